@@ -1,0 +1,89 @@
+"""The `checkin` command line: a thin click layer over the core.
+
+Subcommands live in their own modules and are imported only when used, so that
+`checkin scan` does not pay for reportlab or openpyxl.
+"""
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from checkin import __version__
+from checkin.cli.context import CliContext
+from checkin.errors import CheckinError
+
+# command name -> "module:function" under checkin.cli
+COMMANDS = {
+    "init": "setup:init",
+    "demo": "setup:demo",
+    "import": "importing:import_",
+    "attendees": "attendees:attendees",
+    "export": "export:export",
+    "keys": "keys:keys",
+    "confirmations": "confirmations:confirmations",
+    "decode": "decode:decode",
+    "scan": "scan:scan",
+    "undo": "scan:undo",
+    "layouts": "badges:layouts",
+    "badges": "badges:badges",
+    "print": "printing:print_",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        module = importlib.import_module(f"checkin.cli.{module_name}")
+        command: click.Command = getattr(module, attr)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    help="Event database (default: $CHECKIN_DB, else the per-user data directory).",
+)
+@click.version_option(__version__, prog_name="checkin")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """Check-in station: event database, import, scan, badges and printing."""
+    ctx.obj = CliContext(db_option=db_path)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        return cli.main(args=argv, prog_name="checkin", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except CheckinError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug: still one line, with the traceback behind a switch
+        if os.environ.get("CHECKIN_DEBUG"):
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(f"error: internal error: {type(exc).__name__}: {message} "
+                   "(set CHECKIN_DEBUG=1 for details)", err=True)
+        sys.exit(2)

@@ -1,0 +1,44 @@
+"""`checkin init` and `checkin demo`: create an event database."""
+
+from datetime import date
+
+import click
+
+from checkin.cli.context import CliContext, pass_cli
+from checkin.errors import CheckinError
+
+
+def parse_days(text: str) -> list[str]:
+    days = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            days.append(date.fromisoformat(part).isoformat())
+        except ValueError:
+            raise click.BadParameter(f"{part!r} is not a date as YYYY-MM-DD") from None
+    if not days:
+        raise click.BadParameter("give at least one day")
+    return sorted(set(days))
+
+
+@click.command()
+@click.option("--event", "name", required=True, help="Event name, as printed on confirmations.")
+@click.option("--days", required=True, help="Event days: YYYY-MM-DD[,YYYY-MM-DD...].")
+@click.option("--force", is_flag=True, help="Rename/redate an existing event database.")
+@pass_cli
+def init(cli: CliContext, name: str, days: str, force: bool) -> None:
+    """Create an event database with its name and days."""
+    day_list = parse_days(days)
+    name = name.strip()
+    if not name:
+        raise click.BadParameter("the event name is empty", param_hint="--event")
+    store = cli.store(create=True)
+    if store.meta("event_name") is not None and not force:
+        raise CheckinError(f"{cli.db_path} already holds an event (use --force to rename it)")
+    store.set_event(name, day_list)
+    _after_init(cli, store)
+    click.echo(f"created event {name!r} ({', '.join(day_list)}) in {cli.db_path}")
+
+
+def _after_init(cli: CliContext, store: object) -> None:
+    """Hook for per-event setup that later modules add (signing keys)."""

@@ -1,0 +1,242 @@
+"""Queries and writes over one event database. Every change is also an event in the log."""
+
+import json
+import secrets
+import socket
+import uuid as uuidlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from checkin.errors import NoEvent
+from checkin.models import Attendee, Event, EventInfo
+
+# Event types in the log.
+ATTENDEE_CREATED = "attendee_created"
+ATTENDEE_UPDATED = "attendee_updated"
+ATTENDEE_CANCELLED = "attendee_cancelled"
+CHECKIN = "checkin"
+UNDO = "undo"
+BADGE_PRINTED = "badge_printed"
+
+_REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def now() -> str:
+    """Wall-clock time with the local UTC offset, millisecond precision."""
+    return datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+def today() -> str:
+    return date.today().isoformat()
+
+
+def default_station() -> str:
+    return socket.gethostname() or "station"
+
+
+def new_ref() -> str:
+    """An opaque, unguessable attendee reference for tokens (60 bits, QR-alphanumeric)."""
+    return "".join(secrets.choice(_REF_ALPHABET) for _ in range(12))
+
+
+class Store:
+    def __init__(self, db: sqlite_utils.Database, station: str = "", operator: str = "") -> None:
+        self.db = db
+        self.station = station or default_station()
+        self.operator = operator
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; IMMEDIATE takes the write lock up front (no upgrade deadlock)."""
+        conn = self.db.conn
+        if conn.in_transaction:  # nested: the outer transaction commits
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- event metadata -----------------------------------------------------------------
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_event(self, name: str, days: list[str]) -> None:
+        with self.transaction():
+            self.set_meta("event_name", name)
+            self.set_meta("event_days", json.dumps(sorted(days)))
+
+    def event_info(self) -> EventInfo:
+        name = self.meta("event_name")
+        if name is None:
+            raise NoEvent("this database holds no event (run `checkin init` or `checkin demo`)")
+        return EventInfo(name=name, days=json.loads(self.meta("event_days") or "[]"))
+
+    # -- the log --------------------------------------------------------------------------
+
+    def append(
+        self,
+        type: str,
+        attendee_id: str | None = None,
+        *,
+        day: str | None = None,
+        payload: dict[str, Any] | None = None,
+        station: str | None = None,
+        operator: str | None = None,
+        time: str | None = None,
+        uuid: str | None = None,
+    ) -> Event:
+        event = Event(
+            uuid=uuid or str(uuidlib.uuid4()),
+            type=type,
+            attendee_id=attendee_id,
+            station=station if station is not None else self.station,
+            operator=operator if operator is not None else self.operator,
+            time=time or now(),
+            day=day,
+            payload=payload or {},
+        )
+        cursor = self.db.execute(
+            "INSERT INTO events (uuid, type, attendee_id, station, operator, time, day, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [event.uuid, event.type, event.attendee_id, event.station, event.operator,
+             event.time, event.day, json.dumps(event.payload, ensure_ascii=False)],
+        )
+        return Event(**{**event.__dict__, "seq": cursor.lastrowid or 0})
+
+    def events(
+        self, attendee_id: str | None = None, *, types: tuple[str, ...] = (), day: str | None = None
+    ) -> list[Event]:
+        where, params = [], []
+        if attendee_id is not None:
+            where.append("attendee_id = ?")
+            params.append(attendee_id)
+        if types:
+            where.append(f"type IN ({','.join('?' * len(types))})")
+            params.extend(types)
+        if day is not None:
+            where.append("day = ?")
+            params.append(day)
+        sql = "SELECT * FROM events" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self.db.query(sql + " ORDER BY seq", params)
+        return [Event.from_row(row) for row in rows]
+
+    # -- attendees ------------------------------------------------------------------------
+
+    def attendee(self, attendee_id: str) -> Attendee | None:
+        rows = list(self.db.query("SELECT * FROM attendees WHERE id = ?", [attendee_id]))
+        return Attendee.from_row(rows[0]) if rows else None
+
+    def attendee_by_ref(self, ref: str) -> Attendee | None:
+        rows = list(self.db.query("SELECT * FROM attendees WHERE ref = ?", [ref]))
+        return Attendee.from_row(rows[0]) if rows else None
+
+    def attendees_by_code(self, code: str) -> list[Attendee]:
+        """Attendees whose upstream code or id equals code (case-sensitive, then folded)."""
+        rows = list(self.db.query(
+            "SELECT * FROM attendees WHERE code = ? OR id = ?", [code, code]))
+        return [Attendee.from_row(row) for row in rows]
+
+    def attendee_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM attendees").fetchone()[0])
+
+    def all_attendees(self) -> list[Attendee]:
+        return [Attendee.from_row(r) for r in self.db.query("SELECT * FROM attendees ORDER BY id")]
+
+    def _write_attendee(self, attendee: Attendee, search_key: str) -> None:
+        row = attendee.to_row()
+        row["search_key"] = search_key
+        columns = ", ".join(row)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "id")
+        self.db.execute(
+            f"INSERT INTO attendees ({columns}) VALUES ({', '.join('?' * len(row))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}",
+            list(row.values()),
+        )
+
+    def add_attendee(self, attendee: Attendee, *, search_key: str = "", source: str = "") -> Event:
+        """Insert a new attendee and log attendee_created (call inside a transaction)."""
+        if not attendee.ref:
+            attendee.ref = new_ref()
+        self._write_attendee(attendee, search_key)
+        payload = attendee.to_row()
+        payload["days"], payload["extra"] = attendee.days, attendee.extra
+        if source:
+            payload["source"] = source
+        return self.append(ATTENDEE_CREATED, attendee.id, payload=payload)
+
+    def update_attendee(
+        self, attendee: Attendee, *, search_key: str = "", source: str = "", reason: str = ""
+    ) -> Event | None:
+        """Write changed fields and log attendee_updated with before/after; None if unchanged."""
+        old = self.attendee(attendee.id)
+        if old is None:
+            return self.add_attendee(attendee, search_key=search_key, source=source)
+        attendee.ref = attendee.ref or old.ref
+        changes = {
+            name: {"from": getattr(old, name), "to": getattr(attendee, name)}
+            for name in ("code", "title", "given_name", "family_name", "name_order", "badge_name",
+                         "organisation", "country", "role", "email", "days", "status", "notes",
+                         "extra")
+            if getattr(old, name) != getattr(attendee, name)
+        }
+        if not changes:
+            return None
+        self._write_attendee(attendee, search_key)
+        kind = (ATTENDEE_CANCELLED if changes.get("status", {}).get("to") == "cancelled"
+                else ATTENDEE_UPDATED)
+        payload: dict[str, Any] = {"changes": changes}
+        if source:
+            payload["source"] = source
+        if reason:
+            payload["reason"] = reason
+        return self.append(kind, attendee.id, payload=payload)
+
+    # -- admissions (derived from the log) ------------------------------------------------
+
+    def admission(self, attendee_id: str, day: str) -> Event | None:
+        """The check-in in force for attendee on day: the newest checkin not followed by undo."""
+        row = self.db.execute(
+            "SELECT seq, type FROM events WHERE attendee_id = ? AND day = ? "
+            "AND type IN (?, ?) ORDER BY seq DESC LIMIT 1",
+            [attendee_id, day, CHECKIN, UNDO],
+        ).fetchone()
+        if not row or row[1] != CHECKIN:
+            return None
+        found = list(self.db.query("SELECT * FROM events WHERE seq = ?", [row[0]]))
+        return Event.from_row(found[0])
+
+    def checked_in_ids(self, day: str) -> set[str]:
+        rows = self.db.execute(
+            "SELECT attendee_id, type FROM events WHERE day = ? AND type IN (?, ?) ORDER BY seq",
+            [day, CHECKIN, UNDO],
+        ).fetchall()
+        state: dict[str, bool] = {}
+        for attendee_id, kind in rows:
+            state[attendee_id] = kind == CHECKIN
+        return {a for a, inside in state.items() if inside}
+
+    def badge_printed(self, attendee_id: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM events WHERE attendee_id = ? AND type = ? LIMIT 1",
+            [attendee_id, BADGE_PRINTED],
+        ).fetchone()
+        return row is not None

@@ -1,0 +1,83 @@
+"""Event database: migrations, append-only log, derived admissions."""
+
+import sqlite3
+
+import pytest
+
+from checkin.db import open_db, schema_version
+from checkin.errors import CheckinError
+from checkin.models import Attendee
+from checkin.store import CHECKIN, UNDO, Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(open_db(tmp_path / "e.sqlite", create=True), station="desk-1", operator="ann")
+    s.set_event("E", ["2026-12-01", "2026-12-02"])
+    return s
+
+
+def test_migrations_applied_and_reopen_is_idempotent(tmp_path):
+    path = tmp_path / "e.sqlite"
+    db = open_db(path, create=True)
+    version = schema_version(db)
+    assert version >= 1
+    db.conn.close()
+    assert schema_version(open_db(path)) == version
+
+
+def test_pragmas(store):
+    conn = store.db.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_event_log_is_append_only(store):
+    with store.transaction():
+        store.append(CHECKIN, "a1", day="2026-12-01")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.db.execute("UPDATE events SET station = 'x'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.db.execute("DELETE FROM events")
+
+
+def test_admission_derived_from_log(store):
+    with store.transaction():
+        store.add_attendee(Attendee(id="a1", given_name="Ann"))
+        store.append(CHECKIN, "a1", day="2026-12-01")
+    assert store.admission("a1", "2026-12-01").station == "desk-1"
+    assert store.admission("a1", "2026-12-02") is None
+    assert store.checked_in_ids("2026-12-01") == {"a1"}
+    with store.transaction():
+        store.append(UNDO, "a1", day="2026-12-01")
+    assert store.admission("a1", "2026-12-01") is None
+    assert store.checked_in_ids("2026-12-01") == set()
+
+
+def test_update_logs_changes_and_keeps_ref(store):
+    with store.transaction():
+        store.add_attendee(Attendee(id="a1", given_name="Ann"))
+    ref = store.attendee("a1").ref
+    assert ref
+    with store.transaction():
+        event = store.update_attendee(Attendee(id="a1", given_name="Anne"))
+    assert event.payload["changes"]["given_name"] == {"from": "Ann", "to": "Anne"}
+    assert store.attendee("a1").ref == ref
+    with store.transaction():
+        assert store.update_attendee(Attendee(id="a1", given_name="Anne")) is None
+
+
+def test_failed_transaction_rolls_back(store):
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_attendee(Attendee(id="a1", given_name="Ann"))
+        raise RuntimeError("boom")
+    assert store.attendee("a1") is None
+    assert store.events() == []
+
+
+def test_not_a_database(tmp_path):
+    path = tmp_path / "junk.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CheckinError, match="not a usable event database"):
+        open_db(path)
