@@ -2,7 +2,15 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("checkin-station")
-except PackageNotFoundError:  # running from a PyInstaller bundle or an unpacked tree
-    __version__ = "0.1.0"
+
+def _version() -> str:
+    try:
+        return version("checkin-station")
+    except PackageNotFoundError:  # a PyInstaller bundle carries version.txt (see build.spec)
+        from checkin import resources
+
+        stamp = resources.root() / "version.txt"
+        return stamp.read_text().strip() if stamp.exists() else "unknown"
+
+
+__version__ = _version()
