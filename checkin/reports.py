@@ -1,0 +1,153 @@
+"""Day statistics for the dashboard and the end-of-day report: plain data, no Qt.
+
+Admissions are derived from the event log the same way the store does it (the newest
+check-in not followed by an undo), so the numbers here always agree with the desk.
+An attendee's arrival time is the first check-in of the admission in force: a second
+desk that admitted the same person while cut off (a sync conflict) does not move the
+arrival, and an undone check-in followed by a new one counts at the new time.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from checkin.store import CHECKIN, UNDO, Store
+
+QUARTER_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Arrivals in one quarter hour: start is the local wall-clock time "HH:MM"."""
+
+    start: str
+    count: int
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """Checked-in and expected attendees of one group (a role or a country code)."""
+
+    key: str
+    checked_in: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class DayReport:
+    day: str
+    checked_in: int
+    expected: int
+    arrivals: list[Slot]
+    roles: list[GroupCount]
+    countries: list[GroupCount]
+
+
+def admissions(store: Store, day: str) -> dict[str, str]:
+    """Attendee id -> arrival time (ISO 8601) for everyone admitted on day."""
+    rows = store.db.execute(
+        "SELECT attendee_id, type, time FROM events "
+        "WHERE day = ? AND type IN (?, ?) AND attendee_id IS NOT NULL ORDER BY seq",
+        [day, CHECKIN, UNDO],
+    ).fetchall()
+    return replay(rows)
+
+
+def replay(rows: list[tuple[str, str, str]]) -> dict[str, str]:
+    """Fold (attendee_id, type, time) rows in log order into the admissions in force."""
+    inside: dict[str, str] = {}
+    for attendee_id, kind, time in rows:
+        if kind == CHECKIN:
+            inside.setdefault(attendee_id, time)
+        else:
+            inside.pop(attendee_id, None)
+    return inside
+
+
+def quarter_of(time: str) -> int:
+    """Quarter-hour index of the day (0..95) in the wall-clock time the station recorded."""
+    stamp = datetime.fromisoformat(time)
+    return stamp.hour * 4 + stamp.minute // QUARTER_MINUTES
+
+
+def slot_label(quarter: int) -> str:
+    return f"{quarter // 4:02d}:{(quarter % 4) * QUARTER_MINUTES:02d}"
+
+
+def arrivals_per_quarter_hour(store: Store, day: str) -> list[Slot]:
+    """Arrivals per 15 minutes, from the first to the last busy quarter, empty ones as 0."""
+    return _slots(admissions(store, day))
+
+
+def _slots(admitted: dict[str, str]) -> list[Slot]:
+    counts = Counter(quarter_of(time) for time in admitted.values())
+    if not counts:
+        return []
+    return [Slot(slot_label(q), counts.get(q, 0)) for q in range(min(counts), max(counts) + 1)]
+
+
+def _expected(store: Store, day: str, column: str) -> Counter[str]:
+    """Confirmed attendees registered for day (no days listed means every day), by column."""
+    rows = store.db.execute(
+        f"SELECT {column}, count(*) FROM attendees WHERE status = 'confirmed' AND "
+        "(days = '[]' OR EXISTS (SELECT 1 FROM json_each(attendees.days) WHERE value = ?)) "
+        f"GROUP BY {column}",
+        [day],
+    ).fetchall()
+    return Counter({str(key): int(n) for key, n in rows})
+
+
+def _checked_in_by(store: Store, admitted: dict[str, str], column: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    if not admitted:
+        return counts
+    # A temp table keeps this one query for any number of admissions (no 999-variable limit).
+    conn = store.db.conn
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS report_admitted (id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM report_admitted")
+    conn.executemany("INSERT OR IGNORE INTO report_admitted VALUES (?)",
+                     [(a,) for a in admitted])
+    rows = conn.execute(
+        f"SELECT coalesce(a.{column}, ''), count(*) FROM report_admitted r "
+        f"LEFT JOIN attendees a ON a.id = r.id GROUP BY 1"
+    ).fetchall()
+    conn.execute("DELETE FROM report_admitted")
+    for key, n in rows:
+        counts[str(key)] += int(n)
+    return counts
+
+
+def _groups(store: Store, day: str, admitted: dict[str, str], column: str) -> list[GroupCount]:
+    expected = _expected(store, day, column)
+    checked = _checked_in_by(store, admitted, column)
+    keys = set(expected) | set(checked)
+    groups = [GroupCount(k, checked.get(k, 0), expected.get(k, 0)) for k in keys]
+    groups.sort(key=lambda g: (-g.checked_in, -g.expected, g.key))
+    return groups
+
+
+def by_role(store: Store, day: str) -> list[GroupCount]:
+    """Checked in and expected per role, most arrivals first."""
+    return _groups(store, day, admissions(store, day), "role")
+
+
+def by_country(store: Store, day: str) -> list[GroupCount]:
+    """Checked in and expected per country code ("" = unknown), most arrivals first."""
+    return _groups(store, day, admissions(store, day), "country")
+
+
+def expected_count(store: Store, day: str) -> int:
+    return sum(_expected(store, day, "'all'").values())
+
+
+def day_report(store: Store, day: str) -> DayReport:
+    """Everything the dashboard shows, from one read of the log."""
+    admitted = admissions(store, day)
+    return DayReport(
+        day=day,
+        checked_in=len(admitted),
+        expected=expected_count(store, day),
+        arrivals=_slots(admitted),
+        roles=_groups(store, day, admitted, "role"),
+        countries=_groups(store, day, admitted, "country"),
+    )
