@@ -1,0 +1,240 @@
+"""The one input field: scanner keystrokes + Enter, a typed name, or a code typed by hand.
+
+- Every edit (debounced by a few ms so that a scanner's burst of keystrokes costs one
+  search, while a person's typing still updates with each key) asks for a search.
+- Enter asks for a scan; the text stays selected, so the next scan simply overwrites it
+  and a name that turned out to be a search can still be refined.
+- Up/Down walk the search results without leaving the field; Enter on a chosen result
+  checks that person in. Escape clears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.format import country_name
+
+SEARCH_DEBOUNCE_MS = 40  # below human typing speed (~150 ms a key), above a scanner's (~5 ms)
+
+
+@dataclass(frozen=True)
+class Hit:
+    attendee: Any
+    checked_in: bool = False
+
+
+class ScanField(QLineEdit):
+    """The line edit; forwards navigation keys to the panel."""
+
+    navigate = Signal(int)
+    escape = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1,
+                    Qt.Key.Key_PageUp: -5, Qt.Key.Key_PageDown: 5}[Qt.Key(key)]
+            self.navigate.emit(step)
+            return
+        if key == Qt.Key.Key_Escape:
+            self.escape.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ScanPanel(QWidget):
+    scanRequested = Signal(str)
+    searchRequested = Signal(str)
+    pickRequested = Signal(object)  # the attendee chosen from the results: check in
+    highlighted = Signal(object)  # attendee or None: the card previews the person
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = ScanField()
+        self.field.setObjectName("scanField")
+        font = QFont()
+        font.setPointSize(20)
+        self.field.setFont(font)
+        self.field.setClearButtonEnabled(False)
+        self.field.setMinimumHeight(52)
+        self.field.setMaxLength(4096)  # a scanner gone wild must not freeze the field
+        self.results = QListWidget()
+        self.results.setObjectName("searchResults")
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setUniformItemSizes(True)
+        rfont = QFont()
+        rfont.setPointSize(13)
+        self.results.setFont(rfont)
+        self.hint = QLabel()
+        self.hint.setObjectName("searchHint")
+        self.hint.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.caption = QLabel()
+        layout.addWidget(self.caption)
+        layout.addWidget(self.field)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.results, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._timer.timeout.connect(self._emit_search)
+        self._query = ""
+        self._chosen = False  # the operator moved through the results since the last edit
+        self._hits: list[Hit] = []
+
+        self.field.textEdited.connect(self._edited)
+        self.field.returnPressed.connect(self._enter)
+        self.field.navigate.connect(self._navigate)
+        self.field.escape.connect(self.clear)
+        self.results.itemDoubleClicked.connect(self._double_clicked)
+        self.results.currentRowChanged.connect(self._row_changed)
+        self.retranslateUi()
+
+    # -- input ---------------------------------------------------------------------------
+
+    def _edited(self, text: str) -> None:
+        self._chosen = False
+        self._timer.start()
+
+    def _emit_search(self) -> None:
+        self._query = self.field.text().strip()
+        self.searchRequested.emit(self._query)
+
+    def _enter(self) -> None:
+        self._timer.stop()
+        if self._chosen and self.current_hit() is not None:
+            hit = self.current_hit()
+            assert hit is not None
+            self._chosen = False
+            self.pickRequested.emit(hit.attendee)
+            return
+        text = self.field.text()
+        if not text.strip():
+            return
+        self.field.selectAll()
+        self.scanRequested.emit(text)
+
+    def _navigate(self, step: int) -> None:
+        count = self.results.count()
+        if not count:
+            return
+        row = self.results.currentRow()
+        row = 0 if row < 0 else max(0, min(count - 1, row + step))
+        self.results.setCurrentRow(row)
+        self._chosen = True
+        self._row_changed(row)
+
+    def _row_changed(self, row: int) -> None:
+        if self._chosen or self.results.hasFocus():
+            hit = self.current_hit()
+            self.highlighted.emit(hit.attendee if hit else None)
+
+    def _double_clicked(self, item: QListWidgetItem) -> None:
+        hit = self.current_hit()
+        if hit is not None:
+            self.pickRequested.emit(hit.attendee)
+        self.field.setFocus()
+
+    def clear(self) -> None:
+        self._timer.stop()
+        self.field.clear()
+        self.set_results("", [])
+        self.highlighted.emit(None)
+
+    def choose(self, row: int) -> None:
+        """Select a result as if navigated to (keyboard flow; tests use it too)."""
+        self.results.setCurrentRow(row)
+        self._chosen = True
+        self._row_changed(row)
+
+    # -- results -------------------------------------------------------------------------
+
+    @property
+    def query(self) -> str:
+        return self.field.text().strip()
+
+    def hits(self) -> list[Hit]:
+        return list(self._hits)
+
+    def current_hit(self) -> Hit | None:
+        row = self.results.currentRow()
+        return self._hits[row] if 0 <= row < len(self._hits) else None
+
+    def set_results(self, query: str, hits: list[Hit]) -> None:
+        """Show the results of `query` (stale answers for an older text are ignored)."""
+        if query != self.query:
+            return
+        self._hits = list(hits)
+        self._chosen = False
+        self.results.clear()
+        for hit in hits:
+            a = hit.attendee
+            parts = [a.display_name or a.id]
+            where = " · ".join(p for p in (a.organisation, country_name(a.country)) if p)
+            if where:
+                parts.append(where)
+            text = "  —  ".join(parts)
+            if hit.checked_in:
+                text = "✔ " + text + "   " + self.tr("(checked in)")
+            if a.status == "cancelled":
+                text += "   " + self.tr("(cancelled)")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            self.results.addItem(item)
+        self._update_hint()
+
+    def update_hit(self, attendee: Any, checked_in: bool) -> None:
+        """A person's state changed (checked in, edited): refresh their row in place."""
+        for i, hit in enumerate(self._hits):
+            if hit.attendee.id == attendee.id:
+                self._hits[i] = Hit(attendee, checked_in)
+        row = self.results.currentRow()
+        chosen = self._chosen
+        self.set_results(self.query, self._hits)
+        if row >= 0:
+            self.results.setCurrentRow(row)
+        self._chosen = chosen
+
+    def _update_hit_label(self) -> None:
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        n = len(self._hits)
+        if not self.query:
+            self.hint.setText("")
+        elif n == 0:
+            self.hint.setText(self.tr("No one found. Ctrl+N registers a walk-in."))
+        else:
+            self.hint.setText(self.tr("%n match(es): ↑↓ choose, Enter checks in", "", n))
+
+    # -- language ------------------------------------------------------------------------
+
+    def retranslateUi(self) -> None:
+        self.caption.setText(self.tr("Scan a code or type a name"))
+        self.field.setPlaceholderText(self.tr("Scan a QR code, or type a name…"))
+        self._update_hint()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        return super().eventFilter(obj, event)
