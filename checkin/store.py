@@ -4,7 +4,7 @@ import json
 import secrets
 import socket
 import uuid as uuidlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -209,6 +209,39 @@ class Store:
         if reason:
             payload["reason"] = reason
         return self.append(kind, attendee.id, payload=payload)
+
+    # -- bulk writes (imports) ------------------------------------------------------------
+
+    _BULK_COLUMNS = ("id", "code", "ref", "title", "given_name", "family_name", "name_order",
+                     "badge_name", "organisation", "country", "role", "email", "days", "status",
+                     "notes", "extra", "search_key")
+
+    def write_attendees(self, items: Sequence[tuple[Attendee, str]]) -> None:
+        """Upsert many (attendee, search_key) rows in one executemany; logs nothing, so the
+        caller appends the matching events with append_many in the same transaction."""
+        for attendee, _ in items:
+            if not attendee.ref:
+                attendee.ref = new_ref()
+        columns = self._BULK_COLUMNS
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("id", "ref"))
+        marks = ", ".join("?" * len(columns))
+        self.db.conn.executemany(
+            f"INSERT INTO attendees ({', '.join(columns)}) VALUES ({marks}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}",
+            [(a.id, a.code, a.ref, a.title, a.given_name, a.family_name, a.name_order,
+              a.badge_name, a.organisation, a.country, a.role, a.email, json.dumps(a.days),
+              a.status, a.notes, json.dumps(a.extra, ensure_ascii=False, sort_keys=True), key)
+             for a, key in items],
+        )
+
+    def append_many(self, events: Sequence[Event]) -> None:
+        """Append ready-made events (uuid, time, station filled in) in one executemany."""
+        self.db.conn.executemany(
+            "INSERT INTO events (uuid, type, attendee_id, station, operator, time, day, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(e.uuid, e.type, e.attendee_id, e.station, e.operator, e.time, e.day,
+              json.dumps(e.payload, ensure_ascii=False)) for e in events],
+        )
 
     # -- admissions (derived from the log) ------------------------------------------------
 
