@@ -1,0 +1,158 @@
+"""The `auto` strategy: an ordered list of decode passes, cheapest and most useful first.
+
+Measured on ../shared/corpus/qr-photos at four rotations (bench/bench_decode.py) and on
+synthetic 1280x720 camera frames. What each pass rescues there:
+
+- zxing-cpp LocalAverage, no inversion: most codes; the cost every frame pays.
+- GlobalHistogram, with inversion: cheap (about a third of the first pass); reads
+  unevenly lit and inverted codes (dark-mode phones) the local binarizer misses.
+- half size + GlobalHistogram: averaging 2x2 blocks smooths textured or "artistic"
+  modules and print raster.
+- a white quiet zone: codes cropped to the edge of the picture (no margin).
+- is_pure: generated images of nothing but the code.
+- blur, 2x upscale (small images), contrast stretch: photos that are soft, tiny or flat.
+- zbar last: slow on big frames, but a different detector that reads some codes
+  zxing-cpp does not.
+
+Each pass has a cost relative to the first one, measured on 1280x720 frames; with a
+time budget (camera frames) a pass runs only if its estimated cost still fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from checkin.decode.backends import zbar_read, zxing_read
+from checkin.decode.frames import Gray
+
+
+@dataclass(frozen=True)
+class Libraries:
+    zxing: Any | None
+    zbar: Any | None
+
+
+@dataclass(frozen=True)
+class Pass:
+    name: str
+    cost: float  # relative to the first pass, for the time budget
+    run: Callable[[Libraries, Gray], list[str]]
+    needs: str = "zxing"
+
+
+def _zx(libs: Libraries, image: Gray, **options: Any) -> list[str]:
+    return zxing_read(libs.zxing, image, **options)
+
+
+def first(libs: Libraries, image: Gray) -> list[str]:
+    return _zx(libs, image, try_invert=False)
+
+
+def global_histogram(libs: Libraries, image: Gray) -> list[str]:
+    return _zx(libs, image, binarizer="GlobalHistogram")
+
+
+def half_global(libs: Libraries, image: Gray) -> list[str]:
+    if min(image.shape) < 60:
+        return []
+    return _zx(libs, half(image), binarizer="GlobalHistogram", try_downscale=False)
+
+
+def inverted(libs: Libraries, image: Gray) -> list[str]:
+    return _zx(libs, np.subtract(255, image, dtype=np.uint8), try_invert=False)
+
+
+def quiet_zone(libs: Libraries, image: Gray) -> list[str]:
+    padded = pad(image)
+    return (_zx(libs, padded)
+            or _zx(libs, padded, binarizer="GlobalHistogram"))
+
+
+def pure(libs: Libraries, image: Gray) -> list[str]:
+    return _zx(libs, image, is_pure=True)
+
+
+def blurred(libs: Libraries, image: Gray) -> list[str]:
+    soft = box_blur(image)
+    return (_zx(libs, soft, binarizer="GlobalHistogram")
+            or _zx(libs, soft))
+
+
+def doubled(libs: Libraries, image: Gray) -> list[str]:
+    if max(image.shape) > 1000:  # only small pictures gain from more pixels
+        return []
+    big = np.repeat(np.repeat(image, 2, axis=0), 2, axis=1)
+    return _zx(libs, box_blur(big))
+
+
+def stretched(libs: Libraries, image: Gray) -> list[str]:
+    return _zx(libs, equalise(image))
+
+
+def zbar(libs: Libraries, image: Gray) -> list[str]:
+    return zbar_read(libs.zbar, image)
+
+
+FAST = (
+    Pass("zxing-local", 1.0, first),
+    Pass("zxing-global", 0.4, global_histogram),
+)
+EXTRA = (
+    Pass("half-global", 0.3, half_global),
+    Pass("inverted", 1.0, inverted),
+    Pass("quiet-zone", 2.0, quiet_zone),
+    Pass("pure", 0.2, pure),
+    Pass("blurred", 1.8, blurred),
+    Pass("doubled", 6.0, doubled),
+    Pass("stretched", 1.6, stretched),
+    Pass("zbar", 30.0, zbar, needs="zbar"),
+)
+
+
+# --- image helpers (numpy only: cheap, no extra dependency) -------------------------
+
+def half(image: Gray) -> Gray:
+    """2x2 block mean."""
+    h, w = (image.shape[0] // 2) * 2, (image.shape[1] // 2) * 2
+    blocks = image[:h, :w].astype(np.uint16)
+    total = blocks[0::2, 0::2] + blocks[1::2, 0::2] + blocks[0::2, 1::2] + blocks[1::2, 1::2]
+    return (total >> 2).astype(np.uint8)
+
+
+def pad(image: Gray) -> Gray:
+    """A light border of 1/8 the size around the picture: the quiet zone a code needs."""
+    margin = max(8, max(image.shape) // 8)
+    light = int(np.percentile(image[:: max(1, image.shape[0] // 64),
+                                    :: max(1, image.shape[1] // 64)], 95))
+    return np.pad(image, margin, mode="constant", constant_values=light)
+
+
+def box_blur(image: Gray) -> Gray:
+    """3x3 mean: removes print raster and module texture, keeps module edges."""
+    padded = np.pad(image, 1, mode="edge").astype(np.uint16)
+    h, w = image.shape
+    total = np.zeros((h, w), dtype=np.uint16)
+    for dy in range(3):
+        for dx in range(3):
+            total += padded[dy:dy + h, dx:dx + w]
+    return (total // 9).astype(np.uint8)
+
+
+def equalise(image: Gray) -> Gray:
+    """Histogram equalisation through a lookup table: flat, low-contrast photos."""
+    counts = np.bincount(image.ravel(), minlength=256)
+    cdf = np.cumsum(counts)
+    low = cdf[np.nonzero(counts)[0][0]]
+    span = max(1, int(cdf[-1] - low))
+    table = np.clip((cdf - low) * 255 // span, 0, 255).astype(np.uint8)
+    equalised: Gray = table[image]
+    return equalised
+
+
+def zxing_plain(libs: Libraries, image: Gray) -> list[str]:
+    """The zxing backend alone: its default detector settings, QR formats, plain text."""
+    return _zx(libs, image)
