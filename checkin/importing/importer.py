@@ -1,0 +1,410 @@
+"""Apply an attendee file to the event database as a sync.
+
+Decisions, written down here because the issue leaves them open:
+
+- The id is the registration system's own. A per-person number ("Attendee #",
+  "Registration ID", "Nr.") wins. pretix exports carry "Order code" and, in the
+  order-position list, "Position ID": both together become "CODE-POSITION", the form
+  pretix itself shows, because one order can hold several attendees; "Order code" alone
+  is the id (the usual one-attendee-per-order export).
+- A row with no id (no id column, or an empty cell) gets "auto-" plus 12 hex digits of a
+  BLAKE2b hash over its case-folded email, given and family name: re-importing the same
+  file matches the same people; fixing a name's spelling makes a new id.
+- A cell longer than MAX_CELL_CHARS (1000 characters) is refused: no name, organisation
+  or email is that long, and a runaway quote in a CSV produces exactly such a cell.
+- A row with more cells than the header is refused when the surplus cells hold text (an
+  unquoted delimiter inside a value shifts every column after it: importing it would
+  silently put countries into email fields); empty surplus cells (trailing delimiters
+  from Excel) and short rows (trailing empties left out) are fine.
+- A row with neither given nor family name is refused (a sum line under the table).
+- A file with a header but no rows is refused: with --full it would cancel everybody.
+- A country that is not recognised is stored as "" with the raw text in extra["country"];
+  a days cell that cannot be read keeps [] (every day) with the raw text in extra["days"].
+- Re-import: fields the file does not carry (notes, badge name, a hand-set name order,
+  role when there is no ticket column, ...) keep their stored values. A person in the
+  file is registered: without a status column, a cancelled person who reappears is
+  reinstated. With --full, people missing from the file are cancelled.
+- Writes go through Store.write_attendees/append_many (executemany) so that 100,000
+  rows fit the 5 s budget; every change still gets its attendee_created /
+  attendee_updated / attendee_cancelled event with the same payload shape as
+  Store.add_attendee / Store.update_attendee.
+"""
+
+import hashlib
+import uuid as uuidlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from checkin import search
+from checkin.errors import ImportRefused, NoEvent
+from checkin.importing import values
+from checkin.importing.columns import ColumnMap, MapError, find_header, map_columns
+from checkin.importing.readers import MAX_CELL_CHARS, Table, read_table, refuse
+from checkin.models import Attendee, Event
+from checkin.store import ATTENDEE_CANCELLED, ATTENDEE_CREATED, ATTENDEE_UPDATED, Store, now
+from checkin.text import clean_text
+
+# Attendee fields an import can change, in the order Store.update_attendee compares them.
+SYNC_FIELDS = ("code", "title", "given_name", "family_name", "name_order", "badge_name",
+               "organisation", "country", "role", "email", "days", "status", "notes", "extra")
+
+
+@dataclass
+class Incoming:
+    """One file row as an attendee, with the fields the file really carries."""
+
+    attendee: Attendee
+    line: int
+    carried: frozenset[str]
+
+
+@dataclass
+class ParsedFile:
+    source: str
+    rows: list[Incoming]
+    columns: ColumnMap
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportSummary:
+    source: str
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    cancelled: int = 0
+    reinstated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        reinstated = f" ({self.reinstated} reinstated)" if self.reinstated else ""
+        text = (f"{self.source}: {self.rows} rows: {self.added} added, {self.changed} changed"
+                f"{reinstated}, {self.cancelled} cancelled, {self.unchanged} unchanged")
+        return text + (" (dry run: nothing written)" if self.dry_run else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "rows": self.rows, "added": self.added,
+                "changed": self.changed, "cancelled": self.cancelled,
+                "reinstated": self.reinstated, "unchanged": self.unchanged,
+                "dry_run": self.dry_run, "notes": self.notes}
+
+
+@dataclass
+class Plan:
+    summary: ImportSummary
+    writes: list[tuple[Attendee, str]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+# -- public entry points ----------------------------------------------------------------
+
+
+def import_file(
+    store: Store,
+    path: Path | str,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    full: bool = False,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Read path and sync it into store in one transaction (nothing written on dry_run).
+
+    Raises ImportRefused (a one-line message naming file, line and reason) and leaves
+    the database unchanged when the file cannot be imported.
+    """
+    path = Path(path)
+    try:
+        event_days = store.event_info().days
+    except NoEvent:
+        event_days = []
+    parsed = parse_file(path, mapping=mapping, event_days=event_days)
+    with store.transaction():
+        plan = plan_sync(store, parsed, full=full, source=path.name)
+        plan.summary.dry_run = dry_run
+        if not dry_run:
+            store.write_attendees(plan.writes)
+            store.append_many(plan.events)
+    return plan.summary
+
+
+def parse_file(
+    path: Path, *, mapping: Mapping[str, str] | None = None, event_days: list[str] | None = None
+) -> ParsedFile:
+    table = read_table(path)
+    return parse_table(table, mapping=mapping, event_days=event_days or [])
+
+
+def parse_table(
+    table: Table, *, mapping: Mapping[str, str] | None = None, event_days: list[str]
+) -> ParsedFile:
+    source = table.source
+    if table.kind == "json":
+        header_index: int | None = 0
+    else:
+        header_index = find_header(table.rows)
+        if header_index is None and mapping:
+            header_index = 0  # the user says what the columns are
+    if header_index is None:
+        raise refuse(source, "not an attendee table: no header row with known column names "
+                     "(such as 'First name', 'Last name', 'Vorname', 'Nachname', 'Name'); "
+                     "name the columns with --map COLUMN=FIELD")
+    header = [clean_text(cell) for cell in table.rows[header_index]]
+    try:
+        columns = map_columns(header, dict(mapping or {}))
+    except MapError as exc:
+        raise refuse(source, str(exc)) from None
+    if not set(columns.fields) & {"given_name", "family_name", "name"}:
+        raise refuse(source, "no name columns (such as 'First name'/'Last name', 'Vorname'/"
+                     "'Nachname' or 'Name'); name one with --map COLUMN=given_name",
+                     table.lines[header_index], table.where)
+    body = range(header_index + 1, len(table.rows))
+    if not body:
+        raise refuse(source, "no attendee rows below the header", table.lines[header_index],
+                     table.where)
+    builder = _RowBuilder(table, columns, event_days)
+    rows = [builder.build(table.rows[i], table.lines[i]) for i in body]
+    seen: dict[str, int] = {}
+    for row in rows:
+        first = seen.setdefault(row.attendee.id, row.line)
+        if first != row.line:
+            raise refuse(source, f"duplicate id {row.attendee.id!r} (first on {table.where} "
+                         f"{first})", row.line, table.where)
+    return ParsedFile(source, rows, columns, builder.notes())
+
+
+# -- rows -------------------------------------------------------------------------------
+
+
+class _RowBuilder:
+    def __init__(self, table: Table, columns: ColumnMap, event_days: list[str]) -> None:
+        self.table = table
+        self.columns = columns
+        self.event_days = event_days
+        self.width = len(columns.headers)
+        self.unknown_countries: set[str] = set()
+        self.unread_days = 0
+        fields = columns.fields
+        carried = {f for f in fields if f in SYNC_FIELDS}
+        if fields.keys() & {"given_name", "family_name", "name"}:
+            carried |= {"given_name", "family_name"}
+        if "order" in fields:
+            carried.discard("id")
+        self.carried = frozenset(carried)
+        # Country and role lookups repeat a handful of values thousands of times.
+        self.country_cache: dict[str, str | None] = {}
+        self.role_cache: dict[str, str] = {}
+        self.status_cache: dict[str, str] = {}
+
+    def refuse(self, line: int, reason: str) -> ImportRefused:
+        return refuse(self.table.source, reason, line, self.table.where)
+
+    def build(self, row: list[str], line: int) -> Incoming:
+        if len(row) > self.width:
+            surplus = [cell for cell in row[self.width:] if cell.strip()]
+            if surplus:
+                raise self.refuse(line, f"{len(row)} fields where the header has {self.width}"
+                                  " (an unquoted delimiter inside a value?)")
+            row = row[:self.width]
+        elif len(row) < self.width:
+            row = row + [""] * (self.width - len(row))
+        for index, cell in enumerate(row):
+            if len(cell) > MAX_CELL_CHARS:
+                raise self.refuse(line, f"column {self.columns.headers[index]!r} holds "
+                                  f"{len(cell)} characters (limit {MAX_CELL_CHARS})")
+        fields = self.columns.fields
+
+        def get(name: str, multiline: bool = False) -> str:
+            index = fields.get(name)
+            return clean_text(row[index], multiline=multiline) if index is not None else ""
+
+        extra: dict[str, Any] = {}
+        for index, header in self.columns.extra.items():
+            value = clean_text(row[index])
+            if value:
+                extra[header or f"column {index + 1}"] = value
+
+        country_text = get("country")
+        country = self._country(country_text)
+        if country is None:
+            self.unknown_countries.add(country_text)
+            extra["country"] = country_text
+            country = ""
+
+        title, salutation = get("title"), get("salutation")
+        carried = set(self.carried)
+        if "name" in fields:
+            parts = values.split_full_name(get("name"), country)
+            given, family = parts.given_name, parts.family_name
+            title = title or parts.title
+            salutation = salutation or parts.salutation
+            if parts.suffix:
+                extra["suffix"] = parts.suffix
+        else:
+            given, family = get("given_name"), get("family_name")
+            if not title:
+                title, peeled_salutation, given = values.peel_titles(given)
+                salutation = salutation or peeled_salutation
+        if title:
+            carried.add("title")
+        if salutation:
+            extra["salutation"] = salutation
+        if not given and not family:
+            raise self.refuse(line, "no name in this row")
+
+        attendee = Attendee(id="", given_name=given, family_name=family, title=title,
+                            country=country, organisation=get("organisation"),
+                            email=get("email"), badge_name=get("badge_name"),
+                            notes=get("notes", multiline=True))
+        attendee.id = self._id(get, attendee)
+        code = get("code")
+        attendee.code = code or None
+        if "role" in fields:
+            attendee.role = self._cached(self.role_cache, get("role"), values.parse_role)
+        if "status" in fields:
+            attendee.status = self._cached(self.status_cache, get("status"),
+                                           values.parse_status)
+        if "days" in fields:
+            days_text = get("days")
+            days = values.parse_days(days_text, self.event_days)
+            if days is None:
+                self.unread_days += 1
+                extra["days"] = days_text
+                days = []
+            attendee.days = days
+        order = values.parse_name_order(get("name_order")) if "name_order" in fields else None
+        attendee.name_order = order or values.infer_name_order(given, family, country)
+        if order is None:
+            carried.discard("name_order")  # inferred: a hand-set order on re-import wins
+        attendee.extra = extra
+        return Incoming(attendee, line, frozenset(carried))
+
+    def _country(self, text: str) -> str | None:
+        if not text:
+            return ""
+        if text not in self.country_cache:
+            self.country_cache[text] = values.parse_country(text)
+        return self.country_cache[text]
+
+    @staticmethod
+    def _cached(cache: dict[str, str], text: str, parse: Callable[[str], str]) -> str:
+        if text not in cache:
+            cache[text] = parse(text)
+        return cache[text]
+
+    def _id(self, get: Callable[[str], str], attendee: Attendee) -> str:
+        fields = self.columns.fields
+        own = get("id") if "id" in fields else ""
+        if own:
+            return own
+        order = get("order") if "order" in fields else ""
+        position = get("position") if "position" in fields else ""
+        if order and position:
+            return f"{order}-{position}"
+        if order:
+            return order
+        return generated_id(attendee.email, attendee.given_name, attendee.family_name)
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.unknown_countries:
+            shown = ", ".join(sorted(repr(c) for c in self.unknown_countries)[:5])
+            notes.append(f"{len(self.unknown_countries)} country spelling(s) not recognised, "
+                         f"kept in extra['country']: {shown}")
+        if self.unread_days:
+            notes.append(f"{self.unread_days} row(s) with unreadable days: registered for "
+                         "every day, text kept in extra['days']")
+        return notes
+
+
+def generated_id(email: str, given_name: str, family_name: str) -> str:
+    """A stable id for a row without one (see the module docstring)."""
+    key = "\x1f".join(values.fold_key(p) for p in (email, given_name, family_name))
+    return "auto-" + hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+
+
+# -- sync -------------------------------------------------------------------------------
+
+
+def plan_sync(store: Store, parsed: ParsedFile, *, full: bool, source: str) -> Plan:
+    """What the import changes: attendee rows to write and the events that record them."""
+    summary = ImportSummary(source=source, rows=len(parsed.rows), notes=list(parsed.notes))
+    plan = Plan(summary)
+    existing = {a.id: a for a in store.all_attendees()}
+    time = now()
+
+    def event(kind: str, attendee_id: str, payload: dict[str, Any]) -> None:
+        plan.events.append(Event(uuid=str(uuidlib.uuid4()), type=kind, attendee_id=attendee_id,
+                                 station=store.station, operator=store.operator, time=time,
+                                 day=None, payload=payload))
+
+    for row in parsed.rows:
+        new = row.attendee
+        old = existing.pop(new.id, None)
+        if old is None:
+            if not new.ref:
+                from checkin.store import new_ref
+
+                new.ref = new_ref()
+            plan.writes.append((new, search.search_key(new)))
+            event(ATTENDEE_CREATED, new.id, _created_payload(new, source))
+            summary.added += 1
+            continue
+        merged = _merge(old, new, row.carried)
+        changes = _changes(old, merged)
+        if not changes:
+            summary.unchanged += 1
+            continue
+        plan.writes.append((merged, search.search_key(merged)))
+        to_status = changes.get("status", {}).get("to")
+        kind = ATTENDEE_CANCELLED if to_status == "cancelled" else ATTENDEE_UPDATED
+        event(kind, merged.id, {"changes": changes, "source": source})
+        if to_status == "cancelled":
+            summary.cancelled += 1
+        else:
+            summary.changed += 1
+            if to_status == "confirmed":
+                summary.reinstated += 1
+    if full:
+        for old in existing.values():
+            if old.status == "cancelled":
+                continue
+            merged = replace(old, status="cancelled")
+            plan.writes.append((merged, search.search_key(merged)))
+            event(ATTENDEE_CANCELLED, old.id, {
+                "changes": {"status": {"from": old.status, "to": "cancelled"}},
+                "source": source, "reason": "missing from a full import"})
+            summary.cancelled += 1
+    return plan
+
+
+def _merge(old: Attendee, new: Attendee, carried: frozenset[str]) -> Attendee:
+    merged = replace(old, days=list(old.days), extra=dict(old.extra))
+    for name in carried:
+        if name != "extra":
+            setattr(merged, name, getattr(new, name))
+    if "status" not in carried:
+        merged.status = "confirmed"  # listed in the file: registered (reinstates)
+    if "country" in carried and "country" not in new.extra:
+        merged.extra.pop("country", None)
+    if "days" in carried and "days" not in new.extra:
+        merged.extra.pop("days", None)
+    merged.extra.update(new.extra)
+    return merged
+
+
+def _changes(old: Attendee, new: Attendee) -> dict[str, dict[str, Any]]:
+    """Same shape as Store.update_attendee's payload["changes"]."""
+    return {name: {"from": getattr(old, name), "to": getattr(new, name)}
+            for name in SYNC_FIELDS if getattr(old, name) != getattr(new, name)}
+
+
+def _created_payload(attendee: Attendee, source: str) -> dict[str, Any]:
+    """Same shape as Store.add_attendee's attendee_created payload."""
+    payload = attendee.to_row()
+    payload["days"], payload["extra"] = attendee.days, attendee.extra
+    payload["source"] = source
+    return payload

@@ -1,0 +1,295 @@
+"""Decode an import file into a plain table of text cells: CSV (any common delimiter and
+encoding), XLSX or JSON. No column meaning here, only bytes to rows.
+
+Encoding detection, in order (measured on the corpus and on generated files):
+1. a byte-order mark: UTF-8, UTF-16 LE/BE (Excel "Unicode text"), UTF-32;
+2. strict UTF-8 (almost never decodes an 8-bit file by accident);
+3. UTF-16 without a BOM, recognised by its NUL bytes in every other position;
+4. charset-normalizer, but only believed when its decoding is mostly non-Latin letters
+   (Cyrillic cp1251, Greek, Shift-JIS, ...): for Western 8-bit files it guesses cp1250 or
+   cp850 about as often as cp1252 (it calls the corpus's German file cp1250), so
+5. Windows-1252 is the fallback for 8-bit Western files (what Excel writes in Western
+   Europe), and Latin-1 for the five bytes cp1252 leaves undefined.
+"""
+
+import codecs
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checkin.errors import ImportRefused
+
+DELIMITERS = (",", ";", "\t", "|")
+MAX_FILE_BYTES = 200 * 1024 * 1024  # far above any real attendee list; refuses a wrong file
+MAX_CELL_CHARS = 1000  # a "sane length" for one cell: names, emails, notes (see importer)
+_CSV_FIELD_LIMIT = 1_000_000  # the csv module's own guard; longer cells are refused by us
+
+
+@dataclass
+class Table:
+    """Rows of text cells; lines[i] is the 1-based line (CSV/XLSX row, JSON item) of rows[i]."""
+
+    source: str
+    kind: str  # "csv", "xlsx" or "json"
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+    where: str = "line"  # how a position is named in messages: "line", "row" or "item"
+
+
+def refuse(source: str, reason: str, line: int | None = None, where: str = "line") -> ImportRefused:
+    place = f" {where} {line}:" if line is not None else ""
+    return ImportRefused(f"{source}:{place} {reason}")
+
+
+def read_table(path: Path) -> Table:
+    """Read CSV, XLSX or JSON at path into a Table; ImportRefused if it is not one."""
+    source = str(path)  # messages name the file as the user gave it
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise refuse(source, f"file too large ({size} bytes)")
+        data = path.read_bytes()
+    except ImportRefused:
+        raise
+    except OSError as exc:
+        raise refuse(source, f"cannot read the file ({exc.strerror or exc})") from None
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise refuse(source, "empty file")
+    if data.startswith(b"PK\x03\x04"):
+        return read_xlsx(data, source)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise refuse(source, "an old Excel .xls workbook: save it as .xlsx or CSV")
+    text, encoding = decode(data)
+    stripped = text.lstrip()
+    if path.suffix.lower() == ".json" or stripped.startswith(("[", "{")):
+        try:
+            parsed = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            if path.suffix.lower() == ".json":
+                line = getattr(exc, "lineno", None)
+                raise refuse(source, f"not valid JSON ({getattr(exc, 'msg', 'too deep')})",
+                             line) from None
+        else:
+            return read_json(parsed, source)
+    return read_csv(text, source, encoding)
+
+
+# -- encodings --------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was read with (see the module docstring for the order)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding), encoding + " (BOM)"
+            except UnicodeDecodeError:
+                break  # a BOM followed by garbage: fall through to the guessing below
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    sample = data[:4000]
+    if len(sample) >= 4:
+        even_nuls = sample[0::2].count(0) / len(sample[0::2])
+        odd_nuls = sample[1::2].count(0) / len(sample[1::2])
+        for ratio, encoding in ((odd_nuls, "utf-16-le"), (even_nuls, "utf-16-be")):
+            if ratio > 0.3:
+                try:
+                    return data.decode(encoding), encoding
+                except UnicodeDecodeError:
+                    pass
+    guessed = _non_latin_guess(data)
+    if guessed:
+        return guessed
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _non_latin_guess(data: bytes) -> tuple[str, str] | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding in ("ascii", "utf_8"):
+        return None
+    try:
+        text = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    letters = [ch for ch in text[:20000] if ch.isalpha()]
+    if not letters:
+        return None
+    non_latin = sum(1 for ch in letters if not _is_latin(ch))
+    if non_latin / len(letters) < 0.5:
+        return None
+    return text, best.encoding
+
+
+def _is_latin(ch: str) -> bool:
+    if ch < "\u0250":
+        return True
+    try:
+        return unicodedata.name(ch).startswith("LATIN")
+    except ValueError:
+        return False
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines most consistently into the most columns.
+
+    csv.Sniffer is easily fooled by commas inside values ("Korea, Republic of" in a
+    semicolon file); counting fields per line over a sample is not.
+    """
+    sample_lines = [line for line in text[:65536].splitlines()[:50] if line.strip()]
+    if not sample_lines:
+        return ","
+    sample = "\n".join(sample_lines)
+    best, best_score = ",", (-1, -1)
+    for delimiter in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter)]
+        except csv.Error:
+            continue
+        counts = [c for c in counts if c > 1]
+        if not counts:
+            continue
+        mode = max(set(counts), key=lambda c: (counts.count(c), c))
+        score = (counts.count(mode), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv(text: str, source: str, encoding: str = "", delimiter: str | None = None) -> Table:
+    delimiter = delimiter or sniff_delimiter(text)
+    table = Table(source, "csv", encoding=encoding, delimiter=delimiter)
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise refuse(source, f"broken CSV ({exc})", start) from None
+        if any(cell.strip() for cell in row):
+            table.rows.append(row)
+            table.lines.append(start)
+        start = reader.line_num + 1
+    if not table.rows:
+        raise refuse(source, "empty file")
+    return table
+
+
+# -- XLSX -------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes, source: str) -> Table:
+    """The sheet whose header row best matches known column names (usually the first)."""
+    from openpyxl import load_workbook
+
+    from checkin.importing.columns import header_score
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises a zoo of types for a broken zip/XML
+        raise refuse(source, f"not a readable XLSX workbook ({type(exc).__name__})") from None
+    best: Table | None = None
+    best_score = -1
+    try:
+        for sheet in workbook.worksheets:
+            table = Table(source, "xlsx", encoding="xlsx", where="row")
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                row = [_cell_text(v) for v in values]
+                if any(cell.strip() for cell in row):
+                    while row and not row[-1].strip():
+                        row.pop()
+                    table.rows.append(row)
+                    table.lines.append(number)
+            if not table.rows:
+                continue
+            score = max(header_score(r) for r in table.rows[:30])
+            if score > best_score:
+                best, best_score = table, score
+    except Exception as exc:  # corrupt sheet XML surfaces only while iterating
+        raise refuse(source, f"broken XLSX workbook ({type(exc).__name__})") from None
+    finally:
+        workbook.close()
+    if best is None:
+        raise refuse(source, "empty file (the workbook has no filled cells)")
+    return best
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # registration numbers typed into Excel become floats
+    if hasattr(value, "isoformat"):
+        text: str = value.isoformat()
+        return text.removesuffix("T00:00:00")
+    return str(value)
+
+
+# -- JSON -------------------------------------------------------------------------------
+
+
+def read_json(parsed: Any, source: str) -> Table:
+    """A list of objects keyed by canonical field names; becomes a table with a header row."""
+    if isinstance(parsed, dict):
+        for key in ("attendees", "results", "data", "items"):
+            if isinstance(parsed.get(key), list):
+                parsed = parsed[key]
+                break
+    if not isinstance(parsed, list):
+        raise refuse(source, "JSON must be a list of attendee objects")
+    if not parsed:
+        raise refuse(source, "empty file (the JSON list is empty)")
+    header: list[str] = []
+    seen: set[str] = set()
+    for number, item in enumerate(parsed, start=1):
+        if not isinstance(item, dict):
+            raise refuse(source, f"expected an object, found {type(item).__name__}", number,
+                         "item")
+        for key in item:
+            if key not in seen:
+                seen.add(key)
+                header.append(key)
+    table = Table(source, "json", encoding="json", where="item")
+    table.rows.append(list(header))
+    table.lines.append(0)
+    for number, item in enumerate(parsed, start=1):
+        row = []
+        for key in header:
+            value = item.get(key)
+            if isinstance(value, list) and key == "days":
+                value = ",".join(str(v) for v in value)
+            elif isinstance(value, dict | list):
+                raise refuse(source, f"{key!r} holds a nested {type(value).__name__}", number,
+                             "item")
+            row.append(_cell_text(value))
+        table.rows.append(row)
+        table.lines.append(number)
+    return table

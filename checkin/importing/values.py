@@ -1,0 +1,349 @@
+"""Turning cell text into field values: country codes, roles, status, name parts, order.
+
+The word lists are data (assets/roles.toml, assets/names.toml, assets/countries.toml);
+country names come from pycountry, German ones from pycountry's own gettext catalogue.
+"""
+
+import gettext
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from checkin import resources
+from checkin.importing.columns import normalise
+
+# -- data files -------------------------------------------------------------------------
+
+
+def _load(name: str) -> dict[str, Any]:
+    with open(resources.assets() / name, "rb") as handle:
+        return tomllib.load(handle)
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, Any]:
+    return _load("names.toml")
+
+
+@lru_cache(maxsize=1)
+def _keywords() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
+    """(role, pattern) in priority order, and the cancelled-status pattern."""
+    data = _load("roles.toml")
+
+    def pattern(words: list[str]) -> re.Pattern[str]:
+        parts = []
+        for word in words:
+            if word.startswith("="):
+                parts.append(rf"\b{re.escape(_fold(word[1:]))}\b")
+            else:
+                parts.append(rf"\b{re.escape(_fold(word))}")
+        return re.compile("|".join(parts))
+
+    roles = [(role, pattern(words)) for role, words in data["roles"].items()]
+    return roles, pattern(data["status"]["cancelled"])
+
+
+def _fold(text: str) -> str:
+    """Casefolded, accents removed, punctuation as spaces: for keyword matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
+
+
+# -- role and status --------------------------------------------------------------------
+
+
+def parse_role(text: str) -> str:
+    """Role from product/ticket/category text; "delegate" when no keyword matches."""
+    folded = _fold(text)
+    if not folded:
+        return "delegate"
+    roles, _ = _keywords()
+    for role, pattern in roles:
+        if pattern.search(folded):
+            return role
+    return "delegate"
+
+
+def parse_status(text: str) -> str:
+    folded = _fold(text)
+    _, cancelled = _keywords()
+    return "cancelled" if folded and cancelled.search(folded) else "confirmed"
+
+
+# -- country ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> dict[str, str]:
+    """Normalised spelling -> alpha-2: codes, English names (plain, official, common),
+    their German translations, the unambiguous part before a comma ("Iran, Islamic
+    Republic of" -> "Iran"), the inverted form ("Korea, Republic of" -> "Republic of
+    Korea"), and the colloquial aliases in assets/countries.toml."""
+    import pycountry
+
+    try:
+        german = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"])
+        translate = german.gettext
+    except OSError:  # a pycountry without locales: English names still work
+        def translate(message: str) -> str:
+            return message
+
+    table: dict[str, str] = {}
+    ambiguous: set[str] = set()
+
+    def add(spelling: str, code: str, *, weak: bool = False) -> None:
+        key = normalise(spelling)
+        if not key:
+            return
+        if weak and key in table and table[key] != code:
+            ambiguous.add(key)
+            return
+        table.setdefault(key, code)
+
+    weak_forms: list[tuple[str, str]] = []
+    for country in pycountry.countries:
+        code = country.alpha_2
+        add(code, code)
+        add(country.alpha_3, code)
+        for attr in ("name", "official_name", "common_name"):
+            name = getattr(country, attr, None)
+            if not name:
+                continue
+            for spelling in {name, translate(name)}:
+                add(spelling, code)
+                if ", " in spelling:
+                    head, tail = spelling.split(", ", 1)
+                    weak_forms.append((f"{tail} {head}", code))
+                    weak_forms.append((head, code))
+    for spelling, code in weak_forms:
+        add(spelling, code, weak=True)
+    for key in ambiguous:
+        table.pop(key, None)
+    for spelling, code in _load("countries.toml")["aliases"].items():
+        table[normalise(spelling)] = code  # aliases are deliberate: they win
+    return table
+
+
+def parse_country(text: str) -> str | None:
+    """ISO alpha-2 for a code or an English/German country name; None if not recognised."""
+    key = normalise(text)
+    if not key:
+        return None
+    table = _country_table()
+    if key in table:
+        return table[key]
+    return _fuzzy_country(text)
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy_country(text: str) -> str | None:
+    """pycountry's fuzzy search (subdivisions too), believed only when it finds one country."""
+    import pycountry
+
+    # Short strings ('xx', 'ab') fuzzy-match subdivision codes; only believe real words.
+    if not 4 <= len(text) <= 80 or not any(ch.isalpha() for ch in text):
+        return None
+    try:
+        found = pycountry.countries.search_fuzzy(text)
+    except LookupError:
+        return None
+    except Exception:  # a lookup aid must never break an import
+        return None
+    return str(found[0].alpha_2) if len(found) == 1 else None
+
+
+# -- names ------------------------------------------------------------------------------
+
+
+@dataclass
+class NameParts:
+    given_name: str = ""
+    family_name: str = ""
+    title: str = ""
+    salutation: str = ""
+    suffix: str = ""
+
+
+def _word_key(word: str) -> str:
+    return word.casefold().rstrip(".").rstrip(",")
+
+
+def peel_titles(text: str) -> tuple[str, str, str]:
+    """(titles, salutation, rest): "Frau Prof. Dr. med. Anna Weber" -> ("Prof. Dr. med.",
+    "Frau", "Anna Weber"). Never peels the last word (a person named "Sir" keeps it)."""
+    data = _names()
+    titles = {t.rstrip(".") for t in data["titles"]}
+    salutations = set(data["salutations"])
+    words = text.split()
+    peeled_titles: list[str] = []
+    peeled_salutation: list[str] = []
+    while len(words) > 1:
+        key = _word_key(words[0])
+        if key in salutations and not peeled_titles:
+            peeled_salutation.append(words.pop(0))
+        elif key in titles or _is_title_chain(key, titles):
+            peeled_titles.append(words.pop(0))
+        else:
+            break
+    return " ".join(peeled_titles), " ".join(peeled_salutation), " ".join(words)
+
+
+def _is_title_chain(key: str, titles: set[str]) -> bool:
+    """"dr.med." or "prof.dr." written without spaces."""
+    parts = [p for p in key.split(".") if p]
+    return len(parts) > 1 and all(p in titles for p in parts)
+
+
+def split_full_name(text: str, country: str = "") -> NameParts:
+    """Split one full-name cell sensibly.
+
+    - Titles and salutations at the front are peeled off ("Prof. Dr. Anna Weber").
+    - "Family, Given" (one comma, and what follows is not a post-nominal like PhD).
+    - An unspaced CJK name: the first character is the family name (two for a known
+      compound surname such as 欧阳 or 남궁; a Japanese name's leading kanji before kana).
+    - Family-first countries and scripts with spaces (王 秀英, Nguyễn Văn An): first word.
+    - Otherwise the last word, extended leftwards over particles ("van Beethoven",
+      "Ó Súilleabháin") and, for Spanish-naming countries, over a second surname.
+    """
+    parts = NameParts()
+    data = _names()
+    text = " ".join(text.split())
+    if "," in text:
+        head, _, tail = text.partition(",")
+        tail_words = [w for w in re.split(r"[\s,]+", tail) if w]
+        if tail_words and all(_word_key(w) in data["suffixes"] for w in tail_words):
+            parts.suffix = ", ".join(w.strip() for w in tail.split(",") if w.strip())
+            text = head.strip()
+        elif tail.strip() and "," not in tail:
+            title, salutation, given = peel_titles(tail.strip())
+            family = head.strip()
+            parts.title, parts.salutation = title, salutation
+            parts.given_name, parts.family_name = given, family
+            return parts
+    parts.title, parts.salutation, rest = peel_titles(text)
+    words = rest.split()
+    if not words:
+        return parts
+    if len(words) == 1:
+        word = words[0]
+        if _cjk_script(word) and len(word) > 1:
+            family = _cjk_family(word)
+            parts.family_name, parts.given_name = family, word[len(family):]
+        else:
+            parts.family_name = word  # one word: a family name prints and sorts better
+        return parts
+    if _cjk_script(rest) or country in data["family_first_countries"]:
+        parts.family_name, parts.given_name = words[0], " ".join(words[1:])
+        return parts
+    particles = set(data["particles"])
+    start = len(words) - 1
+    if country in data["two_surname_countries"] and len(words) >= 3:
+        start = len(words) - 2
+    while start > 1 and words[start - 1].casefold().rstrip("'’") in particles:
+        start -= 1
+    parts.given_name = " ".join(words[:start])
+    parts.family_name = " ".join(words[start:])
+    return parts
+
+
+def _cjk_family(word: str) -> str:
+    compounds = _names()["cjk_compound_surnames"]
+    for compound in compounds:
+        if word.startswith(compound) and len(word) > len(compound):
+            return str(compound)
+    # Japanese: kanji family name followed by a kana given name (高橋さくら).
+    leading = 0
+    while leading < len(word) and _script(word[leading]) == "han":
+        leading += 1
+    if 0 < leading < len(word) and any(_script(c) == "kana" for c in word[leading:]):
+        return word[:leading]
+    if len(word) >= 4 and all(_script(c) == "han" for c in word):
+        return word[:2]  # four Han characters: most often 2 + 2 (Japanese, compound Chinese)
+    return word[:1]
+
+
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF:
+        return "han"
+    if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9F:
+        return "kana"
+    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return "hangul"
+    return "other"
+
+
+def _cjk_script(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and all(_script(ch) != "other" for ch in letters)
+
+
+_FAMILY_FIRST_WORDS = {"familyfirst", "family", "surnamefirst", "lastfirst", "fn", "ff",
+                       "nachnamezuerst", "familiennamezuerst", "eastern", "east"}
+_GIVEN_FIRST_WORDS = {"givenfirst", "given", "firstfirst", "firstlast", "gf", "western",
+                      "west", "vornamezuerst"}
+
+
+def parse_name_order(text: str) -> str | None:
+    key = normalise(text)
+    if key in _FAMILY_FIRST_WORDS:
+        return "family_first"
+    if key in _GIVEN_FIRST_WORDS:
+        return "given_first"
+    return None
+
+
+def infer_name_order(given_name: str, family_name: str, country: str) -> str:
+    """family_first for names written in Han, kana or Hangul, or from a family-first country."""
+    text = given_name + family_name
+    if text and any(_script(ch) != "other" for ch in text if ch.isalpha()):
+        return "family_first"
+    if country in _names()["family_first_countries"]:
+        return "family_first"
+    return "given_first"
+
+
+# -- days -------------------------------------------------------------------------------
+
+_DAY_SPLIT = re.compile(r"[,;/|\s]+")
+_DAY_NUMBER = re.compile(r"^(?:day|tag)?(\d{1,2})$")
+
+
+def parse_days(text: str, event_days: list[str]) -> list[str] | None:
+    """Registered days: ISO dates, or day numbers ("1", "Day 2", "Tag 2") of the event.
+
+    Empty text means every day ([]); None when the text cannot be read as days.
+    """
+    tokens = [t for t in _DAY_SPLIT.split(text.strip()) if t]
+    days: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].casefold()
+        if token in ("day", "tag") and i + 1 < len(tokens):
+            token += tokens[i + 1]
+            i += 1
+        i += 1
+        if token in ("all", "alle", "both", "beide"):
+            return []
+        number = _DAY_NUMBER.match(token.rstrip("."))
+        if number:
+            index = int(number.group(1)) - 1
+            if not 0 <= index < len(event_days):
+                return None
+            days.append(event_days[index])
+            continue
+        try:
+            days.append(date.fromisoformat(token).isoformat())
+        except ValueError:
+            return None
+    return sorted(set(days))
+
+
+def fold_key(text: str) -> str:
+    """Case- and accent-folded text for stable generated ids."""
+    return _fold(text)
