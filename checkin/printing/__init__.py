@@ -1,0 +1,6 @@
+"""Badge printing: a persisted print queue (queue.py) and printer backends.
+
+Backends: cups.py (lp/cancel, IPP for state), pdf_folder.py (the default when no
+printer is set up), brother.py (Brother QL via the optional brother_ql package).
+The Qt QPrinter backend lives in ui/ and plugs in through backend.Backend.
+"""

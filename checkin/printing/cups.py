@@ -1,0 +1,171 @@
+"""CUPS backend (Linux, macOS): `lp` to spool, `cancel` to cancel, IPP for state.
+
+The printer is a CUPS queue name ("" = the server's default destination). The server
+is whatever the CUPS clients use: $CUPS_SERVER (host[:port] or a socket path), else
+client.conf, else the local scheduler; `server=` overrides it for this backend.
+
+Printer states come from IPP printer-state and printer-state-reasons: idle -> ready,
+processing -> busy, stopped (cupsdisable, or an error policy that stops the queue) ->
+stopped, with media-empty / media-needed -> out of paper and offline-report /
+connecting-to-device / timed-out -> offline; a queue that rejects jobs (cupsreject) is
+stopped. A job CUPS holds (printer disabled after it took the job) stays pending and
+prints when the printer is enabled again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from checkin.errors import CheckinError
+from checkin.printing import ipp
+from checkin.printing.backend import (
+    BUSY,
+    OFFLINE,
+    OUT_OF_PAPER,
+    READY,
+    STOPPED,
+    JobLost,
+    PrinterState,
+    PrinterUnavailable,
+)
+
+_PAPER = ("media-empty", "media-needed", "media-jam", "input-tray-missing")
+_OFFLINE = ("offline-report", "connecting-to-device", "timed-out", "shutdown")
+_PRINTER_ATTRS = ("printer-state", "printer-state-reasons", "printer-state-message",
+                  "printer-is-accepting-jobs")
+_JOB_ATTRS = ("job-state", "job-state-reasons", "job-printer-state-message")
+TIMEOUT = 30  # seconds for lp/cancel; a spooler that takes longer is not answering
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise CheckinError(f"the CUPS command {name!r} is not installed (Debian/Ubuntu: "
+                           "apt install cups-client), or choose the pdf backend")
+    return path
+
+
+def _reasons(value: object) -> list[str]:
+    found = []
+    for reason in ipp.values(value):
+        text = str(reason)
+        for suffix in ("-error", "-warning", "-report"):
+            if text.endswith(suffix) and text != "offline-report":
+                text = text.removesuffix(suffix)
+        if text and text != "none":
+            found.append(text)
+    return found
+
+
+class CupsBackend:
+    name = "cups"
+
+    def __init__(self, printer: str = "", *, server: str = "") -> None:
+        self.lp = _tool("lp")
+        self.server = server
+        self.printer = printer or self._default_printer()
+
+    def _env(self) -> dict[str, str]:
+        env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+        if self.server:
+            env["CUPS_SERVER"] = self.server
+        return env
+
+    def _run(self, args: list[str],
+             data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(args, input=data, capture_output=True, env=self._env(),
+                                  timeout=TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise PrinterUnavailable(f"{os.path.basename(args[0])}: CUPS did not answer "
+                                     f"within {TIMEOUT} s") from None
+        except OSError as exc:
+            raise CheckinError(f"cannot run {args[0]}: {exc.strerror}") from None
+
+    def _default_printer(self) -> str:
+        lpstat = shutil.which("lpstat")
+        if lpstat is None:
+            raise CheckinError("no printer given and lpstat is not installed to find the "
+                               "default one (apt install cups-client)")
+        result = self._run([lpstat, "-d"])
+        text = result.stdout.decode("utf-8", "replace").strip()
+        if ":" in text and "no system default" not in text:
+            return text.split(":", 1)[1].strip()
+        raise CheckinError("no printer given and CUPS has no default destination "
+                           "(choose one with --printer; `lpstat -p` lists them)")
+
+    # -- the protocol ---------------------------------------------------------------------
+
+    def status(self) -> PrinterState:
+        try:
+            found = ipp.query(ipp.GET_PRINTER_ATTRIBUTES, self.printer,
+                              attributes=_PRINTER_ATTRS, server_name=self.server or None)
+        except ipp.IppError as exc:
+            if str(exc) == "not found":
+                return PrinterState(OFFLINE, f"CUPS has no printer {self.printer!r}")
+            return PrinterState(OFFLINE, str(exc))
+        reasons = _reasons(found.get("printer-state-reasons"))
+        message = str(found.get("printer-state-message") or "").strip()
+        why = ", ".join(reasons + ([message] if message else []))
+        if any(r.startswith(_PAPER) for r in reasons):
+            return PrinterState(OUT_OF_PAPER, why)
+        if any(r.startswith(_OFFLINE) for r in reasons):
+            return PrinterState(OFFLINE, why)
+        state = found.get("printer-state")
+        if state == ipp.PRINTER_STOPPED:
+            return PrinterState(STOPPED, why or "disabled")
+        if found.get("printer-is-accepting-jobs") is False:
+            return PrinterState(STOPPED, why or "not accepting jobs")
+        return PrinterState(BUSY if state == ipp.PRINTER_PROCESSING else READY, why)
+
+    def submit(self, pdf: bytes, title: str) -> str:
+        result = self._run([self.lp, "-d", self.printer, "-t", title,
+                            "-o", "document-format=application/pdf", "--", "-"], pdf)
+        out = result.stdout.decode("utf-8", "replace")
+        err = result.stderr.decode("utf-8", "replace").strip()
+        if result.returncode != 0:
+            message = err.splitlines()[-1] if err else f"lp exited with {result.returncode}"
+            lowered = message.lower()
+            if any(word in lowered for word in ("unable to connect", "connection refused",
+                                                 "not accepting", "no such file",
+                                                 "server-error-service-unavailable")):
+                raise PrinterUnavailable(message)
+            raise CheckinError(message)
+        # "request id is PRINTER-42 (1 file(s))"
+        for word in out.split():
+            prefix, _, number = word.rpartition("-")
+            if prefix and number.isdigit():
+                return number
+        raise CheckinError(f"lp gave no job id: {out.strip()!r}")
+
+    def job_done(self, backend_job_id: str) -> bool | None:
+        try:
+            found = ipp.query(ipp.GET_JOB_ATTRIBUTES, self.printer, job_id=int(backend_job_id),
+                              attributes=_JOB_ATTRS, server_name=self.server or None)
+        except ipp.IppError as exc:
+            if str(exc) == "not found":
+                raise JobLost(f"CUPS no longer knows job {backend_job_id}") from None
+            raise PrinterUnavailable(str(exc)) from None
+        state = found.get("job-state")
+        if state == ipp.JOB_COMPLETED:
+            return True
+        if state in (ipp.JOB_CANCELED, ipp.JOB_ABORTED):
+            return False
+        return None
+
+    def cancel_job(self, backend_job_id: str) -> None:
+        result = self._run([_tool("cancel"), f"{self.printer}-{backend_job_id}"])
+        if result.returncode != 0:
+            err = result.stderr.decode("utf-8", "replace").strip()
+            raise CheckinError(err.splitlines()[-1] if err else "cancel failed")
+
+    def describe_job(self, backend_job_id: str) -> str:
+        """What CUPS says about a job (job-state-reasons), for display."""
+        try:
+            found = ipp.query(ipp.GET_JOB_ATTRIBUTES, self.printer, job_id=int(backend_job_id),
+                              attributes=_JOB_ATTRS, server_name=self.server or None)
+        except ipp.IppError as exc:
+            return str(exc)
+        return ", ".join(_reasons(found.get("job-state-reasons")))
