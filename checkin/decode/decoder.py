@@ -114,8 +114,13 @@ class Decoder:
             from checkin.decode.backends import load_zbar, load_zxing
             from checkin.decode.passes import Libraries
 
-            zxing, zxing_notice = load_zxing()
-            zbar, zbar_notice = load_zbar()
+            # Load only what this backend can use, so that `--backend zxing` says nothing
+            # about a missing pyzbar; each fallback loads the other library.
+            zxing, zxing_notice = load_zxing() if self.backend != "zbar" else (None, None)
+            zbar, zbar_notice = load_zbar() if self.backend != "zxing" else (None, None)
+            if zxing is None and zbar is None:
+                zxing, zxing_notice = load_zxing()
+                zbar, zbar_notice = load_zbar()
             # pyzbar matters to the user only when it was asked for, or as auto's last pass.
             for notice in (zxing_notice, zbar_notice):
                 if notice:
