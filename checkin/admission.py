@@ -1,0 +1,403 @@
+"""The check-in engine: scanned text in, one verdict out, the admission durably logged.
+
+Contract (the CLI and the UI call these; the UI from a worker thread with its own
+connection, so the engine holds no global state, only its Store and caches of its own):
+
+``Engine(store, *, station=None, operator=None, clock=None, layouts=None)``
+
+- ``scan(text, *, day=None) -> Verdict``: anything a scanner, camera or keyboard produced.
+- ``check_in(attendee_id, *, day=None, method="manual") -> Verdict``: admit a person found
+  by search (verdict `unknown` if there is no such id).
+- ``undo(attendee_id, *, day=None, reason="") -> Event``: annul the admission in force that
+  day, as an `undo` event; CheckinError if there is none.
+
+``day`` defaults to today (local date). ``clock`` returns an aware datetime (tests inject
+one instead of sleeping). station/operator default to the Store's.
+
+Verdicts (design.md): ok, already_checked_in, cancelled, not_registered_today, unknown,
+invalid_signature, malformed. Decisions worth knowing:
+
+- Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref
+  only), upstream codes and attendee ids (Store.attendees_by_code), a URL carrying either
+  as a query value, fragment value or path segment; surrounding whitespace and control
+  characters (CR, LF, TAB, NUL, GS) are dropped.
+- Keyboard repairs (checkin.keyboard: German, French, Caps Lock) are tried only after the
+  text as read failed; a repair counts only if it gives a signature that verifies or a
+  code held by exactly one attendee. Verdict.repaired names the repair used.
+- A signed token whose key id is not listed, or whose signature fails, is
+  `invalid_signature`; a damaged token (wrong length, characters outside its alphabet)
+  too. A valid signature over a ref no attendee has: `unknown`. A revoked ref: `cancelled`.
+- Not a code (names, free text, someone else's QR: web links, Wi-Fi settings, vCards,
+  binary, more than 2048 characters): `malformed`, which the UI turns into a search. An
+  upstream code held by several attendees (a group order code) is `malformed` as well,
+  with a message saying so: a search lists them. A code-like word (letters and digits,
+  at least one digit, 4-128 characters) that matches nothing: `unknown`.
+- ``ok`` is returned only after its check-in event is committed (Store.transaction;
+  the database runs synchronous=FULL). The same attendee scanned again at the same
+  station within DOUBLE_FIRE_SECONDS of that admission is the same admission: `ok`
+  again, no second event (scanners double-fire). From another station, or later:
+  `already_checked_in` with the admission in force (time, station, operator).
+- Each event day is its own admission. An attendee whose `days` list is non-empty and
+  lacks the day is `not_registered_today`; an empty list means every day (the engine
+  does not refuse days outside the event's days: a demo must work on any day).
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from checkin import keyboard, keys, tokens
+from checkin.errors import CheckinError
+from checkin.models import Attendee, Event
+from checkin.store import CHECKIN, UNDO, Store
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+OK = "ok"
+ALREADY_CHECKED_IN = "already_checked_in"
+CANCELLED = "cancelled"
+NOT_REGISTERED_TODAY = "not_registered_today"
+UNKNOWN = "unknown"
+INVALID_SIGNATURE = "invalid_signature"
+MALFORMED = "malformed"
+VERDICTS = (OK, ALREADY_CHECKED_IN, CANCELLED, NOT_REGISTERED_TODAY, UNKNOWN,
+            INVALID_SIGNATURE, MALFORMED)
+
+DOUBLE_FIRE_SECONDS = 3.0
+MAX_INPUT = 2048  # characters; a QR holds at most 4296, and no code of ours is near that
+ECHO_LIMIT = 200  # Verdict.input keeps at most this much of what was scanned
+_CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{3,127}$")
+_URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)", re.IGNORECASE)
+# Other people's QR payloads, recognised so the message can say what was scanned.
+_FOREIGN = (
+    ("WIFI:", "Wi-Fi settings"),
+    ("BEGIN:VCARD", "a contact card"),
+    ("MECARD:", "a contact card"),
+    ("BEGIN:VEVENT", "a calendar entry"),
+    ("BEGIN:VCALENDAR", "a calendar entry"),
+    ("MAILTO:", "an e-mail address"),
+    ("MATMSG:", "an e-mail"),
+    ("TEL:", "a phone number"),
+    ("SMSTO:", "a text message"),
+    ("SMS:", "a text message"),
+    ("GEO:", "a map location"),
+    ("BITCOIN:", "a payment request"),
+)
+
+
+def _strip(text: str) -> str:
+    """Drop surrounding whitespace and control characters (scanner suffixes, NUL, GS)."""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or unicodedata.category(text[start]) == "Cc"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) == "Cc"):
+        end -= 1
+    return text[start:end]
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in text)
+
+
+def _echo(text: str) -> str:
+    """What Verdict.input keeps: printable, at most ECHO_LIMIT characters."""
+    short = text[:ECHO_LIMIT]
+    short = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs") else "\ufffd"
+                    for ch in short)
+    return short + ("…" if len(text) > ECHO_LIMIT else "")
+
+
+def _url_parts(text: str) -> list[str]:
+    """Query values, fragment values and path segments of a URL, most specific first."""
+    try:
+        parts = urlsplit(text if "://" in text else "http://" + text)
+    except ValueError:
+        return []
+    found: list[str] = []
+    for source in (parts.query, parts.fragment):
+        found.extend(value for _, value in parse_qsl(source, keep_blank_values=False))
+        if source and "=" not in source:
+            found.append(unquote(source))
+    found.extend(unquote(seg) for seg in reversed(parts.path.split("/")) if seg)
+    return [f.strip() for f in found if f.strip()][:32]
+
+
+def _foreign(text: str) -> str | None:
+    head = text[:16].upper()
+    for prefix, what in _FOREIGN:
+        if head.startswith(prefix):
+            return what
+    return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    input: str
+    verdict: str
+    attendee: Attendee | None
+    message: str
+    event: Event | None = None  # the check-in recorded (ok)
+    previous: Event | None = None  # the admission in force (already_checked_in)
+    repaired: str | None = None  # the keyboard repair that made the input readable
+    needs_badge: bool = False  # ok and no badge printed for this attendee yet
+    day: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == OK
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "input": self.input,
+            "verdict": self.verdict,
+            "attendee_id": self.attendee.id if self.attendee else None,
+            "message": self.message,
+            "name": self.attendee.display_name if self.attendee else None,
+            "day": self.day,
+            "repaired": self.repaired,
+            "needs_badge": self.needs_badge,
+        }
+        if self.event is not None:
+            out["event"] = self.event.uuid
+            out["checked_in_at"] = self.event.time
+        if self.previous is not None:
+            out["checked_in_at"] = self.previous.time
+            out["station"] = self.previous.station
+            out["operator"] = self.previous.operator
+            out["event"] = self.previous.uuid
+        return out
+
+
+@dataclass
+class _Notes:
+    """What the candidates showed, for a verdict when none named an attendee."""
+
+    invalid: str = ""  # message for invalid_signature
+    unknown_token: bool = False
+    ambiguous: int = 0
+    code_like: bool = False
+
+
+@dataclass
+class _Found:
+    attendee: Attendee | None
+    repaired: str | None
+    revoked: bool = False
+
+
+def _short_time(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).strftime("%H:%M")
+    except ValueError:
+        return iso
+
+
+class Engine:
+    def __init__(self, store: Store, *, station: str | None = None,
+                 operator: str | None = None, clock: Callable[[], datetime] | None = None,
+                 layouts: list[keyboard.Layout] | None = None) -> None:
+        self.store = store
+        self.station = station or store.station
+        self.operator = operator if operator is not None else store.operator
+        self.clock = clock
+        self.layouts = layouts if layouts is not None else keyboard.load_layouts()
+        self._keys: dict[str, Ed25519PublicKey] | None = None
+
+    # -- time -------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.clock() if self.clock else datetime.now().astimezone()
+
+    def _day(self, day: str | None) -> str:
+        if day is None:
+            return self._now().date().isoformat()
+        try:
+            return date.fromisoformat(day).isoformat()
+        except ValueError:
+            raise CheckinError(f"{day!r} is not a day as YYYY-MM-DD") from None
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def _public_keys(self, *, reload: bool = False) -> dict[str, "Ed25519PublicKey"]:
+        if self._keys is None or reload:
+            self._keys = keys.public_keys(self.store)
+        return self._keys
+
+    def _verify(self, token: tokens.Token) -> tuple[bool, str]:
+        """(verified, why not) for a signed token; reloads keys once for an unseen key id."""
+        public = self._public_keys()
+        if token.key_id not in public:
+            public = self._public_keys(reload=True)  # rotated since we loaded them?
+        if token.key_id not in public:
+            return False, (f"This confirmation is signed with key {token.key_id}, which this "
+                           "event does not list (another event, or a revoked key).")
+        if tokens.verify(token, public):
+            return True, ""
+        return False, "This confirmation does not verify: it is forged or damaged."
+
+    # -- reading the input ------------------------------------------------------------------
+
+    def _lookup(self, text: str, repaired: str | None, notes: _Notes,
+                first: bool) -> _Found | None:
+        """The attendee text names, if it names exactly one; notes what it showed otherwise."""
+        try:
+            token = tokens.parse(text)
+        except tokens.TokenError:
+            token = None
+            notes.invalid = notes.invalid or (
+                "This looks like a confirmation but is damaged or altered.")
+        if token is not None:
+            if token.signed:
+                verified, why = self._verify(token)
+                if not verified:
+                    notes.invalid = notes.invalid or why
+                    return None
+            attendee = self.store.attendee_by_ref(token.ref)
+            if attendee is not None:
+                return _Found(attendee, repaired)
+            revoked_id = tokens.is_revoked(self.store, token.ref)
+            if revoked_id is not None:
+                return _Found(self.store.attendee(revoked_id) if revoked_id else None,
+                              repaired, revoked=True)
+            if token.signed or first:
+                notes.unknown_token = True
+            return None
+        if len(text) > 256 or any(ch.isspace() for ch in text):
+            return None
+        matches = self.store.attendees_by_code(text)
+        if len(matches) == 1:
+            return _Found(matches[0], repaired)
+        if len(matches) > 1 and first:
+            notes.ambiguous = len(matches)
+        return None
+
+    def _find(self, text: str, notes: _Notes) -> _Found | None:
+        variants: list[tuple[str | None, str]] = [(None, text)]
+        variants.extend(keyboard.candidates(text, self.layouts or []))
+        for repaired, variant in variants:
+            first = repaired is None
+            found = self._lookup(variant, repaired, notes, first)
+            if found:
+                return found
+            if _URL.match(variant):
+                for part in _url_parts(variant):
+                    found = self._lookup(part, repaired, notes, first)
+                    if found:
+                        return found
+        return None
+
+    # -- verdicts ---------------------------------------------------------------------------
+
+    def scan(self, text: str, *, day: str | None = None) -> Verdict:
+        """One verdict for one scanned text; an `ok` is durably logged before it returns."""
+        day = self._day(day)
+        echo = _echo(text)
+        if len(text) > MAX_INPUT:
+            return Verdict(echo, MALFORMED, None, "Too long to be a code.", day=day)
+        cleaned = _strip(text)
+        if not cleaned:
+            return Verdict(echo, MALFORMED, None, "Nothing was scanned.", day=day)
+        if _has_control(cleaned):
+            return Verdict(echo, MALFORMED, None, "Not a code: binary data.", day=day)
+        what = _foreign(cleaned)
+        if what:
+            return Verdict(echo, MALFORMED, None,
+                           f"Not a code of this event: {what}.", day=day)
+        notes = _Notes()
+        found = self._find(cleaned, notes)
+        if found is None:
+            return self._negative(echo, cleaned, notes, day)
+        return self._admit(echo, found.attendee, day, method="scan", repaired=found.repaired,
+                           revoked=found.revoked)
+
+    def _negative(self, echo: str, cleaned: str, notes: _Notes, day: str) -> Verdict:
+        if notes.unknown_token:
+            return Verdict(echo, UNKNOWN, None,
+                           "Valid confirmation, but no attendee in this list has it.", day=day)
+        if notes.invalid:
+            return Verdict(echo, INVALID_SIGNATURE, None, notes.invalid, day=day)
+        if notes.ambiguous:
+            return Verdict(echo, MALFORMED, None,
+                           f"This code belongs to {notes.ambiguous} attendees: choose one.",
+                           day=day)
+        if _URL.match(cleaned):
+            return Verdict(echo, MALFORMED, None, "Not a code of this event: a web link.",
+                           day=day)
+        if _CODE_LIKE.match(cleaned) and any(ch.isdigit() for ch in cleaned):
+            return Verdict(echo, UNKNOWN, None, "No attendee has this code.", day=day)
+        return Verdict(echo, MALFORMED, None, "Not a code: searching for it.", day=day)
+
+    def check_in(self, attendee_id: str, *, day: str | None = None,
+                 method: str = "manual") -> Verdict:
+        """Admit a person found by search; the same rules as a scan of their code."""
+        day = self._day(day)
+        attendee = self.store.attendee(attendee_id)
+        if attendee is None:
+            return Verdict(_echo(attendee_id), UNKNOWN, None,
+                           f"No attendee with id {attendee_id}.", day=day)
+        return self._admit(_echo(attendee_id), attendee, day, method=method, repaired=None)
+
+    def _admit(self, echo: str, attendee: Attendee | None, day: str, *, method: str,
+               repaired: str | None, revoked: bool = False) -> Verdict:
+        if attendee is None or revoked:
+            return Verdict(echo, CANCELLED, attendee,
+                           "This confirmation was revoked; a newer one replaces it.",
+                           repaired=repaired, day=day)
+        name = attendee.display_name or attendee.id
+        if attendee.status == "cancelled":
+            return Verdict(echo, CANCELLED, attendee, f"{name}: registration cancelled.",
+                           repaired=repaired, day=day)
+        if not attendee.registered_for(day):
+            return Verdict(echo, NOT_REGISTERED_TODAY, attendee,
+                           f"{name} is not registered for {day}.", repaired=repaired, day=day)
+        now = self._now()
+        payload: dict[str, Any] = {"method": method}
+        if repaired:
+            payload["repaired"] = repaired
+        with self.store.transaction():  # IMMEDIATE: no other desk admits in between
+            previous = self.store.admission(attendee.id, day)
+            if previous is None:
+                event = self.store.append(
+                    CHECKIN, attendee.id, day=day, station=self.station, operator=self.operator,
+                    time=now.isoformat(timespec="milliseconds"), payload=payload)
+            elif self._double_fire(previous, now):
+                event = previous
+            else:
+                where = previous.station + (
+                    f" by {previous.operator}" if previous.operator else "")
+                return Verdict(echo, ALREADY_CHECKED_IN, attendee,
+                               f"{name} was already checked in at "
+                               f"{_short_time(previous.time)} at {where}.",
+                               previous=previous, repaired=repaired, day=day)
+        # Reached only after COMMIT: the admission is on disk before anyone hears "ok".
+        return Verdict(echo, OK, attendee, f"Welcome, {name}.", event=event, repaired=repaired,
+                       day=day, needs_badge=not self.store.badge_printed(attendee.id))
+
+    def _double_fire(self, previous: Event, now: datetime) -> bool:
+        if previous.station != self.station:
+            return False
+        try:
+            then = datetime.fromisoformat(previous.time)
+            elapsed = now - then
+        except (ValueError, TypeError):
+            return False
+        return timedelta(0) <= elapsed <= timedelta(seconds=DOUBLE_FIRE_SECONDS)
+
+    def undo(self, attendee_id: str, *, day: str | None = None, reason: str = "") -> Event:
+        """Annul attendee's admission in force on day (an `undo` event in the log)."""
+        day = self._day(day)
+        with self.store.transaction():
+            admission = self.store.admission(attendee_id, day)
+            if admission is None:
+                raise CheckinError(f"{attendee_id} is not checked in on {day}: nothing to undo")
+            payload: dict[str, Any] = {"undoes": admission.uuid}
+            if reason:
+                payload["reason"] = reason
+            return self.store.append(
+                UNDO, attendee_id, day=day, station=self.station, operator=self.operator,
+                time=self._now().isoformat(timespec="milliseconds"), payload=payload)
