@@ -6,6 +6,7 @@ import click
 
 from checkin.cli.context import CliContext, pass_cli
 from checkin.errors import CheckinError
+from checkin.store import Store
 
 
 def parse_days(text: str) -> list[str]:
@@ -40,5 +41,9 @@ def init(cli: CliContext, name: str, days: str, force: bool) -> None:
     click.echo(f"created event {name!r} ({', '.join(day_list)}) in {cli.db_path}")
 
 
-def _after_init(cli: CliContext, store: object) -> None:
-    """Hook for per-event setup that later modules add (signing keys)."""
+def _after_init(cli: CliContext, store: Store) -> None:
+    """Per-event setup: the Ed25519 signing key beside the database (checkin.keys)."""
+    from checkin import keys, paths
+
+    key_id = keys.ensure_event_key(store, cli.db_path)
+    click.echo(f"signing key {key_id} in {paths.key_path(cli.db_path)} (keep it private)")
