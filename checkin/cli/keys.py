@@ -1,0 +1,57 @@
+"""`checkin keys`: the event's signing keys and token revocation."""
+
+import click
+
+from checkin.cli.context import CliContext, pass_cli
+
+
+@click.group()
+def keys() -> None:
+    """Signing keys for QR confirmations: list, rotate, revoke a token."""
+
+
+@keys.command("list")
+@pass_cli
+def list_(cli: CliContext) -> None:
+    """List the public keys tokens verify with; `*` marks the key in this machine's key file."""
+    from checkin import keys as keymod
+
+    store = cli.store()
+    signer = keymod.load_signer(store, cli.db_path, strict=False)
+    found = keymod.list_keys(store)
+    if not found:
+        click.echo("no keys (run `checkin init`, or receive the keys from the organiser)")
+    for info in found:
+        mark = "*" if signer is not None and signer.key_id == info.key_id else " "
+        state = f"revoked {info.revoked_at}" if info.revoked_at else "valid"
+        click.echo(f"{mark} {info.key_id}  created {info.created_at}  {state}")
+
+
+@keys.command()
+@click.option("--revoke-old", is_flag=True,
+              help="Also revoke every older key (a leaked key): its tokens stop verifying.")
+@pass_cli
+def rotate(cli: CliContext, revoke_old: bool) -> None:
+    """Make a new signing key; tokens signed with older keys keep verifying."""
+    from checkin import keys as keymod
+
+    store = cli.store()
+    store.event_info()  # a clear error if this is not an event database
+    key_id = keymod.rotate_key(store, cli.db_path, revoke_old=revoke_old)
+    click.echo(f"new signing key {key_id}" + (" (older keys revoked)" if revoke_old else ""))
+
+
+@keys.command()
+@click.argument("attendee_id")
+@click.option("--reason", default="", help="Why (kept in the log).")
+@pass_cli
+def revoke(cli: CliContext, attendee_id: str, reason: str) -> None:
+    """Revoke ATTENDEE_ID's issued tokens (lost or shared): they answer `cancelled` from now.
+
+    The attendee gets a new reference; issue a new confirmation with
+    `checkin confirmations --ids ATTENDEE_ID`.
+    """
+    from checkin import tokens
+
+    tokens.revoke(cli.store(), attendee_id, reason=reason.strip())
+    click.echo(f"revoked the tokens of {attendee_id}; issue a new confirmation")

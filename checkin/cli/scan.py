@@ -1,0 +1,141 @@
+"""`checkin scan` and `checkin undo`: the check-in engine from the command line.
+
+`scan` writes one line per input as soon as its verdict is decided (and, for `ok`, after
+the admission is committed to disk). Its exit status is 0 whatever the verdicts are: a
+refused code is an answer, not a failure. It is non-zero only for usage errors, a
+missing database, or (with --image) an image file that cannot be read; the other
+inputs are still scanned.
+"""
+
+import json
+import sys
+from collections.abc import Iterator
+
+import click
+
+from checkin.admission import MALFORMED, Engine, Verdict
+from checkin.cli.context import CliContext, pass_cli
+from checkin.errors import CheckinError
+
+_ESCAPES: dict[int, str] = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+
+
+def _station_defaults(station: str | None, operator: str | None) -> tuple[str, str]:
+    """Options first, then the station config (the app's settings), then the Store's."""
+    from checkin.config import StationConfig
+
+    config = StationConfig.load()
+    return (station or config.station or "", operator if operator is not None
+            else config.operator)
+
+
+def _day_option(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD",
+                                 param_hint="--day") from None
+
+
+def _engine(cli: CliContext, station: str | None, operator: str | None) -> Engine:
+    station, operator = _station_defaults(station, operator)
+    store = cli.store(station=station, operator=operator)
+    return Engine(store)
+
+
+def _inputs(args: tuple[str, ...]) -> Iterator[str]:
+    """The arguments; `-` (or none at all) reads one input per line from stdin as it comes."""
+    if not args:
+        args = ("-",)
+    for arg in args:
+        if arg == "-":
+            for line in sys.stdin:
+                yield line.rstrip("\r\n")
+        else:
+            yield arg
+
+
+def _line(verdict: Verdict, as_json: bool, file: str | None = None) -> str:
+    if as_json:
+        data = verdict.to_json()
+        if file is not None:
+            data["file"] = file
+        return json.dumps(data, ensure_ascii=False)
+    who = verdict.attendee.id if verdict.attendee else "-"
+    text = f"{verdict.verdict:<20} {who:<12} {verdict.message}"
+    if verdict.repaired:
+        text += f" (keyboard repair: {verdict.repaired})"
+    if file is not None:
+        text = f"{file}: {text}"
+    return text.translate(_ESCAPES)
+
+
+@click.command()
+@click.option("--station", help="This desk's name (default: station config, else host name).")
+@click.option("--operator", help="Who is at the desk (default: station config).")
+@click.option("--day", help="Event day as YYYY-MM-DD (default: today).")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON object per input and line: {"input", "verdict", "attendee_id", '
+                   '"message", ...}; already_checked_in adds "checked_in_at", "station", '
+                   '"operator".')
+@click.option("--image", is_flag=True, help="Each INPUT is an image file: decode it, scan each "
+                                            "code found.")
+@click.argument("inputs", nargs=-1)
+@pass_cli
+@click.pass_context
+def scan(ctx: click.Context, cli: CliContext, station: str | None, operator: str | None,
+         day: str | None, as_json: bool, image: bool, inputs: tuple[str, ...]) -> None:
+    """Scan INPUT... (codes, tokens, URLs; `-` or nothing: one per line from stdin).
+
+    Prints one verdict per input as soon as it is decided: ok, already_checked_in,
+    cancelled, not_registered_today, unknown, invalid_signature or malformed. The exit
+    status is 0 even when verdicts are negative; non-zero only for usage errors, a
+    missing database or unreadable images.
+    """
+    day = _day_option(day)
+    engine = _engine(cli, station, operator)
+    failed = 0
+    if image:
+        try:
+            from checkin.decode import decode_file
+        except ImportError:
+            raise CheckinError("image decoding is not available in this build") from None
+    for item in _inputs(inputs):
+        if not image:
+            click.echo(_line(engine.scan(item, day=day), as_json))
+            continue
+        try:
+            texts = decode_file(item)
+        except CheckinError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        if not texts:
+            nothing = Verdict(item, MALFORMED, None, "No code found in the image.",
+                              day=day or "")
+            click.echo(_line(nothing, as_json, file=item))
+        for text in texts:
+            click.echo(_line(engine.scan(text, day=day), as_json, file=item))
+    if failed:
+        ctx.exit(1)
+
+
+@click.command()
+@click.argument("attendee_id")
+@click.option("--reason", default="", help="Why (kept in the log).")
+@click.option("--day", help="Event day as YYYY-MM-DD (default: today).")
+@click.option("--station", help="This desk's name (default: station config, else host name).")
+@click.option("--operator", help="Who is at the desk (default: station config).")
+@pass_cli
+def undo(cli: CliContext, attendee_id: str, reason: str, day: str | None,
+         station: str | None, operator: str | None) -> None:
+    """Annul ATTENDEE_ID's check-in of the day (an undo event in the log; any time)."""
+    engine = _engine(cli, station, operator)
+    event = engine.undo(attendee_id, day=_day_option(day), reason=reason.strip())
+    attendee = engine.store.attendee(attendee_id)
+    name = attendee.display_name if attendee else attendee_id
+    click.echo(f"undone: check-in of {name} ({attendee_id}) on {event.day}".translate(_ESCAPES))
