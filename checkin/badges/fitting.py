@@ -1,0 +1,88 @@
+"""Auto-fit: the largest size at which a text fits its box, on one line or two.
+
+Rules (issue 4): shrink to the region's minimum size on one line; if it still does not
+fit, wrap to two lines at a space or hyphen (or between CJK characters); if that is
+still too long, shrink further within two lines. The result never overflows its box:
+every line's advance width is at most the box width and the stacked line boxes (font
+ascender/descender widened to the ink) at most its height.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checkin.badges.shaping import ShapedLine, shape
+
+
+@dataclass(frozen=True)
+class Fitted:
+    lines: tuple[ShapedLine, ...]
+    size: float  # points
+
+    def line_height(self, line: ShapedLine) -> float:
+        return (line.top - line.bottom) * self.size / 1000
+
+    @property
+    def height(self) -> float:
+        return sum(self.line_height(line) for line in self.lines)
+
+    @property
+    def width(self) -> float:
+        return max((line.scaled_width(self.size) for line in self.lines), default=0.0)
+
+
+def _cjk(ch: str) -> bool:
+    return ("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff"
+            or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff")
+
+
+def break_candidates(text: str) -> list[tuple[str, str]]:
+    """Every way to split text into two lines at a space, after a hyphen or slash, or
+    between two CJK characters."""
+    out: list[tuple[str, str]] = []
+    for i, ch in enumerate(text):
+        if i == 0:
+            continue
+        if ch == " ":
+            first, second = text[:i].rstrip(), text[i + 1:].lstrip()
+        elif text[i - 1] in "-‐/–" and ch != " ":
+            first, second = text[:i], text[i:]
+        elif _cjk(ch) and _cjk(text[i - 1]):
+            first, second = text[:i], text[i:]
+        else:
+            continue
+        if first and second:
+            out.append((first, second))
+    return out
+
+
+def _size_for(lines: tuple[ShapedLine, ...], width: float, height: float,
+              max_size: float) -> float:
+    widest = max(line.width for line in lines)
+    tall = sum(line.top - line.bottom for line in lines)
+    size = max_size
+    if widest > 0:
+        size = min(size, width * 1000 / widest)
+    if tall > 0:
+        size = min(size, height * 1000 / tall)
+    return size
+
+
+def fit(text: str, width: float, height: float, *, weight: str = "bold",
+        max_size: float = 12, min_size: float = 6, max_lines: int = 2) -> Fitted | None:
+    """Fit text into a width x height box (points); None for empty text."""
+    if not text.strip() or width <= 0 or height <= 0:
+        return None
+    one = (shape(text, weight),)
+    one_size = _size_for(one, width, height, max_size)
+    if one_size >= min_size or max_lines < 2:
+        return Fitted(one, one_size)
+    best: Fitted | None = None
+    for first, second in break_candidates(one[0].text):
+        two = (shape(first, weight), shape(second, weight))
+        size = _size_for(two, width, height, max_size)
+        if best is None or size > best.size:
+            best = Fitted(two, size)
+    if best is None or best.size <= one_size:
+        return Fitted(one, one_size)
+    return best

@@ -1,0 +1,497 @@
+"""Badges as PDF (for printing) and PNG (for previews).
+
+Public API (the print queue and the UI call these):
+
+    render_pdf(attendees, layout, out, *, qr_text, event_name="") -> None
+        attendees: Sequence[Attendee]; layout: Layout or a layout name;
+        out: a Path or a binary file object. One badge per slot: single-badge
+        layouts put one badge per page, sheet layouts fill a grid per page (with cut
+        marks), fold-over layouts print every face of the badge on its page.
+    render_png(attendee, layout, out_path, *, qr_text, dpi=150, event_name="") -> None
+        one badge (its front face, without the sheet around it) as a PNG.
+    load_layout(name) -> Layout;  list_layouts() -> list[Layout]   (from .layout)
+    compose(attendee, layout, *, qr_text, event_name="") -> list[Item]
+        what would be drawn on one badge face, with positions and fitted text (tests
+        and the UI use it to check fit without rendering).
+
+qr_text(attendee) gives the QR payload (the opaque signed token; checkin.tokens).
+
+Text is shaped with HarfBuzz and drawn as glyph outlines (see shaping.py); each glyph
+becomes one PDF form XObject per document, so a glyph used on 400 badges is stored once.
+Lines whose text is plain Latin-1 also get an invisible text layer so that the PDF is
+searchable (names can be found with a PDF viewer's search, and tests can read them).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from checkin import resources
+from checkin.badges.fitting import Fitted, fit
+from checkin.badges.layout import Layout, Region, list_layouts, load_layout
+from checkin.badges.qr import matrix, runs
+from checkin.errors import CheckinError
+from checkin.models import Attendee, _is_cjk
+from checkin.text import clean_text
+
+__all__ = ["QrText", "compose", "list_layouts", "load_layout", "render_pdf", "render_png"]
+
+QrText = Callable[[Attendee], str]
+
+
+@dataclass(frozen=True)
+class TextItem:
+    region: Region
+    fitted: Fitted
+    x: float  # box, points, bottom-left origin within the badge face
+    y: float
+    width: float
+    height: float
+    colour: str
+    # (x of the line start, baseline y, advance width) per line
+    lines: tuple[tuple[float, float, float], ...]
+
+
+@dataclass(frozen=True)
+class RectItem:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    rotate: int = 0
+
+
+@dataclass(frozen=True)
+class QrItem:
+    x: float
+    y: float
+    size: float
+    modules: tuple[tuple[bool, ...], ...]
+
+
+Item = TextItem | RectItem | QrItem
+
+
+# -- content ---------------------------------------------------------------------------
+
+
+@cache
+def _roles() -> dict[str, dict[str, str]]:
+    import tomllib
+
+    path = resources.assets() / "roles_colours.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CheckinError(f"{path}: {exc}") from None
+    return {k: {kk: str(vv) for kk, vv in v.items()} for k, v in data.items()
+            if isinstance(v, dict)}
+
+
+def role_style(role: str) -> tuple[str, str, str]:
+    """(band colour, text colour, label) for role; the text colour is black or white,
+    whichever has the higher WCAG contrast ratio against the band."""
+    roles = _roles()
+    entry = roles.get(role, {})
+    colour = entry.get("colour") or roles.get("default", {}).get("colour", "#777777")
+    label = entry.get("label") or clean_text(role).upper() or "DELEGATE"
+    return colour, _contrast_text(colour), label
+
+
+def _luminance(colour: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _contrast_text(colour: str) -> str:
+    return max(("#000000", "#FFFFFF"), key=lambda t: contrast_ratio(colour, t))
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    """English short name for an ISO 3166-1 code ("KR" -> "South Korea"); else the text."""
+    code = clean_text(code)
+    if not code:
+        return ""
+    import pycountry
+
+    try:
+        country = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+        if country is None and len(code) == 3:
+            country = pycountry.countries.get(alpha_3=code.upper())
+    except (KeyError, LookupError):
+        country = None
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def name_lines(attendee: Attendee) -> tuple[str, str]:
+    """(primary, secondary) name lines. Given name first and largest for given-first
+    names; a badge name, or a family-first name (CJK, Vietnamese, Hungarian), is printed
+    whole on the primary line in the person's own order."""
+    given, family = clean_text(attendee.given_name), clean_text(attendee.family_name)
+    if clean_text(attendee.badge_name):
+        return clean_text(attendee.badge_name), ""
+    if attendee.name_order == "family_first":
+        sep = "" if _is_cjk(family) and _is_cjk(given) else " "
+        return sep.join(p for p in (family, given) if p), ""
+    if not given:
+        return family, ""
+    return given, family
+
+
+def _field_text(kind: str, attendee: Attendee, event_name: str, region: Region) -> str:
+    if kind == "event":
+        return clean_text(event_name)
+    if kind == "title":
+        return clean_text(attendee.title)
+    if kind == "primary_name":
+        return name_lines(attendee)[0]
+    if kind == "secondary_name":
+        return name_lines(attendee)[1]
+    if kind == "full_name":
+        primary, secondary = name_lines(attendee)
+        return f"{primary} {secondary}".strip()
+    if kind == "organisation":
+        return clean_text(attendee.organisation)
+    if kind == "country":
+        return country_name(attendee.country)
+    if kind in ("role", "role_band"):
+        return role_style(attendee.role)[2]
+    if kind == "static":
+        return clean_text(region.text)
+    return ""
+
+
+def _text_item(region: Region, text: str, x: float, y: float, w: float, h: float,
+               colour: str) -> TextItem | None:
+    fitted = fit(text, w, h, weight=region.weight, max_size=region.max_size,
+                 min_size=region.min_size, max_lines=region.max_lines)
+    if fitted is None:
+        return None
+    total = fitted.height
+    if region.valign == "top":
+        top = y + h
+    elif region.valign == "bottom":
+        top = y + total
+    else:
+        top = y + h - (h - total) / 2
+    lines = []
+    for line in fitted.lines:
+        width = line.scaled_width(fitted.size)
+        align = region.align
+        if line.rtl and align != "center":  # "left" means the start of the line
+            align = "right" if align == "left" else "left"
+        if align == "left":
+            lx = x
+        elif align == "right":
+            lx = x + w - width
+        else:
+            lx = x + (w - width) / 2
+        baseline = top - line.top * fitted.size / 1000
+        lines.append((lx, baseline, width))
+        top -= fitted.line_height(line)
+    return TextItem(region, fitted, x, y, w, h, colour, tuple(lines))
+
+
+def compose(attendee: Attendee, layout: Layout | str, *, qr_text: QrText,
+            event_name: str = "") -> list[Item]:
+    """Everything on one badge face, positioned in points (origin bottom-left)."""
+    if isinstance(layout, str):
+        layout = load_layout(layout)
+    bh = layout.badge_height
+    items: list[Item] = []
+    by_field = {r.field: r for r in layout.regions}
+    for region in layout.regions:
+        x, w, h = region.x, region.width, region.height
+        y = bh - region.y - h
+        kind = region.field
+        if kind == "qr":
+            payload = qr_text(attendee)
+            if payload:
+                size = min(w, h)
+                items.append(QrItem(x + (w - size) / 2, y + (h - size) / 2, size,
+                                    matrix(payload)))
+            continue
+        if kind == "rule":
+            items.append(RectItem(x, y, w, h, region.colour))
+            continue
+        text = _field_text(kind, attendee, event_name, region)
+        if kind == "secondary_name" and not text:
+            continue
+        if kind == "primary_name" and "secondary_name" in by_field and not name_lines(
+                attendee)[1]:
+            # The whole name is on the primary line: let it use the secondary's box too.
+            other = by_field["secondary_name"]
+            ox, oy = other.x, bh - other.y - other.height
+            x0, y0 = min(x, ox), min(y, oy)
+            x1, y1 = max(x + w, ox + other.width), max(y + h, oy + other.height)
+            x, y, w, h = x0, y0, x1 - x0, y1 - y0
+        colour = region.colour
+        if kind == "role_band":
+            band, colour, _ = role_style(attendee.role)
+            items.append(RectItem(x, y, w, h, band, region.rotate))
+            pad = region.padding
+            x, y, w, h = x + pad, y + pad, w - 2 * pad, h - 2 * pad
+        item = _text_item(region, text, x, y, w, h, colour)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+# -- drawing ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def _glyph_path(face: Any, gid: int) -> tuple[str, tuple[float, float, float, float]] | None:
+    """PDF path operators of a glyph outline (1000 units/em) and its bounding box."""
+    ops = face.outline(gid)
+    if not ops:
+        return None
+    parts: list[str] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    for op in ops:
+        kind = op[0]
+        if kind == "Z":
+            parts.append("h")
+            continue
+        coords = op[1:]
+        xs.extend(coords[0::2])
+        ys.extend(coords[1::2])
+        parts.append(" ".join(f"{v:.1f}" for v in coords) + {"M": " m", "L": " l", "C": " c"}[kind])
+    return " ".join(parts), (min(xs) - 1, min(ys) - 1, max(xs) + 1, max(ys) + 1)
+
+
+class _Painter:
+    """Draws composed badge items on a reportlab canvas; glyphs become shared forms."""
+
+    def __init__(self, canvas: Any) -> None:
+        self.c = canvas
+        self.forms: dict[tuple[int, int], str | None] = {}
+        self.face_ids: dict[int, int] = {}
+
+    def _form(self, face: Any, gid: int) -> str | None:
+        key = (id(face), gid)
+        if key in self.forms:
+            return self.forms[key]
+        path = _glyph_path(face, gid)
+        name = None
+        if path is not None:
+            face_no = self.face_ids.setdefault(id(face), len(self.face_ids))
+            name = f"g{face_no}_{gid}"
+            ops, (x0, y0, x1, y1) = path
+            c = self.c
+            c.beginForm(name, x0, y0, x1, y1)
+            c._code.append(ops + " f")  # the outline as it is: nonzero winding fill
+            c.endForm()
+        self.forms[key] = name
+        return name
+
+    def text(self, item: TextItem) -> None:
+        from reportlab.lib.colors import HexColor
+
+        c = self.c
+        c.setFillColor(HexColor(item.colour))
+        size = item.fitted.size
+        scale = size / 1000
+        rotate = item.region.rotate == 180
+        if rotate:
+            c.saveState()
+            cx, cy = item.x + item.width / 2, item.y + item.height / 2
+            c.transform(-1, 0, 0, -1, 2 * cx, 2 * cy)
+        for line, (lx, baseline, width) in zip(item.fitted.lines, item.lines, strict=True):
+            for glyph in line.glyphs:
+                name = self._form(glyph.face, glyph.gid)
+                if name is None:
+                    continue
+                c.saveState()
+                c.transform(scale, 0, 0, scale, lx + glyph.x * scale, baseline + glyph.y * scale)
+                c.doForm(name)
+                c.restoreState()
+            self._hidden_text(line.text, lx, baseline, width, size)
+        if rotate:
+            c.restoreState()
+
+    def _hidden_text(self, text: str, x: float, y: float, width: float, size: float) -> None:
+        """Invisible, searchable text over a Latin-1 line (render mode 3 draws nothing)."""
+        try:
+            text.encode("cp1252")
+        except UnicodeEncodeError:
+            return
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        natural = stringWidth(text, "Helvetica", size)
+        t = self.c.beginText(x, y)
+        t.setTextRenderMode(3)
+        t.setFont("Helvetica", size)
+        if natural > 0:
+            t.setHorizScale(100 * width / natural)
+        t.textOut(text)
+        self.c.drawText(t)
+
+    def rect(self, item: RectItem) -> None:
+        from reportlab.lib.colors import HexColor
+
+        self.c.setFillColor(HexColor(item.colour))
+        self.c.rect(item.x, item.y, item.width, item.height, stroke=0, fill=1)
+
+    def qr(self, item: QrItem) -> None:
+        from reportlab.lib.colors import black
+
+        n = len(item.modules)
+        if not n:
+            return
+        unit = item.size / n
+        top = item.y + item.size
+        c = self.c
+        c.setFillColor(black)
+        path = c.beginPath()
+        for row, col, length in runs(item.modules):
+            path.rect(item.x + col * unit, top - (row + 1) * unit, length * unit, unit)
+        c.drawPath(path, stroke=0, fill=1)
+
+    def badge(self, items: Sequence[Item], x: float, y: float, width: float, height: float,
+              rotate: int) -> None:
+        c = self.c
+        c.saveState()
+        if rotate == 180:  # local (u, v) -> (x + width - u, y + height - v)
+            c.transform(-1, 0, 0, -1, x + width, y + height)
+        else:
+            c.translate(x, y)
+        for item in items:
+            if isinstance(item, TextItem):
+                self.text(item)
+            elif isinstance(item, RectItem):
+                self.rect(item)
+            else:
+                self.qr(item)
+        c.restoreState()
+
+
+def _cut_marks(canvas: Any, layout: Layout, span_w: float, span_h: float) -> None:
+    """Thin crosses at every corner of the grid, so a guillotine finds the cut lines."""
+    from reportlab.lib.colors import HexColor
+
+    sheet = layout.sheet
+    xs: set[float] = set()
+    ys: set[float] = set()
+    for col in range(sheet.columns):
+        left = sheet.left + col * (span_w + sheet.gap_x)
+        xs.update((left, left + span_w))
+    for row in range(sheet.rows):
+        top = sheet.top + row * (span_h + sheet.gap_y)
+        ys.update((layout.page_height - top, layout.page_height - top - span_h))
+    arm = 8.0
+    canvas.saveState()
+    canvas.setStrokeColor(HexColor("#888888"))
+    canvas.setLineWidth(0.3)
+    for x in xs:
+        for y in ys:
+            canvas.line(x - arm, y, x + arm, y)
+            canvas.line(x, y - arm, x, y + arm)
+    canvas.restoreState()
+
+
+def _resolve(layout: Layout | str) -> Layout:
+    return load_layout(layout) if isinstance(layout, str) else layout
+
+
+def render_pdf(attendees: Sequence[Attendee], layout: Layout | str, out: Path | BinaryIO, *,
+               qr_text: QrText, event_name: str = "", single: bool = False) -> None:
+    """Write the badges of attendees to a PDF (see the module docstring).
+
+    single=True draws one front face per page at badge size (previews)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    layout = _resolve(layout)
+    if not attendees:
+        raise CheckinError("no badges to render")
+    page_w, page_h = ((layout.badge_width, layout.badge_height) if single
+                      else (layout.page_width, layout.page_height))
+    target: Any = str(out) if isinstance(out, Path) else out
+    canvas = Canvas(target, pagesize=(page_w, page_h), pageCompression=1, invariant=1)
+    canvas.setTitle(f"Badges: {event_name}" if event_name else "Badges")
+    canvas.setCreator("checkin-station")
+    painter = _Painter(canvas)
+    faces = layout.faces[:1] if single else layout.faces
+    sheet = layout.sheet
+    per_page = 1 if single else sheet.per_page
+    span_w = max(f.x for f in faces) + layout.badge_width
+    span_h = max(f.y for f in faces) + layout.badge_height
+    for index, attendee in enumerate(attendees):
+        slot = index % per_page
+        if slot == 0:
+            if index:
+                canvas.showPage()
+            if sheet.cut_marks and not single:
+                _cut_marks(canvas, layout, span_w, span_h)
+            if layout.fold_line and not single and len(faces) > 1:
+                _fold_lines(canvas, layout)
+        items = compose(attendee, layout, qr_text=qr_text, event_name=event_name)
+        col, row = (0, 0) if single else (slot % sheet.columns, slot // sheet.columns)
+        left = 0.0 if single else sheet.left + col * (span_w + sheet.gap_x)
+        top = 0.0 if single else sheet.top + row * (span_h + sheet.gap_y)
+        for face in faces:
+            fx = left + (0.0 if single else face.x)
+            fy = page_h - (top + (0.0 if single else face.y)) - layout.badge_height
+            painter.badge(items, fx, fy, layout.badge_width, layout.badge_height,
+                          0 if single else face.rotate)
+    canvas.showPage()
+    try:
+        canvas.save()
+    except OSError as exc:
+        raise CheckinError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def _fold_lines(canvas: Any, layout: Layout) -> None:
+    """A light dashed line where a fold-over badge is folded (between its faces)."""
+    from reportlab.lib.colors import HexColor
+
+    canvas.saveState()
+    canvas.setStrokeColor(HexColor("#BBBBBB"))
+    canvas.setLineWidth(0.3)
+    canvas.setDash(3, 3)
+    faces = layout.faces
+    for a, b in zip(faces, faces[1:], strict=False):
+        if abs(a.y - b.y) < 0.5:  # side by side: a vertical fold
+            x = max(a.x, b.x)
+            canvas.line(x, 0, x, layout.page_height)
+        else:
+            y = layout.page_height - max(a.y, b.y)
+            canvas.line(0, y, layout.page_width, y)
+    canvas.restoreState()
+
+
+def render_png(attendee: Attendee, layout: Layout | str, out_path: Path, *, qr_text: QrText,
+               dpi: int = 150, event_name: str = "") -> None:
+    """One badge's front face as a PNG at dpi (a preview: no sheet, no cut marks)."""
+    import pypdfium2 as pdfium
+
+    buffer = io.BytesIO()
+    render_pdf([attendee], layout, buffer, qr_text=qr_text, event_name=event_name,
+               single=True)
+    pdf = pdfium.PdfDocument(buffer.getvalue())
+    try:
+        image = pdf[0].render(scale=dpi / 72).to_pil()
+        try:
+            image.save(out_path, format="PNG", dpi=(dpi, dpi))
+        except OSError as exc:
+            raise CheckinError(f"cannot write {out_path}: {exc.strerror or exc}") from None
+    finally:
+        pdf.close()
