@@ -108,6 +108,8 @@ class CupsBackend:
             return PrinterState(OFFLINE, str(exc))
         reasons = _reasons(found.get("printer-state-reasons"))
         message = str(found.get("printer-state-message") or "").strip()
+        if message.lower() in {r.lower() for r in reasons}:
+            message = ""  # cupsdisable without -r says "Paused" for reason "paused"
         why = ", ".join(reasons + ([message] if message else []))
         if any(r.startswith(_PAPER) for r in reasons):
             return PrinterState(OUT_OF_PAPER, why)
@@ -127,11 +129,11 @@ class CupsBackend:
         err = result.stderr.decode("utf-8", "replace").strip()
         if result.returncode != 0:
             message = err.splitlines()[-1] if err else f"lp exited with {result.returncode}"
-            lowered = message.lower()
-            if any(word in lowered for word in ("unable to connect", "connection refused",
-                                                 "not accepting", "no such file",
-                                                 "server-error-service-unavailable")):
-                raise PrinterUnavailable(message)
+            # lp's messages are localised: ask the printer instead of parsing them. A
+            # printer that is not ready now keeps the job queued; else the job is refused.
+            state = self.status()
+            if not state.ready:
+                raise PrinterUnavailable(str(state))
             raise CheckinError(message)
         # "request id is PRINTER-42 (1 file(s))"
         for word in out.split():
