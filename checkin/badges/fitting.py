@@ -45,9 +45,7 @@ def break_candidates(text: str) -> list[tuple[str, str]]:
             continue
         if ch == " ":
             first, second = text[:i].rstrip(), text[i + 1:].lstrip()
-        elif text[i - 1] in "-‐/–" and ch != " ":
-            first, second = text[:i], text[i:]
-        elif _cjk(ch) and _cjk(text[i - 1]):
+        elif (text[i - 1] in "-‐/–" and ch != " ") or (_cjk(ch) and _cjk(text[i - 1])):
             first, second = text[:i], text[i:]
         else:
             continue

@@ -36,21 +36,21 @@ class _OutlinePen:
         self.ops: list[Op] = []
         self._cur = (0.0, 0.0)
 
-    def moveTo(self, p: tuple[float, float]) -> None:  # noqa: N802 (pen protocol names)
+    def moveTo(self, p: tuple[float, float]) -> None:
         self._cur = (p[0] * self.scale, p[1] * self.scale)
         self.ops.append(("M", *self._cur))
 
-    def lineTo(self, p: tuple[float, float]) -> None:  # noqa: N802
+    def lineTo(self, p: tuple[float, float]) -> None:
         self._cur = (p[0] * self.scale, p[1] * self.scale)
         self.ops.append(("L", *self._cur))
 
-    def curveTo(self, c1: tuple[float, float], c2: tuple[float, float],  # noqa: N802
+    def curveTo(self, c1: tuple[float, float], c2: tuple[float, float],
                 p: tuple[float, float]) -> None:
         s = self.scale
         self._cur = (p[0] * s, p[1] * s)
         self.ops.append(("C", c1[0] * s, c1[1] * s, c2[0] * s, c2[1] * s, *self._cur))
 
-    def qCurveTo(self, c: tuple[float, float], p: tuple[float, float]) -> None:  # noqa: N802
+    def qCurveTo(self, c: tuple[float, float], p: tuple[float, float]) -> None:
         # A quadratic Bézier is the cubic with control points 2/3 of the way to c.
         s = self.scale
         x0, y0 = self._cur
@@ -60,7 +60,7 @@ class _OutlinePen:
                          x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y))
         self._cur = (x, y)
 
-    def closePath(self) -> None:  # noqa: N802
+    def closePath(self) -> None:
         self.ops.append(("Z",))
 
 

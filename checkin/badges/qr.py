@@ -17,8 +17,9 @@ def matrix(text: str) -> tuple[tuple[bool, ...], ...]:
     import zxingcpp
 
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-    rows, cols = image.shape[0], image.shape[1]
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
+    shape = image.shape or (0, 0)
+    rows, cols = shape[0], shape[1]
     data = image.tobytes()
     return tuple(tuple(data[r * cols + c] < 128 for c in range(cols)) for r in range(rows))
 

@@ -25,6 +25,7 @@ searchable (names can be found with a PDF viewer's search, and tests can read th
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -468,7 +469,7 @@ def _fold_lines(canvas: Any, layout: Layout) -> None:
     canvas.setLineWidth(0.3)
     canvas.setDash(3, 3)
     faces = layout.faces
-    for a, b in zip(faces, faces[1:], strict=False):
+    for a, b in itertools.pairwise(faces):
         if abs(a.y - b.y) < 0.5:  # side by side: a vertical fold
             x = max(a.x, b.x)
             canvas.line(x, 0, x, layout.page_height)

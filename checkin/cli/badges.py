@@ -1,0 +1,95 @@
+"""`checkin layouts` and `checkin badges`: list layouts, render badges to PDF or PNGs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from checkin.cli.context import CliContext, pass_cli
+from checkin.errors import CheckinError
+from checkin.models import Attendee
+
+
+@click.command()
+def layouts() -> None:
+    """List the badge layouts (shipped, and yours in the config folder's layouts/)."""
+    from checkin.badges.layout import list_layouts, user_dir
+
+    found = list_layouts()
+    width = max(len(layout.name) for layout in found)
+    for layout in found:
+        mine = " (yours)" if layout.source and layout.source.parent == user_dir() else ""
+        click.echo(f"{layout.name:<{width}}  {layout.size_text:<16}  {layout.description}{mine}")
+    click.echo(f"add your own: a .toml file in {user_dir()}")
+
+
+def _select(store_attendees: list[Attendee], ids: str | None) -> list[Attendee]:
+    if not ids:
+        return [a for a in store_attendees if a.status != "cancelled"]
+    wanted = [i.strip() for i in ids.split(",") if i.strip()]
+    by_id = {a.id: a for a in store_attendees}
+    missing = [i for i in wanted if i not in by_id]
+    if missing:
+        raise CheckinError(f"no attendee with id {', '.join(missing[:5])}"
+                           + (" ..." if len(missing) > 5 else ""))
+    return [by_id[i] for i in dict.fromkeys(wanted)]
+
+
+def _qr_text(store: object, db_path: Path) -> Callable[[Attendee], str]:
+    try:
+        from checkin.tokens import qr_text_for
+    except ImportError:  # a build without signed tokens: the opaque reference
+        return lambda a: a.ref or a.id
+    return qr_text_for(store, db_path)  # type: ignore[arg-type]
+
+
+def _safe_stem(text: str) -> str:
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text).strip("._")
+    return stem or "badge"
+
+
+@click.command()
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="Write all badges into this PDF.")
+@click.option("--png", "png_dir", type=click.Path(file_okay=False),
+              help="Write one PNG preview per badge into this folder.")
+@click.option("--layout", "layout_name", help="Layout name (default: the station's layout).")
+@click.option("--ids", help="Only these attendee ids (comma-separated).")
+@click.option("--only-unprinted", is_flag=True, help="Skip attendees whose badge was printed.")
+@click.option("--dpi", default=150, show_default=True, type=click.IntRange(36, 600),
+              help="Resolution of --png previews.")
+@pass_cli
+def badges(cli: CliContext, out_file: str | None, png_dir: str | None,
+           layout_name: str | None, ids: str | None, only_unprinted: bool, dpi: int) -> None:
+    """Render badges to a PDF (--out) and/or PNG previews (--png)."""
+    if not out_file and not png_dir:
+        raise click.UsageError("give --out FILE.pdf and/or --png DIR")
+    from checkin.badges.layout import load_layout
+    from checkin.badges.render import render_pdf, render_png
+    from checkin.config import StationConfig
+
+    layout = load_layout(layout_name or StationConfig.load().layout or "a6")
+    store = cli.store()
+    event = store.event_info()
+    people = _select(store.all_attendees(), ids)
+    if only_unprinted:
+        people = [a for a in people if not store.badge_printed(a.id)]
+    if not people:
+        click.echo("no badges to render")
+        return
+    qr_text = _qr_text(store, cli.db_path)
+    if out_file:
+        render_pdf(people, layout, Path(out_file), qr_text=qr_text, event_name=event.name)
+        click.echo(f"{len(people)} badges ({layout.name}) in {out_file}")
+    if png_dir:
+        folder = Path(png_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CheckinError(f"cannot create {folder}: {exc.strerror}") from None
+        for attendee in people:
+            render_png(attendee, layout, folder / f"{_safe_stem(attendee.id)}.png",
+                       qr_text=qr_text, dpi=dpi, event_name=event.name)
+        click.echo(f"{len(people)} badge previews ({layout.name}) in {folder}")
