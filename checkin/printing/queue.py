@@ -12,6 +12,7 @@ API (the station app and `checkin print` call this)::
     queue.cancel(job_id, backend=None) -> Job
     queue.retry(job_id) -> Job;  queue.retry_failed() -> list[Job]
     queue.recover() -> list[Job]  # requeue jobs a dead process left "printing"
+    queue.poll(backend) -> list[Job]  # settle jobs at backend's printer, print nothing new
     queue.process(backend, render, *, limit=None, job_ids=None) -> list[Job]
     queue.has_work() -> bool      # anything queued or at the printer: call process again
 
@@ -275,6 +276,13 @@ class PrintQueue:
             return True
         return age > STALE_CLAIM
 
+    def poll(self, backend: Backend) -> list[Job]:
+        """Settle the jobs backend's printer holds (done, or back to the queue); prints
+        nothing new. Returns those jobs in their new state."""
+        return [self._poll(backend, job) for job in self.jobs([PRINTING])
+                if job.backend == backend.name and job.backend_job_id
+                and job.printer in ("", backend.printer)]
+
     def process(self, backend: Backend, render: Callable[[Job], bytes], *,
                 limit: int | None = None, job_ids: Iterable[int] | None = None) -> list[Job]:
         """Print what is queued on backend (blocking: call from a worker). Returns the jobs
@@ -282,10 +290,9 @@ class PrintQueue:
         wanted = set(job_ids) if job_ids is not None else None
         touched: dict[int, Job] = {}
         self.recover()
-        for job in self.jobs([PRINTING]):
-            if job.backend == backend.name and job.backend_job_id and (
-                    wanted is None or job.id in wanted):
-                touched[job.id] = self._poll(backend, job)
+        for job in self.poll(backend):
+            if wanted is None or job.id in wanted:
+                touched[job.id] = job
         for job in self.jobs([FAILED]):
             if job.attempts < MAX_ATTEMPTS and (wanted is None or job.id in wanted):
                 self._set(job.id, QUEUED, f"retrying after: {job.reason}", only_from=FAILED)

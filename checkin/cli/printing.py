@@ -1,0 +1,182 @@
+"""`checkin print`: put badges in the station's print queue, spool them, show the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import click
+
+from checkin.cli.context import CliContext, pass_cli
+from checkin.config import StationConfig
+from checkin.errors import CheckinError
+from checkin.printing.backend import BACKENDS, Backend, make_backend
+from checkin.printing.queue import DONE, FAILED, PENDING, Job, PrintQueue
+from checkin.store import Store
+
+RECENT = 10  # finished jobs --status shows besides everything still open
+
+
+@click.command("print")
+@click.argument("ids", nargs=-1)
+@click.option("--printer", help="Printer: CUPS queue name, PDF folder, or Brother device "
+              "(default: the station config).")
+@click.option("--layout", help="Badge layout (default: the station config; see `checkin layouts`).")
+@click.option("--backend", "backend_name", type=click.Choice(BACKENDS),
+              help="How to print (default: the station config; pdf when none is set up).")
+@click.option("--reprint", is_flag=True, help="Print another badge for someone who has one.")
+@click.option("--reason", default="", help="Why a reprint is needed (required with --reprint).")
+@click.option("--operator", default=None, help="Who asks (default: the station config).")
+@click.option("--status", is_flag=True, help="Show the printer and the print queue.")
+@click.option("--all", "show_all", is_flag=True, help="With --status: every job ever queued.")
+@click.option("--retry", is_flag=True, help="Requeue failed jobs and print everything waiting.")
+@click.option("--cancel", "cancel_ids", type=int, multiple=True, metavar="JOB",
+              help="Cancel a queued, failed or spooled print job (repeatable).")
+@pass_cli
+def print_(cli: CliContext, ids: tuple[str, ...], printer: str | None, layout: str | None,
+           backend_name: str | None, reprint: bool, reason: str, operator: str | None,
+           status: bool, show_all: bool, retry: bool, cancel_ids: tuple[int, ...]) -> None:
+    """Print badges for attendee IDs through the station's print queue.
+
+    Returns once the jobs are spooled. A printer that is off, stopped or out of paper
+    loses nothing: the jobs wait in the queue and print on the next `checkin print
+    --retry` or from the station app once the printer is back.
+    """
+    actions = sum([bool(ids), status, retry, bool(cancel_ids)])
+    if actions == 0:
+        raise click.UsageError("give attendee IDs to print, or --status, --retry or --cancel")
+    if actions > 1:
+        raise click.UsageError("IDs, --status, --retry and --cancel go one at a time")
+    if reason and not reprint:
+        raise click.UsageError("--reason goes with --reprint")
+    config = StationConfig.load()
+    name = backend_name or config.printer_backend or "pdf"
+    # The configured printer belongs to the configured backend; another backend's default
+    # printer is its own default ("" = the CUPS default queue, the default PDF folder).
+    target = printer if printer is not None else (
+        config.printer if name == config.printer_backend else "")
+    store = cli.store(station=config.station, operator=operator or config.operator)
+    queue = PrintQueue(store)
+    if status:
+        _show_status(queue, store, name, target, show_all)
+        return
+    if cancel_ids:
+        _cancel(queue, name, target, cancel_ids)
+        return
+    backend = None if name == "qt" else make_backend(name, target)  # fail before queueing
+    if retry:
+        requeued = queue.retry_failed()
+        if requeued:
+            click.echo(f"requeued {_count(len(requeued))}")
+        wanted = None
+    else:
+        layout = layout or config.layout
+        _check_layout(layout)
+        with store.transaction():  # all or none: one refused ID queues nothing
+            jobs = [queue.enqueue(i, layout=layout, printer=target, backend=name,
+                                  reprint=reprint, reason=reason) for i in ids]
+        wanted = [job.id for job in jobs]
+    if backend is None:
+        click.echo(f"queued {_count(len(wanted or []))} for the station app's printer")
+        return
+    from checkin.printing.render import badge_renderer
+
+    touched = queue.process(backend, badge_renderer(store, db_path=cli.db_path),
+                            job_ids=wanted)
+    _report(store, backend, touched)
+
+
+def _count(n: int) -> str:
+    return f"{n} job" + ("" if n == 1 else "s")
+
+
+def _check_layout(layout: str) -> None:
+    """Refuse an unknown or broken layout up front rather than failing every job."""
+    from checkin.badges.layout import load_layout
+
+    load_layout(layout)
+
+
+def _who(store: Store, attendee_id: str) -> str:
+    attendee = store.attendee(attendee_id)
+    name = attendee.display_name if attendee else ""
+    return f"{attendee_id} {name}".strip()
+
+
+def _report(store: Store, backend: Backend, jobs: list[Job]) -> None:
+    if not jobs:
+        click.echo("nothing to print")
+        return
+    waiting = []
+    failed = []
+    for job in jobs:
+        who = _who(store, job.attendee_id)
+        if job.state == DONE:
+            click.echo(f"job {job.id} {who}: printed ({job.backend} {job.backend_job_id})")
+        elif job.state == "printing":
+            click.echo(f"job {job.id} {who}: spooled to {backend.printer} "
+                       f"as {job.backend} job {job.backend_job_id}")
+        elif job.state == FAILED:
+            failed.append(job)
+            click.echo(f"job {job.id} {who}: failed: {job.reason}")
+        else:
+            waiting.append(job)
+            click.echo(f"job {job.id} {who}: {job.state}: {job.reason}")
+    if waiting:
+        click.echo(f"{_count(len(waiting))} waiting in the queue; they print once the "
+                   "printer is ready (`checkin print --retry`, or the station app)")
+    if failed:
+        raise CheckinError(f"{_count(len(failed))} failed (see above; "
+                           "`checkin print --retry` tries again)")
+
+
+def _cancel(queue: PrintQueue, name: str, target: str, job_ids: Iterable[int]) -> None:
+    for job_id in job_ids:
+        job = queue.job(job_id)
+        backend = None
+        if job.state == "printing" and job.backend in ("cups",):
+            backend = make_backend(job.backend, job.printer or target)
+        cancelled = queue.cancel(job_id, backend)
+        click.echo(f"job {cancelled.id}: cancelled")
+
+
+def _printer_state(name: str, target: str) -> str:
+    if name == "qt":
+        return "printed by the station app (qt)"
+    try:
+        backend = make_backend(name, target)
+        return f"{backend.name} {backend.printer}: {backend.status()}"
+    except CheckinError as exc:
+        return f"{name} {target}: {exc}".replace("  ", " ")
+
+
+def _settle(queue: PrintQueue) -> None:
+    """Ask the printers about jobs they hold, so the list says what really happened."""
+    held = {(j.backend, j.printer) for j in queue.jobs(["printing"]) if j.backend_job_id}
+    for backend_name, printer in sorted(held):
+        if backend_name == "qt":
+            continue
+        try:
+            queue.poll(make_backend(backend_name, printer))
+        except CheckinError:
+            continue  # that printer cannot be asked from here; the list shows the last word
+
+
+def _show_status(queue: PrintQueue, store: Store, name: str, target: str,
+                 show_all: bool) -> None:
+    click.echo(f"printer: {_printer_state(name, target)}")
+    _settle(queue)
+    counts = queue.counts()
+    click.echo("queue: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
+    jobs = queue.jobs()
+    if not show_all:
+        open_jobs = [j for j in jobs if j.state in (*PENDING, FAILED)]
+        finished = [j for j in jobs if j.state not in (*PENDING, FAILED)][-RECENT:]
+        jobs = sorted(open_jobs + finished, key=lambda j: j.id)
+    for job in jobs:
+        detail = job.reason
+        if job.reprint:
+            detail = f"reprint: {job.reprint_reason}" + (f"; {detail}" if detail else "")
+        where = f"{job.backend}:{job.printer}" if job.printer else job.backend
+        click.echo(f"{job.id:>5}  {job.state:<9}  {_who(store, job.attendee_id)}  "
+                   f"[{job.layout}, {where}, {job.updated[:19].replace('T', ' ')}, "
+                   f"by {job.operator or job.station}]" + (f"  {detail}" if detail else ""))
