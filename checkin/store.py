@@ -40,7 +40,8 @@ def default_station() -> str:
 
 def new_ref() -> str:
     """An opaque, unguessable attendee reference for tokens (60 bits, QR-alphanumeric)."""
-    return "".join(secrets.choice(_REF_ALPHABET) for _ in range(12))
+    bits = secrets.randbits(60)  # one call instead of 12 secrets.choice: imports make 100k
+    return "".join(_REF_ALPHABET[(bits >> (5 * i)) & 31] for i in range(12))
 
 
 class Store:

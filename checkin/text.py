@@ -32,6 +32,11 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
         return ""
     text = unicodedata.normalize("NFC", str(value))
     text = _DROP.sub("", text)
+    if text.isprintable():
+        # Fast path (imports clean ~10 cells per row): printable text holds no control,
+        # format (joiner) or line-separator characters, so the loop below would keep
+        # every character; only the whitespace squeeze applies.
+        return _SPACE.sub(" ", text).strip()
     out = []
     for i, ch in enumerate(text):
         if ch in _JOINERS and not _keep_joiner(text, i):
