@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pypdfium2
 import pytest
 
 from checkin.db import open_db
@@ -228,3 +229,24 @@ def _job() -> Job:
     return Job(id=1, attendee_id="A1", layout="a6", printer="", backend="cups", state="queued",
                reason="", attempts=0, reprint=False, reprint_reason="", station="",
                operator="", backend_job_id="", claimed_by="", created="", updated="")
+
+
+def test_checkin_print_through_cups(cups: Cups, store: Store, run_cli):
+    result = run_cli("print", "--backend", "cups", "--printer", cups.printer, "A1")
+    assert result.exit_code == 0, result.output
+    assert f"spooled to {cups.printer} as cups job" in result.output or "printed (cups" in (
+        result.output)
+    queue = PrintQueue(store)
+
+    def done() -> bool:
+        status = run_cli("print", "--status", "--backend", "cups", "--printer", cups.printer)
+        return "1 done" in status.output
+
+    wait_until(done, "checkin print --status to report the job done")
+    [job] = queue.jobs()
+    wait_until(lambda: cups.output(job.backend_job_id), "the PDF")
+    path = cups.output(job.backend_job_id)
+    assert path is not None
+    document = pypdfium2.PdfDocument(path)
+    assert len(document) == 1  # the real a6 badge, through CUPS
+    document.close()
