@@ -62,6 +62,7 @@ def test_second_badge_needs_reprint_and_reason(run_cli, people: Path, tmp_path: 
                      "--operator", "sam", "P1")
     assert result.exit_code == 0, result.output
     first, second = printed(people)
+    assert first.payload["reprint"] is False
     assert second.payload["reprint"] is True and second.payload["reason"] == "badge torn"
     assert second.operator == "sam"
     assert len(list(out.glob("*.pdf"))) == 2
