@@ -1,0 +1,694 @@
+"""The attendee list: a lazy table model over the event database, and its filter bar.
+
+Smooth with 100,000 rows because the GUI thread never runs a query: a read lane (its
+own thread and SQLite connection) computes the filtered, sorted list of ids, and then
+fills pages of rows as the view asks for them. The model holds only the id list and a
+bounded cache of pages; rows are exposed in chunks through canFetchMore/fetchMore, and
+a row whose page has not arrived yet shows a placeholder until the page lands.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin import reports
+from checkin.models import Attendee
+from checkin.store import CHECKIN, UNDO, Store
+from ui.query_lane import QueryLane
+
+ATTENDEE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+NAME, ORGANISATION, COUNTRY, ROLE, STATUS, TIME = range(6)
+COLUMN_COUNT = 6
+
+# States of a row for the day shown.
+CHECKED_IN, NOT_YET, CANCELLED, NOT_TODAY = "checked_in", "not_yet", "cancelled", "not_today"
+STATUS_FILTERS = ("all", CHECKED_IN, NOT_YET)
+
+_REGISTERED = ("(a.days = '[]' OR EXISTS "
+               "(SELECT 1 FROM json_each(a.days) WHERE value = :day))")
+_NAME_KEY = ("CASE WHEN a.badge_name != '' THEN a.badge_name "
+             "WHEN a.name_order = 'family_first' THEN a.family_name || ' ' || a.given_name "
+             "ELSE a.given_name || ' ' || a.family_name END COLLATE NOCASE")
+_ORDER = {
+    NAME: _NAME_KEY,
+    ORGANISATION: f"a.organisation COLLATE NOCASE, {_NAME_KEY}",
+    COUNTRY: f"a.country, {_NAME_KEY}",
+    ROLE: f"a.role, {_NAME_KEY}",
+    STATUS: _NAME_KEY,  # then re-sorted by state in Python
+    TIME: _NAME_KEY,
+}
+_STATE_RANK = {CHECKED_IN: 0, NOT_YET: 1, NOT_TODAY: 2, CANCELLED: 3}
+
+
+# -- queries (run on the read lane; plain data in, plain data out) -------------------------
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    day: str
+    status: str = "all"  # all | checked_in | not_yet
+    role: str = ""
+    country: str = ""
+    text: str = ""
+    sort_column: int = NAME
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class IdList:
+    ids: list[str]
+    total: int  # attendees in the database
+    roles: list[str]
+    countries: list[str]
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    name: str
+    organisation: str
+    country: str
+    role: str
+    state: str
+    time: str  # ISO 8601 of today's admission, or ""
+
+
+def _text_clause(store: Store, text: str, params: dict[str, Any]) -> str:
+    """Every word of the text must occur in the attendee's search key."""
+    from checkin import search
+
+    matcher = getattr(search, "matching_ids", None)
+    if callable(matcher):  # the search module's own matcher, when it offers one
+        ids = list(matcher(store, text))
+        store.db.execute("CREATE TEMP TABLE IF NOT EXISTS list_match (id TEXT PRIMARY KEY)")
+        store.db.execute("DELETE FROM list_match")
+        store.db.conn.executemany("INSERT OR IGNORE INTO list_match VALUES (?)",
+                                  [(i,) for i in ids])
+        return "a.id IN (SELECT id FROM list_match)"
+    clauses = []
+    for n, word in enumerate(search.fold(text).split()):
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[f"w{n}"] = f"%{escaped}%"
+        clauses.append(f"a.search_key LIKE :w{n} ESCAPE '\\'")
+    return " AND ".join(clauses)
+
+
+def load_ids(store: Store, query: ListQuery) -> IdList:
+    """The ids matching the query, in display order."""
+    params: dict[str, Any] = {"day": query.day}
+    where = []
+    if query.role:
+        where.append("a.role = :role")
+        params["role"] = query.role
+    if query.country:
+        where.append("a.country = :country")
+        params["country"] = query.country
+    if query.text.strip():
+        clause = _text_clause(store, query.text, params)
+        if clause:
+            where.append(clause)
+    sql = (f"SELECT a.id, a.status, {_REGISTERED} FROM attendees a"
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + f" ORDER BY {_ORDER.get(query.sort_column, _NAME_KEY)}, a.id")
+    rows = store.db.execute(sql, params).fetchall()
+    admitted = reports.admissions(store, query.day)
+
+    def state(row: tuple[str, str, int]) -> str:
+        if row[0] in admitted:
+            return CHECKED_IN
+        if row[1] == "cancelled":
+            return CANCELLED
+        return NOT_YET if row[2] else NOT_TODAY
+
+    if query.status == CHECKED_IN:
+        rows = [r for r in rows if r[0] in admitted]
+    elif query.status == NOT_YET:
+        rows = [r for r in rows if state(r) == NOT_YET]
+    if query.sort_column == STATUS:
+        rows.sort(key=lambda r: _STATE_RANK[state(r)])
+    elif query.sort_column == TIME:
+        # Not yet admitted rows go last; stable sort keeps them in name order.
+        rows.sort(key=lambda r: (r[0] not in admitted, admitted.get(r[0], "")))
+    ids = [r[0] for r in rows]
+    if query.descending:
+        ids.reverse()
+    roles = [r[0] for r in store.db.execute(
+        "SELECT DISTINCT role FROM attendees WHERE role != '' ORDER BY role")]
+    countries = [r[0] for r in store.db.execute(
+        "SELECT DISTINCT country FROM attendees WHERE country != '' ORDER BY country")]
+    return IdList(ids, store.attendee_count(), roles, countries)
+
+
+def load_rows(store: Store, ids: list[str], day: str) -> list[Row]:
+    """Display rows for ids (a page), in the order given."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    found = {r["id"]: r for r in store.db.query(
+        f"SELECT id, title, given_name, family_name, name_order, badge_name, organisation, "
+        f"country, role, status, days FROM attendees WHERE id IN ({marks})", ids)}
+    events = store.db.execute(
+        f"SELECT attendee_id, type, time FROM events WHERE day = ? AND type IN (?, ?) "
+        f"AND attendee_id IN ({marks}) ORDER BY seq", [day, CHECKIN, UNDO, *ids]).fetchall()
+    admitted = reports.replay(events)
+    rows = []
+    for attendee_id in ids:
+        record = found.get(attendee_id)
+        if record is None:  # deleted since the id list was made
+            rows.append(Row(attendee_id, attendee_id, "", "", "", NOT_TODAY, ""))
+            continue
+        person = Attendee.from_row(record)
+        if attendee_id in admitted:
+            state = CHECKED_IN
+        elif person.status == "cancelled":
+            state = CANCELLED
+        elif person.registered_for(day):
+            state = NOT_YET
+        else:
+            state = NOT_TODAY
+        rows.append(Row(attendee_id, person.display_name, person.organisation, person.country,
+                        person.role, state, admitted.get(attendee_id, "")))
+    return rows
+
+
+# -- labels ----------------------------------------------------------------------------
+
+
+def role_label(role: str) -> str:
+    """The role's name in the interface language (unknown roles as written)."""
+    tr = QCoreApplication.translate
+    labels = {
+        "delegate": tr("Roles", "Delegate"),
+        "speaker": tr("Roles", "Speaker"),
+        "press": tr("Roles", "Press"),
+        "staff": tr("Roles", "Staff"),
+        "exhibitor": tr("Roles", "Exhibitor"),
+        "vip": tr("Roles", "VIP"),
+        "organiser": tr("Roles", "Organiser"),
+        "student": tr("Roles", "Student"),
+    }
+    return labels.get(role, role)
+
+
+def state_label(state: str) -> str:
+    tr = QCoreApplication.translate
+    labels = {
+        CHECKED_IN: tr("AttendeeTableModel", "Checked in"),
+        NOT_YET: tr("AttendeeTableModel", "Not yet"),
+        CANCELLED: tr("AttendeeTableModel", "Cancelled"),
+        NOT_TODAY: tr("AttendeeTableModel", "Not today"),
+    }
+    return labels.get(state, state)
+
+
+def country_label(code: str) -> str:
+    """"DE — Germany" from Qt's own territory table (no pycountry import on the GUI thread)."""
+    territory = QLocale.codeToTerritory(code)
+    if territory == QLocale.Country.AnyTerritory:
+        return code
+    return f"{code} — {QLocale.territoryToString(territory)}"
+
+
+def time_label(iso: str) -> str:
+    """HH:MM of the recorded wall-clock time (the desk's time, as the dashboard counts it)."""
+    return iso[11:16] if len(iso) >= 16 else iso
+
+
+# -- the model -------------------------------------------------------------------------
+
+
+class AttendeeTableModel(QAbstractTableModel):
+    """Attendees of the event for one day, filtered and sorted, loaded lazily.
+
+    Give it a QueryLane (shared with the dashboard) or a database path (it then runs its
+    own lane and closes it in shutdown()).
+    """
+
+    loaded = Signal(int, int)  # rows matching the filters, attendees in total
+    loading_changed = Signal(bool)
+    page_loaded = Signal(int)
+    filter_options_changed = Signal(list, list)  # roles, countries
+    error = Signal(str)
+
+    PAGE_SIZE = 200
+    CACHE_PAGES = 64
+
+    def __init__(self, source: QueryLane | Path | str, day: str, parent: Any = None,
+                 *, fetch_size: int = 1000, autoload: bool = True) -> None:
+        super().__init__(parent)
+        if isinstance(source, QueryLane):
+            self._lane, self._own_lane = source, False
+        else:
+            self._lane, self._own_lane = QueryLane(source, name="attendee-list"), True
+        self._query = ListQuery(day=day)
+        self._fetch_size = max(1, fetch_size)
+        self._ids: list[str] = []
+        self._visible = 0
+        self._total = 0
+        self._roles: list[str] = []
+        self._countries: list[str] = []
+        self._generation = 0
+        self._loading = False
+        self._cache: OrderedDict[int, list[Row]] = OrderedDict()
+        self._fresh: set[int] = set()
+        self._pending: set[int] = set()
+        if autoload:
+            self.refresh()
+
+    # -- filters and loading ---------------------------------------------------------------
+
+    @property
+    def query(self) -> ListQuery:
+        return self._query
+
+    def set_day(self, day: str) -> None:
+        self._set_query(replace(self._query, day=day))
+
+    def set_filters(self, **changes: Any) -> None:
+        """Change status / role / country / text (keywords of ListQuery) and reload."""
+        if "status" in changes and changes["status"] not in STATUS_FILTERS:
+            raise ValueError(f"unknown status filter {changes['status']!r}")
+        self._set_query(replace(self._query, **changes))
+
+    def _set_query(self, query: ListQuery) -> None:
+        if query != self._query:
+            self._query = query
+            self._load(keep_rows=False)
+
+    def refresh(self) -> None:
+        """Reload after a change (a check-in, an edit): same filters, fresh rows."""
+        self._load(keep_rows=True)
+
+    def _load(self, *, keep_rows: bool) -> None:
+        self._generation += 1
+        generation, query = self._generation, self._query
+        self._set_loading(True)
+        self._lane.submit(
+            lambda store: load_ids(store, query),
+            lambda result: self._ids_ready(generation, result, keep_rows),
+            lambda message: self._failed(generation, message))
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self._set_loading(False)
+        self.error.emit(message)
+
+    def _ids_ready(self, generation: int, result: IdList, keep_rows: bool) -> None:
+        if generation != self._generation:
+            return  # a newer query is on its way
+        self._total = result.total
+        self._pending.clear()
+        if result.ids == self._ids and self._ids:
+            # Same rows in the same order: keep the view (selection, scroll) and re-fetch
+            # the pages; the old values stay on screen until the fresh ones land.
+            self._fresh.clear()
+            if self._visible:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(self._visible - 1, COLUMN_COUNT - 1))
+        else:
+            wanted = self._visible if keep_rows else 0
+            self.beginResetModel()
+            self._ids = result.ids
+            self._visible = min(len(self._ids), max(wanted, self._fetch_size))
+            self._cache.clear()
+            self._fresh.clear()
+            self.endResetModel()
+        if (result.roles, result.countries) != (self._roles, self._countries):
+            self._roles, self._countries = result.roles, result.countries
+            self.filter_options_changed.emit(list(self._roles), list(self._countries))
+        self._set_loading(False)
+        self.loaded.emit(len(self._ids), self._total)
+
+    def _request_page(self, page: int) -> None:
+        if page in self._pending:
+            return
+        self._pending.add(page)
+        generation, day = self._generation, self._query.day
+        ids = self._ids[page * self.PAGE_SIZE:(page + 1) * self.PAGE_SIZE]
+        self._lane.submit(
+            lambda store: load_rows(store, ids, day),
+            lambda rows: self._page_ready(generation, page, rows),
+            lambda message: self._failed(-1, message))
+
+    def _page_ready(self, generation: int, page: int, rows: list[Row]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(page)
+        self._cache[page] = rows
+        self._cache.move_to_end(page)
+        self._fresh.add(page)
+        while len(self._cache) > self.CACHE_PAGES:
+            old, _ = self._cache.popitem(last=False)
+            self._fresh.discard(old)
+        first = page * self.PAGE_SIZE
+        last = min(first + len(rows), self._visible) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, COLUMN_COUNT - 1))
+        self.page_loaded.emit(page)
+
+    def row_loaded(self, row: int) -> bool:
+        """True once the row's page has arrived since the last reload."""
+        return row // self.PAGE_SIZE in self._fresh
+
+    def _row(self, row: int) -> Row | None:
+        page = row // self.PAGE_SIZE
+        rows = self._cache.get(page)
+        if page not in self._fresh:
+            self._request_page(page)
+        if rows is None:
+            return None
+        self._cache.move_to_end(page)
+        offset = row - page * self.PAGE_SIZE
+        return rows[offset] if offset < len(rows) else None
+
+    # -- what the view asks ------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._visible
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and self._visible < len(self._ids)
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid():
+            return
+        more = min(self._fetch_size, len(self._ids) - self._visible)
+        if more <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._visible, self._visible + more - 1)
+        self._visible += more
+        self.endInsertRows()
+
+    def matching_count(self) -> int:
+        """Rows matching the filters (rowCount() grows towards it through fetchMore)."""
+        return len(self._ids)
+
+    def total_count(self) -> int:
+        return self._total
+
+    def attendee_id(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < self._visible else None
+
+    def row_of(self, attendee_id: str) -> int:
+        """The row showing attendee_id, or -1 (also when not fetched into view yet)."""
+        try:
+            row = self._ids.index(attendee_id)
+        except ValueError:
+            return -1
+        return row if row < self._visible else -1
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        titles = (self.tr("Name"), self.tr("Organisation"), self.tr("Country"), self.tr("Role"),
+                  self.tr("Status"), self.tr("Checked in at"))
+        return titles[section] if 0 <= section < COLUMN_COUNT else None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= self._visible:
+            return None
+        if role == ATTENDEE_ID_ROLE:
+            return self._ids[index.row()]
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, STATE_ROLE):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            if role == Qt.ItemDataRole.DisplayRole and index.column() == NAME:
+                return "…"
+            return None
+        if role == STATE_ROLE:
+            return row.state
+        column = index.column()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COUNTRY and row.country:
+                return country_label(row.country)
+            if column == TIME and row.time:
+                return row.time
+            return None
+        if column == NAME:
+            return row.name
+        if column == ORGANISATION:
+            return row.organisation
+        if column == COUNTRY:
+            return row.country
+        if column == ROLE:
+            return role_label(row.role)
+        if column == STATUS:
+            return state_label(row.state)
+        if column == TIME:
+            return time_label(row.time)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._set_query(replace(self._query, sort_column=column,
+                                descending=order == Qt.SortOrder.DescendingOrder))
+
+    def retranslate(self) -> None:
+        """Labels are translated when shown; tell the views to ask again."""
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
+        if self._visible:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self._visible - 1, COLUMN_COUNT - 1))
+
+    def shutdown(self) -> None:
+        if self._own_lane:
+            self._lane.shutdown()
+
+
+# -- the view and the filter bar ---------------------------------------------------------
+
+
+class AttendeeTableView(QTableView):
+    """The table: Enter or a double-click on a row emits attendee_activated(id)."""
+
+    attendee_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setSortingEnabled(True)
+        vertical = self.verticalHeader()
+        vertical.setVisible(False)
+        # Fixed row heights: the view never measures 100,000 rows.
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
+        self.doubleClicked.connect(self._activate)
+
+    def setModel(self, model: Any) -> None:
+        super().setModel(model)
+        header = self.horizontalHeader()
+        for column, width in ((NAME, 240), (ORGANISATION, 220), (COUNTRY, 70), (ROLE, 110),
+                              (STATUS, 110)):
+            header.resizeSection(column, width)
+
+    def _activate(self, index: QModelIndex) -> None:
+        if index.isValid():
+            attendee_id = index.data(ATTENDEE_ID_ROLE)
+            if attendee_id:
+                self.attendee_activated.emit(attendee_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._activate(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def selected_attendee_id(self) -> str | None:
+        index = self.currentIndex()
+        return index.data(ATTENDEE_ID_ROLE) if index.isValid() else None
+
+
+class AttendeeTableWidget(QWidget):
+    """Filter bar (search, status, role, country) over the attendee table."""
+
+    attendee_activated = Signal(str)
+
+    TEXT_DELAY_MS = 150  # type-ahead: one query per pause, not per keystroke
+
+    def __init__(self, source: QueryLane | Path | str, day: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = AttendeeTableModel(source, day, self)
+        self.search = QLineEdit(self)
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox(self)
+        self.role_filter = QComboBox(self)
+        self.country_filter = QComboBox(self)
+        self.count_label = QLabel(self)
+        self.view = AttendeeTableView(self)
+        self.view.setModel(self.model)
+        self._search_label = QLabel(self)
+        self._search_label.setBuddy(self.search)
+        self._status_label = QLabel(self)
+        self._status_label.setBuddy(self.status_filter)
+        self._role_label = QLabel(self)
+        self._role_label.setBuddy(self.role_filter)
+        self._country_label = QLabel(self)
+        self._country_label.setBuddy(self.country_filter)
+
+        bar = QHBoxLayout()
+        for label, field in ((self._search_label, self.search),
+                             (self._status_label, self.status_filter),
+                             (self._role_label, self.role_filter),
+                             (self._country_label, self.country_filter)):
+            bar.addWidget(label)
+            bar.addWidget(field, 3 if field is self.search else 1)
+        bar.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+        QWidget.setTabOrder(self.search, self.status_filter)
+        QWidget.setTabOrder(self.status_filter, self.role_filter)
+        QWidget.setTabOrder(self.role_filter, self.country_filter)
+        QWidget.setTabOrder(self.country_filter, self.view)
+        self.setFocusProxy(self.search)
+
+        self._text_timer = QTimer(self)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.setInterval(self.TEXT_DELAY_MS)
+        self._text_timer.timeout.connect(self._apply_text)
+        self.search.textChanged.connect(self._text_timer.start)
+        self.search.returnPressed.connect(self._search_return)
+        self.status_filter.activated.connect(self._apply_combos)
+        self.role_filter.activated.connect(self._apply_combos)
+        self.country_filter.activated.connect(self._apply_combos)
+        self.view.attendee_activated.connect(self.attendee_activated)
+        self.model.loaded.connect(self._update_count)
+        self.model.filter_options_changed.connect(self._fill_options)
+        self.retranslateUi()
+
+    # -- API for the main window --------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    def set_day(self, day: str) -> None:
+        self.model.set_day(day)
+
+    def shutdown(self) -> None:
+        self._text_timer.stop()
+        self.model.shutdown()
+
+    # -- filters ------------------------------------------------------------------------
+
+    def _apply_text(self) -> None:
+        self.model.set_filters(text=self.search.text())
+
+    def _search_return(self) -> None:
+        """Enter in the search field: apply now; with exactly one match, activate it."""
+        self._text_timer.stop()
+        self._apply_text()
+        self.view.setFocus()
+        if self.model.rowCount() and not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.model.index(0, 0))
+
+    def _apply_combos(self) -> None:
+        self.model.set_filters(status=self.status_filter.currentData() or "all",
+                               role=self.role_filter.currentData() or "",
+                               country=self.country_filter.currentData() or "")
+
+    def _fill_options(self, roles: list[str], countries: list[str]) -> None:
+        self._fill(self.role_filter, self.tr("All roles"), [(r, role_label(r)) for r in roles])
+        self._fill(self.country_filter, self.tr("All countries"),
+                   [(c, country_label(c)) for c in countries])
+
+    @staticmethod
+    def _fill(combo: QComboBox, everything: str, items: list[tuple[str, str]]) -> None:
+        current = combo.currentData() or ""
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, "")
+        for key, text in items:
+            combo.addItem(text, key)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
+
+    def _update_count(self, matching: int, total: int) -> None:
+        self.count_label.setText(
+            self.tr("{matching} of {total}").format(matching=matching, total=total))
+
+    # -- language -------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)
+
+    def retranslateUi(self) -> None:
+        self.search.setPlaceholderText(self.tr("Name, organisation, e-mail or code"))
+        self._search_label.setText(self.tr("&Find:"))
+        self._status_label.setText(self.tr("&Status:"))
+        self._role_label.setText(self.tr("&Role:"))
+        self._country_label.setText(self.tr("C&ountry:"))
+        status = self.status_filter.currentData() or "all"
+        self.status_filter.blockSignals(True)
+        self.status_filter.clear()
+        self.status_filter.addItem(self.tr("Everyone"), "all")
+        self.status_filter.addItem(self.tr("Checked in"), CHECKED_IN)
+        self.status_filter.addItem(self.tr("Not yet"), NOT_YET)
+        self.status_filter.setCurrentIndex(max(0, self.status_filter.findData(status)))
+        self.status_filter.blockSignals(False)
+        self._fill_options(self._roles_now(), self._countries_now())
+        self.view.setAccessibleName(self.tr("Attendees"))
+        self._update_count(self.model.matching_count(), self.model.total_count())
+        self.model.retranslate()
+
+    def _roles_now(self) -> list[str]:
+        return [self.role_filter.itemData(i) for i in range(1, self.role_filter.count())]
+
+    def _countries_now(self) -> list[str]:
+        return [self.country_filter.itemData(i) for i in range(1, self.country_filter.count())]
+
