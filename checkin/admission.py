@@ -31,7 +31,7 @@ invalid_signature, malformed. Decisions worth knowing:
   binary, more than 2048 characters): `malformed`, which the UI turns into a search. An
   upstream code held by several attendees (a group order code) is `malformed` as well,
   with a message saying so: a search lists them. A code-like word (letters and digits,
-  at least one digit, 4-128 characters) that matches nothing: `unknown`.
+  at least one digit, 4-64 characters) that matches nothing: `unknown`.
 - ``ok`` is returned only after its check-in event is committed (Store.transaction;
   the database runs synchronous=FULL). The same attendee scanned again at the same
   station within DOUBLE_FIRE_SECONDS of that admission is the same admission: `ok`
@@ -71,7 +71,7 @@ VERDICTS = (OK, ALREADY_CHECKED_IN, CANCELLED, NOT_REGISTERED_TODAY, UNKNOWN,
 DOUBLE_FIRE_SECONDS = 3.0
 MAX_INPUT = 2048  # characters; a QR holds at most 4296, and no code of ours is near that
 ECHO_LIMIT = 200  # Verdict.input keeps at most this much of what was scanned
-_CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{3,127}$")
+_CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{3,63}$")
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)", re.IGNORECASE)
 # Other people's QR payloads, recognised so the message can say what was scanned.
 _FOREIGN = (
@@ -107,8 +107,9 @@ def _has_control(text: str) -> bool:
 def _echo(text: str) -> str:
     """What Verdict.input keeps: printable, at most ECHO_LIMIT characters."""
     short = text[:ECHO_LIMIT]
-    short = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs") else "\ufffd"
-                    for ch in short)
+    short = "".join(
+        ch if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cs") else "\ufffd"
+        for ch in short)
     return short + ("…" if len(text) > ECHO_LIMIT else "")
 
 
@@ -302,12 +303,12 @@ class Engine:
         cleaned = _strip(text)
         if not cleaned:
             return Verdict(echo, MALFORMED, None, "Nothing was scanned.", day=day)
-        if _has_control(cleaned):
-            return Verdict(echo, MALFORMED, None, "Not a code: binary data.", day=day)
         what = _foreign(cleaned)
         if what:
             return Verdict(echo, MALFORMED, None,
                            f"Not a code of this event: {what}.", day=day)
+        if _has_control(cleaned):
+            return Verdict(echo, MALFORMED, None, "Not a code: binary data.", day=day)
         notes = _Notes()
         found = self._find(cleaned, notes)
         if found is None:
