@@ -141,7 +141,38 @@ def _sbin(tool: str) -> str:
 # -- configuration ----------------------------------------------------------------------
 
 
-def _write_config() -> tuple[Path, Path]:
+def _private_binaries() -> tuple[Path, Path]:
+    """Copies of cupsd and the cups-pdf backend, and a ServerBin that uses the latter.
+
+    AppArmor confines programs by path: on Debian and Ubuntu the profiles for
+    /usr/sbin/cupsd and /usr/lib/cups/backend/cups-pdf would keep cups-pdf from reading
+    our instance config and writing to BASE/out. Copies elsewhere run unconfined; the
+    other filters and backends are symlinks to the system's.
+    """
+    bin_dir, server_bin = BASE / "bin", BASE / "serverbin"
+    system_bin = BACKEND.parent.parent  # /usr/lib/cups
+    bin_dir.mkdir(exist_ok=True)
+    cupsd = bin_dir / "cupsd"
+    shutil.copy2(_sbin("cupsd"), cupsd)
+    if server_bin.exists():
+        shutil.rmtree(server_bin)
+    server_bin.mkdir()
+    for entry in sorted(system_bin.iterdir()):
+        if entry.name != "backend":
+            (server_bin / entry.name).symlink_to(entry)
+            continue
+        (server_bin / "backend").mkdir()
+        for backend in sorted(entry.iterdir()):
+            if backend.name == BACKEND.name:
+                shutil.copy2(backend, server_bin / "backend" / backend.name)  # keeps 0700
+            else:
+                (server_bin / "backend" / backend.name).symlink_to(backend)
+    for path in (bin_dir, server_bin, server_bin / "backend"):
+        path.chmod(0o755)
+    return cupsd, server_bin
+
+
+def _write_config(server_bin: Path) -> tuple[Path, Path]:
     etc, out = BASE / "etc", BASE / "out"
     for sub in ("etc", "etc/ppd", "etc/ssl", "spool", "spool/tmp", "cache", "state", "log",
                 "out", "cups-pdf-spool"):
@@ -178,6 +209,7 @@ MaxJobs 0
 """)
     (etc / "cups-files.conf").write_text(f"""\
 ServerRoot {etc}
+ServerBin {server_bin}
 RequestRoot {BASE / "spool"}
 TempDir {BASE / "spool/tmp"}
 CacheDir {BASE / "cache"}
@@ -224,12 +256,13 @@ def start() -> ServerInfo:
         if running is not None:
             return running
         _stop_unlocked()
-        etc, socket = _write_config()
+        cupsd, server_bin = _private_binaries()
+        etc, socket = _write_config(server_bin)
         with contextlib.suppress(FileNotFoundError):
             socket.unlink()
         log = open(BASE / "log" / "cupsd.out", "w")  # noqa: SIM115 - handed to the daemon
         process = subprocess.Popen(
-            [_sbin("cupsd"), "-f", "-c", str(etc / "cupsd.conf"),
+            [str(cupsd), "-f", "-c", str(etc / "cupsd.conf"),
              "-s", str(etc / "cups-files.conf")],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             env={k: v for k, v in os.environ.items() if k != "CUPS_SERVER"},
