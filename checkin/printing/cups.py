@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from typing import Any
 
 from checkin.errors import CheckinError
 from checkin.printing import ipp
@@ -47,16 +48,39 @@ def _tool(name: str) -> str:
     return path
 
 
-def _reasons(value: object) -> list[str]:
-    found = []
+def _reasons(value: object) -> tuple[list[str], list[str]]:
+    """printer-state-reasons as (blocking, warnings), without the -error/-report suffixes."""
+    blocking, warnings = [], []
     for reason in ipp.values(value):
         text = str(reason)
-        for suffix in ("-error", "-warning", "-report"):
-            if text.endswith(suffix) and text != "offline-report":
-                text = text.removesuffix(suffix)
-        if text and text != "none":
-            found.append(text)
-    return found
+        if not text or text == "none":
+            continue
+        if text.endswith("-warning"):
+            warnings.append(text.removesuffix("-warning"))
+            continue
+        if text != "offline-report":
+            text = text.removesuffix("-error").removesuffix("-report")
+        blocking.append(text)
+    return blocking, warnings
+
+
+def printer_state(found: dict[str, Any]) -> PrinterState:
+    """Our state from a printer's IPP attributes (printer-state, -reasons, -message)."""
+    reasons, warnings = _reasons(found.get("printer-state-reasons"))
+    message = str(found.get("printer-state-message") or "").strip()
+    if message.lower() in {r.lower() for r in reasons + warnings}:
+        message = ""  # cupsdisable without -r says "Paused" for reason "paused"
+    why = ", ".join(reasons + warnings + ([message] if message else []))
+    if any(r.startswith(_PAPER) for r in reasons):
+        return PrinterState(OUT_OF_PAPER, why)
+    if any(r.startswith(_OFFLINE) for r in reasons):
+        return PrinterState(OFFLINE, why)
+    state = found.get("printer-state")
+    if state == ipp.PRINTER_STOPPED:
+        return PrinterState(STOPPED, why or "disabled")
+    if found.get("printer-is-accepting-jobs") is False:
+        return PrinterState(STOPPED, why or "not accepting jobs")
+    return PrinterState(BUSY if state == ipp.PRINTER_PROCESSING else READY, why)
 
 
 class CupsBackend:
@@ -106,21 +130,7 @@ class CupsBackend:
             if str(exc) == "not found":
                 return PrinterState(OFFLINE, f"CUPS has no printer {self.printer!r}")
             return PrinterState(OFFLINE, str(exc))
-        reasons = _reasons(found.get("printer-state-reasons"))
-        message = str(found.get("printer-state-message") or "").strip()
-        if message.lower() in {r.lower() for r in reasons}:
-            message = ""  # cupsdisable without -r says "Paused" for reason "paused"
-        why = ", ".join(reasons + ([message] if message else []))
-        if any(r.startswith(_PAPER) for r in reasons):
-            return PrinterState(OUT_OF_PAPER, why)
-        if any(r.startswith(_OFFLINE) for r in reasons):
-            return PrinterState(OFFLINE, why)
-        state = found.get("printer-state")
-        if state == ipp.PRINTER_STOPPED:
-            return PrinterState(STOPPED, why or "disabled")
-        if found.get("printer-is-accepting-jobs") is False:
-            return PrinterState(STOPPED, why or "not accepting jobs")
-        return PrinterState(BUSY if state == ipp.PRINTER_PROCESSING else READY, why)
+        return printer_state(found)
 
     def submit(self, pdf: bytes, title: str) -> str:
         result = self._run([self.lp, "-d", self.printer, "-t", title,
@@ -170,4 +180,5 @@ class CupsBackend:
                               attributes=_JOB_ATTRS, server_name=self.server or None)
         except ipp.IppError as exc:
             return str(exc)
-        return ", ".join(_reasons(found.get("job-state-reasons")))
+        blocking, warnings = _reasons(found.get("job-state-reasons"))
+        return ", ".join(blocking + warnings)
