@@ -49,7 +49,7 @@ PdfWriter = Callable[[EventInfo, Attendee, str, Path], None]
 def pdf_writer() -> PdfWriter | None:
     """The badge renderer's one-page "confirmation" layout, if this build has it."""
     try:
-        from checkin.badges import render_confirmation  # type: ignore[attr-defined]
+        from checkin.badges import render_confirmation
     except ImportError:
         return None
     writer: PdfWriter = render_confirmation

@@ -1,0 +1,139 @@
+"""Signing keys: created by init beside the database, owner-only, rotated, listed."""
+
+import os
+import stat
+import sys
+
+import pytest
+
+from checkin import keys, tokens
+from checkin.admission import OK
+from checkin.db import open_db
+from checkin.errors import CheckinError
+from checkin.paths import key_path
+from checkin.store import Store
+from tests.conftest import run_checkin
+from tests.test_admission_support import DAY1, make_event
+
+
+@pytest.fixture
+def store(db_path):
+    s = Store(open_db(db_path, create=True))
+    s.set_event("E", [DAY1])
+    return s
+
+
+def test_init_creates_the_key_beside_the_database(event_db, run_cli):
+    path = key_path(event_db)
+    assert path.exists() and path.parent == event_db.parent
+    if sys.platform != "win32":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    store = Store(open_db(event_db))
+    listed = keys.list_keys(store)
+    assert len(listed) == 1
+    signer = keys.load_signer(store, event_db)
+    assert signer.key_id == listed[0].key_id
+    # The private key is nowhere in the database file (nor its WAL).
+    from cryptography.hazmat.primitives import serialization
+
+    raw = signer.private_key.private_bytes(serialization.Encoding.Raw,
+                                           serialization.PrivateFormat.Raw,
+                                           serialization.NoEncryption())
+    pem_body = path.read_text().splitlines()[1]
+    for file in event_db.parent.glob(event_db.name + "*"):
+        if file != path:
+            data = file.read_bytes()
+            assert raw not in data and pem_body.encode() not in data
+
+
+def test_init_force_keeps_the_key(event_db, run_cli):
+    before = key_path(event_db).read_bytes()
+    result = run_cli("init", "--event", "Renamed", "--days", DAY1, "--force")
+    assert result.exit_code == 0, result.output
+    assert key_path(event_db).read_bytes() == before
+    assert len(keys.list_keys(Store(open_db(event_db)))) == 1
+
+
+def test_ensure_is_idempotent_and_logged(store, db_path):
+    first = keys.ensure_event_key(store, db_path)
+    assert keys.ensure_event_key(store, db_path) == first
+    assert len(keys.list_keys(store)) == 1
+    added = store.events(types=(keys.KEY_ADDED,))
+    assert len(added) == 1 and added[0].payload["key_id"] == first
+    assert "private" not in str(added[0].payload).lower()
+
+
+def test_ensure_registers_an_existing_key_file(store, db_path, tmp_path):
+    """A key file copied beside a fresh database is listed, not replaced."""
+    key_id = keys.ensure_event_key(store, db_path)
+    other_db = tmp_path / "copy.sqlite"
+    key_path(other_db).write_bytes(key_path(db_path).read_bytes())
+    other = Store(open_db(other_db, create=True))
+    assert keys.ensure_event_key(other, other_db) == key_id
+
+
+def test_rotate_keeps_old_tokens_valid(tmp_path):
+    ev = make_event(tmp_path / "event.sqlite")
+    old_token = ev.token("a1")
+    new_id = keys.rotate_key(ev.store, ev.path)
+    assert new_id != ev.signer.key_id
+    signer = keys.load_signer(ev.store, ev.path)
+    assert signer.key_id == new_id
+    new_token = signer.sign(ev.store.attendee("a2").ref)
+    assert new_token[3:7] == new_id
+    engine = ev.engine()
+    assert engine.scan(old_token, day=DAY1).verdict == OK
+    assert engine.scan(new_token, day=DAY1).verdict == OK
+    assert [k.key_id for k in keys.list_keys(ev.store)] == [ev.signer.key_id, new_id]
+    if sys.platform != "win32":
+        assert stat.S_IMODE(key_path(ev.path).stat().st_mode) == 0o600
+
+
+def test_signer_errors_are_one_line(store, db_path, tmp_path):
+    with pytest.raises(CheckinError, match="no signing key"):
+        keys.load_signer(store, db_path)
+    assert keys.load_signer(store, db_path, strict=False) is None
+    # A key file of another event does not sign for this one.
+    other_db = tmp_path / "other.sqlite"
+    keys.ensure_event_key(Store(open_db(other_db, create=True)), other_db)
+    keys.ensure_event_key(store, db_path)
+    key_path(db_path).write_bytes(key_path(other_db).read_bytes())
+    with pytest.raises(CheckinError, match="does not belong"):
+        keys.load_signer(store, db_path)
+    key_path(db_path).write_text("not a key")
+    with pytest.raises(CheckinError, match="not an unencrypted PEM"):
+        keys.load_signer(store, db_path)
+
+
+def test_key_ids_come_from_the_public_key():
+    assert tokens.key_id_for(b"\x00" * 32) == tokens.key_id_for(b"\x00" * 32)
+    assert tokens.key_id_for(b"\x00" * 32) != tokens.key_id_for(b"\x01" + b"\x00" * 31)
+    assert len(tokens.key_id_for(os.urandom(32))) == 4
+
+
+def test_keys_cli(event_db, run_cli):
+    listed = run_cli("keys", "list")
+    assert listed.exit_code == 0 and listed.output.startswith("* ")
+    rotated = run_cli("keys", "rotate")
+    assert rotated.exit_code == 0 and rotated.output.startswith("new signing key")
+    lines = run_cli("keys", "list").output.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("  ") and lines[1].startswith("* ")
+    revoked = run_cli("keys", "rotate", "--revoke-old")
+    assert "revoked" in revoked.output
+    assert sum("revoked" in line for line in run_cli("keys", "list").output.splitlines()) == 2
+
+
+def test_keys_revoke_cli(tmp_path, run_cli):
+    ev = make_event(tmp_path / "event.sqlite")
+    old = ev.token("a1")
+    result = run_cli("keys", "revoke", "a1", "--reason", "lost", db=ev.path)
+    assert result.exit_code == 0, result.output
+    assert ev.engine().scan(old, day=DAY1).verdict == "cancelled"
+    result = run_checkin("--db", str(ev.path), "keys", "revoke", "nobody")
+    assert result.returncode == 1 and result.stderr.startswith("error: no attendee")
+
+
+def test_keys_list_on_station_without_key(event_db, tmp_path):
+    key_path(event_db).unlink()
+    result = run_checkin("--db", str(event_db), "keys", "list")
+    assert result.returncode == 0 and not result.stdout.startswith("*")
