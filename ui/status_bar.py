@@ -1,0 +1,120 @@
+"""The station's status bar: station, event day, checked in / expected, printer, sync."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+
+class StationStatusBar(QStatusBar):
+    """Permanent fields on the right; temporary messages (showMessage) on the left.
+
+    The setters keep the raw values, so a language switch rebuilds every text.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._station = ""
+        self._day = ""
+        self._counts: tuple[int, int] | None = None
+        self._printer: tuple[str, int] | None = None
+        self._sync = ""
+        self.station_label = self._field("station")
+        self.day_label = self._field("day")
+        self.counts_label = self._field("counts")
+        self.printer_label = self._field("printer")
+        self.sync_label = self._field("sync")
+        self.sync_label.hide()
+        self.retranslateUi()
+
+    def _field(self, name: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(f"status_{name}")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setContentsMargins(6, 0, 6, 0)
+        self.addPermanentWidget(label)
+        return label
+
+    # -- setters ---------------------------------------------------------------------------
+
+    def set_station(self, name: str) -> None:
+        self._station = name
+        self._update_station()
+
+    def set_day(self, day: str) -> None:
+        """day: ISO date (YYYY-MM-DD)."""
+        self._day = day
+        self._update_day()
+
+    def set_counts(self, checked_in: int, expected: int) -> None:
+        self._counts = (checked_in, expected)
+        self._update_counts()
+
+    def set_printer(self, state_text: str, queue_length: int) -> None:
+        """state_text: already in the interface language (the caller owns those words)."""
+        self._printer = (state_text, queue_length)
+        self._update_printer()
+
+    def set_sync(self, text: str) -> None:
+        """Empty text hides the field (a station without a hub)."""
+        self._sync = text
+        self._update_sync()
+
+    # -- texts -----------------------------------------------------------------------------
+
+    def _update_station(self) -> None:
+        self.station_label.setText(self.tr("Station: {name}").format(
+            name=self._station or self.tr("(unnamed)")))
+        self.station_label.setAccessibleName(self.station_label.text())
+
+    def _update_day(self) -> None:
+        if not self._day:
+            self.day_label.setText(self.tr("No event day"))
+        else:
+            date = QDate.fromString(self._day, Qt.DateFormat.ISODate)
+            shown = (QLocale().toString(date, QLocale.FormatType.ShortFormat)
+                     if date.isValid() else self._day)
+            self.day_label.setText(self.tr("Day: {date}").format(date=shown))
+            self.day_label.setToolTip(self._day)
+        self.day_label.setAccessibleName(self.day_label.text())
+
+    def _update_counts(self) -> None:
+        if self._counts is None:
+            self.counts_label.setText("")
+            return
+        checked_in, expected = self._counts
+        percent = round(100 * checked_in / expected) if expected else 0
+        self.counts_label.setText(
+            self.tr("Checked in: {checked_in} / {expected} ({percent} %)").format(
+                checked_in=checked_in, expected=expected, percent=percent))
+        self.counts_label.setAccessibleName(self.counts_label.text())
+
+    def _update_printer(self) -> None:
+        if self._printer is None:
+            self.printer_label.setText("")
+            return
+        state, queued = self._printer
+        if queued:
+            text = self.tr("Printer: {state} · {queued} in queue").format(
+                state=state, queued=queued)
+        else:
+            text = self.tr("Printer: {state}").format(state=state)
+        self.printer_label.setText(text)
+        self.printer_label.setAccessibleName(text)
+
+    def _update_sync(self) -> None:
+        self.sync_label.setVisible(bool(self._sync))
+        self.sync_label.setText(self.tr("Sync: {state}").format(state=self._sync))
+        self.sync_label.setAccessibleName(self.sync_label.text())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)
+
+    def retranslateUi(self) -> None:
+        self._update_station()
+        self._update_day()
+        self._update_counts()
+        self._update_printer()
+        self._update_sync()
