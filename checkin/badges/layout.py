@@ -312,6 +312,15 @@ def load_layout(name: str) -> Layout:
     return _load(name)
 
 
-def list_layouts() -> list[Layout]:
-    """Every available layout, sorted by name; a broken file raises CheckinError."""
-    return [_load(name) for name in sorted(_files())]
+def list_layouts(errors: list[str] | None = None) -> list[Layout]:
+    """Every available layout, sorted by name. A broken file raises CheckinError, or,
+    when an errors list is given, is left out and its one-line message appended."""
+    found = []
+    for name in sorted(_files()):
+        try:
+            found.append(_load(name))
+        except CheckinError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))
+    return found

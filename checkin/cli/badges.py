@@ -17,12 +17,17 @@ def layouts() -> None:
     """List the badge layouts (shipped, and yours in the config folder's layouts/)."""
     from checkin.badges.layout import list_layouts, user_dir
 
-    found = list_layouts()
-    width = max(len(layout.name) for layout in found)
+    errors: list[str] = []
+    found = list_layouts(errors)
+    width = max((len(layout.name) for layout in found), default=0)
     for layout in found:
         mine = " (yours)" if layout.source and layout.source.parent == user_dir() else ""
         click.echo(f"{layout.name:<{width}}  {layout.size_text:<16}  {layout.description}{mine}")
     click.echo(f"add your own: a .toml file in {user_dir()}")
+    if errors:
+        for message in errors[:-1]:
+            click.echo(f"error: {message}", err=True)
+        raise CheckinError(errors[-1])
 
 
 def _select(store_attendees: list[Attendee], ids: str | None) -> list[Attendee]:
