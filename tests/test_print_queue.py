@@ -415,3 +415,13 @@ def test_make_backend_errors():
         make_backend("fax")
     with pytest.raises(CheckinError, match="only from the station app"):
         make_backend("qt")
+
+
+def test_brother_without_brother_ql_is_one_line():
+    import importlib.util
+
+    if importlib.util.find_spec("brother_ql") is not None:
+        pytest.skip("brother_ql is installed here")
+    with pytest.raises(CheckinError, match=r"^brother_ql is not installed: pip install") as error:
+        make_backend("brother", "usb://0x04f9:0x209b")
+    assert "\n" not in str(error.value)

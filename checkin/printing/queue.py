@@ -340,12 +340,24 @@ class PrintQueue:
             return self.job(job.id)
         except Exception as exc:
             return self._fail(job, f"printer refused the job: {_one_line(exc)}")
-        with self.store.transaction():
+        unsettled = False  # the printer has news that _poll() turns into a state
+        done: bool | None = None
+        try:  # synchronous backends (PDF folder, Brother) know at once
+            done = backend.job_done(backend_job_id)
+            unsettled = done is False
+        except JobLost:
+            unsettled = True
+        except CheckinError:
+            pass  # the printer cannot be asked now: the next poll settles it
+        with self.store.transaction():  # one durable write for "handed over" (and "done")
             self.db.execute(
                 "UPDATE print_jobs SET backend_job_id = ?, reason = ?, updated = ? "
                 "WHERE id = ?",
                 [backend_job_id, f"sent to {backend.name} as {backend_job_id}", now(), job.id])
-        return self._poll(backend, self.job(job.id))
+            if done:
+                return self._complete(self.job(job.id), backend)
+        job = self.job(job.id)
+        return self._poll(backend, job) if unsettled else job
 
     def _poll(self, backend: Backend, job: Job) -> Job:
         """Ask the printer about a job it holds and settle it."""
