@@ -1,17 +1,557 @@
-"""Type-ahead search over attendees (placeholder: the search work replaces this module)."""
+"""Type-ahead search over attendees: an in-memory prefix index, built once, kept warm.
 
-import unicodedata
+API
+---
+- ``Searcher.from_store(store)`` builds the index from the attendees table (100,000
+  attendees: a few seconds; the UI builds it once on its db lane and keeps it).
+- ``searcher.refresh(store) -> bool`` picks up attendees created/edited since the last
+  build or refresh (read from the event log); call it before a search, it costs one
+  indexed query when nothing changed. Small changes go to an overlay index; big ones
+  (an import) rebuild.
+- ``searcher.search_ids(query, *, limit=20, day=None) -> list[str]`` and
+  ``searcher.search(store, query, ...) -> list[Attendee]``: ranked results.
+  Thread-safe for one writer (refresh) and many readers (search): state is swapped whole.
+- ``search(store, query, *, limit=20, day=None) -> list[Attendee]``: one-off convenience
+  (builds a Searcher per call: fine for the CLI and small events, not per keystroke).
+- ``search_key(attendee) -> str``: folded text stored in attendees.search_key by the store's
+  writers (kept for SQL-side filtering; the index here does not read it).
+
+Matching: every query word must match (as a prefix) some word of the attendee's given,
+family or badge name, organisation, email, code, id or a string value in extra.
+Case- and accent-insensitive (checkin.romanise.fold), German umlaut spellings ("mueller"),
+apostrophes ignored ("obrien"), doubled letters ignored ("grosmann"), native scripts as
+typed, CJK family+given written together in either order ("张伟"), Latin-letter queries for
+other scripts by romanisation ("papadopoulos", "smirnova", "zhang", "sharma"), and a fuzzy
+pass (one edit for words of 5+ letters; consonant skeleton for Arabic/Hebrew/Thai/Indic
+names) when exact and prefix matches leave room under the limit.
+
+Ranking: every word exact, then prefix, then fuzzy; within a tier, matches in a name before
+matches only in organisation/email/code, then (with day=) attendees registered for that
+day first, then family/given name order.
+
+Why in memory and not SQLite FTS5: FTS5's unicode61 tokenizer cannot fold ß/ø/ł, umlaut
+spellings or romanisations (we would store the variants as text anyway), it cannot rank
+exact > prefix > fuzzy, and one-letter prefix queries over 100k rows cost tens of ms.
+bench/bench_search.py measures both; the numbers are in the README.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import re
+import string
+import threading
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from checkin.models import Attendee
+from checkin.romanise import (
+    CJK,
+    HANGUL,
+    KANA,
+    LATIN,
+    fold,
+    is_cjk,
+    latin_variants,
+    loose,
+    romanise,
+    skeleton,
+    wants_skeleton,
+    word_script,
+)
+
+if TYPE_CHECKING:
+    from checkin.store import Store
+
+__all__ = ["Searcher", "fold", "search", "search_key", "tokens"]
+
+_SKEL = "\x01"  # marks consonant-skeleton keys, so plain queries never prefix-match them
+_MAX_QUERY_WORDS = 8
+# Above these many postings for the rarest query word, candidates are streamed in key
+# order (stopping at limit) instead of collected into sets and ranked.
+_STREAM_ONE = 3_000
+_STREAM_MANY = 40_000
+_FUZZY_MIN = 5
+
+_ROW_COLUMNS = ("id", "given_name", "family_name", "badge_name", "organisation", "email",
+                "code", "name_order", "days", "extra")
 
 
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+# -- text to keys ---------------------------------------------------------------------------
+
+
+# Word characters: letters and digits (\w without "_"), plus the combining marks that
+# \w leaves out but words need (Indic vowel signs, Thai, Hebrew points, kana voicing).
+_MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+          "\u06d6-\u06ed\u0711\u0730-\u074a\u0900-\u0963\u0966-\u0dff\u0e00-\u0fff"
+          "\u1000-\u109f\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+          "\u3099\u309a\ufe20-\ufe2f")
+_W = f"(?:[^\\W_]|[{_MARKS}])+"
+_J = "['’ʼ`´‘\\-‐‑.·]"
+_WORD = re.compile(f"{_W}(?:{_J}{_W})*")
+_JOIN = re.compile(_J)
+_PLAIN_PARTS = re.compile(r"[^\W_]+")
+
+
+def tokens(text: str) -> list[list[str]]:
+    """Words of text, each as its parts: "O’Brien-Smith" -> [["O", "Brien", "Smith"]].
+    Apostrophes, hyphens and dots inside a word join parts; everything else separates."""
+    return [_JOIN.split(m) for m in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str, names: bool) -> tuple[str, ...]:
+    """Index keys of one word: folded, Latin alternatives, romanisations, doubles collapsed,
+    and (for names in abjads/Thai/Indic) the consonant skeleton."""
+    folded = fold(word)
+    keys = {folded}
+    if names:
+        keys.update(latin_variants(word))
+        script = word_script(word)
+        if script != LATIN:
+            romans = romanise(word)
+            keys.update(romans)
+            if wants_skeleton(script):
+                keys.update(_SKEL + s for s in (skeleton(r) for r in romans) if len(s) >= 2)
+        keys.update([loose(k) for k in keys if not k.startswith(_SKEL)])
+    return tuple(sorted(keys))
+
+
+@lru_cache(maxsize=200_000)
+def _field_keys(text: str, names: bool) -> frozenset[str]:
+    """Keys of one field value (cached: names and organisations repeat a lot)."""
+    out: set[str] = set()
+    for parts in tokens(text):
+        whole = "".join(parts)
+        out.update(_word_keys(whole, names))
+        if len(parts) > 1:
+            for p in parts:
+                out.update(_word_keys(p, names))
+        if len(whole) > 1 and is_cjk(whole):
+            # CJK is written without spaces: let a query start anywhere inside ("大学").
+            for i in range(1, min(len(whole), 12)):
+                out.add(fold(whole[i:]))
+    return frozenset(out)
+
+
+def _plain_keys(text: str, out: set[str]) -> None:
+    """Keys of an e-mail, code or id: unique per attendee, so no cache and no variants."""
+    for chunk in fold(text).replace("@", " ").split():
+        parts = _PLAIN_PARTS.findall(chunk)
+        out.update(parts)
+        if len(parts) > 1:
+            out.add("".join(parts))
+
+
+def _cjk_joined(family: str, given: str, out: set[str]) -> None:
+    """张 + 伟: a desk types "张伟" (family first) or, for a Western form, "伟张"."""
+    if not (family and given and (is_cjk(family) or is_cjk(given))):
+        return
+    f, g = family.replace(" ", ""), given.replace(" ", "")
+    out.update({fold(f + g), fold(g + f)})
+    for rf in romanise(f)[:3] or (fold(f),):
+        for rg in romanise(g)[:1] or (fold(g),):
+            out.update({rf + rg, rg + rf})
+
+
+def _extra_strings(extra: Any) -> list[str]:
+    if isinstance(extra, str):
+        try:
+            extra = json.loads(extra or "{}")
+        except ValueError:
+            return []
+    if not isinstance(extra, dict):
+        return []
+    return [v for v in extra.values() if isinstance(v, str) and len(v) <= 200]
+
+
+def _row_keys(row: Sequence[Any]) -> tuple[set[str], set[str]]:
+    """(name keys, other keys) of one attendee row in _ROW_COLUMNS order."""
+    aid, given, family, badge, org, email, code, _order, _days, extra = row
+    name_keys: set[str] = set()
+    other: set[str] = set()
+    for text in (given, family, badge):
+        if text:
+            name_keys |= _field_keys(text, True)
+    _cjk_joined(family or "", given or "", name_keys)
+    if org:  # organisations get the name treatment: "Müller Klinik", "Πανεπιστήμιο"
+        other |= _field_keys(org, True)
+    for text in (email, code, aid):
+        if text:
+            _plain_keys(text, other)
+    for text in _extra_strings(extra):
+        other |= _field_keys(text, False)
+    if email:
+        other.add(fold(email))
+    return name_keys, other
 
 
 def search_key(attendee: Attendee) -> str:
     """The text a search matches against, stored in attendees.search_key."""
-    fields = (attendee.given_name, attendee.family_name, attendee.badge_name,
-              attendee.organisation, attendee.email, attendee.code or "", attendee.id)
-    return " ".join(fold(f) for f in fields if f)
+    name_keys, other = _row_keys(_attendee_row(attendee))
+    return " ".join(sorted(k for k in name_keys | other if not k.startswith(_SKEL)))
+
+
+def _attendee_row(a: Attendee) -> tuple[Any, ...]:
+    return (a.id, a.given_name, a.family_name, a.badge_name, a.organisation, a.email,
+            a.code or "", a.name_order, a.days, a.extra)
+
+
+# -- the index ----------------------------------------------------------------------------------
+
+
+class _Index:
+    """Sorted unique keys with their postings (doc numbers) in one flat array."""
+
+    def __init__(self, postings: dict[str, list[int]]) -> None:
+        self.keys = sorted(postings)
+        self.starts = array("l", [0])
+        self.docs = array("l")
+        for key in self.keys:
+            self.docs.extend(postings[key])
+            self.starts.append(len(self.docs))
+
+    def span(self, prefix: str) -> tuple[int, int, bool]:
+        """Key range [lo, hi) of keys starting with prefix; whether keys[lo] == prefix."""
+        lo = bisect_left(self.keys, prefix)
+        hi = bisect_left(self.keys, prefix + "\U0010ffff", lo)
+        return lo, hi, lo < hi and self.keys[lo] == prefix
+
+
+_Span = tuple[_Index, int, int, bool]  # index, key range [lo, hi), keys[lo] is exact
+
+
+@dataclass
+class _Probe:
+    """One query word: its plain lookup strings (and fuzzy ones), and where they hit."""
+
+    strings: list[str]
+    plain: list[_Span] = field(default_factory=list)
+    fuzzy: list[_Span] = field(default_factory=list)
+
+    @property
+    def postings(self) -> int:
+        return sum(ix.starts[hi] - ix.starts[lo] for ix, lo, hi, _ in self.plain + self.fuzzy)
+
+    def doc_sets(self, names_ix: _Index) -> tuple[set[int], set[int]]:
+        """(docs matching anywhere, docs matching in a name)."""
+        every: set[int] = set()
+        names: set[int] = set()
+        for ix, lo, hi, _ in self.plain + self.fuzzy:
+            chunk = ix.docs[ix.starts[lo]:ix.starts[hi]]
+            every.update(chunk)
+            if ix is names_ix:
+                names.update(chunk)
+        return every, names
+
+    def plain_docs(self) -> set[int]:
+        found: set[int] = set()
+        for ix, lo, hi, _ in self.plain:
+            found.update(ix.docs[ix.starts[lo]:ix.starts[hi]])
+        return found
+
+    def exact_docs(self) -> set[int]:
+        found: set[int] = set()
+        for ix, lo, _, exact in self.plain:
+            if exact:
+                found.update(ix.docs[ix.starts[lo]:ix.starts[lo + 1]])
+        return found
+
+
+class _Core:
+    """An immutable index over a list of attendee rows; doc numbers follow name order."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        ordered = sorted(((_sort_key(r), r) for r in rows), key=lambda pair: pair[0])
+        self.ids: list[str] = []
+        self.sort: list[str] = []
+        self.days: list[frozenset[str]] = []
+        self.name_text: list[str] = []
+        self.all_text: list[str] = []
+        names: dict[str, list[int]] = {}
+        others: dict[str, list[int]] = {}
+        for doc, (sort_key, row) in enumerate(ordered):
+            name_keys, other_keys = _row_keys(row)
+            self.ids.append(row[0])
+            self.sort.append(sort_key)
+            days = row[8]
+            if isinstance(days, str):
+                days = json.loads(days or "[]")
+            self.days.append(frozenset(days or ()))
+            for k in name_keys:
+                names.setdefault(k, []).append(doc)
+            for k in other_keys:
+                others.setdefault(k, []).append(doc)
+            # "\0key\0key\0": a word check is one substring test in C, not a Python loop.
+            name_text = "\0" + "\0".join(name_keys) + "\0"
+            self.name_text.append(name_text)
+            self.all_text.append(name_text + "\0".join(other_keys) + "\0")
+        self.names = _Index(names)
+        self.others = _Index(others)
+        self.index_of = {aid: doc for doc, aid in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def probe(self, plain: list[str], fuzzy: list[str]) -> _Probe:
+        p = _Probe(plain + fuzzy)
+        for strings, spans in ((plain, p.plain), (fuzzy, p.fuzzy)):
+            for s in strings:
+                for ix in (self.names, self.others):
+                    lo, hi, exact = ix.span(s)
+                    if lo < hi:
+                        spans.append((ix, lo, hi, exact))
+        return p
+
+    def _matches(self, doc: int, strings: list[str]) -> bool:
+        text = self.all_text[doc]
+        return any("\0" + s in text for s in strings)
+
+    def find(self, words: list[list[str]], fuzzy: list[list[str]], dead: frozenset[int],
+             limit: int, day: str | None) -> list[tuple[Any, ...]]:
+        """Ranked (rank tuple, id) pairs, at most limit; fuzzy[i] extends words[i] or is []."""
+        probes = [self.probe(w, f) for w, f in zip(words, fuzzy, strict=True)]
+        if any(not (p.plain or p.fuzzy) for p in probes):
+            return []
+        order = sorted(range(len(probes)), key=lambda i: probes[i].postings)
+        driver = probes[order[0]]
+        if driver.postings > (_STREAM_ONE if len(probes) == 1 else _STREAM_MANY):
+            return self._stream(probes, order, dead, limit)
+        found: set[int] | None = None
+        name_sets: list[set[int]] = []
+        for i in order:
+            p = probes[i]
+            if found is None or p.postings <= 8 * len(found) + 2_000:
+                every, names = p.doc_sets(self.names)
+                name_sets.append(names)
+                found = every if found is None else found & every
+            else:  # a short word with a huge range: test the few candidates instead
+                found = {d for d in found if self._matches(d, p.strings)}
+            if not found:
+                return []
+        assert found is not None
+        found -= dead
+        # Tiers by set algebra (C speed): every word exact / prefix / fuzzy, and within
+        # each, matched in a name before matched only in organisation, e-mail or code.
+        exact = found.intersection(*(p.exact_docs() for p in probes))
+        fuzzy_only: set[int] = set()
+        for p in probes:
+            if p.fuzzy:
+                fuzzy_only |= found - p.plain_docs()
+        in_names = found.intersection(*name_sets)
+        prefix = found - exact - fuzzy_only
+        groups = (exact & in_names, exact - in_names, prefix & in_names, prefix - in_names,
+                  fuzzy_only & in_names, fuzzy_only - in_names)
+        out: list[tuple[Any, ...]] = []
+        for tier, group in enumerate(groups):
+            for registered, d in self._best(group, limit - len(out), day):
+                out.append(((tier, registered, self.sort[d]), self.ids[d]))
+            if len(out) >= limit:
+                break
+        return out
+
+    def _best(self, group: set[int], n: int, day: str | None) -> list[tuple[bool, int]]:
+        """The n first docs of a tier: registered for day first (if given), then name order
+        (doc numbers are in name order, so plain ints sort right)."""
+        if n <= 0 or not group:
+            return []
+        if day is None or len(group) > 5_000:
+            return [(False, d) for d in heapq.nsmallest(n, group)]
+        days = self.days
+        return heapq.nsmallest(n, ((bool(days[d]) and day not in days[d], d) for d in group))
+
+    def _stream(self, probes: list[_Probe], order: list[int], dead: frozenset[int],
+                limit: int) -> list[tuple[Any, ...]]:
+        """Short queries: walk the driver's keys in order (exact keys first, names before the
+        rest) and stop at limit, instead of building a set of tens of thousands of docs."""
+        driver = probes[order[0]]
+        others = [probes[i].strings for i in order[1:]]
+        seen: set[int] = set(dead)
+        out: list[tuple[Any, ...]] = []
+        for d, tier in self._walk(driver):
+            if d in seen:
+                continue
+            seen.add(d)
+            if all(self._matches(d, w) for w in others):
+                out.append(((tier, False, self.sort[d]), self.ids[d]))
+                if len(out) >= limit:
+                    break
+        return out
+
+    def _walk(self, probe: _Probe) -> Iterator[tuple[int, int]]:
+        spans = sorted(probe.plain, key=lambda s: s[0] is not self.names)
+        for ix, lo, _, exact in spans:
+            if exact:
+                for d in ix.docs[ix.starts[lo]:ix.starts[lo + 1]]:
+                    yield d, 0 if ix is self.names else 1
+        for ix, lo, hi, exact in spans:
+            for k in range(lo + (1 if exact else 0), hi):
+                for d in ix.docs[ix.starts[k]:ix.starts[k + 1]]:
+                    yield d, 2 if ix is self.names else 3
+        for ix, lo, hi, _ in probe.fuzzy:
+            for k in range(lo, hi):
+                for d in ix.docs[ix.starts[k]:ix.starts[k + 1]]:
+                    yield d, 4 if ix is self.names else 5
+
+
+def _sort_key(row: Sequence[Any]) -> str:
+    return f"{fold(row[2] or '')}\0{fold(row[1] or '')}\0{row[0]}"
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+def _query_words(query: str) -> list[list[str]]:
+    """Lookup strings per query word: folded, doubles collapsed, and romanised if the word
+    is in another script (so "Мюллер" can find "Müller")."""
+    words = []
+    for parts in tokens(query[:200])[:_MAX_QUERY_WORDS]:
+        whole = "".join(parts)
+        folded = fold(whole)
+        strings = [folded, loose(folded)]
+        if word_script(whole) not in (LATIN, CJK, KANA, HANGUL):
+            strings.extend(romanise(whole)[:1])
+        words.append(list(dict.fromkeys(s for s in strings if s)))
+    return [w for w in words if w]
+
+
+def _edits(word: str) -> list[str]:
+    """Prefix lookups one edit away. Edits at the very end are left out where the plain
+    prefix already covers them (a longer prefix, or a different last letter)."""
+    alphabet = string.ascii_lowercase if word.isascii() else "".join(sorted(set(word)))
+    out = set()
+    n = len(word)
+    for i in range(n):
+        out.add(word[:i] + word[i + 1:])  # deletion
+        if i < n - 1:
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])  # transposition
+            for c in alphabet:
+                out.add(word[:i] + c + word[i + 1:])  # substitution
+                out.add(word[:i] + c + word[i:])  # insertion
+    out.discard(word)
+    return sorted(out)
+
+
+def _fuzzy_strings(word: list[str]) -> list[str]:
+    base = word[0]
+    out: list[str] = []
+    if len(base) >= _FUZZY_MIN and not is_cjk(base):
+        out.extend(_edits(base))
+    if base.isascii() and len(base) >= 4:
+        skel = skeleton(base)
+        if len(skel) >= 2:
+            out.append(_SKEL + skel)
+    return out
+
+
+@dataclass(frozen=True)
+class _State:
+    core: _Core
+    overlay: _Core | None = None
+    dead: frozenset[int] = frozenset()  # docs of core superseded by the overlay
+    seq: int = 0  # last event-log seq seen
+
+
+class Searcher:
+    """In-memory attendee index. Build with from_store() or from attendees; refresh()."""
+
+    def __init__(self, attendees: Iterable[Attendee] = (), *, seq: int = 0) -> None:
+        self._state = _State(_Core(_attendee_row(a) for a in attendees), seq=seq)
+        self._lock = threading.Lock()  # one refresh at a time; searches never wait
+
+    @classmethod
+    def from_store(cls, store: Store) -> Searcher:
+        searcher = cls()
+        searcher._state = _State(_Core(_store_rows(store)), seq=_last_seq(store))
+        return searcher
+
+    def __len__(self) -> int:
+        state = self._state
+        return len(state.core) - len(state.dead) + (len(state.overlay) if state.overlay else 0)
+
+    def refresh(self, store: Store) -> bool:
+        """Index attendee changes logged since the last build/refresh; True if any."""
+        with self._lock:
+            state = self._state
+            seq = _last_seq(store)
+            if seq == state.seq:
+                return False
+            rows = store.db.execute(
+                "SELECT DISTINCT attendee_id FROM events WHERE seq > ? AND type LIKE 'attendee%'"
+                " AND attendee_id IS NOT NULL", [state.seq]).fetchall()
+            if not rows:
+                self._state = _State(state.core, state.overlay, state.dead, seq)
+                return False
+            changed = {r[0] for r in rows}
+            if state.overlay is not None:
+                changed |= set(state.overlay.ids)
+            if len(changed) > max(2_000, len(state.core) // 20):
+                self._state = _State(_Core(_store_rows(store)), seq=seq)
+                return True
+            overlay = _Core(_store_rows(store, sorted(changed)))
+            dead = frozenset(state.core.index_of[a] for a in changed if a in state.core.index_of)
+            self._state = _State(state.core, overlay, dead, seq)
+            return True
+
+    def search_ids(self, query: str, *, limit: int = 20, day: str | None = None) -> list[str]:
+        """Ids of the best matches for query, best first (empty for an empty query)."""
+        words = _query_words(query)
+        if not words or limit <= 0:
+            return []
+        state = self._state
+        no_fuzzy: list[list[str]] = [[] for _ in words]
+        hits = self._find(state, words, no_fuzzy, limit, day)
+        if len(hits) < limit:
+            fuzzy = [_fuzzy_strings(w) for w in words]
+            if any(fuzzy):
+                seen = {aid for _, aid in hits}
+                more = self._find(state, words, fuzzy, limit + len(hits), day)
+                hits += [h for h in more if h[1] not in seen][: limit - len(hits)]
+        return [aid for _, aid in hits]
+
+    def search(self, store: Store, query: str, *, limit: int = 20,
+               day: str | None = None) -> list[Attendee]:
+        ids = self.search_ids(query, limit=limit, day=day)
+        by_id = _attendees(store, ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+    @staticmethod
+    def _find(state: _State, words: list[list[str]], fuzzy: list[list[str]], limit: int,
+              day: str | None) -> list[tuple[Any, ...]]:
+        hits = state.core.find(words, fuzzy, state.dead, limit, day)
+        if state.overlay is not None:
+            hits += state.overlay.find(words, fuzzy, frozenset(), limit, day)
+            hits.sort()
+        return hits[:limit]
+
+
+def search(store: Store, query: str, *, limit: int = 20, day: str | None = None) -> list[Attendee]:
+    """One-off search (builds the index; the UI keeps a Searcher instead)."""
+    return Searcher.from_store(store).search(store, query, limit=limit, day=day)
+
+
+def _store_rows(store: Store, ids: list[str] | None = None) -> Iterator[tuple[Any, ...]]:
+    sql = f"SELECT {', '.join(_ROW_COLUMNS)} FROM attendees"
+    if ids is None:
+        yield from store.db.execute(sql)
+        return
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        yield from store.db.execute(f"{sql} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _last_seq(store: Store) -> int:
+    return int(store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+
+
+def _attendees(store: Store, ids: list[str]) -> dict[str, Attendee]:
+    if not ids:
+        return {}
+    rows = store.db.query(
+        f"SELECT * FROM attendees WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return {row["id"]: Attendee.from_row(row) for row in rows}

@@ -1,0 +1,246 @@
+"""Folding and romanisation of name words, so that a desk can find a name the way it is typed.
+
+- fold(): casefold, strip accents (Latin, Greek, Cyrillic, Hebrew points, Arabic harakat),
+  map letters with no decomposition (ø, ł, đ, ...), keep every other script intact.
+- romanise(): Latin-letter spellings of one word in another script, primary first
+  (Greek and Cyrillic by rules with common alternatives, Indic scripts letter by letter
+  with the inherent vowel, everything else through anyascii).
+- skeleton(): consonant skeleton, for abjads and scripts whose romanisation drops or
+  guesses vowels (Arabic, Hebrew, Thai, Indic): "mohammed" and محمد both give "mhmd".
+
+The tables live in assets/search/romanisation.json.
+"""
+
+import json
+import re
+import unicodedata
+from functools import cache, lru_cache
+from itertools import product
+from typing import Any
+
+from anyascii import anyascii
+
+from checkin import resources
+
+_MAX_VARIANTS = 24
+
+
+@cache
+def _data() -> dict[str, Any]:
+    path = resources.assets() / "search" / "romanisation.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def _latin_fold_table() -> dict[int, str]:
+    return {ord(k): v for k, v in _data()["latin_fold"].items()}
+
+
+def _strip_mark(ch: str) -> bool:
+    """Marks that are accents (dropped) rather than vowels or letters (kept: Indic, kana)."""
+    o = ord(ch)
+    return (0x0300 <= o <= 0x036F or 0x0591 <= o <= 0x05C7 or 0x0610 <= o <= 0x061A
+            or 0x064B <= o <= 0x065F or o == 0x0670 or 0x06D6 <= o <= 0x06ED
+            or 0x1AB0 <= o <= 0x1AFF or 0x1DC0 <= o <= 0x1DFF or 0x20D0 <= o <= 0x20FF
+            or 0xFE20 <= o <= 0xFE2F)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Müller" -> "muller", "Παπαδόπουλος" -> "παπαδοπουλοσ"."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if not _strip_mark(ch))
+    return unicodedata.normalize("NFC", kept).translate(_latin_fold_table())
+
+
+# -- scripts ------------------------------------------------------------------------------
+
+LATIN, GREEK, CYRILLIC, CJK, HANGUL, KANA, ABJAD, INDIC, THAI, OTHER = (
+    "latin", "greek", "cyrillic", "cjk", "hangul", "kana", "abjad", "indic", "thai", "other")
+
+_RANGES = (
+    (0x0000, 0x024F, LATIN), (0x1E00, 0x1EFF, LATIN), (0x0370, 0x03FF, GREEK),
+    (0x1F00, 0x1FFF, GREEK), (0x0400, 0x052F, CYRILLIC), (0x0590, 0x05FF, ABJAD),
+    (0x0600, 0x08FF, ABJAD), (0xFB1D, 0xFDFF, ABJAD), (0xFE70, 0xFEFF, ABJAD),
+    (0x0900, 0x0D7F, INDIC), (0x0E00, 0x0E7F, THAI), (0x1100, 0x11FF, HANGUL),
+    (0x3130, 0x318F, HANGUL), (0xAC00, 0xD7AF, HANGUL), (0x3040, 0x30FF, KANA),
+    (0x3400, 0x4DBF, CJK), (0x4E00, 0x9FFF, CJK), (0xF900, 0xFAFF, CJK), (0x20000, 0x3FFFF, CJK),
+)
+
+
+def script_of(ch: str) -> str:
+    o = ord(ch)
+    for lo, hi, name in _RANGES:
+        if lo <= o <= hi:
+            return name
+    return OTHER
+
+
+def word_script(word: str) -> str:
+    """The script of the first letter; digits and punctuation count as Latin."""
+    for ch in word:
+        if ch.isalpha():
+            return script_of(ch)
+    return LATIN
+
+
+_CJK_CHARS = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
+                        "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def is_cjk(text: str) -> bool:
+    return _CJK_CHARS.search(text) is not None
+
+
+# -- romanisation ---------------------------------------------------------------------------
+
+
+def _ascii_word(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+
+
+def _by_rules(word: str, rules: dict[str, list[str]]) -> list[str]:
+    """Spellings of word under longest-match rules: the primary, each single alternative,
+    and the full product when it stays small (people vary one letter more often than all)."""
+    slots: list[list[str]] = []
+    i = 0
+    while i < len(word):
+        for size in (2, 1):
+            piece = word[i:i + size]
+            if len(piece) == size and piece in rules:
+                slots.append(rules[piece])
+                i += size
+                break
+        else:
+            slots.append([word[i]])
+            i += 1
+    primary = [s[0] for s in slots]
+    out = ["".join(primary)]
+    for pos, options in enumerate(slots):
+        for alt in options[1:]:
+            out.append("".join([*primary[:pos], alt, *primary[pos + 1:]]))
+    total = 1
+    for options in slots:
+        total *= len(options)
+    if total <= _MAX_VARIANTS:
+        out.extend("".join(p) for p in product(*slots))
+    return out
+
+
+_INDIC_VOWELS = {"a", "aa", "i", "ii", "u", "uu", "e", "ee", "ai", "o", "oo", "au",
+                 "vocalic r", "vocalic rr", "vocalic l", "vocalic ll", "short e", "short o",
+                 "candra e", "candra o", "short a"}
+# Scripts whose word-final inherent vowel is not spoken (Hindi "राम" is Ram, not Rama).
+_SCHWA_DELETING = ("DEVANAGARI", "BENGALI", "GUJARATI", "GURMUKHI", "ORIYA")
+
+
+def _indic(word: str) -> str:
+    """Letter-by-letter romanisation from Unicode character names, with the inherent vowel:
+    anyascii drops it ("शर्मा" -> "srma"), people write it ("Sharma")."""
+    out: list[str] = []
+    inherent = False
+    drop_final = False
+    for ch in word:
+        name = unicodedata.name(ch, "")
+        script, _, rest = name.partition(" ")
+        if " LETTER " in f" {rest} ":
+            sound = rest.split("LETTER ", 1)[1].lower()
+            if inherent:
+                out.append("a")
+            if sound in _INDIC_VOWELS:
+                out.append(sound.replace("vocalic ", "r").split()[-1])
+                inherent = False
+            else:
+                sound = sound.split()[-1]  # "khanda ta" -> "ta"
+                out.append(sound[:-1] if sound.endswith("a") and len(sound) > 1 else sound)
+                inherent = True
+                drop_final = script in _SCHWA_DELETING
+        elif "VOWEL SIGN" in rest:
+            out.append(rest.split("VOWEL SIGN ", 1)[1].lower().replace("vocalic ", "r").split()[-1])
+            inherent = False
+        elif rest.startswith("SIGN VIRAMA") or rest.endswith("VIRAMA"):
+            inherent = False
+        elif rest.startswith(("SIGN ANUSVARA", "SIGN CANDRABINDU")):
+            if inherent:
+                out.append("a")
+            out.append("n")
+            inherent = False
+        elif rest.startswith("SIGN VISARGA"):
+            if inherent:
+                out.append("a")
+            out.append("h")
+            inherent = False
+        elif ch.isdigit():
+            out.append(str(unicodedata.digit(ch, 0)))
+    if inherent and not drop_final:
+        out.append("a")
+    return _ascii_word("".join(out))
+
+
+@lru_cache(maxsize=65536)
+def romanise(word: str) -> tuple[str, ...]:
+    """Latin-letter spellings (lowercase ASCII) of a word in a non-Latin script, primary first.
+    Empty for Latin words (fold() covers those)."""
+    script = word_script(word)
+    if script == LATIN:
+        return ()
+    folded = fold(word)
+    found: list[str] = []
+    surname = _data()["surnames"].get(word)
+    if surname:
+        found.extend(surname)
+    if script == GREEK:
+        found.extend(_by_rules(folded, _data()["greek"]))
+    elif script == CYRILLIC:
+        found.extend(_by_rules(folded, _data()["cyrillic"]))
+    elif script == INDIC:
+        found.append(_indic(word))
+    found.append(_ascii_word(anyascii(folded)))
+    unique = dict.fromkeys(w for w in (_ascii_word(f) for f in found) if w)
+    return tuple(unique)[:_MAX_VARIANTS]
+
+
+def latin_variants(word: str) -> tuple[str, ...]:
+    """Other spellings of a Latin word whose letters people write two ways ("müller": "mueller")."""
+    table: dict[str, list[str]] = _data()["latin_alternatives"]
+    lowered = unicodedata.normalize("NFC", word.casefold())
+    if not any(ch in table for ch in lowered):
+        return ()
+    slots = [[ch, *table.get(ch, [])] for ch in lowered]
+    total = 1
+    for options in slots:
+        total *= len(options)
+    if total > _MAX_VARIANTS:
+        return (fold("".join(s[-1] for s in slots)),)
+    return tuple(dict.fromkeys(fold("".join(p)) for p in product(*slots)))
+
+
+_SKELETON_DROP = set("aeiouyw'")
+
+
+def skeleton(ascii_word: str) -> str:
+    """Consonants only, c/q as k, doubles collapsed: "mohammed" -> "mhmd", "cohen" -> "khn"."""
+    out: list[str] = []
+    for ch in ascii_word.replace("c", "k").replace("q", "k"):
+        if ch in _SKELETON_DROP or not ch.isalpha():
+            continue
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def loose(word: str) -> str:
+    """Repeated letters collapsed ("grossmann" -> "grosman"), digits left alone (codes)."""
+    out: list[str] = []
+    for ch in word:
+        if out and out[-1] == ch and ch.isalpha():
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def wants_skeleton(script: str) -> bool:
+    return script in (ABJAD, THAI, INDIC)
