@@ -47,3 +47,38 @@ def _after_init(cli: CliContext, store: Store) -> None:
 
     key_id = keys.ensure_event_key(store, cli.db_path)
     click.echo(f"signing key {key_id} in {paths.key_path(cli.db_path)} (keep it private)")
+
+
+@click.command()
+@click.option("--force", is_flag=True,
+              help="Replace an existing event database (the old file is kept as a backup).")
+@pass_cli
+def demo(cli: CliContext, force: bool) -> None:
+    """Create the demo event: 400 delegates from 60 countries, today and tomorrow."""
+    from datetime import datetime
+
+    from checkin import keys
+    from checkin.db import open_db
+    from checkin.demo import create_demo
+
+    path = cli.db_path
+    if path.exists():
+        db = open_db(path)
+        taken = (db.execute("SELECT 1 FROM meta WHERE key = 'event_name'").fetchone()
+                 or db.execute("SELECT 1 FROM attendees LIMIT 1").fetchone())
+        db.conn.close()
+        if taken and not force:
+            raise CheckinError(f"{path} already holds an event (use --force to replace it)")
+        if taken:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            backup = path.with_name(f"{path.stem}.replaced-{stamp}{path.suffix}")
+            path.rename(backup)
+            for suffix in ("-wal", "-shm"):  # closed cleanly, these are gone; be sure
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            click.echo(f"kept the old database as {backup}")
+    store = cli.store(create=True)
+    count = create_demo(store)
+    key_id = keys.ensure_event_key(store, path)
+    info = store.event_info()
+    click.echo(f"created demo event {info.name!r} ({', '.join(info.days)}) with {count} "
+               f"attendees in {path}; signing key {key_id}")
