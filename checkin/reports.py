@@ -7,6 +7,7 @@ desk that admitted the same person while cut off (a sync conflict) does not move
 arrival, and an undone check-in followed by a new one counts at the new time.
 """
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,8 +87,15 @@ def _slots(admitted: dict[str, str]) -> list[Slot]:
     return [Slot(slot_label(q), counts.get(q, 0)) for q in range(min(counts), max(counts) + 1)]
 
 
+def _event_day(store: Store, day: str) -> bool:
+    days = json.loads(store.meta("event_days") or "[]")
+    return not days or day in days
+
+
 def _expected(store: Store, day: str, column: str) -> Counter[str]:
-    """Confirmed attendees registered for day (no days listed means every day), by column."""
+    """Confirmed attendees registered for day (no days listed means every event day)."""
+    if not _event_day(store, day):
+        return Counter()
     rows = store.db.execute(
         f"SELECT {column}, count(*) FROM attendees WHERE status = 'confirmed' AND "
         "(days = '[]' OR EXISTS (SELECT 1 FROM json_each(attendees.days) WHERE value = ?)) "

@@ -108,3 +108,9 @@ def test_quarter_of_uses_recorded_wall_clock():
     assert reports.quarter_of("2026-12-01T08:14:59.999+01:00") == 32
     assert reports.quarter_of("2026-12-01T08:15:00+09:00") == 33
     assert reports.slot_label(33) == "08:15"
+
+
+def test_nobody_is_expected_on_a_day_outside_the_event(store):
+    assert reports.expected_count(store, "2026-12-24") == 0
+    assert reports.by_role(store, "2026-12-24") == []
+    assert reports.expected_count(store, DAY2) == 5  # a7 is day 1 only, a6 cancelled

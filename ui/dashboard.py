@@ -64,13 +64,19 @@ class _Panel(QSplitter):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.view.setMinimumSize(360, 240)
         self.addWidget(self.view)
         self.addWidget(self.table)
+        self.setChildrenCollapsible(False)
         self.setStretchFactor(0, 3)
-        self.setStretchFactor(1, 2)
+        self.setStretchFactor(1, 1)
+        self.setSizes([700, 300])
 
     def clear_chart(self) -> None:
         self.chart.removeAllSeries()
@@ -86,7 +92,7 @@ class _Panel(QSplitter):
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 item = QTableWidgetItem(str(value))
-                if isinstance(value, int):
+                if isinstance(value, int) or str(value).endswith("%"):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
