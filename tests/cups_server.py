@@ -192,7 +192,7 @@ DefaultAuthType Basic
 WebInterface No
 JobRetryLimit 0
 PreserveJobHistory Yes
-MaxJobs 0
+MaxJobs 1000
 <Location />
   Order allow,deny
   Allow all
@@ -243,7 +243,8 @@ AnonUMask 0022
 def info() -> ServerInfo | None:
     """The running server, or None."""
     state = _read_state()
-    if state is None or not _alive(state.pid) or not _answers(state.socket):
+    if (state is None or not _alive(state.pid) or not _is_ours(state.pid)
+            or not _answers(state.socket)):
         return None
     return state
 
@@ -301,12 +302,21 @@ def _tail(folder: Path) -> str:
     return lines[-1] if lines else "no log"
 
 
+def _is_ours(pid: int) -> bool:
+    """The pid in state.json is our cupsd, not a process that got the number after a reboot."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return str(BASE / "etc" / "cupsd.conf").encode() in command
+
+
 def _stop_unlocked() -> bool:
     state = _read_state()
     if state is None:
         return False
     stopped = False
-    if _alive(state.pid):
+    if _alive(state.pid) and _is_ours(state.pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(state.pid, signal.SIGTERM)
             stopped = True

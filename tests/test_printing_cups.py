@@ -47,16 +47,20 @@ def cups(cups_info: cups_server.ServerInfo, monkeypatch: pytest.MonkeyPatch
     name = f"checkin-t{os.getpid()}-{next(_names)}"
     cups_server.add_printer(cups_info, name)
     monkeypatch.setenv("CUPS_SERVER", cups_info.socket)
+    cups = Cups(cups_info, name)
     try:
-        yield Cups(cups_info, name)
+        yield cups
     finally:
         cups_server.remove_printer(cups_info, name)
+        for path in cups.outputs:
+            path.unlink(missing_ok=True)
 
 
 class Cups:
     def __init__(self, info: cups_server.ServerInfo, printer: str) -> None:
         self.info, self.printer = info, printer
         self.backend = CupsBackend(printer)
+        self.outputs: list[Path] = []
 
     def run(self, *args: str) -> str:
         result = subprocess.run(list(args), capture_output=True, text=True,
@@ -74,6 +78,7 @@ class Cups:
         """The PDF cups-pdf wrote for a CUPS job (its id is in the file name)."""
         pattern = re.compile(rf"(^|[-_])job_{cups_job_id}([-_.])")
         found = [p for p in Path(self.info.out).glob("*.pdf") if pattern.search(p.name)]
+        self.outputs += found
         return found[0] if found else None
 
 
