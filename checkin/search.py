@@ -440,7 +440,8 @@ def _edits(word: str) -> list[str]:
 def _fuzzy_strings(word: list[str]) -> list[str]:
     base = word[0]
     out: list[str] = []
-    if len(base) >= _FUZZY_MIN and not is_cjk(base):
+    # Letters only: a code or id with one digit off is another code, not a typo.
+    if len(base) >= _FUZZY_MIN and base.isalpha() and not is_cjk(base):
         out.extend(_edits(base))
     if base.isascii() and len(base) >= 4:
         skel = skeleton(base)
