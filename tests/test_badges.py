@@ -222,7 +222,9 @@ def test_name_order_and_badge_name() -> None:
     west = Attendee(id="3", given_name="Ana", family_name="Silva")
     assert name_lines(west) == ("Ana", "Silva")
     nick = Attendee(id="4", given_name="Robert", family_name="Smith", badge_name="Bob Smith")
-    assert name_lines(nick) == ("Bob Smith", "")
+    assert name_lines(nick) == ("Bob", "Smith")
+    alias = Attendee(id="5", given_name="Robert", family_name="Smith", badge_name="Bobby Tables")
+    assert name_lines(alias) == ("Bobby Tables", "")
     items = [i for i in compose(cjk, "a6", qr_text=qr_text) if isinstance(i, TextItem)]
     assert [i.region.field for i in items if "name" in i.region.field] == ["primary_name"]
 

@@ -76,11 +76,16 @@ def fit(text: str, width: float, height: float, *, weight: str = "bold",
     if one_size >= min_size or max_lines < 2:
         return Fitted(one, one_size)
     best: Fitted | None = None
+    best_key: tuple[float, bool, float] | None = None
     for first, second in break_candidates(one[0].text):
         two = (shape(first, weight), shape(second, weight))
         size = _size_for(two, width, height, max_size)
-        if best is None or size > best.size:
-            best = Fitted(two, size)
+        # Largest size first; when the height limits both ways alike, prefer a break at
+        # a space to one inside a hyphenated name, then the more even pair of lines.
+        key = (round(size, 2), not first.endswith(("-", "‐", "–", "/")),
+               -max(two[0].width, two[1].width))
+        if best_key is None or key > best_key:
+            best, best_key = Fitted(two, size), key
     if best is None or best.size <= one_size:
         return Fitted(one, one_size)
     return best

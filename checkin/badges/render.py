@@ -149,8 +149,14 @@ def name_lines(attendee: Attendee) -> tuple[str, str]:
     names; a badge name, or a family-first name (CJK, Vietnamese, Hungarian), is printed
     whole on the primary line in the person's own order."""
     given, family = clean_text(attendee.given_name), clean_text(attendee.family_name)
-    if clean_text(attendee.badge_name):
-        return clean_text(attendee.badge_name), ""
+    badge_name = clean_text(attendee.badge_name)
+    if badge_name:
+        # "Karl-Theodor Freiherr von und zu Guttenberg" with that family name keeps the
+        # hierarchy: the called name large, the family name below it.
+        if (attendee.name_order != "family_first" and family and badge_name != family
+                and badge_name.endswith(" " + family)):
+            return badge_name[: -len(family)].strip(), family
+        return badge_name, ""
     if attendee.name_order == "family_first":
         sep = "" if _is_cjk(family) and _is_cjk(given) else " "
         return sep.join(p for p in (family, given) if p), ""
