@@ -30,6 +30,11 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
     """NFC-normalise, drop control/bidi/zero-width characters and squeeze whitespace."""
     if value is None:
         return ""
+    if isinstance(value, str) and value.isascii() and value.isprintable():
+        # Fastest path: printable ASCII is NFC, holds nothing to drop, spaces only.
+        if "  " in value or value.startswith(" ") or value.endswith(" "):
+            return " ".join(value.split())
+        return value
     text = unicodedata.normalize("NFC", str(value))
     text = _DROP.sub("", text)
     if text.isprintable():
