@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,7 +38,8 @@ PRINTER = "checkin-pdf"
 PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd")
 # cups-pdf reads its settings from a compiled-in /etc/cups; a device URI cups-pdf:/NAME
 # selects /etc/cups/cups-pdf-NAME.conf, so ours sits beside the system's without touching it.
-INSTANCE = "checkintest"
+# One instance per BASE, so a second server (CHECKIN_CUPS_DIR) never redirects our PDFs.
+INSTANCE = f"checkin{zlib.crc32(str(BASE).encode()):08x}"
 INSTANCE_CONF = Path("/etc/cups") / f"cups-pdf-{INSTANCE}.conf"
 BACKEND = Path("/usr/lib/cups/backend/cups-pdf")
 START_TIMEOUT = 30.0  # seconds for cupsd to answer on its socket (a slow shared machine)
@@ -173,7 +175,7 @@ def _private_binaries() -> tuple[Path, Path]:
 
 
 def _write_config(server_bin: Path) -> tuple[Path, Path]:
-    etc, out = BASE / "etc", BASE / "out"
+    etc = BASE / "etc"
     for sub in ("etc", "etc/ppd", "etc/ssl", "spool", "spool/tmp", "cache", "state", "log",
                 "out", "cups-pdf-spool"):
         (BASE / sub).mkdir(parents=True, exist_ok=True)
@@ -223,7 +225,12 @@ Group lp
 SystemGroup root lpadmin
 Sandboxing Relaxed
 """)
-    # Our Out directory, with the CUPS job id in each file name (Label 1).
+    return etc, socket
+
+
+def _write_instance_conf() -> None:
+    """cups-pdf's settings for our printers: our Out, the CUPS job id in each file name."""
+    out = BASE / "out"
     INSTANCE_CONF.write_text(f"""\
 Out {out}
 AnonDirName {out}
@@ -234,7 +241,6 @@ Grp lp
 UserUMask 0022
 AnonUMask 0022
 """)
-    return etc, socket
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -255,10 +261,13 @@ def start() -> ServerInfo:
     with _locked():
         running = info()
         if running is not None:
+            _write_instance_conf()  # cheap, and repairs a deleted /etc file
+            add_printer(running, PRINTER)  # lpadmin -p updates it in place
             return running
         _stop_unlocked()
         cupsd, server_bin = _private_binaries()
         etc, socket = _write_config(server_bin)
+        _write_instance_conf()
         with contextlib.suppress(FileNotFoundError):
             socket.unlink()
         log = open(BASE / "log" / "cupsd.out", "w")  # noqa: SIM115 - handed to the daemon
@@ -325,6 +334,7 @@ def _stop_unlocked() -> bool:
             time.sleep(0.05)
     with contextlib.suppress(FileNotFoundError):
         _state_path().unlink()
+    INSTANCE_CONF.unlink(missing_ok=True)
     return stopped
 
 
