@@ -255,3 +255,9 @@ def test_checkin_print_through_cups(cups: Cups, store: Store, run_cli):
     document = pypdfium2.PdfDocument(path)
     assert len(document) == 1  # the real a6 badge, through CUPS
     document.close()
+
+
+def test_server_start_is_idempotent(cups_info: cups_server.ServerInfo, capsys):
+    assert cups_server.start().pid == cups_info.pid
+    assert cups_server.main(["status"]) == 0
+    assert f"pid {cups_info.pid}" in capsys.readouterr().out
