@@ -36,10 +36,13 @@ A job's life:
   recover() (process() calls it): the crash happened before or while the job was handed
   over, and a rare duplicate badge is better than a missing one.
 - Every badge printed is an event (store.BADGE_PRINTED, payload: job, layout, printer,
-  backend, reprint, reason), written in the same transaction that marks the job done.
-  A second badge for a person is an explicit reprint with a reason: enqueue() refuses
-  otherwise. Failed jobs are retried automatically on the next process() call until
-  MAX_ATTEMPTS; retry() always works and resets the count.
+  backend, backend_job_id, reprint, reason, requested_by; operator = who asked), written
+  in the same transaction that marks the job done. A second badge for a person is an
+  explicit reprint with a reason: enqueue() refuses otherwise (also while a job for them
+  is still queued or printing). Failed jobs are retried automatically on the next
+  process() call until MAX_ATTEMPTS; retry() puts a failed or cancelled job back and
+  resets the count. A job the printer lost track of (JobLost) fails and is never
+  retried automatically: it may have printed, a person decides.
 - render(job) -> PDF bytes runs inside process(), on the caller's (worker) thread;
   checkin.printing.render.badge_renderer(store) builds the real one.
 """
