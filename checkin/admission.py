@@ -36,7 +36,8 @@ invalid_signature, malformed. Decisions worth knowing:
   the database runs synchronous=FULL). The same attendee scanned again at the same
   station within DOUBLE_FIRE_SECONDS of that admission is the same admission: `ok`
   again, no second event (scanners double-fire). From another station, or later:
-  `already_checked_in` with the admission in force (time, station, operator).
+  `already_checked_in` with the admission in force (time, station, operator). The
+  repeat has Verdict.repeat set and needs_badge false (the first `ok` asked for it).
 - Each event day is its own admission. An attendee whose `days` list is non-empty and
   lacks the day is `not_registered_today`; an empty list means every day (the engine
   does not refuse days outside the event's days: a demo must work on any day).
@@ -147,6 +148,7 @@ class Verdict:
     repaired: str | None = None  # the keyboard repair that made the input readable
     needs_badge: bool = False  # ok and no badge printed for this attendee yet
     day: str = ""
+    repeat: bool = False  # ok again for a scanner's double-fire: same event, no new badge
 
     @property
     def ok(self) -> bool:
@@ -163,6 +165,8 @@ class Verdict:
             "repaired": self.repaired,
             "needs_badge": self.needs_badge,
         }
+        if self.repeat:
+            out["repeat"] = True
         if self.event is not None:
             out["event"] = self.event.uuid
             out["checked_in_at"] = self.event.time
@@ -360,6 +364,7 @@ class Engine:
         payload: dict[str, Any] = {"method": method}
         if repaired:
             payload["repaired"] = repaired
+        repeat = False
         with self.store.transaction():  # IMMEDIATE: no other desk admits in between
             previous = self.store.admission(attendee.id, day)
             if previous is None:
@@ -367,7 +372,7 @@ class Engine:
                     CHECKIN, attendee.id, day=day, station=self.station, operator=self.operator,
                     time=now.isoformat(timespec="milliseconds"), payload=payload)
             elif self._double_fire(previous, now):
-                event = previous
+                event, repeat = previous, True
             else:
                 where = previous.station + (
                     f" by {previous.operator}" if previous.operator else "")
@@ -376,8 +381,10 @@ class Engine:
                                f"{_short_time(previous.time)} at {where}.",
                                previous=previous, repaired=repaired, day=day)
         # Reached only after COMMIT: the admission is on disk before anyone hears "ok".
+        # A double-fire repeat never asks for a badge: the first verdict already did.
+        needs_badge = not repeat and not self.store.badge_printed(attendee.id)
         return Verdict(echo, OK, attendee, f"Welcome, {name}.", event=event, repaired=repaired,
-                       day=day, needs_badge=not self.store.badge_printed(attendee.id))
+                       day=day, needs_badge=needs_badge, repeat=repeat)
 
     def _double_fire(self, previous: Event, now: datetime) -> bool:
         if previous.station != self.station:

@@ -66,6 +66,9 @@ def test_double_fire_within_three_seconds_is_one_admission(ev):
     second = engine.scan(token, day=DAY1)
     assert first.verdict == second.verdict == OK
     assert second.event.uuid == first.event.uuid
+    assert first.needs_badge and not first.repeat
+    assert second.repeat and not second.needs_badge  # one badge, not two
+    assert second.to_json()["repeat"] is True
     assert len(checkins(ev.store, "a1")) == 1
     ev.clock.advance(0.5)  # 3.4 s after the admission
     assert engine.scan(token, day=DAY1).verdict == ALREADY_CHECKED_IN
