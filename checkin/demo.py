@@ -40,14 +40,16 @@ def settings() -> dict[str, Any]:
     return data
 
 
-def _weighted(rng: random.Random, table: dict[str, int], count: int) -> list[str]:
-    """Exactly the shares in table (scaled to count), shuffled."""
+def _weighted(rng: random.Random, table: dict[str, int], count: int,
+              at_least: int = 0) -> list[str]:
+    """count keys in the shares of table (largest remainder, each at least at_least), shuffled."""
     total = sum(table.values())
+    quota = {k: max(at_least, w * count / total) for k, w in table.items()}
     out: list[str] = []
-    for key, weight in table.items():
-        out += [key] * round(weight * count / total)
-    while len(out) < count:
-        out.append(next(iter(table)))
+    for key, q in quota.items():
+        out += [key] * int(q)
+    by_remainder = sorted(quota, key=lambda k: int(quota[k]) - quota[k])
+    out += by_remainder[:max(0, count - len(out))]
     out = out[:count]
     rng.shuffle(out)
     return out
@@ -84,11 +86,9 @@ def demo_attendees(today: date | None = None) -> tuple[str, list[str], list[Atte
     days = [d0.isoformat(), (d0 + timedelta(days=1)).isoformat()]
     count = int(conf["delegates"])
 
-    # Every country at least once, the rest by weight: "from more than 40 countries".
-    codes = list(pools)
-    weights = [pools[c]["weight"] for c in codes]
-    chosen = codes + rng.choices(codes, weights=weights, k=max(0, count - len(codes)))
-    rng.shuffle(chosen)
+    # Every pool at least once, the rest in proportion to the weights: "more than 40
+    # countries", and the same mix every time.
+    chosen = _weighted(rng, {c: pools[c]["weight"] for c in pools}, count, at_least=1)
     roles = _weighted(rng, conf["roles"], count)
     titles = _weighted(rng, conf["titles"], count)
 

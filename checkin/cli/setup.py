@@ -66,16 +66,20 @@ def demo(cli: CliContext, force: bool) -> None:
         db = open_db(path)
         taken = (db.execute("SELECT 1 FROM meta WHERE key = 'event_name'").fetchone()
                  or db.execute("SELECT 1 FROM attendees LIMIT 1").fetchone())
-        db.conn.close()
         if taken and not force:
+            db.conn.close()
             raise CheckinError(f"{path} already holds an event (use --force to replace it)")
         if taken:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             backup = path.with_name(f"{path.stem}.replaced-{stamp}{path.suffix}")
-            path.rename(backup)
-            for suffix in ("-wal", "-shm"):  # closed cleanly, these are gone; be sure
+            # VACUUM INTO copies a consistent snapshot, WAL contents included.
+            db.execute("VACUUM INTO ?", [str(backup)])
+            db.conn.close()
+            for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
             click.echo(f"kept the old database as {backup}")
+        else:
+            db.conn.close()
     store = cli.store(create=True)
     count = create_demo(store)
     key_id = keys.ensure_event_key(store, path)
