@@ -57,6 +57,15 @@ def test_decode_file_reads_corpus_photos(name: str) -> None:
 
 
 @needs_corpus
+def test_a_code_inside_a_code_gives_both() -> None:
+    # qrcode-2/16: a small code printed inside a big one; the .txt names the inner one.
+    path = PHOTOS / "qrcode-2" / "16.webp"
+    texts = decode_file(path)
+    assert len(texts) == 2
+    assert path.with_suffix(".txt").read_bytes().decode("utf-8") in texts
+
+
+@needs_corpus
 def test_texts_are_exact_with_control_characters() -> None:
     # GS1 data keeps its GS separators; zxing-cpp's default text mode would write "(01)...".
     path = PHOTOS / "qrcode-2" / "gs1-figure-4.15.1-2.png"
