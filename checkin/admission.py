@@ -20,7 +20,8 @@ invalid_signature, malformed. Decisions worth knowing:
 - Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref
   only), upstream codes and attendee ids (Store.attendees_by_code), a URL carrying either
   as a query value, fragment value or path segment; surrounding whitespace and control
-  characters (CR, LF, TAB, NUL, GS) are dropped.
+  characters (CR, LF, TAB, NUL, GS) are dropped, and so is a scanner's symbology prefix
+  (AIM id such as ``]Q1``) when the text as read matches nothing.
 - Keyboard repairs (checkin.keyboard: German, French, Caps Lock) are tried only after the
   text as read failed; a repair counts only if it gives a signature that verifies or a
   code held by exactly one attendee. Verdict.repaired names the repair used.
@@ -73,6 +74,7 @@ DOUBLE_FIRE_SECONDS = 3.0
 MAX_INPUT = 2048  # characters; a QR holds at most 4296, and no code of ours is near that
 ECHO_LIMIT = 200  # Verdict.input keeps at most this much of what was scanned
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{3,63}$")
+_AIM = re.compile(r"^\][A-Za-z][0-9A-Za-z]")  # scanner symbology prefix, e.g. "]Q1" for QR
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)", re.IGNORECASE)
 # Other people's QR payloads, recognised so the message can say what was scanned.
 _FOREIGN = (
@@ -283,6 +285,8 @@ class Engine:
 
     def _find(self, text: str, notes: _Notes) -> _Found | None:
         variants: list[tuple[str | None, str]] = [(None, text)]
+        if _AIM.match(text) and len(text) > 3:  # a scanner set to prefix the symbology id
+            variants.append(("aim", text[3:]))
         variants.extend(keyboard.candidates(text, self.layouts or []))
         for repaired, variant in variants:
             first = repaired is None

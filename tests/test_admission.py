@@ -1,9 +1,13 @@
 """The check-in engine: verdicts, repeats, double-fire, undo, days, bad input, URL forms."""
 
+import json
 import threading
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
+from checkin import keyboard
 from checkin.admission import (
     ALREADY_CHECKED_IN,
     CANCELLED,
@@ -12,6 +16,7 @@ from checkin.admission import (
     NOT_REGISTERED_TODAY,
     OK,
     UNKNOWN,
+    VERDICTS,
     Engine,
 )
 from checkin.db import open_db
@@ -160,6 +165,26 @@ def test_upstream_codes(ev):
 def test_surrounding_whitespace_and_control(ev, wrap):
     verdict = ev.engine().scan(wrap.format(ev.token("a1")), day=DAY1)
     assert verdict.verdict == OK
+
+
+def test_scanner_symbology_prefix(ev):
+    verdict = ev.engine().scan("]Q1" + ev.token("a1"), day=DAY1)
+    assert verdict.verdict == OK and verdict.repaired == "aim"
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300) | st.binary(max_size=300).map(lambda b: b.decode("latin-1")))
+def test_any_text_gets_a_verdict_and_never_admits(ev, text):
+    # Skip the (unlikely) texts that are, or repair to, a real id or code ("a1", "q&").
+    engine = ev.engine()
+    stripped = text.strip()
+    readings = [stripped, *(v for _, v in keyboard.candidates(stripped, engine.layouts))]
+    assume(not any(ev.store.attendees_by_code(r) for r in readings if r))
+    verdict = engine.scan(text, day=DAY1)
+    assert verdict.verdict in VERDICTS
+    assert verdict.verdict != OK and verdict.event is None
+    json.dumps(verdict.to_json())
 
 
 @pytest.mark.parametrize("form", [
