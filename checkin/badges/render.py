@@ -479,16 +479,13 @@ def _render(attendees: Sequence[Attendee], layout: Layout, target: Any, out: obj
     per_page = 1 if single else sheet.per_page
     span_w = max(f.x for f in faces) + layout.badge_width
     span_h = max(f.y for f in faces) + layout.badge_height
+    marks = sheet.cut_marks and not single
+    folds = layout.fold_line and not single and len(faces) > 1
     for index, attendee in enumerate(attendees):
         slot = index % per_page
-        if slot == 0:
-            if index:
-                canvas.showPage()
-                painter.new_page()
-            if sheet.cut_marks and not single:
-                _cut_marks(canvas, layout, span_w, span_h)
-            if layout.fold_line and not single and len(faces) > 1:
-                _fold_lines(canvas, layout)
+        if slot == 0 and index:
+            _finish_page(canvas, layout, span_w, span_h, marks, folds)
+            painter.new_page()
         items = compose(attendee, layout, qr_text=qr_text, event_name=event_name)
         col, row = (0, 0) if single else (slot % sheet.columns, slot // sheet.columns)
         left = 0.0 if single else sheet.left + col * (span_w + sheet.gap_x)
@@ -498,11 +495,21 @@ def _render(attendees: Sequence[Attendee], layout: Layout, target: Any, out: obj
             fy = page_h - (top + (0.0 if single else face.y)) - layout.badge_height
             painter.badge(items, fx, fy, layout.badge_width, layout.badge_height,
                           0 if single else face.rotate)
-    canvas.showPage()
+    _finish_page(canvas, layout, span_w, span_h, marks, folds)
     try:
         canvas.save()
     except OSError as exc:
         raise CheckinError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def _finish_page(canvas: Any, layout: Layout, span_w: float, span_h: float, marks: bool,
+                 folds: bool) -> None:
+    """Cut marks and fold lines go on top of the badges (a band would hide them)."""
+    if marks:
+        _cut_marks(canvas, layout, span_w, span_h)
+    if folds:
+        _fold_lines(canvas, layout)
+    canvas.showPage()
 
 
 def _fold_lines(canvas: Any, layout: Layout) -> None:
