@@ -413,7 +413,10 @@ def _query_words(query: str) -> list[list[str]]:
     for parts in tokens(query[:200])[:_MAX_QUERY_WORDS]:
         whole = "".join(parts)
         folded = fold(whole)
-        strings = [folded, loose(folded)]
+        strings = [folded]
+        collapsed = loose(folded)
+        if len(collapsed) >= 3:  # "grosmann" yes; "zzzz" -> "z" would match everyone
+            strings.append(collapsed)
         if word_script(whole) not in (LATIN, CJK, KANA, HANGUL):
             strings.extend(romanise(whole)[:1])
         words.append(list(dict.fromkeys(s for s in strings if s)))
