@@ -20,7 +20,15 @@ import pytest
 from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Attendee
-from checkin.printing.backend import OFFLINE, READY, STOPPED, PrinterUnavailable, make_backend
+from checkin.printing.backend import (
+    OFFLINE,
+    READY,
+    STOPPED,
+    JobLost,
+    PrinterState,
+    PrinterUnavailable,
+    make_backend,
+)
 from checkin.printing.cups import CupsBackend
 from checkin.printing.queue import Job, PrintQueue
 from checkin.store import BADGE_PRINTED, Store
@@ -206,8 +214,7 @@ def test_cancel_through_the_queue_cancels_in_cups(cups: Cups, store: Store):
 
 def test_unknown_printer_is_offline_and_jobs_wait(cups: Cups, store: Store):
     backend = CupsBackend("no-such-printer")
-    assert backend.status() == type(backend.status())(OFFLINE,
-                                                       "CUPS has no printer 'no-such-printer'")
+    assert backend.status() == PrinterState(OFFLINE, "CUPS has no printer 'no-such-printer'")
     queue = PrintQueue(store)
     queue.enqueue("A1", layout="a6", backend="cups")
     [waiting] = queue.process(backend, tiny_pdf)
@@ -261,3 +268,20 @@ def test_server_start_is_idempotent(cups_info: cups_server.ServerInfo, capsys):
     assert cups_server.start().pid == cups_info.pid
     assert cups_server.main(["status"]) == 0
     assert f"pid {cups_info.pid}" in capsys.readouterr().out
+
+
+def test_lpstat_fallback_reads_the_same_state(cups: Cups):
+    """What a server that refuses plain IPP gets: the state from lpstat's text."""
+    backend = cups.backend
+    assert backend._lpstat_status() == PrinterState(READY)
+    cups.disable("out of labels")
+    state = backend._lpstat_status()
+    assert state.state == STOPPED and "out of labels" in state.reason
+    job_id = backend.submit(tiny_pdf(_job()), "held")
+    assert backend._lpstat_job_done(job_id) is None
+    cups.enable()
+    wait_until(lambda: backend._lpstat_job_done(job_id), "lpstat to list the job completed")
+    wait_until(lambda: cups.output(job_id), "the PDF")
+    with pytest.raises(JobLost):
+        backend._lpstat_job_done("999999")
+    assert CupsBackend("no-such-printer")._lpstat_status().state == OFFLINE

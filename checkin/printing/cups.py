@@ -9,7 +9,9 @@ processing -> busy, stopped (cupsdisable, or an error policy that stops the queu
 stopped, with media-empty / media-needed -> out of paper and offline-report /
 connecting-to-device / timed-out -> offline; a queue that rejects jobs (cupsreject) is
 stopped. A job CUPS holds (printer disabled after it took the job) stays pending and
-prints when the printer is enabled again.
+prints when the printer is enabled again. A server that refuses plain IPP (it wants
+TLS or a login) is asked through `lpstat` instead (C locale), which cannot tell an
+aborted job from a completed one.
 """
 
 from __future__ import annotations
@@ -126,11 +128,58 @@ class CupsBackend:
         try:
             found = ipp.query(ipp.GET_PRINTER_ATTRIBUTES, self.printer,
                               attributes=_PRINTER_ATTRS, server_name=self.server or None)
+        except ipp.NotFound:
+            return PrinterState(OFFLINE, f"CUPS has no printer {self.printer!r}")
+        except ipp.Refused:
+            return self._lpstat_status()  # a server that wants TLS or a login: ask lpstat
         except ipp.IppError as exc:
-            if str(exc) == "not found":
-                return PrinterState(OFFLINE, f"CUPS has no printer {self.printer!r}")
             return PrinterState(OFFLINE, str(exc))
         return printer_state(found)
+
+    def _lpstat(self, *args: str) -> tuple[int, str, str]:
+        lpstat = shutil.which("lpstat")
+        if lpstat is None:
+            raise CheckinError("lpstat is not installed (apt install cups-client)")
+        result = self._run([lpstat, *args])
+        return (result.returncode, result.stdout.decode("utf-8", "replace"),
+                result.stderr.decode("utf-8", "replace").strip())
+
+    def _lpstat_status(self) -> PrinterState:
+        """The printer's state from `lpstat -p NAME -l` (C locale), when IPP is refused."""
+        try:
+            code, out, err = self._lpstat("-p", self.printer, "-l")
+        except CheckinError as exc:
+            return PrinterState(OFFLINE, str(exc))
+        lines = [line.strip() for line in out.splitlines() if line.strip()]
+        if code != 0 or not lines:
+            return PrinterState(OFFLINE, err.splitlines()[-1] if err else "lpstat failed")
+        first = lines[0]
+        found: dict[str, Any] = {"printer-state": ipp.PRINTER_IDLE}
+        if " disabled " in first:
+            found["printer-state"] = ipp.PRINTER_STOPPED
+            found["printer-state-reasons"] = "paused"
+            if len(lines) > 1 and ":" not in lines[1]:
+                found["printer-state-message"] = lines[1]
+        elif "now printing" in first:
+            found["printer-state"] = ipp.PRINTER_PROCESSING
+        for line in lines[1:]:
+            if line.startswith("Alerts:"):
+                alerts = line.removeprefix("Alerts:").split()
+                if found.get("printer-state-reasons"):
+                    alerts.append(found["printer-state-reasons"])
+                found["printer-state-reasons"] = alerts
+        return printer_state(found)
+
+    def _lpstat_job_done(self, backend_job_id: str) -> bool | None:
+        """Whether a job left the queue, from `lpstat -o` (cannot tell aborted from done)."""
+        name = f"{self.printer}-{backend_job_id}"
+        for which, answer in (("not-completed", None), ("completed", True)):
+            code, out, err = self._lpstat("-W", which, "-o", self.printer)
+            if code != 0:
+                raise PrinterUnavailable(err.splitlines()[-1] if err else "lpstat failed")
+            if any(line.split()[:1] == [name] for line in out.splitlines()):
+                return answer
+        raise JobLost(f"CUPS no longer knows job {backend_job_id}")
 
     def submit(self, pdf: bytes, title: str) -> str:
         result = self._run([self.lp, "-d", self.printer, "-t", title,
@@ -156,9 +205,11 @@ class CupsBackend:
         try:
             found = ipp.query(ipp.GET_JOB_ATTRIBUTES, self.printer, job_id=int(backend_job_id),
                               attributes=_JOB_ATTRS, server_name=self.server or None)
+        except ipp.NotFound:
+            raise JobLost(f"CUPS no longer knows job {backend_job_id}") from None
+        except ipp.Refused:
+            return self._lpstat_job_done(backend_job_id)
         except ipp.IppError as exc:
-            if str(exc) == "not found":
-                raise JobLost(f"CUPS no longer knows job {backend_job_id}") from None
             raise PrinterUnavailable(str(exc)) from None
         state = found.get("job-state")
         if state == ipp.JOB_COMPLETED:

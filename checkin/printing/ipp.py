@@ -38,6 +38,18 @@ class IppError(Exception):
     """The server could not be reached or refused the request; str() is one line."""
 
 
+class Unreachable(IppError):
+    """No connection to the server."""
+
+
+class Refused(IppError):
+    """The server answered, but not to plain IPP (encryption or authentication needed)."""
+
+
+class NotFound(IppError):
+    """No such printer or job."""
+
+
 class _UnixConnection(http.client.HTTPConnection):
     def __init__(self, path: str, timeout: float) -> None:
         super().__init__("localhost", timeout=timeout)
@@ -157,16 +169,16 @@ def query(operation: int, printer: str, *, job_id: int | None = None,
         response = connection.getresponse()
         data = response.read()
     except (OSError, http.client.HTTPException) as exc:
-        raise IppError(f"CUPS server {name} not reachable ({exc})") from None
+        raise Unreachable(f"CUPS server {name} not reachable ({exc})") from None
     finally:
         connection.close()
     if response.status != 200:
-        raise IppError(f"CUPS server {name} answered HTTP {response.status}")
+        raise Refused(f"CUPS server {name} answered HTTP {response.status}")
     status, found = _parse(data)
     if status >= 0x0400:
         if status == 0x0406:
-            raise IppError("not found")
-        raise IppError(f"CUPS refused the request (IPP status 0x{status:04x})")
+            raise NotFound("not found")
+        raise Refused(f"CUPS refused the request (IPP status 0x{status:04x})")
     return found
 
 
