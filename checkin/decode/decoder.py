@@ -53,10 +53,12 @@ class Decoder:
         self._notices: list[str] = []
         if backend not in BACKENDS:
             self._notices.append(f"unknown decoder backend {backend!r}; using auto")
+            log.warning("QR decoding: %s", self._notices[-1])
             backend = "auto"
         self.backend = backend
         self._libs: Libraries | None = None
         self._next_extra = 0
+        self._failed = False  # an unexpected error is logged in full once, not per frame
 
     # --- state for the UI -----------------------------------------------------------
 
@@ -94,7 +96,11 @@ class Decoder:
             budget = self.frame_budget_ms if budget_ms is UNSET else budget_ms
             return self._run(image, budget if isinstance(budget, int | float) else None)
         except Exception:  # a scan must never crash the desk: log it, report "no code"
-            log.exception("QR decoding failed on a frame")
+            if not self._failed:
+                log.exception("QR decoding failed on a frame (later failures: debug level)")
+            else:
+                log.debug("QR decoding failed on a frame", exc_info=True)
+            self._failed = True
             return []
 
     def decode_image(self, image: Any) -> list[str]:
@@ -122,14 +128,8 @@ class Decoder:
             if zxing is None and zbar is None:
                 zxing, zxing_notice = load_zxing()
                 zbar, zbar_notice = load_zbar()
-            # pyzbar matters to the user only when it was asked for, or as auto's last pass.
-            for notice in (zxing_notice, zbar_notice):
-                if notice:
-                    self._notices.append(notice)
-            if self.backend == "zbar" and zbar is None and zxing is not None:
-                self._notices.append("zbar backend unavailable: using zxing-cpp")
-            if self.backend == "zxing" and zxing is None and zbar is not None:
-                self._notices.append("zxing backend unavailable: using zbar")
+            # Each notice says what is missing and what decodes instead.
+            self._notices += [notice for notice in (zxing_notice, zbar_notice) if notice]
             self._libs = Libraries(zxing=zxing, zbar=zbar)
         return self._libs
 
@@ -190,6 +190,8 @@ def load_image(path: str | Path) -> Gray:
     import numpy as np
     from PIL import Image, UnidentifiedImageError
 
+    from checkin.decode.frames import MAX_SIDE
+
     name = str(path)
     try:
         with warnings.catch_warnings():
@@ -198,6 +200,9 @@ def load_image(path: str | Path) -> Gray:
                 width, height = opened.size
                 if width * height > MAX_FILE_PIXELS:
                     raise CheckinError(f"{name}: image too large ({width}x{height} pixels)")
+                # A huge JPEG: let libjpeg decode it at a reduced scale (far faster);
+                # the decoder would subsample it to MAX_SIDE anyway.
+                opened.draft("L", (MAX_SIDE, MAX_SIDE))
                 image = opened.convert("RGBA") if _has_alpha(opened) else opened.convert("L")
     except CheckinError:
         raise
