@@ -285,3 +285,15 @@ def test_nothing_to_render_is_an_error() -> None:
 
     with pytest.raises(CheckinError):
         render_pdf([], "a6", io.BytesIO(), qr_text=qr_text)
+
+
+def test_right_to_left_badge_aligns_its_lines_to_the_right() -> None:
+    hebrew = Attendee(id="h", title="Prof.", given_name="יוסף", family_name="לוי",
+                      organisation="Weizmann Institute", country="IL")
+    items = [i for i in compose(hebrew, "a7", qr_text=qr_text) if isinstance(i, TextItem)]
+    personal = [i for i in items if i.region.field in ("title", "primary_name",
+                                                       "organisation", "country")]
+    assert len(personal) == 4
+    for item in personal:
+        x, _baseline, width = item.lines[0]
+        assert abs(x + width - (item.x + item.width)) < 0.01, item.region.field

@@ -36,6 +36,7 @@ from checkin import resources
 from checkin.badges.fitting import Fitted, fit
 from checkin.badges.layout import Layout, Region, list_layouts, load_layout
 from checkin.badges.qr import matrix, runs
+from checkin.badges.shaping import shape
 from checkin.errors import CheckinError
 from checkin.models import Attendee, _is_cjk
 from checkin.text import clean_text
@@ -77,6 +78,8 @@ class QrItem:
 
 
 Item = TextItem | RectItem | QrItem
+_PERSONAL = frozenset({"title", "primary_name", "secondary_name", "full_name",
+                       "organisation", "country"})
 # Fields that get an invisible text layer (searchable PDF); the rest is decoration.
 _SEARCHABLE = frozenset({"primary_name", "secondary_name", "full_name", "organisation",
                          "title"})
@@ -189,7 +192,9 @@ def _field_text(kind: str, attendee: Attendee, event_name: str, region: Region) 
 
 
 def _text_item(region: Region, text: str, x: float, y: float, w: float, h: float,
-               colour: str) -> TextItem | None:
+               colour: str, rtl: bool | None = None) -> TextItem | None:
+    """Fit text into the box; rtl (else each line's own direction) turns "left" into the
+    start of the line: the right edge for right-to-left text."""
     fitted = fit(text, w, h, weight=region.weight, max_size=region.max_size,
                  min_size=region.min_size, max_lines=region.max_lines)
     if fitted is None:
@@ -205,7 +210,7 @@ def _text_item(region: Region, text: str, x: float, y: float, w: float, h: float
     for line in fitted.lines:
         width = line.scaled_width(fitted.size)
         align = region.align
-        if line.rtl and align != "center":  # "left" means the start of the line
+        if (line.rtl if rtl is None else rtl) and align != "center":
             align = "right" if align == "left" else "left"
         if align == "left":
             lx = x
@@ -227,6 +232,8 @@ def compose(attendee: Attendee, layout: Layout | str, *, qr_text: QrText,
     bh = layout.badge_height
     items: list[Item] = []
     by_field = {r.field: r for r in layout.regions}
+    primary_text = name_lines(attendee)[0]
+    name_rtl = shape(primary_text).rtl if primary_text else False
     for region in layout.regions:
         x, w, h = region.x, region.width, region.height
         y = bh - region.y - h
@@ -258,7 +265,10 @@ def compose(attendee: Attendee, layout: Layout | str, *, qr_text: QrText,
             items.append(RectItem(x, y, w, h, band, region.rotate))
             pad = region.padding
             x, y, w, h = x + pad, y + pad, w - 2 * pad, h - 2 * pad
-        item = _text_item(region, text, x, y, w, h, colour)
+        # The person's lines share one direction, the name's: a Hebrew name right-aligned
+        # takes its title, organisation and country with it.
+        rtl = name_rtl if kind in _PERSONAL else None
+        item = _text_item(region, text, x, y, w, h, colour, rtl)
         if item is not None:
             items.append(item)
     return items
