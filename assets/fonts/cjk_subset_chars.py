@@ -1,0 +1,24 @@
+"""Writes cjk_unicodes.txt: the code points kept in the CJK subset (see README.md).
+
+Run at development time only:  python cjk_subset_chars.py && pyftsubset ... (README).
+"""
+# Union of GB2312 (simplified), Big5 level 1 (traditional common), JIS X 0208 (Japanese),
+# all Hangul syllables, kana, CJK punctuation, fullwidth forms
+chars=set()
+def dbcs(codec, hi, lo):
+    for a in hi:
+        for b in lo:
+            try:
+                c=bytes([a,b]).decode(codec)
+            except Exception: continue
+            if len(c)==1: chars.add(c)
+dbcs('gb2312', range(0xA1,0xF8), range(0xA1,0xFF))
+dbcs('big5', range(0xA4,0xC7), list(range(0x40,0x7F))+list(range(0xA1,0xFF)))  # level 1 hanzi A440-C67E
+dbcs('big5', range(0xC9,0xFA), list(range(0x40,0x7F))+list(range(0xA1,0xFF)))  # level 2
+dbcs('euc_jp', range(0xA1,0xF5), range(0xA1,0xFF))
+for r in [(0xAC00,0xD7A4),(0x1100,0x1200),(0x3130,0x3190),(0x3000,0x3100),(0x31F0,0x3200),(0xFF00,0xFFF0),(0x20,0x7F),(0x3200,0x3300)]:
+    chars.update(chr(c) for c in range(*r))
+import sys  # noqa: E402
+han=[c for c in chars if 0x3400<=ord(c)<=0x9FFF]
+print(len(chars), len(han), file=sys.stderr)
+open('cjk_unicodes.txt','w').write(",".join("U+%04X"%ord(c) for c in sorted(chars)))
