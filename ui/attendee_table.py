@@ -205,27 +205,28 @@ def load_rows(store: Store, ids: list[str], day: str) -> list[Row]:
 
 def role_label(role: str) -> str:
     """The role's name in the interface language (unknown roles as written)."""
-    tr = QCoreApplication.translate
+    # Literal calls, one per text, so that lupdate finds them.
+    translate = QCoreApplication.translate
     labels = {
-        "delegate": tr("Roles", "Delegate"),
-        "speaker": tr("Roles", "Speaker"),
-        "press": tr("Roles", "Press"),
-        "staff": tr("Roles", "Staff"),
-        "exhibitor": tr("Roles", "Exhibitor"),
-        "vip": tr("Roles", "VIP"),
-        "organiser": tr("Roles", "Organiser"),
-        "student": tr("Roles", "Student"),
+        "delegate": translate("Roles", "Delegate"),
+        "speaker": translate("Roles", "Speaker"),
+        "press": translate("Roles", "Press"),
+        "staff": translate("Roles", "Staff"),
+        "exhibitor": translate("Roles", "Exhibitor"),
+        "vip": translate("Roles", "VIP"),
+        "organiser": translate("Roles", "Organiser"),
+        "student": translate("Roles", "Student"),
     }
     return labels.get(role, role)
 
 
 def state_label(state: str) -> str:
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     labels = {
-        CHECKED_IN: tr("AttendeeTableModel", "Checked in"),
-        NOT_YET: tr("AttendeeTableModel", "Not yet"),
-        CANCELLED: tr("AttendeeTableModel", "Cancelled"),
-        NOT_TODAY: tr("AttendeeTableModel", "Not today"),
+        CHECKED_IN: translate("AttendeeTableModel", "Checked in"),
+        NOT_YET: translate("AttendeeTableModel", "Not yet"),
+        CANCELLED: translate("AttendeeTableModel", "Cancelled"),
+        NOT_TODAY: translate("AttendeeTableModel", "Not today"),
     }
     return labels.get(state, state)
 

@@ -1,0 +1,911 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+<context>
+    <name></name>
+    <message>
+        <source>Reprint badge</source>
+        <translation>Namensschild nachdrucken</translation>
+    </message>
+    <message>
+        <source>This person already has a printed badge. Why print another one?</source>
+        <translation>Diese Person hat bereits ein gedrucktes Namensschild. Warum ein weiteres drucken?</translation>
+    </message>
+    <message>
+        <source>Badge lost</source>
+        <translation>Namensschild verloren</translation>
+    </message>
+    <message>
+        <source>Badge damaged</source>
+        <translation>Namensschild beschädigt</translation>
+    </message>
+    <message>
+        <source>Details corrected</source>
+        <translation>Angaben korrigiert</translation>
+    </message>
+    <message>
+        <source>Printer jammed</source>
+        <translation>Papierstau im Drucker</translation>
+    </message>
+    <message>
+        <source>Undo check-in</source>
+        <translation>Check-in zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Undo today&apos;s check-in of %1?</source>
+        <translation>Den heutigen Check-in von %1 zurücknehmen?</translation>
+    </message>
+    <message>
+        <source>Wrong person checked in</source>
+        <translation>Falsche Person eingecheckt</translation>
+    </message>
+    <message>
+        <source>Checked in by mistake</source>
+        <translation>Versehentlich eingecheckt</translation>
+    </message>
+    <message>
+        <source>Left again</source>
+        <translation>Wieder gegangen</translation>
+    </message>
+</context>
+<context>
+    <name>AttendeeDialog</name>
+    <message>
+        <source>A name is needed.</source>
+        <translation>Ein Name ist erforderlich.</translation>
+    </message>
+    <message>
+        <source>Walk-in registration</source>
+        <translation>Vor-Ort-Anmeldung</translation>
+    </message>
+    <message>
+        <source>Edit details</source>
+        <translation>Angaben bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>&amp;Titel</translation>
+    </message>
+    <message>
+        <source>&amp;Given name</source>
+        <translation>&amp;Vorname</translation>
+    </message>
+    <message>
+        <source>&amp;Family name</source>
+        <translation>&amp;Nachname</translation>
+    </message>
+    <message>
+        <source>Name &amp;order</source>
+        <translation>Namens&amp;reihenfolge</translation>
+    </message>
+    <message>
+        <source>&amp;Badge name</source>
+        <translation>Name auf dem Namens&amp;schild</translation>
+    </message>
+    <message>
+        <source>O&amp;rganisation</source>
+        <translation>Or&amp;ganisation</translation>
+    </message>
+    <message>
+        <source>&amp;Country</source>
+        <translation>&amp;Land</translation>
+    </message>
+    <message>
+        <source>R&amp;ole</source>
+        <translation>R&amp;olle</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail</source>
+        <translation>&amp;E-Mail</translation>
+    </message>
+    <message>
+        <source>&amp;Notes</source>
+        <translation>Bemer&amp;kungen</translation>
+    </message>
+    <message>
+        <source>Given name first</source>
+        <translation>Vorname zuerst</translation>
+    </message>
+    <message>
+        <source>Family name first (CJK, Hungarian, …)</source>
+        <translation>Nachname zuerst (CJK, Ungarisch, …)</translation>
+    </message>
+    <message>
+        <source>Only if the badge should show another name</source>
+        <translation>Nur wenn das Namensschild einen anderen Namen zeigen soll</translation>
+    </message>
+    <message>
+        <source>&amp;Print the badge again (details corrected)</source>
+        <translation>Namensschild erneut &amp;drucken (Angaben korrigiert)</translation>
+    </message>
+    <message>
+        <source>Register, check in and print</source>
+        <translation>Anmelden, einchecken und drucken</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+</context>
+<context>
+    <name>AttendeeTableModel</name>
+    <message>
+        <source>Checked in</source>
+        <translation>Eingecheckt</translation>
+    </message>
+    <message>
+        <source>Not yet</source>
+        <translation>Noch nicht</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>Not today</source>
+        <translation>Nicht heute</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Country</source>
+        <translation>Land</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Checked in at</source>
+        <translation>Eingecheckt um</translation>
+    </message>
+</context>
+<context>
+    <name>AttendeeTableWidget</name>
+    <message>
+        <source>All roles</source>
+        <translation>Alle Rollen</translation>
+    </message>
+    <message>
+        <source>All countries</source>
+        <translation>Alle Länder</translation>
+    </message>
+    <message>
+        <source>{matching} of {total}</source>
+        <translation>{matching} von {total}</translation>
+    </message>
+    <message>
+        <source>Name, organisation, e-mail or code</source>
+        <translation>Name, Organisation, E-Mail oder Code</translation>
+    </message>
+    <message>
+        <source>&amp;Find:</source>
+        <translation>&amp;Suchen:</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>S&amp;tatus:</translation>
+    </message>
+    <message>
+        <source>&amp;Role:</source>
+        <translation>&amp;Rolle:</translation>
+    </message>
+    <message>
+        <source>C&amp;ountry:</source>
+        <translation>&amp;Land:</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Checked in</source>
+        <translation>Eingecheckt</translation>
+    </message>
+    <message>
+        <source>Not yet</source>
+        <translation>Noch nicht</translation>
+    </message>
+    <message>
+        <source>Attendees</source>
+        <translation>Teilnehmende</translation>
+    </message>
+</context>
+<context>
+    <name>CameraPane</name>
+    <message>
+        <source>Camera off</source>
+        <translation>Kamera aus</translation>
+    </message>
+    <message>
+        <source>No camera found.
+The scanner and the name search work as usual.</source>
+        <translation>Keine Kamera gefunden.
+Scanner und Namenssuche funktionieren wie gewohnt.</translation>
+    </message>
+    <message>
+        <source>The camera stopped: %1</source>
+        <translation>Die Kamera wurde angehalten: %1</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardWidget</name>
+    <message>
+        <source>No figures: {reason}</source>
+        <translation>Keine Zahlen: {reason}</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>{day}: {checked_in} of {expected} checked in ({percent} %)</source>
+        <translation>{day}: {checked_in} von {expected} eingecheckt ({percent} %)</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>Checked in and expected by role</source>
+        <translation>Eingecheckt und erwartet nach Rolle</translation>
+    </message>
+    <message>
+        <source>Country</source>
+        <translation>Land</translation>
+    </message>
+    <message>
+        <source>Checked in and expected by country</source>
+        <translation>Eingecheckt und erwartet nach Land</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Unbekannt</translation>
+    </message>
+    <message>
+        <source>Arrivals per 15 minutes</source>
+        <translation>Ankünfte je 15 Minuten</translation>
+    </message>
+    <message>
+        <source>Arrivals</source>
+        <translation>Ankünfte</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Ab</translation>
+    </message>
+    <message>
+        <source>Total so far</source>
+        <translation>Summe bisher</translation>
+    </message>
+    <message>
+        <source>Checked in</source>
+        <translation>Eingecheckt</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>Erwartet</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Andere</translation>
+    </message>
+    <message>
+        <source>&amp;Arrivals</source>
+        <translation>&amp;Ankünfte</translation>
+    </message>
+    <message>
+        <source>By &amp;role</source>
+        <translation>Nach &amp;Rolle</translation>
+    </message>
+    <message>
+        <source>By &amp;country</source>
+        <translation>Nach &amp;Land</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>Übersicht</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <source>Wrong PIN</source>
+        <translation>Falsche PIN</translation>
+    </message>
+    <message>
+        <source>Self check-in</source>
+        <translation>Selbst-Check-in</translation>
+    </message>
+    <message>
+        <source>Welcome! Please scan your QR code</source>
+        <translation>Willkommen! Bitte scannen Sie Ihren QR-Code</translation>
+    </message>
+    <message>
+        <source>Hold the confirmation (phone or printout) under the scanner.</source>
+        <translation>Halten Sie die Bestätigung (Handy oder Ausdruck) unter den Scanner.</translation>
+    </message>
+    <message>
+        <source>One moment…</source>
+        <translation>Einen Moment…</translation>
+    </message>
+    <message>
+        <source>Welcome, %1!</source>
+        <translation>Willkommen, %1!</translation>
+    </message>
+    <message>
+        <source>Your badge is printing.</source>
+        <translation>Ihr Namensschild wird gedruckt.</translation>
+    </message>
+    <message>
+        <source>You are checked in.</source>
+        <translation>Sie sind eingecheckt.</translation>
+    </message>
+    <message>
+        <source>Welcome back, %1</source>
+        <translation>Willkommen zurück, %1</translation>
+    </message>
+    <message>
+        <source>You are already checked in. Need a new badge? Please ask at the front desk.</source>
+        <translation>Sie sind bereits eingecheckt. Sie brauchen ein neues Namensschild? Bitte fragen Sie am Empfang.</translation>
+    </message>
+    <message>
+        <source>Please scan the QR code</source>
+        <translation>Bitte scannen Sie den QR-Code</translation>
+    </message>
+    <message>
+        <source>Use the code from your confirmation e-mail.</source>
+        <translation>Verwenden Sie den Code aus Ihrer Bestätigungs-E-Mail.</translation>
+    </message>
+    <message>
+        <source>Please see the front desk</source>
+        <translation>Bitte wenden Sie sich an den Empfang</translation>
+    </message>
+    <message>
+        <source>Our staff will help you right away.</source>
+        <translation>Unser Team hilft Ihnen sofort weiter.</translation>
+    </message>
+    <message>
+        <source>Scan here</source>
+        <translation>Hier scannen</translation>
+    </message>
+    <message>
+        <source>Staff PIN to leave kiosk mode:</source>
+        <translation>Personal-PIN zum Verlassen des Kioskmodus:</translation>
+    </message>
+</context>
+<context>
+    <name>Languages</name>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>The event database cannot be opened: %1</source>
+        <translation>Die Veranstaltungsdatenbank lässt sich nicht öffnen: %1</translation>
+    </message>
+    <message>
+        <source>This is the demo event with made-up delegates. To use your real attendee list, run: checkin import FILE (CSV, XLSX or JSON export of your registration system), then restart the station.</source>
+        <translation>Dies ist die Demo-Veranstaltung mit erfundenen Teilnehmenden. Um Ihre echte Teilnehmerliste zu verwenden, führen Sie „checkin import DATEI“ aus (CSV-, XLSX- oder JSON-Export Ihres Anmeldesystems) und starten Sie die Station dann neu.</translation>
+    </message>
+    <message>
+        <source>Check-in station</source>
+        <translation>Check-in-Station</translation>
+    </message>
+    <message>
+        <source>Already checked in today at %1 (desk %2)</source>
+        <translation>Heute bereits um %1 eingecheckt (Schalter %2)</translation>
+    </message>
+    <message>
+        <source>Badge is printing.</source>
+        <translation>Namensschild wird gedruckt.</translation>
+    </message>
+    <message>
+        <source>Badge printed earlier.</source>
+        <translation>Namensschild wurde bereits gedruckt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es) for the typed text.</source>
+        <translation>
+            <numerusform>%n Treffer für den eingegebenen Text.</numerusform>
+            <numerusform>%n Treffer für den eingegebenen Text.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Badge for %1 sent to the printer.</source>
+        <translation>Namensschild für %1 an den Drucker gesendet.</translation>
+    </message>
+    <message>
+        <source>details corrected</source>
+        <translation>Angaben korrigiert</translation>
+    </message>
+    <message>
+        <source>edited at the desk</source>
+        <translation>am Schalter bearbeitet</translation>
+    </message>
+    <message>
+        <source>Settings not saved: %1</source>
+        <translation>Einstellungen nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>Standard</translation>
+    </message>
+    <message>
+        <source>PDF folder</source>
+        <translation>PDF-Ordner</translation>
+    </message>
+    <message>
+        <source>Printer %1: ready</source>
+        <translation>Drucker %1: bereit</translation>
+    </message>
+    <message>
+        <source>Printer %1: NOT READY (%2)</source>
+        <translation>Drucker %1: NICHT BEREIT (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n badge(s) waiting</source>
+        <translation>
+            <numerusform>%n Namensschild wartet</numerusform>
+            <numerusform>%n Namensschilder warten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed (Ctrl+Shift+P retries)</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen (Strg+Umschalt+P wiederholt)</numerusform>
+            <numerusform>%n fehlgeschlagen (Strg+Umschalt+P wiederholt)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Desk %1 · %2 · checked in %3 / %4</source>
+        <translation>Schalter %1 · %2 · eingecheckt %3 / %4</translation>
+    </message>
+    <message>
+        <source>&amp;Desk</source>
+        <translation>Scha&amp;lter</translation>
+    </message>
+    <message>
+        <source>&amp;Attendees</source>
+        <translation>&amp;Teilnehmende</translation>
+    </message>
+    <message>
+        <source>Dash&amp;board</source>
+        <translation>&amp;Übersicht</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Einstellungen</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Check in</source>
+        <translation>&amp;Einchecken</translation>
+    </message>
+    <message>
+        <source>&amp;Undo check-in…</source>
+        <translation>Check-in &amp;zurücknehmen…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit details…</source>
+        <translation>Angaben &amp;bearbeiten…</translation>
+    </message>
+    <message>
+        <source>&amp;Walk-in registration…</source>
+        <translation>&amp;Vor-Ort-Anmeldung…</translation>
+    </message>
+    <message>
+        <source>C&amp;lear</source>
+        <translation>&amp;Leeren</translation>
+    </message>
+    <message>
+        <source>&amp;Attendee list</source>
+        <translation>&amp;Teilnehmerliste</translation>
+    </message>
+    <message>
+        <source>&amp;Kiosk mode (self check-in)</source>
+        <translation>&amp;Kioskmodus (Selbst-Check-in)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>&amp;Mute sounds</source>
+        <translation>Töne &amp;stummschalten</translation>
+    </message>
+    <message>
+        <source>&amp;Camera</source>
+        <translation>&amp;Kamera</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>&amp;Retry failed print jobs</source>
+        <translation>Fehlgeschlagene Druckaufträge &amp;wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Reprint badge…</source>
+        <translation>Namensschild &amp;nachdrucken…</translation>
+    </message>
+    <message>
+        <source>&amp;Print badge</source>
+        <translation>Namensschild &amp;drucken</translation>
+    </message>
+    <message>
+        <source>Check in</source>
+        <translation>Einchecken</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Reprint…</source>
+        <translation>Nachdrucken…</translation>
+    </message>
+    <message>
+        <source>Print badge</source>
+        <translation>Namensschild drucken</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Bearbeiten</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>Vor Ort anmelden</translation>
+    </message>
+</context>
+<context>
+    <name>ResultCard</name>
+    <message>
+        <source>★ VIP</source>
+        <translation>★ VIP</translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>Hinweis: %1</translation>
+    </message>
+    <message>
+        <source>Ready: scan a code or type a name</source>
+        <translation>Bereit: Code scannen oder Namen eingeben</translation>
+    </message>
+    <message>
+        <source>Opening the event…</source>
+        <translation>Veranstaltung wird geöffnet…</translation>
+    </message>
+    <message>
+        <source>WELCOME: checked in</source>
+        <translation>WILLKOMMEN: eingecheckt</translation>
+    </message>
+    <message>
+        <source>ALREADY CHECKED IN</source>
+        <translation>BEREITS EINGECHECKT</translation>
+    </message>
+    <message>
+        <source>NOT REGISTERED FOR TODAY</source>
+        <translation>FÜR HEUTE NICHT ANGEMELDET</translation>
+    </message>
+    <message>
+        <source>CANCELLED: do not admit</source>
+        <translation>STORNIERT: kein Einlass</translation>
+    </message>
+    <message>
+        <source>UNKNOWN CODE</source>
+        <translation>UNBEKANNTER CODE</translation>
+    </message>
+    <message>
+        <source>FORGED OR ALTERED CODE</source>
+        <translation>GEFÄLSCHTER ODER VERÄNDERTER CODE</translation>
+    </message>
+    <message>
+        <source>Not a code: searching</source>
+        <translation>Kein Code: Suche läuft</translation>
+    </message>
+    <message>
+        <source>Found: press Enter to check in</source>
+        <translation>Gefunden: Eingabetaste checkt ein</translation>
+    </message>
+    <message>
+        <source>Check-in undone</source>
+        <translation>Check-in zurückgenommen</translation>
+    </message>
+    <message>
+        <source>WALK-IN REGISTERED: checked in</source>
+        <translation>VOR ORT ANGEMELDET: eingecheckt</translation>
+    </message>
+    <message>
+        <source>Details saved</source>
+        <translation>Angaben gespeichert</translation>
+    </message>
+    <message>
+        <source>Something went wrong</source>
+        <translation>Etwas ist schiefgegangen</translation>
+    </message>
+    <message>
+        <source>Delegate</source>
+        <translation>Teilnehmer/in</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>Referent/in</translation>
+    </message>
+    <message>
+        <source>Press</source>
+        <translation>Presse</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Team</translation>
+    </message>
+    <message>
+        <source>Exhibitor</source>
+        <translation>Aussteller</translation>
+    </message>
+    <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <source>Organiser</source>
+        <translation>Veranstalter</translation>
+    </message>
+    <message>
+        <source>Student</source>
+        <translation>Studierende</translation>
+    </message>
+    <message>
+        <source>at %1 at desk %2</source>
+        <translation>um %1 an Schalter %2</translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation>von %1</translation>
+    </message>
+</context>
+<context>
+    <name>Roles</name>
+    <message>
+        <source>Delegate</source>
+        <translation>Teilnehmer/in</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>Referent/in</translation>
+    </message>
+    <message>
+        <source>Press</source>
+        <translation>Presse</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Team</translation>
+    </message>
+    <message>
+        <source>Exhibitor</source>
+        <translation>Aussteller</translation>
+    </message>
+    <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <source>Organiser</source>
+        <translation>Veranstalter</translation>
+    </message>
+    <message>
+        <source>Student</source>
+        <translation>Studierende</translation>
+    </message>
+</context>
+<context>
+    <name>ScanPanel</name>
+    <message>
+        <source>(checked in)</source>
+        <translation>(eingecheckt)</translation>
+    </message>
+    <message>
+        <source>(cancelled)</source>
+        <translation>(storniert)</translation>
+    </message>
+    <message>
+        <source>No one found. Ctrl+N registers a walk-in.</source>
+        <translation>Niemand gefunden. Strg+N meldet vor Ort an.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es): ↑↓ choose, Enter checks in</source>
+        <translation>
+            <numerusform>%n Treffer: ↑↓ wählen, Eingabetaste checkt ein</numerusform>
+            <numerusform>%n Treffer: ↑↓ wählen, Eingabetaste checkt ein</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Scan a code or type a name</source>
+        <translation>Code scannen oder Namen eingeben</translation>
+    </message>
+    <message>
+        <source>Scan a QR code, or type a name…</source>
+        <translation>QR-Code scannen oder Namen eingeben…</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>The kiosk PIN must have 4 to 8 digits.</source>
+        <translation>Die Kiosk-PIN muss 4 bis 8 Ziffern haben.</translation>
+    </message>
+    <message>
+        <source>Settings not saved: {reason}</source>
+        <translation>Einstellungen nicht gespeichert: {reason}</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>&amp;Station name:</source>
+        <translation>&amp;Stationsname:</translation>
+    </message>
+    <message>
+        <source>&amp;Operator:</source>
+        <translation>&amp;Bediener/in:</translation>
+    </message>
+    <message>
+        <source>Printer &amp;type:</source>
+        <translation>Drucker&amp;typ:</translation>
+    </message>
+    <message>
+        <source>&amp;Printer:</source>
+        <translation>&amp;Drucker:</translation>
+    </message>
+    <message>
+        <source>Badge &amp;layout:</source>
+        <translation>&amp;Layout des Namensschilds:</translation>
+    </message>
+    <message>
+        <source>Print &amp;badge on first check-in</source>
+        <translation>Namensschild beim ersten Check-in dr&amp;ucken</translation>
+    </message>
+    <message>
+        <source>Use a ca&amp;mera</source>
+        <translation>&amp;Kamera verwenden</translation>
+    </message>
+    <message>
+        <source>&amp;Camera:</source>
+        <translation>Ka&amp;mera:</translation>
+    </message>
+    <message>
+        <source>Play so&amp;unds</source>
+        <translation>Tö&amp;ne abspielen</translation>
+    </message>
+    <message>
+        <source>Lan&amp;guage:</source>
+        <translation>S&amp;prache:</translation>
+    </message>
+    <message>
+        <source>&amp;Kiosk PIN:</source>
+        <translation>K&amp;iosk-PIN:</translation>
+    </message>
+    <message>
+        <source>e.g. Desk 1</source>
+        <translation>z. B. Schalter 1</translation>
+    </message>
+    <message>
+        <source>who works at this desk</source>
+        <translation>wer an diesem Schalter arbeitet</translation>
+    </message>
+    <message>
+        <source>system default printer</source>
+        <translation>Standarddrucker des Systems</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4 bis 8 Ziffern</translation>
+    </message>
+    <message>
+        <source>PDF files in a folder</source>
+        <translation>PDF-Dateien in einem Ordner</translation>
+    </message>
+    <message>
+        <source>CUPS printer</source>
+        <translation>CUPS-Drucker</translation>
+    </message>
+    <message>
+        <source>Brother QL label printer</source>
+        <translation>Brother-QL-Etikettendrucker</translation>
+    </message>
+    <message>
+        <source>System print dialog printer</source>
+        <translation>Drucker aus dem Druckdialog des Systems</translation>
+    </message>
+    <message>
+        <source>System default camera</source>
+        <translation>Standardkamera des Systems</translation>
+    </message>
+    <message>
+        <source>{camera} (not connected)</source>
+        <translation>{camera} (nicht angeschlossen)</translation>
+    </message>
+</context>
+<context>
+    <name>Station</name>
+    <message>
+        <source>Printing: %1</source>
+        <translation>Druck: %1</translation>
+    </message>
+</context>
+<context>
+    <name>StationStatusBar</name>
+    <message>
+        <source>Station: {name}</source>
+        <translation>Station: {name}</translation>
+    </message>
+    <message>
+        <source>(unnamed)</source>
+        <translation>(ohne Namen)</translation>
+    </message>
+    <message>
+        <source>No event day</source>
+        <translation>Kein Veranstaltungstag</translation>
+    </message>
+    <message>
+        <source>Day: {date}</source>
+        <translation>Tag: {date}</translation>
+    </message>
+    <message>
+        <source>Checked in: {checked_in} / {expected} ({percent} %)</source>
+        <translation>Eingecheckt: {checked_in} / {expected} ({percent} %)</translation>
+    </message>
+    <message>
+        <source>Printer: {state} · {queued} in queue</source>
+        <translation>Drucker: {state} · {queued} in der Warteschlange</translation>
+    </message>
+    <message>
+        <source>Printer: {state}</source>
+        <translation>Drucker: {state}</translation>
+    </message>
+    <message>
+        <source>Sync: {state}</source>
+        <translation>Abgleich: {state}</translation>
+    </message>
+</context>
+</TS>
