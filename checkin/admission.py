@@ -187,7 +187,6 @@ class _Notes:
     invalid: str = ""  # message for invalid_signature
     unknown_token: bool = False
     ambiguous: int = 0
-    code_like: bool = False
 
 
 @dataclass

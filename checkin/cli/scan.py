@@ -67,8 +67,10 @@ def _line(verdict: Verdict, as_json: bool, file: str | None = None) -> str:
         return json.dumps(data, ensure_ascii=False)
     who = verdict.attendee.id if verdict.attendee else "-"
     text = f"{verdict.verdict:<20} {who:<12} {verdict.message}"
+    if verdict.repeat:
+        text += " (double read, one admission)"
     if verdict.repaired:
-        text += f" (keyboard repair: {verdict.repaired})"
+        text += f" (read with repair: {verdict.repaired})"
     if file is not None:
         text = f"{file}: {text}"
     return text.translate(_ESCAPES)
