@@ -2,10 +2,12 @@
 
 Writes, per attendee, ``<id>.png`` (the QR of the signed token, error correction M) and
 ``<id>.pdf`` (a one-page confirmation: event, name in the person's own script, QR), plus
-``confirmations.csv`` with the columns attendee_id, token, file (the PNG), pdf. File names
+``confirmations.csv`` with the columns attendee_id, token, file (the PNG; the PDF has the
+same name ending in .pdf). File names
 are the attendee id with anything but letters, digits, ``.``, ``_`` and ``-`` replaced,
 plus a short hash of the id when something was replaced (so two ids never share a file).
-Cancelled attendees are skipped. Every token issued is recorded in the database
+Cancelled attendees are skipped. An id that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@`` first) gets a leading ``'`` in the CSV (checkin.text). Every token issued is recorded in the database
 (issued_tokens), so a station without the private key can print the same QR later.
 Needs the private key file beside the database (the organiser's machine).
 """
@@ -91,19 +93,17 @@ def confirmations(cli: CliContext, out_dir: str, ids: str | None, no_pdf: bool) 
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CheckinError(f"cannot create {out}: {exc.strerror}") from None
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str]] = []
     issued: list[tuple[Attendee, str]] = []
     for attendee in active:
         token = signer.sign(attendee.ref)
         stem = file_stem(attendee.id)
         png = out / f"{stem}.png"
         write_qr_png(token, png)
-        pdf_name = ""
         if render_pdf is not None:
             render_pdf(event, attendee, token, out / f"{stem}.pdf")
-            pdf_name = f"{stem}.pdf"
         issued.append((attendee, token))
-        rows.append((neutralise_formula(attendee.id), token, png.name, pdf_name))
+        rows.append((neutralise_formula(attendee.id), token, png.name))
     with store.transaction():  # short: files are written first, other desks keep scanning
         for attendee, token in issued:
             tokens.record_issued(store, attendee, token)
@@ -111,7 +111,7 @@ def confirmations(cli: CliContext, out_dir: str, ids: str | None, no_pdf: bool) 
     tmp = csv_path.with_suffix(".csv.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["attendee_id", "token", "file", "pdf"])
+        writer.writerow(["attendee_id", "token", "file"])
         writer.writerows(rows)
     tmp.replace(csv_path)
     skipped = len(chosen) - len(active)
