@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from checkin.decode import Decoder, decode_file, decode_frame
-from checkin.decode.backends import load_zbar
+from checkin.decode.backends import load_zbar, load_zxing
 from checkin.decode.decoder import load_image
 from checkin.errors import CheckinError
 from tests.conftest import CORPUS
@@ -235,25 +235,36 @@ def test_zbar_backend_reads_a_frame() -> None:
     assert decoder.decode_frame(camera_frame()) == [TOKEN]
 
 
-@pytest.fixture
-def without_pyzbar(monkeypatch: pytest.MonkeyPatch):
-    """Make `import pyzbar` fail as it does without libzbar0 (for this test only)."""
+def hide_module(monkeypatch: pytest.MonkeyPatch, top: str, message: str) -> None:
+    """Make `import top` fail for the rest of this test, as it does when not installed."""
     import builtins
     import sys
 
     real_import = builtins.__import__
 
     def fake_import(name: str, *args: object, **kwargs: object):
-        if name.split(".")[0] == "pyzbar":
-            raise ImportError("Unable to find zbar shared library")
+        if name.split(".")[0] == top:
+            raise ImportError(message)
         return real_import(name, *args, **kwargs)
 
-    for module in [m for m in sys.modules if m.split(".")[0] == "pyzbar"]:
+    for module in [m for m in sys.modules if m.split(".")[0] == top]:
         monkeypatch.delitem(sys.modules, module)
     monkeypatch.setattr(builtins, "__import__", fake_import)
+
+
+@pytest.fixture
+def fresh_loaders():
+    """The library loaders cache their result per process: start and end clean."""
     load_zbar.cache_clear()
+    load_zxing.cache_clear()
     yield
     load_zbar.cache_clear()
+    load_zxing.cache_clear()
+
+
+@pytest.fixture
+def without_pyzbar(monkeypatch: pytest.MonkeyPatch, fresh_loaders: None) -> None:
+    hide_module(monkeypatch, "pyzbar", "Unable to find zbar shared library")
 
 
 def test_zbar_missing_falls_back_and_says_so_once(without_pyzbar: None,
@@ -275,6 +286,28 @@ def test_zxing_backend_does_not_mention_zbar(without_pyzbar: None) -> None:
     decoder = Decoder("zxing")
     assert decoder.decode_frame(camera_frame()) == [TOKEN]
     assert decoder.notice is None
+
+
+def test_zxing_missing_falls_back_to_zbar(monkeypatch: pytest.MonkeyPatch,
+                                          fresh_loaders: None) -> None:
+    if load_zbar()[0] is None:
+        pytest.skip("pyzbar/libzbar0 not installed")
+    hide_module(monkeypatch, "zxingcpp", "No module named 'zxingcpp'")
+    for backend in ("auto", "zxing"):
+        decoder = Decoder(backend)
+        assert decoder.available == ("zbar",)
+        assert "zxing-cpp unavailable" in (decoder.notice or "")
+        assert decoder.decode_frame(camera_frame()) == [TOKEN]  # camera budget too
+
+
+def test_no_library_at_all_reads_nothing_but_does_not_crash(
+        monkeypatch: pytest.MonkeyPatch, fresh_loaders: None) -> None:
+    hide_module(monkeypatch, "zxingcpp", "No module named 'zxingcpp'")
+    hide_module(monkeypatch, "pyzbar", "No module named 'pyzbar'")
+    decoder = Decoder()
+    assert decoder.available == ()
+    assert decoder.decode_frame(camera_frame()) == []
+    assert "zxing-cpp unavailable" in (decoder.notice or "")
 
 
 # --- files: errors ------------------------------------------------------------------

@@ -136,21 +136,19 @@ class Decoder:
     def _plan(self, libs: Libraries, budgeted: bool) -> list[Pass]:
         from checkin.decode import passes
 
+        zbar_alone = passes.Pass("zbar", 1.0, passes.zbar, needs="zbar")
+        if libs.zxing is None:  # whatever was asked for, zbar is all there is (if any)
+            return [zbar_alone] if libs.zbar is not None else []
         if self.backend == "zbar" and libs.zbar is not None:
-            plan = [passes.Pass("zbar", 1.0, passes.zbar, needs="zbar")]
-        elif self.backend in ("zxing", "zbar"):
-            plan = [passes.Pass("zxing", 1.0, passes.zxing_plain)]
-            if libs.zxing is None:
-                plan = [passes.Pass("zbar", 1.0, passes.zbar, needs="zbar")]
-        else:
-            extra = list(passes.EXTRA)
-            if budgeted:  # take turns: each frame starts the extras where the last stopped
-                start = self._next_extra % len(extra)
-                extra = extra[start:] + extra[:start]
-            plan = [*passes.FAST, *extra]
-            if libs.zxing is None:
-                plan = [p for p in plan if p.needs != "zxing"]
-        return [p for p in plan if getattr(libs, p.needs) is not None]
+            return [zbar_alone]
+        if self.backend in ("zxing", "zbar"):
+            return [passes.Pass("zxing", 1.0, passes.zxing_plain)]
+        extra = [p for p in passes.EXTRA if getattr(libs, p.needs) is not None]
+        if budgeted:  # take turns: each frame starts the extras where the last one stopped
+            extra = [p for p in extra if p.frames]
+            start = self._next_extra % len(extra)
+            extra = extra[start:] + extra[:start]
+        return [*passes.FAST, *extra]
 
     def _run(self, image: Gray, budget_ms: float | None) -> list[str]:
         from checkin.decode import passes
