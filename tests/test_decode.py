@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checkin.decode import Decoder, decode_file, decode_frame
 from checkin.decode.backends import load_zbar, load_zxing
@@ -195,6 +197,24 @@ def test_garbage_never_raises(frame: object, width: object, height: object,
     for backend in ("auto", "zxing", "zbar"):
         result = decode_frame(frame, width, height, stride=stride, backend=backend)  # type: ignore[arg-type]
         assert result == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=4096), width=st.integers(-3, 80) | st.none(),
+       height=st.integers(-3, 80) | st.none(), stride=st.integers(-3, 120) | st.none())
+def test_random_bytes_never_raise(data: bytes, width: int | None, height: int | None,
+                                  stride: int | None) -> None:
+    assert isinstance(decode_frame(data, width, height, stride=stride), list)
+
+
+@needs_corpus
+def test_frame_budget_limits_the_extra_passes() -> None:
+    # 12.webp (textured modules) is read only by an extra pass (half size, GlobalHistogram)
+    image = load_image(PHOTOS / "qrcode-2" / "12.webp")
+    expected = (PHOTOS / "qrcode-2" / "12.txt").read_bytes().decode("utf-8")
+    assert Decoder().decode_frame(image, budget_ms=0) == []  # fast passes only
+    assert Decoder().decode_frame(image, budget_ms=10_000) == [expected]
+    assert Decoder(frame_budget_ms=None).decode_frame(image) == [expected]
 
 
 def test_huge_frame_is_subsampled_not_refused() -> None:
