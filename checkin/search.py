@@ -141,7 +141,11 @@ def _field_keys(text: str, names: bool) -> frozenset[str]:
 
 def _plain_keys(text: str, out: set[str]) -> None:
     """Keys of an e-mail, code or id: unique per attendee, so no cache and no variants."""
-    for chunk in fold(text).replace("@", " ").split():
+    folded = fold(text)
+    if folded.isalnum():  # the usual id or code: one key, no regex
+        out.add(folded)
+        return
+    for chunk in folded.replace("@", " ").split():
         parts = _PLAIN_PARTS.findall(chunk)
         out.update(parts)
         if len(parts) > 1:
@@ -417,6 +421,11 @@ def _query_words(query: str) -> list[list[str]]:
         collapsed = loose(folded)
         if len(collapsed) >= 3:  # "grosmann" yes; "zzzz" -> "z" would match everyone
             strings.append(collapsed)
+        if folded.isascii() and folded.isalpha() and len(folded) >= 4:
+            # "mohammed" -> محمد, "cohen" -> כהן: consonant skeletons of abjad/Thai/Indic names
+            skel = skeleton(folded)
+            if len(skel) >= 2:
+                strings.append(_SKEL + skel)
         if word_script(whole) not in (LATIN, CJK, KANA, HANGUL):
             strings.extend(romanise(whole)[:1])
         words.append(list(dict.fromkeys(s for s in strings if s)))
@@ -446,10 +455,6 @@ def _fuzzy_strings(word: list[str]) -> list[str]:
     # Letters only: a code or id with one digit off is another code, not a typo.
     if len(base) >= _FUZZY_MIN and base.isalpha() and not is_cjk(base):
         out.extend(_edits(base))
-    if base.isascii() and len(base) >= 4:
-        skel = skeleton(base)
-        if len(skel) >= 2:
-            out.append(_SKEL + skel)
     return out
 
 
