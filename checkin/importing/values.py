@@ -173,12 +173,19 @@ def _word_key(word: str) -> str:
     return word.casefold().rstrip(".").rstrip(",")
 
 
+@lru_cache(maxsize=1)
+def _title_words() -> tuple[frozenset[str], frozenset[str]]:
+    data = _names()
+    return (frozenset(t.rstrip(".") for t in data["titles"]),
+            frozenset(data["salutations"]))
+
+
 def peel_titles(text: str) -> tuple[str, str, str]:
     """(titles, salutation, rest): "Frau Prof. Dr. med. Anna Weber" -> ("Prof. Dr. med.",
     "Frau", "Anna Weber"). Never peels the last word (a person named "Sir" keeps it)."""
-    data = _names()
-    titles = {t.rstrip(".") for t in data["titles"]}
-    salutations = set(data["salutations"])
+    if " " not in text:
+        return "", "", text
+    titles, salutations = _title_words()
     words = text.split()
     peeled_titles: list[str] = []
     peeled_salutation: list[str] = []
@@ -193,7 +200,7 @@ def peel_titles(text: str) -> tuple[str, str, str]:
     return " ".join(peeled_titles), " ".join(peeled_salutation), " ".join(words)
 
 
-def _is_title_chain(key: str, titles: set[str]) -> bool:
+def _is_title_chain(key: str, titles: frozenset[str]) -> bool:
     """"dr.med." or "prof.dr." written without spaces."""
     parts = [p for p in key.split(".") if p]
     return len(parts) > 1 and all(p in titles for p in parts)
@@ -298,10 +305,14 @@ def parse_name_order(text: str) -> str | None:
     return None
 
 
+_CJK_CHAR = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff"
+                       "\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
+                       "\U00020000-\U0003ffff]")
+
+
 def infer_name_order(given_name: str, family_name: str, country: str) -> str:
     """family_first for names written in Han, kana or Hangul, or from a family-first country."""
-    text = given_name + family_name
-    if text and any(_script(ch) != "other" for ch in text if ch.isalpha()):
+    if _CJK_CHAR.search(given_name) or _CJK_CHAR.search(family_name):
         return "family_first"
     if country in _names()["family_first_countries"]:
         return "family_first"
