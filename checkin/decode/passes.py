@@ -142,9 +142,12 @@ EXTRA = (
 def half(image: Gray) -> Gray:
     """2x2 block mean."""
     h, w = (image.shape[0] // 2) * 2, (image.shape[1] // 2) * 2
-    blocks = image[:h, :w].astype(np.uint16)
-    total = blocks[0::2, 0::2] + blocks[1::2, 0::2] + blocks[0::2, 1::2] + blocks[1::2, 1::2]
-    return (total >> 2).astype(np.uint8)
+    even = image[:h, :w]
+    total = np.add(even[0::2, 0::2], even[1::2, 0::2], dtype=np.uint16)
+    total += even[0::2, 1::2]
+    total += even[1::2, 1::2]
+    total >>= 2
+    return total.astype(np.uint8)
 
 
 def pad(image: Gray) -> Gray:
