@@ -1,0 +1,156 @@
+"""Attendance export for the organiser: one row per attendee, the check-in time per day.
+
+Cells are cleaned (checkin.text.clean_text: NFC, bidi and control characters removed)
+and, for CSV and XLSX, neutralised (checkin.text.neutralise_formula): a name such as
+"=HYPERLINK(...)" arrives as text, never as a formula. CSV is UTF-8 with a byte-order
+mark: without it Excel on Windows reads UTF-8 as the ANSI code page and garbles every
+non-ASCII name; LibreOffice, pandas and Python's csv read the BOM fine.
+The file is written beside its target and renamed into place, so a failed export never
+leaves half a file (and a file held open by Excel is reported, not corrupted).
+"""
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from checkin.errors import CheckinError
+from checkin.store import CHECKIN, UNDO, Store
+from checkin.text import clean_text, neutralise_formula
+
+FORMATS = ("csv", "xlsx", "json")
+BASE_COLUMNS = ("id", "code", "title", "given_name", "family_name", "organisation", "country",
+                "role", "email", "status")
+
+
+def format_for(path: Path, fmt: str | None) -> str:
+    if fmt:
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            raise CheckinError(f"unknown export format {fmt!r} (csv, xlsx or json)")
+        return fmt
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    raise CheckinError(f"{path}: cannot tell the format from the extension; "
+                       "use --format csv|xlsx|json")
+
+
+def admissions(store: Store) -> dict[tuple[str, str], tuple[str, str]]:
+    """(attendee id, day) -> (time, station) of the check-in in force.
+
+    The same rule as Store.admission (the newest checkin/undo for the attendee and day
+    decides), read in one pass over the log instead of one query per attendee and day.
+    """
+    state: dict[tuple[str, str], tuple[str, str] | None] = {}
+    rows = store.db.conn.execute(
+        "SELECT attendee_id, day, type, time, station FROM events "
+        "WHERE type IN (?, ?) AND attendee_id IS NOT NULL AND day IS NOT NULL ORDER BY seq",
+        [CHECKIN, UNDO])
+    for attendee_id, day, kind, time, station in rows:
+        state[(attendee_id, day)] = (time, station) if kind == CHECKIN else None
+    return {key: value for key, value in state.items() if value is not None}
+
+
+def attendance(store: Store) -> tuple[list[str], list[dict[str, Any]]]:
+    """Event days and one record per attendee (sorted by family, given name, id)."""
+    days = store.event_info().days
+    admitted = admissions(store)
+    records = []
+    attendees = sorted(store.all_attendees(),
+                       key=lambda a: (a.family_name.casefold(), a.given_name.casefold(), a.id))
+    for a in attendees:
+        record: dict[str, Any] = {name: clean_text(getattr(a, name) or "")
+                                  for name in BASE_COLUMNS}
+        checkins: dict[str, dict[str, str] | None] = {}
+        for day in days:
+            found = admitted.get((a.id, day))
+            checkins[day] = (None if found is None
+                             else {"time": found[0], "station": clean_text(found[1])})
+        record["checkins"] = checkins
+        records.append(record)
+    return days, records
+
+
+def table(days: list[str], records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: the base columns, then per day the check-in time and the desk."""
+    header = list(BASE_COLUMNS)
+    for day in days:
+        header += [f"checked_in {day}", f"desk {day}"]
+    rows = []
+    for record in records:
+        row = [record[name] for name in BASE_COLUMNS]
+        for day in days:
+            found = record["checkins"][day]
+            row += [found["time"], found["station"]] if found else ["", ""]
+        rows.append(row)
+    return header, rows
+
+
+def export_attendance(store: Store, path: Path | str, fmt: str | None = None) -> int:
+    """Write the attendance export to path; returns the number of attendees written."""
+    path = Path(path)
+    fmt = format_for(path, fmt)
+    days, records = attendance(store)
+    if fmt == "json":
+        _write_atomic(path, lambda handle: _write_json(handle, records), binary=False,
+                      encoding="utf-8")
+    elif fmt == "csv":
+        header, rows = table(days, records)
+        _write_atomic(path, lambda handle: _write_csv(handle, header, rows), binary=False,
+                      encoding="utf-8-sig")
+    else:
+        header, rows = table(days, records)
+        _write_xlsx(path, header, rows)
+    return len(records)
+
+
+def _write_json(handle: TextIO, records: list[dict[str, Any]]) -> None:
+    json.dump(records, handle, ensure_ascii=False, indent=1)
+    handle.write("\n")
+
+
+def _write_csv(handle: TextIO, header: list[str], rows: list[list[str]]) -> None:
+    writer = csv.writer(handle)
+    writer.writerow(header)
+    writer.writerows([neutralise_formula(cell) for cell in row] for row in rows)
+
+
+def _write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Attendance")
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    for row in rows:
+        # openpyxl stores any string that starts with "=" as a formula: neutralise first.
+        sheet.append([neutralise_formula(cell) for cell in row])
+
+    def save(handle: Any) -> None:
+        workbook.save(handle)
+
+    _write_atomic(path, save, binary=True)
+
+
+def _write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool,
+                  encoding: str | None = None) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise CheckinError(f"{path}: cannot write there ({exc.strerror or exc})") from None
+    try:
+        mode = "wb" if binary else "w"
+        with open(fd, mode, encoding=encoding, newline=None if binary else "") as handle:
+            write(handle)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise CheckinError(f"{path}: cannot write the export ({exc.strerror or exc}; "
+                           "is it open in another program?)") from None
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
