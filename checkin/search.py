@@ -196,9 +196,24 @@ def _row_keys(row: Sequence[Any]) -> tuple[set[str], set[str]]:
 
 
 def search_key(attendee: Attendee) -> str:
-    """The text a search matches against, stored in attendees.search_key."""
-    name_keys, other = _row_keys(_attendee_row(attendee))
-    return " ".join(sorted(k for k in name_keys | other if not k.startswith(_SKEL)))
+    """The text a search matches against, stored in attendees.search_key: the folded fields,
+    then the spellings a desk may type (romanisations, umlaut spellings). Cheap (the name
+    part is cached), because importers call it for every row."""
+    a = attendee
+    plain = " ".join(fold(f) for f in (a.given_name, a.family_name, a.badge_name,
+                                       a.organisation, a.email, a.code or "", a.id) if f)
+    variants = _name_variants(a.given_name, a.family_name, a.badge_name, a.organisation)
+    return f"{plain} {variants}" if variants else plain
+
+
+@lru_cache(maxsize=65_536)
+def _name_variants(*fields: str) -> str:
+    found: set[str] = set()
+    for text in fields:
+        if text:
+            found |= _field_keys(text, True)
+    known = set(" ".join(fold(f) for f in fields).split())
+    return " ".join(sorted(v for v in found if v not in known and not v.startswith(_SKEL)))
 
 
 def _attendee_row(a: Attendee) -> tuple[Any, ...]:
