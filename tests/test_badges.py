@@ -99,7 +99,7 @@ def test_autofit_never_overflows(name: str) -> None:
                 assert len(item.fitted.lines) <= item.region.max_lines
                 _check_inside(item)
             elif isinstance(item, QrItem):
-                assert item.size > 0 and item.modules
+                assert item.size > 0 and item.code.runs
 
 
 def test_long_spanish_family_name_and_long_institute_wrap() -> None:
@@ -297,3 +297,14 @@ def test_right_to_left_badge_aligns_its_lines_to_the_right() -> None:
     for item in personal:
         x, _baseline, width = item.lines[0]
         assert abs(x + width - (item.x + item.width)) < 0.01, item.region.field
+
+
+def test_qr_runs_rebuild_the_matrix() -> None:
+    from checkin.badges.qr import encode, matrix
+
+    code = encode("CK1EXAMPLE")
+    grid = matrix("CK1EXAMPLE")
+    assert len(grid) == code.size == 21  # version 1
+    # Finder pattern: the top-left 7 x 7 corner has a dark border.
+    assert all(grid[0][:7]) and all(row[0] for row in grid[:7]) and not grid[1][1]
+    assert sum(length for _, _, length in code.runs) == sum(map(sum, grid))

@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 from checkin import resources
 from checkin.badges.fitting import Fitted, fit
 from checkin.badges.layout import Layout, Region, list_layouts, load_layout
-from checkin.badges.qr import matrix, runs
+from checkin.badges.qr import QrCode, encode
 from checkin.badges.shaping import shape
 from checkin.errors import CheckinError
 from checkin.models import Attendee, _is_cjk
@@ -74,7 +74,7 @@ class QrItem:
     x: float
     y: float
     size: float
-    modules: tuple[tuple[bool, ...], ...]
+    code: QrCode
 
 
 Item = TextItem | RectItem | QrItem
@@ -101,6 +101,7 @@ def _roles() -> dict[str, dict[str, str]]:
             if isinstance(v, dict)}
 
 
+@lru_cache(maxsize=64)
 def role_style(role: str) -> tuple[str, str, str]:
     """(band colour, text colour, label) for role; the text colour is black or white,
     whichever has the higher WCAG contrast ratio against the band."""
@@ -243,7 +244,7 @@ def compose(attendee: Attendee, layout: Layout | str, *, qr_text: QrText,
             if payload:
                 size = min(w, h)
                 items.append(QrItem(x + (w - size) / 2, y + (h - size) / 2, size,
-                                    matrix(payload)))
+                                    encode(payload)))
             continue
         if kind == "rule":
             items.append(RectItem(x, y, w, h, region.colour))
@@ -298,6 +299,13 @@ def _glyph_path(face: Any, gid: int) -> tuple[str, tuple[float, float, float, fl
     return " ".join(parts), (min(xs) - 1, min(ys) - 1, max(xs) + 1, max(ys) + 1)
 
 
+@lru_cache(maxsize=256)
+def _fill(colour: str) -> str:
+    """PDF operator setting the fill colour to #rrggbb."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return f"{r:.3f} {g:.3f} {b:.3f} rg"
+
+
 class _Painter:
     """Draws composed badge items on a reportlab canvas; glyphs become shared forms.
 
@@ -339,10 +347,8 @@ class _Painter:
         return name
 
     def text(self, item: TextItem) -> None:
-        from reportlab.lib.colors import HexColor
-
         c = self.c
-        c.setFillColor(HexColor(item.colour))
+        self._emit(_fill(item.colour))
         size = item.fitted.size
         scale = size / 1000
         rotate = item.region.rotate == 180
@@ -388,23 +394,17 @@ class _Painter:
                 f"1 0 0 1 {x:.2f} {y:.2f} Tm ({escaped}) Tj ET")
 
     def rect(self, item: RectItem) -> None:
-        from reportlab.lib.colors import HexColor
-
-        self.c.setFillColor(HexColor(item.colour))
+        self._emit(_fill(item.colour))
         self._emit(f"{item.x:.2f} {item.y:.2f} {item.width:.2f} {item.height:.2f} re f")
 
     def qr(self, item: QrItem) -> None:
         """All dark modules as rectangles of one path, in module units (whole numbers)."""
-        from reportlab.lib.colors import black
-
-        n = len(item.modules)
+        n = item.code.size
         if not n:
             return
         unit = item.size / n
-        self.c.setFillColor(black)
-        rects = " ".join(f"{col} {n - row - 1} {length} 1 re"
-                         for row, col, length in runs(item.modules))
-        self._emit(f"q {unit:.5f} 0 0 {unit:.5f} {item.x:.2f} {item.y:.2f} cm {rects} f Q")
+        self._emit(f"0 g q {unit:.5f} 0 0 {unit:.5f} {item.x:.2f} {item.y:.2f} cm "
+                   f"{item.code.path} f Q")
 
     def badge(self, items: Sequence[Item], x: float, y: float, width: float, height: float,
               rotate: int) -> None:
@@ -446,6 +446,21 @@ def _cut_marks(canvas: Any, layout: Layout, span_w: float, span_h: float) -> Non
             canvas.line(x - arm, y, x + arm, y)
             canvas.line(x, y - arm, x, y + arm)
     canvas.restoreState()
+
+
+def clear_caches() -> None:
+    """Forget shaped lines, QR codes and glyph outlines (benchmarks measure a cold run)."""
+    from checkin.badges import fonts
+    from checkin.badges.shaping import shape
+
+    shape.cache_clear()
+    encode.cache_clear()
+    _glyph_path.cache_clear()
+    country_name.cache_clear()
+    for weight in fonts.WEIGHTS:
+        for face in fonts.chain(weight).faces:
+            face._outlines.clear()
+            face._extents.clear()
 
 
 def _resolve(layout: Layout | str) -> Layout:
