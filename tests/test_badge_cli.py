@@ -144,3 +144,17 @@ def test_station_layout_is_the_default(run_cli, people_db: Path, tmp_path: Path)
     out = tmp_path / "cards.pdf"
     result = run_cli("badges", "--out", str(out))
     assert result.exit_code == 0 and "(cr80)" in result.output
+
+
+def test_unwritable_output_is_a_one_line_error(run_checkin_db, tmp_path: Path) -> None:
+    result = run_checkin_db("badges", "--out", str(tmp_path / "missing" / "x.pdf"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot write") and "Traceback" not in result.stderr
+
+
+def test_package_exports_are_lazy() -> None:
+    import checkin.badges as badges
+
+    assert callable(badges.render_pdf) and callable(badges.load_layout)
+    with pytest.raises(AttributeError):
+        badges.nothing_here  # noqa: B018

@@ -7,12 +7,24 @@ checkin.badges.render for the API.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from checkin.models import Attendee, EventInfo
 
 CONFIRMATION_LAYOUT = "confirmation"
+_LAZY = {"render_pdf": "render", "render_png": "render", "compose": "render",
+         "load_layout": "layout", "list_layouts": "layout", "Layout": "layout"}
+
+
+def __getattr__(name: str) -> Any:
+    """`from checkin.badges import render_pdf` without loading reportlab on import."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'checkin.badges' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"checkin.badges.{module}"), name)
 
 
 def render_confirmation(event: EventInfo, attendee: Attendee, token: str, path: Path) -> None:
