@@ -76,7 +76,10 @@ def print_(cli: CliContext, ids: tuple[str, ...], printer: str | None, layout: s
                                   reprint=reprint, reason=reason) for i in ids]
         wanted = [job.id for job in jobs]
     if backend is None:
-        click.echo(f"queued {_count(len(wanted or []))} for the station app's printer")
+        if wanted is None:
+            click.echo("the station app prints the waiting jobs (qt printer backend)")
+        else:
+            click.echo(f"queued {_count(len(wanted))} for the station app's printer")
         return
     from checkin.printing.render import badge_renderer
 
