@@ -130,8 +130,13 @@ def map_columns(header: list[str], overrides: dict[str, str] | None = None) -> C
 
 
 def _resolve_name(columns: ColumnMap) -> None:
-    """'Name' beside 'Vorname' is the family name (German lists: Vorname; Name)."""
+    """'Name' beside 'Vorname' is the family name (German lists: Vorname; Name).
+    'Position' only numbers an order's positions: beside a per-person id or without an
+    order column it is something else (Indico's job position) and stays in extra."""
     fields = columns.fields
+    if "position" in fields and ("id" in fields or "order" not in fields):
+        index = fields.pop("position")
+        columns.extra[index] = columns.headers[index]
     if "name" in fields and "given_name" in fields and "family_name" not in fields:
         fields["family_name"] = fields.pop("name")
     elif "name" in fields and "family_name" in fields and "given_name" not in fields:

@@ -1,0 +1,335 @@
+"""The family of inputs: encodings, delimiters, XLSX title rows, JSON, the column names of
+pretix, Eventbrite, Indico and German spreadsheets, full-name columns, country spellings."""
+
+import json
+
+import pytest
+
+from checkin.db import open_db
+from checkin.errors import ImportRefused
+from checkin.importing import import_file
+from checkin.importing.readers import decode, sniff_delimiter
+from checkin.importing.values import (
+    infer_name_order,
+    parse_country,
+    parse_role,
+    parse_status,
+    split_full_name,
+)
+from checkin.store import Store
+from tests.import_helpers import new_store, write_csv
+
+PEOPLE = [
+    ["Nr.", "Vorname", "Nachname", "Organisation", "Land", "E-Mail"],
+    ["1", "Jürgen", "Groß", "Universität Köln", "Deutschland", "jg@example.de"],
+    ["2", "Renée", "Dubois-Lévêque", "Hôpital Necker – Enfants malades", "Frankreich",
+     "rd@example.fr"],
+    ["3", "Łukasz", "Wąsowski", "Uniwersytet Warszawski", "Polen", "lw@example.pl"],
+]
+
+
+def by_id(store):
+    return {a.id: a for a in store.all_attendees()}
+
+
+@pytest.mark.parametrize("encoding,delimiter", [
+    ("utf-16", "\t"),      # Excel "Unicode text": UTF-16 LE with BOM, tab-separated
+    ("utf-8-sig", ","),    # Excel "CSV UTF-8": with BOM
+    ("utf-8", "|"),
+    ("utf-8", ";"),
+    ("cp1252", ";"),       # Excel "CSV (Trennzeichen-getrennt)" on a German Windows
+])
+def test_encodings_and_delimiters(tmp_path, encoding, delimiter):
+    path = write_csv(tmp_path / "people.csv", PEOPLE if encoding != "cp1252" else
+                     [r for r in PEOPLE if r[0] != "3"], delimiter=delimiter, encoding=encoding)
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, path)
+    people = by_id(store)
+    assert people["1"].family_name == "Groß"
+    assert people["2"].given_name == "Renée"
+    assert people["2"].organisation == "Hôpital Necker – Enfants malades"
+    assert people["2"].country == "FR"
+    if encoding != "cp1252":
+        assert people["3"].given_name == "Łukasz"
+        assert people["3"].country == "PL"
+
+
+def test_utf16_without_bom_and_big_endian(tmp_path):
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = "\r\n".join("\t".join(row) for row in PEOPLE) + "\r\n"
+        data = text.encode(encoding)
+        assert decode(data)[0] == text
+
+
+def test_cyrillic_8bit_file_is_detected(tmp_path):
+    rows = [["Имя", "Фамилия", "Страна"], ["Дмитрий", "Волков", "Россия"],
+            ["Анна", "Смирнова", "Россия"], ["Тарас", "Шевченко", "Украина"]]
+    path = write_csv(tmp_path / "ru.csv", [["First name", "Last name", "Organisation"]] +
+                     [[r[0], r[1], "Первый МГМУ им. И.М. Сеченова"] for r in rows[1:]],
+                     delimiter=";", encoding="cp1251")
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, path)
+    names = sorted(a.family_name for a in store.all_attendees())
+    assert names == ["Волков", "Смирнова", "Шевченко"]
+
+
+def test_sniffer_is_not_fooled_by_commas_in_values():
+    text = "Vorname;Name;Land\nAnna;Kim;Korea, Republik\nBo;Li;China\n"
+    assert sniff_delimiter(text) == ";"
+
+
+def test_xlsx_with_title_rows_and_number_cells(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Personalised Medicine Congress 2026"])
+    sheet.append(["Teilnehmerliste, Stand 1. Oktober"])
+    sheet.append([])
+    sheet.append(["Reg. no.", "Title", "Given name", "Family name", "Institution", "Country",
+                  "Email", "Category"])
+    sheet.append([100.0, "Prof. Dr.", "Anna", "Weber", "Charité", "Germany", "aw@example.de",
+                  "Referentin"])
+    sheet.append([101, None, "Kim", "Min-jun", "Seoul National University", "KOR",
+                  "km@example.kr", "Presse"])
+    workbook.save(tmp_path / "list.xlsx")
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, tmp_path / "list.xlsx")
+    assert summary.added == 2
+    people = by_id(store)
+    assert people["100"].title == "Prof. Dr."
+    assert people["100"].role == "speaker"
+    assert people["101"].country == "KR"
+    assert people["101"].role == "press"
+
+
+def test_json_list_of_canonical_objects(tmp_path):
+    data = [
+        {"id": "A1", "title": "Dr.", "given_name": "Anna", "family_name": "Weber",
+         "organisation": "Charité", "country": "DE", "role": "speaker", "email": "a@x.de",
+         "days": ["2026-12-01"], "status": "confirmed", "code": "SECRET1",
+         "name_order": "given_first", "diet": "vegan"},
+        {"id": "A2", "given_name": "秀英", "family_name": "王", "country": "CN"},
+    ]
+    path = tmp_path / "people.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, path)
+    people = by_id(store)
+    assert people["A1"].days == ["2026-12-01"]
+    assert people["A1"].code == "SECRET1"
+    assert people["A1"].extra == {"diet": "vegan"}
+    assert people["A2"].name_order == "family_first"
+
+
+def test_eventbrite_report(tmp_path):
+    rows = [
+        ["Order #", "Order Date", "Prefix", "First Name", "Last Name", "Email", "Quantity",
+         "Ticket Type", "Attendee #", "Attendee Status", "Job Title", "Company",
+         "Home Country", "Barcode #"],
+        ["1234567", "2026-10-01", "Dr.", "Maria", "Santos", "ms@example.br", "2",
+         "Speaker Pass", "111", "Attending", "Oncologist", "Hospital Sírio-Libanês",
+         "Brazil", "1234567111001"],
+        ["1234567", "2026-10-01", "", "João", "Santos", "js@example.br", "2",
+         "General Admission", "112", "Refunded", "", "Hospital Sírio-Libanês", "Brasil",
+         "1234567112001"],
+    ]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "eventbrite.csv", rows))
+    people = by_id(store)
+    assert set(people) == {"111", "112"}  # Attendee # is per person; Order # is shared
+    assert people["111"].code == "1234567111001"
+    assert people["111"].title == "Dr."
+    assert people["111"].role == "speaker"
+    assert people["111"].extra["Job Title"] == "Oncologist"
+    assert people["112"].status == "cancelled"
+    assert people["112"].country == "BR"
+
+
+def test_indico_export(tmp_path):
+    rows = [
+        ["ID", "Title", "First Name", "Last Name", "Email", "Affiliation", "Position",
+         "Country", "Registration state"],
+        ["7", "Prof.", "Ana", "Silva", "as@example.pt", "Universidade de Lisboa", "Professor",
+         "PT", "complete"],
+        ["8", "", "Olu", "Adeyemi", "oa@example.ng", "University of Ibadan", "Postdoc",
+         "Nigeria", "withdrawn"],
+    ]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "indico.csv", rows))
+    people = by_id(store)
+    assert people["7"].organisation == "Universidade de Lisboa"
+    assert people["7"].extra["Position"] == "Professor"
+    assert people["7"].status == "confirmed"
+    assert people["8"].status == "cancelled"
+
+
+def test_pretix_order_code_with_position(tmp_path):
+    rows = [["Order code", "Position ID", "Attendee name: Given name",
+             "Attendee name: Family name", "Product", "Order status", "Secret"],
+            ["ABC12", "1", "Anna", "Weber", "Conference ticket", "p", "s1"],
+            ["ABC12", "2", "Bernd", "Weber", "Press", "c", "s2"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "pretix.csv", rows))
+    people = by_id(store)
+    assert set(people) == {"ABC12-1", "ABC12-2"}
+    assert people["ABC12-2"].status == "cancelled"
+    assert people["ABC12-2"].role == "press"
+
+
+def test_german_spreadsheet_headers(tmp_path):
+    rows = [["Lfd. Nr.", "Anrede", "Titel", "Vorname", "Nachname", "Firma", "Land", "E-Mail",
+             "Teilnahmeart", "Status", "Bemerkungen"],
+            ["1", "Frau", "Dr.", "Anja", "Katz", "Bayer AG", "Deutschland", "ak@example.de",
+             "Aussteller", "bezahlt", "Stand 12"],
+            ["2", "Herr", "", "Ömer", "Yılmaz", "Hacettepe", "Türkei", "oy@example.tr",
+             "Mitarbeiter", "storniert", ""]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "liste.csv", rows, delimiter=";",
+                                 encoding="utf-8"))
+    people = by_id(store)
+    assert people["1"].title == "Dr."
+    assert people["1"].organisation == "Bayer AG"
+    assert people["1"].role == "exhibitor"
+    assert people["1"].extra["salutation"] == "Frau"
+    assert people["1"].notes == "Stand 12"
+    assert people["2"].role == "staff"
+    assert people["2"].status == "cancelled"
+    assert people["2"].country == "TR"
+
+
+def test_full_name_column_is_split(tmp_path):
+    rows = [["Name", "E-Mail", "Land"],
+            ["Prof. Dr. med. Anna-Lena Müller", "am@example.de", "Deutschland"],
+            ["Weber, Hans", "hw@example.de", "Österreich"],
+            ["王秀英", "wx@example.cn", "China"],
+            ["Ludwig van Beethoven", "lb@example.de", "Germany"],
+            ["Camila Rodríguez Pérez", "cr@example.cl", "Chile"]]
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, write_csv(tmp_path / "names.csv", rows))
+    assert summary.added == 5
+    people = {a.email: a for a in store.all_attendees()}
+    assert all(a.id.startswith("auto-") for a in people.values())
+    anna = people["am@example.de"]
+    assert (anna.title, anna.given_name, anna.family_name) == ("Prof. Dr. med.", "Anna-Lena",
+                                                               "Müller")
+    assert (people["hw@example.de"].given_name, people["hw@example.de"].family_name) == (
+        "Hans", "Weber")
+    wang = people["wx@example.cn"]
+    assert (wang.family_name, wang.given_name, wang.name_order) == ("王", "秀英", "family_first")
+    assert people["lb@example.de"].family_name == "van Beethoven"
+    assert people["cr@example.cl"].family_name == "Rodríguez Pérez"
+
+
+def test_generated_ids_are_stable_across_reimport(tmp_path):
+    rows = [["Vorname", "Nachname", "E-Mail"], ["Anna", "Weber", "aw@example.de"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    first = [a.id for a in store.all_attendees()]
+    summary = import_file(store, write_csv(tmp_path / "b.csv", [*rows, ["Bo", "Li", ""]]))
+    assert (summary.added, summary.unchanged) == (1, 1)
+    assert first[0] in {a.id for a in store.all_attendees()}
+
+
+@pytest.mark.parametrize("text,code", [
+    ("USA", "US"), ("United States", "US"), ("Vereinigte Staaten", "US"), ("us", "US"),
+    ("Korea, Republic of", "KR"), ("South Korea", "KR"), ("Republik Korea", "KR"),
+    ("Czech Republic", "CZ"), ("Czechia", "CZ"), ("Tschechien", "CZ"),
+    ("Türkei", "TR"), ("Türkiye", "TR"), ("Turkey", "TR"), ("Viet Nam", "VN"),
+    ("Vietnam", "VN"), ("Russland", "RU"), ("Russian Federation", "RU"), ("UK", "GB"),
+    ("Großbritannien", "GB"), ("Vereinigtes Königreich", "GB"), ("DEU", "DE"),
+    ("Deutschland", "DE"), ("Frankreich", "FR"), ("Südafrika", "ZA"), ("Niederlande", "NL"),
+    ("Iran, Islamic Republic of", "IR"), ("Iran", "IR"), ("Côte d'Ivoire", "CI"),
+    ("Elfenbeinküste", "CI"), ("Schweiz", "CH"), ("Österreich", "AT"), ("  japan ", "JP"),
+])
+def test_country_variants(text, code):
+    assert parse_country(text) == code
+
+
+@pytest.mark.parametrize("text", ["Korea", "Narnia", "xx", "=1+1", "Congo"])
+def test_unknown_or_ambiguous_country_is_not_guessed(text):
+    assert parse_country(text) is None
+
+
+def test_unknown_country_is_kept_in_extra(tmp_path):
+    rows = [["First name", "Last name", "Country"], ["Anna", "Weber", "Narnia"]]
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, write_csv(tmp_path / "a.csv", rows))
+    (anna,) = store.all_attendees()
+    assert anna.country == ""
+    assert anna.extra["country"] == "Narnia"
+    assert any("Narnia" in note for note in summary.notes)
+
+
+@pytest.mark.parametrize("text,role", [
+    ("Speaker ticket (Conference)", "speaker"), ("Referentin", "speaker"),
+    ("Sprecher", "speaker"), ("Press pass", "press"), ("Presse", "press"),
+    ("Staff", "staff"), ("Personal", "staff"), ("Mitarbeiter", "staff"), ("Orga", "staff"),
+    ("Exhibitor pass", "exhibitor"), ("Aussteller", "exhibitor"),
+    ("VIP / Ministry delegation", "vip"), ("Ehrengast", "vip"),
+    ("Conference ticket", "delegate"), ("", "delegate"), ("Organisation fee", "delegate"),
+])
+def test_roles(text, role):
+    assert parse_role(text) == role
+
+
+@pytest.mark.parametrize("text,status", [
+    ("cancelled", "cancelled"), ("Canceled", "cancelled"), ("storniert", "cancelled"),
+    ("expired", "cancelled"), ("Refunded", "cancelled"), ("c", "cancelled"), ("e", "cancelled"),
+    ("p", "confirmed"), ("n", "confirmed"), ("paid", "confirmed"), ("", "confirmed"),
+    ("complete", "confirmed"),
+])
+def test_status(text, status):
+    assert parse_status(text) == status
+
+
+def test_name_splitting_edge_cases():
+    assert split_full_name("이서연").family_name == "이"
+    assert split_full_name("高橋さくら").family_name == "高橋"
+    assert split_full_name("欧阳娜娜").family_name == "欧阳"
+    assert split_full_name("Sir").family_name == "Sir"  # a single word is never a title
+    assert split_full_name("Horváth Krisztina", "HU").family_name == "Horváth"
+    assert split_full_name("Anna Weber, PhD").family_name == "Weber"
+    assert split_full_name("Seán Ó Súilleabháin").family_name == "Ó Súilleabháin"
+
+
+def test_name_order_inference():
+    assert infer_name_order("さくら", "高橋", "") == "family_first"
+    assert infer_name_order("Minh", "Nguyen", "VN") == "family_first"
+    assert infer_name_order("Anna", "Weber", "DE") == "given_first"
+
+
+def test_name_order_column_wins(tmp_path):
+    rows = [["First name", "Last name", "Country", "Name order"],
+            ["Sakura", "Takahashi", "JP", "given first"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    assert store.all_attendees()[0].name_order == "given_first"
+
+
+def test_days_by_date_and_number(tmp_path):
+    rows = [["First name", "Last name", "Days"], ["Anna", "Weber", "2026-12-02"],
+            ["Bo", "Li", "Tag 1"], ["Cy", "Ng", ""], ["Di", "Xu", "sometimes"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    days = {a.given_name: a.days for a in store.all_attendees()}
+    assert days == {"Anna": ["2026-12-02"], "Bo": ["2026-12-01"], "Cy": [], "Di": []}
+    di = next(a for a in store.all_attendees() if a.given_name == "Di")
+    assert di.extra["days"] == "sometimes"
+
+
+def test_map_overrides_columns(tmp_path, event_db, run_cli):
+    rows = [["Ref", "Vorname", "Zuname", "Haus"], ["R1", "Anna", "Weber", "Charité"]]
+    path = write_csv(tmp_path / "a.csv", rows)
+    result = run_cli("import", str(path), "--map", "Ref=id", "--map", "Haus=organisation")
+    assert result.exit_code == 0, result.output
+    (anna,) = Store(open_db(event_db)).all_attendees()
+    assert (anna.id, anna.organisation, anna.family_name) == ("R1", "Charité", "Weber")
+
+
+def test_map_unknown_field_or_column_is_refused(tmp_path, event_db, run_cli):
+    path = write_csv(tmp_path / "a.csv", [["Vorname", "Nachname"], ["Anna", "Weber"]])
+    result = run_cli("import", str(path), "--map", "Vorname=nickname")
+    assert result.exit_code != 0
+    with pytest.raises(ImportRefused, match="no column 'Spitzname'"):
+        import_file(Store(open_db(event_db)), path, mapping={"Spitzname": "given_name"})
