@@ -46,11 +46,15 @@ def _strip_mark(ch: str) -> bool:
             or 0xFE20 <= o <= 0xFE2F)
 
 
-@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Müller" -> "muller", "Παπαδόπουλος" -> "παπαδοπουλοσ"."""
-    if text.isascii():
+    if text.isascii():  # most e-mails, codes and ids: no cache churn for unique strings
         return text.lower()
+    return _fold(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(ch for ch in decomposed if not _strip_mark(ch))
     return unicodedata.normalize("NFC", kept).translate(_latin_fold_table())

@@ -44,6 +44,7 @@ import string
 import threading
 from array import array
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Searcher", "fold", "search", "search_key", "tokens"]
 
+_NUL = "\0"
 _SKEL = "\x01"  # marks consonant-skeleton keys, so plain queries never prefix-match them
 _MAX_QUERY_WORDS = 8
 # Above these many postings for the rarest query word, candidates are streamed in key
@@ -164,6 +166,8 @@ def _cjk_joined(family: str, given: str, out: set[str]) -> None:
 
 
 def _extra_strings(extra: Any) -> list[str]:
+    if not extra or extra == "{}":
+        return []
     if isinstance(extra, str):
         try:
             extra = json.loads(extra or "{}")
@@ -290,26 +294,24 @@ class _Core:
         self.ids: list[str] = []
         self.sort: list[str] = []
         self.days: list[frozenset[str]] = []
-        self.name_text: list[str] = []
         self.all_text: list[str] = []
-        names: dict[str, list[int]] = {}
-        others: dict[str, list[int]] = {}
+        names: defaultdict[str, list[int]] = defaultdict(list)
+        others: defaultdict[str, list[int]] = defaultdict(list)
+        no_days: frozenset[str] = frozenset()
         for doc, (sort_key, row) in enumerate(ordered):
             name_keys, other_keys = _row_keys(row)
             self.ids.append(row[0])
             self.sort.append(sort_key)
             days = row[8]
             if isinstance(days, str):
-                days = json.loads(days or "[]")
-            self.days.append(frozenset(days or ()))
+                days = json.loads(days) if days not in ("", "[]") else ()
+            self.days.append(frozenset(days) if days else no_days)
             for k in name_keys:
-                names.setdefault(k, []).append(doc)
+                names[k].append(doc)
             for k in other_keys:
-                others.setdefault(k, []).append(doc)
+                others[k].append(doc)
             # "\0key\0key\0": a word check is one substring test in C, not a Python loop.
-            name_text = "\0" + "\0".join(name_keys) + "\0"
-            self.name_text.append(name_text)
-            self.all_text.append(name_text + "\0".join(other_keys) + "\0")
+            self.all_text.append(f"{_NUL}{_NUL.join(name_keys)}{_NUL}{_NUL.join(other_keys)}{_NUL}")
         self.names = _Index(names)
         self.others = _Index(others)
         self.index_of = {aid: doc for doc, aid in enumerate(self.ids)}
