@@ -158,3 +158,21 @@ def test_package_exports_are_lazy() -> None:
     assert callable(badges.render_pdf) and callable(badges.load_layout)
     with pytest.raises(AttributeError):
         badges.nothing_here  # noqa: B018
+
+
+def test_layout_can_relabel_and_recolour_roles() -> None:
+    from checkin.badges.render import TextItem, compose
+
+    _user_layout("de-a6", 'badge = "a6"\n[page]\nwidth = "105mm"\nheight = "148mm"\n'
+                          '[roles.speaker]\nlabel = "REFERENT"\ncolour = "#000000"\n')
+    layout = load_layout("de-a6")
+    speaker = sample_attendees()[0]
+    assert speaker.role == "speaker"
+    items = compose(speaker, layout, qr_text=lambda a: "x")
+    labels = {line.text for i in items if isinstance(i, TextItem)
+              and i.region.field == "role_band" for line in i.fitted.lines}
+    assert labels == {"REFERENT"}
+    _user_layout("bad-roles", 'badge = "a6"\n[page]\nwidth = "105mm"\nheight = "148mm"\n'
+                              '[roles.speaker]\ncolour = "red"\n')
+    with pytest.raises(CheckinError, match="colour must look like"):
+        load_layout("bad-roles")

@@ -33,6 +33,8 @@ A layout file describes a page, where badges sit on it, and the regions of one b
     colour = "#000000"
     rotate = 0                # 0 or 180 (text repeated upside down for flipped badges)
     text = ""                 # for field = "static"
+    [roles.speaker]           # optional: this layout's own role colour / label
+    label = "REFERENT"
 
 Files in checkin.paths.config_dir()/layouts override shipped ones of the same name
 (the file stem). A broken file raises CheckinError with a one-line message naming it.
@@ -134,6 +136,7 @@ class Layout:
     faces: tuple[Face, ...] = (Face(0.0, 0.0),)
     fold_line: bool = False
     source: Path | None = None
+    roles: tuple[tuple[str, str, str], ...] = ()  # (role, colour, label) overrides
 
     @property
     def size_text(self) -> str:
@@ -229,7 +232,7 @@ def _parse(name: str, path: Path, stack: tuple[str, ...]) -> Layout:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"not valid TOML: {exc}") from None
     known = {"name", "description", "badge", "page", "badge_size", "sheet", "face", "region",
-             "fold_line"}
+             "fold_line", "roles"}
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
@@ -294,7 +297,26 @@ def _parse(name: str, path: Path, stack: tuple[str, ...]) -> Layout:
     if not isinstance(description, str):
         raise ValueError("description must be text")
     return Layout(name, description, page_w, page_h, badge_w, badge_h, regions, sheet,
-                  tuple(faces), bool(data.get("fold_line", False)), path)
+                  tuple(faces), bool(data.get("fold_line", False)), path,
+                  _roles(data.get("roles", {}), base))
+
+
+def _roles(data: object, base: Layout | None) -> tuple[tuple[str, str, str], ...]:
+    """[roles.speaker] colour = "#D55E00", label = "REFERENT": per-layout overrides of
+    assets/roles_colours.toml (another language's labels, a sponsor's colours)."""
+    if not isinstance(data, dict):
+        raise ValueError("[roles] must be a table of [roles.<role>] tables")
+    found = dict((r[0], r) for r in base.roles) if base else {}
+    for role, entry in data.items():
+        if not isinstance(entry, dict) or set(entry) - {"colour", "label"}:
+            raise ValueError(f"roles.{role}: only colour and label can be set")
+        colour, label = entry.get("colour", ""), entry.get("label", "")
+        if not isinstance(colour, str) or not isinstance(label, str):
+            raise ValueError(f"roles.{role}: colour and label must be text")
+        if colour and not _COLOUR.match(colour):
+            raise ValueError(f"roles.{role}: colour must look like #1a2b3c")
+        found[role] = (role, colour, label)
+    return tuple(found.values())
 
 
 def _load(name: str, stack: tuple[str, ...] = ()) -> Layout:

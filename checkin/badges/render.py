@@ -101,12 +101,17 @@ def _roles() -> dict[str, dict[str, str]]:
             if isinstance(v, dict)}
 
 
-@lru_cache(maxsize=64)
-def role_style(role: str) -> tuple[str, str, str]:
+@lru_cache(maxsize=256)
+def role_style(role: str, overrides: tuple[tuple[str, str, str], ...] = ()
+               ) -> tuple[str, str, str]:
     """(band colour, text colour, label) for role; the text colour is black or white,
-    whichever has the higher WCAG contrast ratio against the band."""
+    whichever has the higher WCAG contrast ratio against the band. overrides are a
+    layout's own (role, colour, label) entries ("" = keep the shared one)."""
     roles = _roles()
-    entry = roles.get(role, {})
+    entry = dict(roles.get(role, {}))
+    for name, colour, label in overrides:
+        if name == role:
+            entry.update({k: v for k, v in (("colour", colour), ("label", label)) if v})
     colour = entry.get("colour") or roles.get("default", {}).get("colour", "#777777")
     label = entry.get("label") or clean_text(role).upper() or "DELEGATE"
     return colour, _contrast_text(colour), label
@@ -169,7 +174,8 @@ def name_lines(attendee: Attendee) -> tuple[str, str]:
     return given, family
 
 
-def _field_text(kind: str, attendee: Attendee, event_name: str, region: Region) -> str:
+def _field_text(kind: str, attendee: Attendee, event_name: str, region: Region,
+                layout: Layout) -> str:
     if kind == "event":
         return clean_text(event_name)
     if kind == "title":
@@ -186,7 +192,7 @@ def _field_text(kind: str, attendee: Attendee, event_name: str, region: Region) 
     if kind == "country":
         return country_name(attendee.country)
     if kind in ("role", "role_band"):
-        return role_style(attendee.role)[2]
+        return role_style(attendee.role, layout.roles)[2]
     if kind == "static":
         return clean_text(region.text)
     return ""
@@ -249,7 +255,7 @@ def compose(attendee: Attendee, layout: Layout | str, *, qr_text: QrText,
         if kind == "rule":
             items.append(RectItem(x, y, w, h, region.colour))
             continue
-        text = _field_text(kind, attendee, event_name, region)
+        text = _field_text(kind, attendee, event_name, region, layout)
         if kind == "secondary_name" and not text:
             continue
         if kind == "primary_name" and "secondary_name" in by_field and not name_lines(
@@ -262,7 +268,7 @@ def compose(attendee: Attendee, layout: Layout | str, *, qr_text: QrText,
             x, y, w, h = x0, y0, x1 - x0, y1 - y0
         colour = region.colour
         if kind == "role_band":
-            band, colour, _ = role_style(attendee.role)
+            band, colour, _ = role_style(attendee.role, layout.roles)
             items.append(RectItem(x, y, w, h, band, region.rotate))
             pad = region.padding
             x, y, w, h = x + pad, y + pad, w - 2 * pad, h - 2 * pad
