@@ -394,16 +394,19 @@ class PrintQueue:
         with self.store.transaction():
             self.db.execute(
                 "UPDATE print_jobs SET state = 'queued', backend_job_id = '', claimed_by = '', "
-                "reason = ?, updated = ? WHERE id = ? AND state = 'printing'",
+                "reason = ?, updated = ? WHERE id = ? AND state = 'printing' "
+                "AND backend_job_id = ?",  # not if another worker settled it meanwhile
                 [f"the printer dropped {job.backend} job {job.backend_job_id} "
-                 "(aborted or cancelled there); printing it again", now(), job.id])
+                 "(aborted or cancelled there); printing it again", now(), job.id,
+                 job.backend_job_id])
         return self.job(job.id)
 
     def _complete(self, job: Job, backend: Backend) -> Job:
         with self.store.transaction():
             cursor = self.db.execute(
                 "UPDATE print_jobs SET state = 'done', reason = '', updated = ? "
-                "WHERE id = ? AND state = 'printing'", [now(), job.id])
+                "WHERE id = ? AND state = 'printing' AND backend_job_id = ?",
+                [now(), job.id, job.backend_job_id])
             if cursor.rowcount == 1:  # exactly one event per badge, whoever settles it
                 self.store.append(
                     BADGE_PRINTED, job.attendee_id, day=today(),
@@ -435,13 +438,16 @@ class PrintQueue:
         return self.job(job.id)
 
     def _fail(self, job: Job, reason: str, *, auto_retry: bool = True) -> Job:
-        """Mark failed; auto_retry=False when the badge may have printed (only retry() then)."""
+        """Mark failed; auto_retry=False when the badge may have printed (only retry() then).
+
+        Only while the job is still in the state this worker saw (another worker may
+        have settled or reclaimed it meanwhile)."""
         with self.store.transaction():
             self.db.execute(
                 "UPDATE print_jobs SET state = 'failed', reason = ?, claimed_by = '', "
                 "attempts = CASE WHEN ? THEN attempts ELSE max(attempts, ?) END, "
-                "updated = ? WHERE id = ?",
-                [reason, auto_retry, MAX_ATTEMPTS, now(), job.id])
+                "updated = ? WHERE id = ? AND state = 'printing' AND backend_job_id = ?",
+                [reason, auto_retry, MAX_ATTEMPTS, now(), job.id, job.backend_job_id])
         return self.job(job.id)
 
     def _set(self, job_id: int, state: str, reason: str, *, only_from: str | None = None) -> None:
