@@ -425,3 +425,24 @@ def test_brother_without_brother_ql_is_one_line():
     with pytest.raises(CheckinError, match=r"^brother_ql is not installed: pip install") as error:
         make_backend("brother", "usb://0x04f9:0x209b")
     assert "\n" not in str(error.value)
+
+
+def test_a_stale_answer_does_not_clobber_a_reclaimed_job(queue: PrintQueue, store: Store):
+    """Worker A asked the printer about CUPS job 1 while worker B already requeued the job
+    and sent it again as job 2: A's late "aborted" must not touch B's job."""
+    printer = DeskPrinter()
+    printer.hold = True
+    job = queue.enqueue("A1", layout="a6")
+    [first] = queue.process(printer, tiny_pdf)
+    printer.hold, printer.outcome = False, False
+    [requeued] = queue.poll(printer)  # B: dropped at the printer, back to the queue
+    printer.hold = True
+    [second] = queue.process(printer, tiny_pdf)  # B: sent again
+    assert (requeued.state, second.backend_job_id) == ("queued", "2")
+    printer.hold = False
+    stale = queue._poll(printer, first)  # A, late, about job 1
+    assert (stale.state, stale.backend_job_id) == ("printing", "2")
+    printer.outcome = True
+    [done] = queue.poll(printer)
+    assert done.id == job.id and done.state == "done"
+    assert len(printed_events(store)) == 1
