@@ -109,19 +109,18 @@ def _checked_in_by(store: Store, admitted: dict[str, str], column: str) -> Count
     counts: Counter[str] = Counter()
     if not admitted:
         return counts
-    # A temp table keeps this one query for any number of admissions (no 999-variable limit).
-    conn = store.db.conn
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS report_admitted (id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM report_admitted")
-    conn.executemany("INSERT OR IGNORE INTO report_admitted VALUES (?)",
-                     [(a,) for a in admitted])
-    rows = conn.execute(
-        f"SELECT coalesce(a.{column}, ''), count(*) FROM report_admitted r "
-        f"LEFT JOIN attendees a ON a.id = r.id GROUP BY 1"
+    # One statement for any number of admissions: the ids travel as one JSON array
+    # (no 999-variable limit, no temp table writes).
+    rows = store.db.execute(
+        f"SELECT {column}, count(*) FROM attendees "
+        f"WHERE id IN (SELECT value FROM json_each(?)) GROUP BY 1",
+        [json.dumps(list(admitted))],
     ).fetchall()
-    conn.execute("DELETE FROM report_admitted")
     for key, n in rows:
         counts[str(key)] += int(n)
+    unknown = len(admitted) - sum(counts.values())  # admitted ids with no attendee record
+    if unknown:
+        counts[""] += unknown
     return counts
 
 

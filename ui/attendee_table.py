@@ -9,6 +9,7 @@ a row whose page has not arrived yet shows a placeholder until the page lands.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -108,12 +109,8 @@ def _text_clause(store: Store, text: str, params: dict[str, Any]) -> str:
 
     matcher = getattr(search, "matching_ids", None)
     if callable(matcher):  # the search module's own matcher, when it offers one
-        ids = list(matcher(store, text))
-        store.db.execute("CREATE TEMP TABLE IF NOT EXISTS list_match (id TEXT PRIMARY KEY)")
-        store.db.execute("DELETE FROM list_match")
-        store.db.conn.executemany("INSERT OR IGNORE INTO list_match VALUES (?)",
-                                  [(i,) for i in ids])
-        return "a.id IN (SELECT id FROM list_match)"
+        params["matched"] = json.dumps(list(matcher(store, text)))
+        return "a.id IN (SELECT value FROM json_each(:matched))"
     clauses = []
     for n, word in enumerate(search.fold(text).split()):
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
