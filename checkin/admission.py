@@ -45,6 +45,7 @@ invalid_signature, malformed. Decisions worth knowing:
 """
 
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -367,27 +368,35 @@ class Engine:
         payload: dict[str, Any] = {"method": method}
         if repaired:
             payload["repaired"] = repaired
-        repeat = False
+        try:
+            event, repeat, previous = self._record(attendee, day, now, payload)
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full, ...
+            raise CheckinError(f"the admission of {attendee.id} was not recorded: {exc}") from None
+        if previous is not None and event is None:
+            where = previous.station + (f" by {previous.operator}" if previous.operator else "")
+            return Verdict(echo, ALREADY_CHECKED_IN, attendee,
+                           f"{name} was already checked in at {_short_time(previous.time)} "
+                           f"at {where}.", previous=previous, repaired=repaired, day=day)
+        assert event is not None
+        # Reached only after COMMIT: the admission is on disk before anyone hears "ok".
+        # A double-fire repeat never asks for a badge: the first verdict already did.
+        needs_badge = not repeat and not self.store.badge_printed(attendee.id)
+        return Verdict(echo, OK, attendee, f"Welcome, {name}.", event=event, repaired=repaired,
+                       day=day, needs_badge=needs_badge, repeat=repeat)
+
+    def _record(self, attendee: Attendee, day: str, now: datetime, payload: dict[str, Any]
+                ) -> tuple[Event | None, bool, Event | None]:
+        """(check-in event or None, double-fire repeat, admission in force before)."""
         with self.store.transaction():  # IMMEDIATE: no other desk admits in between
             previous = self.store.admission(attendee.id, day)
             if previous is None:
                 event = self.store.append(
                     CHECKIN, attendee.id, day=day, station=self.station, operator=self.operator,
                     time=now.isoformat(timespec="milliseconds"), payload=payload)
-            elif self._double_fire(previous, now):
-                event, repeat = previous, True
-            else:
-                where = previous.station + (
-                    f" by {previous.operator}" if previous.operator else "")
-                return Verdict(echo, ALREADY_CHECKED_IN, attendee,
-                               f"{name} was already checked in at "
-                               f"{_short_time(previous.time)} at {where}.",
-                               previous=previous, repaired=repaired, day=day)
-        # Reached only after COMMIT: the admission is on disk before anyone hears "ok".
-        # A double-fire repeat never asks for a badge: the first verdict already did.
-        needs_badge = not repeat and not self.store.badge_printed(attendee.id)
-        return Verdict(echo, OK, attendee, f"Welcome, {name}.", event=event, repaired=repaired,
-                       day=day, needs_badge=needs_badge, repeat=repeat)
+                return event, False, None
+        if self._double_fire(previous, now):
+            return previous, True, previous
+        return None, False, previous
 
     def _double_fire(self, previous: Event, now: datetime) -> bool:
         if previous.station != self.station:

@@ -288,6 +288,23 @@ def test_two_desks_on_one_database_admit_once(ev):
     assert len([e for e in checkins(ev.store, "a1") if e.day == DAY3]) == 1
 
 
+def test_locked_database_is_an_error_not_a_verdict(ev):
+    """Another writer holds the lock past the busy timeout: no verdict, a one-line error."""
+    import sqlite3
+
+    token = ev.token("a1")
+    ev.store.db.execute("PRAGMA busy_timeout = 0")
+    other = sqlite3.connect(ev.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(CheckinError, match="not recorded"):
+            ev.engine().scan(token, day=DAY1)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert ev.engine().scan(token, day=DAY1).verdict == OK
+
+
 def test_engine_sees_a_key_rotated_after_it_started(ev):
     from checkin import keys
 
