@@ -308,3 +308,8 @@ def test_qr_runs_rebuild_the_matrix() -> None:
     # Finder pattern: the top-left 7 x 7 corner has a dark border.
     assert all(grid[0][:7]) and all(row[0] for row in grid[:7]) and not grid[1][1]
     assert sum(length for _, _, length in code.runs) == sum(map(sum, grid))
+
+
+def test_emoji_without_a_font_is_left_out() -> None:
+    line = shape("Ana 😀")
+    assert line.text == "Ana" and line.missing == 0

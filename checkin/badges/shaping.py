@@ -4,8 +4,9 @@ Pipeline for one line of text:
 
 1. `clean_text` (bidi overrides, zero-width and control characters are gone);
 2. each character gets the first font of the weight's chain that holds it (marks and
-   joiners stay with their base; a character no font holds is transliterated with
-   anyascii, so nothing ever prints as a .notdef box);
+   joiners stay with their base; a letter no font holds is transliterated with
+   anyascii, a symbol or emoji no font holds is left out, so nothing ever prints as a
+   .notdef box);
 3. bidi embedding levels (python-bidi's UAX #9 implementation) when the text holds any
    right-to-left character;
 4. runs of one font and one level are shaped by HarfBuzz (Arabic joining, Indic
@@ -69,6 +70,12 @@ def _neutral(ch: str) -> bool:
 def _assign_fonts(text: str, weight: str) -> tuple[str, list[FontFace]]:
     """Per character font; characters no font holds are replaced by their transliteration."""
     fonts = chain(weight)
+    # Symbols and emoji no font can draw are dropped first, and the spaces around them
+    # squeezed, so that "Ana 😀" prints as "Ana".
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LNZ"
+                   or _is_attached(ch) or fonts.face_for(ch) is not None)
+    if kept != text:
+        text = clean_text(kept)
     out_chars: list[str] = []
     faces: list[FontFace] = []
     for ch in text:
@@ -78,8 +85,8 @@ def _assign_fonts(text: str, weight: str) -> tuple[str, list[FontFace]]:
         if face is None:
             face = fonts.face_for(ch)
         if face is None:
-            if _is_attached(ch):
-                continue  # a lone mark nobody can draw adds nothing readable
+            if unicodedata.category(ch)[0] not in "LN":
+                continue  # an emoji or mark nobody can draw adds nothing readable
             from anyascii import anyascii
 
             for sub in anyascii(ch) or "?":
