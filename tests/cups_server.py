@@ -4,11 +4,10 @@
 
 `start` is idempotent: it (re)uses one private `cupsd` per machine user, listening
 only on a unix socket under BASE (no TCP port, no change to the system's CUPS), with
-a cups-pdf instance whose configuration lives in the private ServerRoot (cups-pdf
-reads /etc/cups/cups-pdf-<instance>.conf for a device URI cups-pdf:/<instance>: the
-only file written outside BASE), so every PDF that comes out lands in
-BASE/out as `job_<cups job id>-<title>.pdf`. Clients reach it with
-`CUPS_SERVER=BASE/cups.sock`. The state (socket, out directory, pid) is written to
+its own cups-pdf instance: cups-pdf reads /etc/cups/cups-pdf-<instance>.conf for a
+device URI cups-pdf:/<instance> (the only file written outside BASE), so every PDF
+that comes out lands in BASE/out with `job_<cups job id>` in its name. Clients reach
+it with `CUPS_SERVER=BASE/cups.sock`. The state (socket, out directory, pid) is written to
 BASE/state.json; `info()` reads it for the pytest fixture.
 
 Requirements: Debian packages cups, cups-client and printer-driver-cups-pdf, and
@@ -20,7 +19,6 @@ on) and the CUPS tests skip with that reason.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -33,7 +31,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-BASE = Path(os.environ.get("CHECKIN_CUPS_DIR", f"/tmp/checkin-cups-{os.getuid()}"))
+UID = getattr(os, "getuid", lambda: -1)()  # -1: not POSIX, CUPS tests skip
+BASE = Path(os.environ.get("CHECKIN_CUPS_DIR", f"/tmp/checkin-cups-{UID}"))
 PRINTER = "checkin-pdf"
 PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd")
 # cups-pdf reads its settings from a compiled-in /etc/cups; a device URI cups-pdf:/NAME
@@ -102,6 +101,8 @@ def _answers(socket: str) -> bool:
 @contextlib.contextmanager
 def _locked() -> Iterator[None]:
     """Concurrent test runs (several helpers on one machine) start one server, not two."""
+    import fcntl  # POSIX only, like CUPS; importing this module elsewhere must not fail
+
     BASE.mkdir(parents=True, exist_ok=True, mode=0o755)
     with open(BASE / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -131,7 +132,7 @@ def _check_requirements() -> None:
                           "packages cups and cups-client (scripts/setup.sh does)")
     if not BACKEND.exists() or not PPD.exists():
         raise Unavailable("the cups-pdf printer is missing: install printer-driver-cups-pdf")
-    if os.getuid() != 0:
+    if UID != 0:
         raise Unavailable("the private CUPS server needs root (the cups-pdf backend runs "
                           "only under a root cupsd)")
 
