@@ -9,7 +9,6 @@ a row whose page has not arrived yet shows a placeholder until the page lands.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -103,20 +102,36 @@ class Row:
     time: str  # ISO 8601 of today's admission, or ""
 
 
-def _text_clause(store: Store, text: str, params: dict[str, Any]) -> str:
-    """Every word of the text must occur in the attendee's search key."""
-    from checkin import search
+def _text_clause(text: str, params: dict[str, Any]) -> str:
+    """Every word of the text must occur in the attendee's search key.
 
-    matcher = getattr(search, "matching_ids", None)
-    if callable(matcher):  # the search module's own matcher, when it offers one
-        params["matched"] = json.dumps(list(matcher(store, text)))
-        return "a.id IN (SELECT value FROM json_each(:matched))"
+    attendees.search_key is written by checkin.search (folded names plus the spellings a
+    desk may type: romanisations, umlaut spellings), so folding the query with the same
+    checkin.search.fold finds "mueller" for Müller and "zhang" for 张. The ranked
+    type-ahead (Searcher) is for the desk's top hits; a filter needs every match, which
+    one indexed scan of search_key gives without holding a second index in memory.
+    """
+    from checkin.search import fold
+
+    words: list[str] = []
+    for word in fold(text).split():
+        # CJK names are written without spaces, and the key may hold family and given
+        # name in either order: each CJK character is a word of its own.
+        if _has_cjk(word):
+            words.extend(ch for ch in word if ch.strip())
+        else:
+            words.append(word)
     clauses = []
-    for n, word in enumerate(search.fold(text).split()):
+    for n, word in enumerate(words):
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params[f"w{n}"] = f"%{escaped}%"
         clauses.append(f"a.search_key LIKE :w{n} ESCAPE '\\'")
     return " AND ".join(clauses)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff"
+               or "\uac00" <= ch <= "\ud7af" for ch in text)
 
 
 def load_ids(store: Store, query: ListQuery) -> IdList:
@@ -130,7 +145,7 @@ def load_ids(store: Store, query: ListQuery) -> IdList:
         where.append("a.country = :country")
         params["country"] = query.country
     if query.text.strip():
-        clause = _text_clause(store, query.text, params)
+        clause = _text_clause(query.text, params)
         if clause:
             where.append(clause)
     sql = (f"SELECT a.id, a.status, {_REGISTERED} FROM attendees a"
@@ -310,8 +325,9 @@ class AttendeeTableModel(QAbstractTableModel):
         self._generation += 1
         generation, query = self._generation, self._query
         self._set_loading(True)
+        # A query overtaken by a newer one (type-ahead) is skipped on the lane, not run.
         self._lane.submit(
-            lambda store: load_ids(store, query),
+            lambda store: load_ids(store, query) if generation == self._generation else None,
             lambda result: self._ids_ready(generation, result, keep_rows),
             lambda message: self._failed(generation, message))
 
@@ -328,8 +344,8 @@ class AttendeeTableModel(QAbstractTableModel):
             self._set_loading(False)
         self.error.emit(message)
 
-    def _ids_ready(self, generation: int, result: IdList, keep_rows: bool) -> None:
-        if generation != self._generation:
+    def _ids_ready(self, generation: int, result: IdList | None, keep_rows: bool) -> None:
+        if result is None or generation != self._generation:
             return  # a newer query is on its way
         self._total = result.total
         self._pending.clear()
@@ -361,7 +377,7 @@ class AttendeeTableModel(QAbstractTableModel):
         generation, day = self._generation, self._query.day
         ids = self._ids[page * self.PAGE_SIZE:(page + 1) * self.PAGE_SIZE]
         self._lane.submit(
-            lambda store: load_rows(store, ids, day),
+            lambda store: load_rows(store, ids, day) if generation == self._generation else [],
             lambda rows: self._page_ready(generation, page, rows),
             lambda message: self._failed(-1, message))
 

@@ -270,3 +270,36 @@ def _next_focusable(widget):
         w = w.nextInFocusChain()
     return w
 
+
+
+def test_text_filter_finds_other_spellings(qtbot, small):
+    path, store = small
+    people = [Attendee(id="M1", given_name="Jörg", family_name="Müller"),
+              Attendee(id="Z1", given_name="伟", family_name="张", name_order="family_first")]
+    with store.transaction():
+        for p in people:
+            store.add_attendee(p, search_key=search_key(p))
+    model = AttendeeTableModel(path, DAY, autoload=False)
+    try:
+        assert load(qtbot, model, text="mueller")[0] == 1
+        assert model.attendee_id(0) == "M1"
+        assert load(qtbot, model, text="MÜLL jö")[0] == 1
+        assert load(qtbot, model, text="张伟")[0] == 1
+        assert cell(qtbot, model, 0) == "张伟"
+    finally:
+        model.shutdown()
+
+
+def test_type_ahead_only_the_last_query_lands(qtbot, small):
+    path, _store = small
+    model = AttendeeTableModel(path, DAY, autoload=False)
+    landed = []
+    model.loaded.connect(lambda matching, total: landed.append(matching))
+    try:
+        for text in ("g", "given0000", "given00001", "given000012"):
+            model.set_filters(text=text)
+        qtbot.waitUntil(lambda: not model.is_loading())
+        assert landed == [1]
+        assert model.attendee_id(0) == "A000012"
+    finally:
+        model.shutdown()
