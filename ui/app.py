@@ -1,15 +1,102 @@
-"""`checkin-station`: the desktop app."""
+"""`checkin-station [--db PATH] [--version]`: the desktop app.
 
+The database is resolved exactly like the CLI's (`--db`, else $CHECKIN_DB, else the
+per-user data directory). With no event in it, the demo event is created (on the db
+lane, while the window is already up) and a banner says how to import a real list.
+"""
+
+from __future__ import annotations
+
+import argparse
 import sys
+import time
+
+START = time.perf_counter()
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    from checkin import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="checkin-station", description="Check-in station: scan, admit, print badges.")
+    parser.add_argument("--db", metavar="PATH",
+                        help="event database (default: $CHECKIN_DB, else the per-user "
+                             "data directory; created with the demo event if missing)")
+    parser.add_argument("--config", metavar="PATH", help="station settings file (TOML)")
+    parser.add_argument("--version", action="version", version=f"checkin-station {__version__}")
+    # For the start-up benchmark and the packaged-app smoke test: print the time to a
+    # usable window and quit.
+    parser.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    known, _qt_args = parser.parse_known_args(argv)
+    return known
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(args_list)
 
-    app = QApplication(argv if argv is not None else sys.argv)
-    label = QLabel("Check-in station")
-    label.show()
-    return app.exec()
+    from pathlib import Path
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from checkin import paths
+    from checkin.config import StationConfig
+    from ui import qtlog
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "checkin-station",
+                                                   *args_list])
+    app.setApplicationName("checkin-station")
+    app.setApplicationDisplayName("Check-in station")
+    app.setOrganizationName("checkin")
+    qtlog.silence_categories()
+
+    config_path = Path(args.config) if args.config else None
+    config = StationConfig.load(config_path)
+    install_language(app, config.language)
+
+    from ui.main_window import MainWindow
+    from ui.services import Station
+
+    db_path = paths.resolve_db(args.db)
+    station = Station(db_path, config, config_path)
+    window = MainWindow(station, config)
+    window.show()
+    station.open()
+    QTimer.singleShot(0, register_fonts)
+
+    if args.quit_when_ready:
+        def ready() -> None:
+            print(f"ready in {(time.perf_counter() - START) * 1000:.0f} ms", flush=True)
+            window.close()
+            app.quit()
+
+        window.ready.connect(ready)
+        station.openFailed.connect(lambda msg: (print(f"error: {msg}", file=sys.stderr),
+                                                app.exit(1)))
+    code = app.exec()
+    station.shutdown()
+    return int(code)
+
+
+def install_language(app: object, language: str) -> None:
+    try:
+        from ui.i18n import install_translator
+    except ImportError:  # translations not installed: English
+        return
+    install_translator(app, language)
+
+
+def register_fonts() -> None:
+    """The badge fonts (Noto, shipped in assets/fonts) show names in every script on screen."""
+    from PySide6.QtGui import QFontDatabase
+
+    from checkin import resources
+
+    folder = resources.assets() / "fonts"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.[ot]tf")):
+            QFontDatabase.addApplicationFont(str(path))
 
 
 if __name__ == "__main__":

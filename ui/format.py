@@ -12,7 +12,7 @@ def country_name(code: str) -> str:
     if not code:
         return ""
     territory = QLocale.codeToTerritory(code.upper())
-    if territory == QLocale.Territory.AnyTerritory:
+    if territory == QLocale.Country.AnyCountry:
         return code.upper()
     return QLocale.territoryToString(territory)
 

@@ -13,6 +13,7 @@ callback runs on the main thread).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import queue
 import threading
@@ -106,10 +107,8 @@ class Lane(QObject):
             ctx, self._context = self._context, None
         close = getattr(ctx, "close", None)
         if callable(close):
-            try:
+            with contextlib.suppress(Exception):  # closing must never take the app down
                 close()
-            except Exception:  # closing must never take the app down
-                pass
 
     # -- work ---------------------------------------------------------------------------
 

@@ -1,0 +1,222 @@
+"""The desk flows, driven through the real widgets: scanner keystrokes, search, actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from checkin.db import open_db
+from checkin.store import BADGE_PRINTED, CHECKIN, UNDO, Store
+from tests.ui.conftest import TODAY
+
+
+def scan(qtbot, window, text: str):
+    """Type text into the scan field like a handheld scanner (keystrokes, then Enter)."""
+    field = window.scan.field
+    assert field.hasFocus() or not window.isActiveWindow()
+    field.selectAll()
+    qtbot.keyClicks(field, text)
+    with qtbot.waitSignal(window.outcomeShown, timeout=20_000) as blocker:
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    return blocker.args[0]
+
+
+def wait_outcome(qtbot, window, trigger):
+    with qtbot.waitSignal(window.outcomeShown, timeout=20_000) as blocker:
+        trigger()
+    return blocker.args[0]
+
+
+def wait_printed(qtbot, window, count: int = 1) -> None:
+    qtbot.waitUntil(lambda: window.station.print_state.done >= count, timeout=30_000)
+
+
+def events(db_path, attendee_id: str, kind: str):
+    store = Store(open_db(db_path))
+    try:
+        return store.events(attendee_id, types=(kind,))
+    finally:
+        store.db.conn.close()
+
+
+def test_scan_ok_then_already(qtbot, main_window, station_event):
+    window = main_window
+    out = scan(qtbot, window, station_event.tokens["A1"])
+    assert out.kind == "ok"
+    assert window.card.kind == "ok"
+    assert "Müller" in window.card.name.text()
+    assert window.card.headline.text().startswith("WELCOME")
+    assert window.scan.field.hasFocus()
+    # auto-print on the first admission: the badge goes through the print lane
+    wait_printed(qtbot, window)
+    assert list((station_event.db_path.parent / "printed").glob("*.pdf"))
+    assert len(events(station_event.db_path, "A1", BADGE_PRINTED)) == 1
+    # from another desk the same person is "already checked in", with when and where
+    store = Store(open_db(station_event.db_path), station="Desk 2")
+    store.db.conn.close()
+    window.station.apply_config(
+        type(window.config)(**{**window.config.__dict__, "station": "Desk 2"}))
+    out = scan(qtbot, window, station_event.tokens["A1"])
+    assert out.kind == "already_checked_in"
+    assert window.card.kind == "already_checked_in"
+    assert "Desk 1" in window.card.detail.text()
+    assert len(events(station_event.db_path, "A1", CHECKIN)) == 1
+
+
+def test_forged_cancelled_unknown(qtbot, main_window, station_event):
+    window = main_window
+    assert scan(qtbot, window, station_event.forged).kind == "invalid_signature"
+    assert window.card.kind == "invalid_signature"
+    assert "FORGED" in window.card.headline.text()
+    assert scan(qtbot, window, station_event.tokens["A2"]).kind == "cancelled"
+    assert window.card.kind == "cancelled"
+    assert not window.act_check_in.isEnabled()
+    assert scan(qtbot, window, station_event.tokens["A4"]).kind == "not_registered_today"
+    assert scan(qtbot, window, "ZZ9-PLURAL-Z-ALPHA").kind == "unknown"
+    assert events(station_event.db_path, "A2", CHECKIN) == []
+    assert "stop" in window.sounds.played and "warn" in window.sounds.played
+
+
+def test_upstream_code_and_vip_notes(qtbot, main_window, station_event):
+    out = scan(qtbot, main_window, "PRETIX-SECRET-6")
+    assert out.kind == "ok" and out.attendee.id == "A6"
+    out = scan(qtbot, main_window, station_event.tokens["A5"])
+    assert out.kind == "ok"
+    assert main_window.card.vip.isVisible() and "VIP" in main_window.card.vip.text()
+    assert "Wheelchair" in main_window.card.notes.text()
+
+
+def test_typed_name_searches_and_checks_in(qtbot, main_window, station_event):
+    window = main_window
+    field = window.scan.field
+    with qtbot.waitSignal(window.station.searched, timeout=20_000,
+                          check_params_cb=lambda q, hits: q == "lindq"):
+        qtbot.keyClicks(field, "lindq")
+    assert [h.attendee.id for h in window.scan.hits()] == ["A5"]
+    # Enter on a name: malformed as a code, so it stays a search with the person chosen
+    out = scan(qtbot, window, "")  # Enter on the typed text
+    assert out.kind == "malformed"
+    assert window.scan.current_hit().attendee.id == "A5"
+    # Down + Enter checks in the chosen person
+    qtbot.keyClick(field, Qt.Key.Key_Down)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.card.kind == "ok", timeout=20_000)
+    assert window.current.attendee.id == "A5"
+    assert events(station_event.db_path, "A5", CHECKIN)
+
+
+def test_search_result_check_in_action(qtbot, main_window, station_event):
+    window = main_window
+    with qtbot.waitSignal(window.station.searched, timeout=20_000,
+                          check_params_cb=lambda q, hits: q == "muller"):
+        qtbot.keyClicks(window.scan.field, "muller")
+    out = wait_outcome(qtbot, window, lambda: window.scan.choose(0))
+    assert out.kind == "found" and out.attendee.id == "A1"
+    assert window.act_check_in.isEnabled()
+    out = wait_outcome(qtbot, window, window.act_check_in.trigger)
+    assert out.kind == "ok"
+    assert window.scan.hits()[0].checked_in
+
+
+def test_undo(qtbot, main_window, station_event):
+    window = main_window
+    scan(qtbot, window, station_event.tokens["A3"])
+    assert window.act_undo.isEnabled()
+    window.act_undo.trigger()
+    dialog = window.dialog
+    assert dialog is not None
+    dialog.reason.setCurrentText("Wrong person checked in")
+    out = wait_outcome(qtbot, window, dialog.accept)
+    assert out.kind == "undone"
+    assert window.card.kind == "undone"
+    undo = events(station_event.db_path, "A3", UNDO)
+    assert len(undo) == 1 and undo[0].payload.get("reason") == "Wrong person checked in"
+    # and the person can be admitted again
+    assert scan(qtbot, window, station_event.tokens["A3"]).kind == "ok"
+
+
+def test_reprint_asks_for_a_reason(qtbot, main_window, station_event):
+    window = main_window
+    scan(qtbot, window, station_event.tokens["A1"])
+    wait_printed(qtbot, window)
+    out = wait_outcome(qtbot, window, lambda: window.station.describe("A1"))
+    assert out.badge_printed
+    assert "Reprint" in window.buttons["print"].text()
+    window.act_print.trigger()
+    dialog = window.dialog
+    assert dialog is not None and dialog.required
+    ok = dialog.buttons.buttons()[0]
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    dialog.accept()  # no reason: refused, the dialog stays
+    assert window.dialog is dialog
+    dialog.reason.setCurrentText("Badge lost")
+    dialog.accept()
+    wait_printed(qtbot, window, 2)
+    printed = events(station_event.db_path, "A1", BADGE_PRINTED)
+    assert len(printed) == 2
+    assert printed[1].payload.get("reprint") and printed[1].payload.get("reason") == "Badge lost"
+    assert ok is not None
+
+
+def test_walk_in_registers_checks_in_and_prints(qtbot, main_window, station_event):
+    window = main_window
+    window.act_walk_in.trigger()
+    dialog = window.dialog
+    assert dialog is not None and dialog.walk_in
+    dialog.given.insert("Zoë")  # QTest cannot type non-ASCII keys
+    qtbot.keyClicks(dialog.family, "Okafor")
+    qtbot.keyClicks(dialog.organisation, "University of Lagos")
+    dialog.set_country("NG")
+    out = wait_outcome(qtbot, window, dialog.accept)
+    assert out.kind == "created"
+    assert out.attendee.display_name == "Zoë Okafor"
+    wait_printed(qtbot, window)
+    store = Store(open_db(station_event.db_path))
+    try:
+        created = store.attendee(out.attendee.id)
+        assert created is not None and created.country == "NG"
+        assert store.admission(created.id, TODAY) is not None
+        assert store.badge_printed(created.id)
+    finally:
+        store.db.conn.close()
+
+
+def test_walk_in_needs_a_name(qtbot, main_window):
+    main_window.act_walk_in.trigger()
+    dialog = main_window.dialog
+    dialog.accept()
+    assert main_window.dialog is dialog and dialog.problem.text()
+    dialog.reject()
+    assert main_window.dialog is None
+
+
+def test_edit_then_reprint(qtbot, main_window, station_event):
+    window = main_window
+    scan(qtbot, window, station_event.tokens["A1"])
+    wait_printed(qtbot, window)
+    out = wait_outcome(qtbot, window, lambda: window.station.describe("A1"))
+    window.act_edit.trigger()
+    dialog = window.dialog
+    assert dialog.given.text() == "Anja" and dialog.reprint.isChecked()
+    dialog.given.setText("Anna")
+    out = wait_outcome(qtbot, window, dialog.accept)
+    assert out.kind == "saved" and out.attendee.given_name == "Anna"
+    wait_printed(qtbot, window, 2)
+    store = Store(open_db(station_event.db_path))
+    try:
+        assert store.attendee("A1").given_name == "Anna"
+        updated = store.events("A1", types=("attendee_updated",))
+        assert updated and updated[-1].payload["changes"]["given_name"]["to"] == "Anna"
+    finally:
+        store.db.conn.close()
+
+
+def test_print_queue_visible(qtbot, main_window):
+    qtbot.waitUntil(lambda: bool(main_window.print_label.text()), timeout=20_000)
+    assert "ready" in main_window.print_label.text()
+
+
+def test_scanner_double_fire_is_one_admission(qtbot, main_window, station_event):
+    token = station_event.tokens["A6"]
+    assert scan(qtbot, main_window, token).kind == "ok"
+    assert scan(qtbot, main_window, token).kind == "ok"
+    assert len(events(station_event.db_path, "A6", CHECKIN)) == 1

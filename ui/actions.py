@@ -1,0 +1,239 @@
+"""Dialogs behind the card's actions: a reason (reprint, undo) and attendee details (edit, walk-in).
+
+They open window-modal with open(), not exec(): the event loop keeps running (scans
+already queued finish, the print queue keeps updating), and the caller continues from
+the dialog's accepted signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from PySide6.QtCore import QEvent, QLocale
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin.models import ROLES, Attendee
+from checkin.text import clean_text
+
+
+class ReasonDialog(QDialog):
+    """Asks why (a reprint must say why; an undo may)."""
+
+    def __init__(self, title: str, prompt: str, choices: list[str], required: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reasonDialog")
+        self.setWindowTitle(title)
+        self.required = required
+        self.prompt = QLabel(prompt)
+        self.prompt.setWordWrap(True)
+        self.reason = QComboBox()
+        self.reason.setObjectName("reason")
+        self.reason.setEditable(True)
+        self.reason.addItems(["", *choices])
+        self.reason.setCurrentIndex(0)
+        self.reason.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.buttons)
+        self.reason.editTextChanged.connect(self._check)
+        self._check()
+        self.reason.setFocus()
+
+    def text(self) -> str:
+        return clean_text(self.reason.currentText())
+
+    def _check(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.text()) or not self.required)
+
+    def accept(self) -> None:
+        if self.required and not self.text():
+            return
+        super().accept()
+
+
+def reprint_dialog(parent: QWidget) -> ReasonDialog:
+    tr = parent.tr
+    return ReasonDialog(
+        tr("Reprint badge"),
+        tr("This person already has a printed badge. Why print another one?"),
+        [tr("Badge lost"), tr("Badge damaged"), tr("Details corrected"),
+         tr("Printer jammed")],
+        required=True, parent=parent)
+
+
+def undo_dialog(parent: QWidget, name: str) -> ReasonDialog:
+    tr = parent.tr
+    return ReasonDialog(
+        tr("Undo check-in"),
+        tr("Undo today's check-in of %1?").replace("%1", name),
+        [tr("Wrong person checked in"), tr("Checked in by mistake"), tr("Left again")],
+        required=False, parent=parent)
+
+
+def territories() -> list[tuple[str, str]]:
+    """(name, ISO alpha-2) of every territory Qt knows, sorted by name."""
+    found: dict[str, str] = {}
+    for territory in QLocale.Country:
+        code = QLocale.territoryToCode(territory)
+        if len(code) == 2 and code.isalpha():
+            found[code] = QLocale.territoryToString(territory)
+    return sorted(((name, code) for code, name in found.items()), key=lambda t: t[0])
+
+
+class AttendeeDialog(QDialog):
+    """Edit an attendee's details, or register a walk-in (attendee=None)."""
+
+    def __init__(self, attendee: Attendee | None, parent: QWidget | None = None,
+                 badge_printed: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName("attendeeDialog")
+        self.original = attendee
+        self.walk_in = attendee is None
+        self.title_edit = QLineEdit()
+        self.given = QLineEdit()
+        self.given.setObjectName("given_name")
+        self.family = QLineEdit()
+        self.family.setObjectName("family_name")
+        self.order = QComboBox()
+        self.order.addItem("", "given_first")
+        self.order.addItem("", "family_first")
+        self.badge_name = QLineEdit()
+        self.organisation = QLineEdit()
+        self.organisation.setObjectName("organisation")
+        self.country = QComboBox()
+        self.country.setObjectName("country")
+        self.country.addItem("—", "")
+        for name, code in territories():
+            self.country.addItem(f"{name} ({code})", code)
+        self.role = QComboBox()
+        for role in ROLES:
+            self.role.addItem(role, role)
+        self.email = QLineEdit()
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(70)
+        for edit in (self.title_edit, self.given, self.family, self.badge_name,
+                     self.organisation, self.email):
+            edit.setMaxLength(200)
+        self.form = QFormLayout()
+        self._labels = [QLabel() for _ in range(10)]
+        for label, field in zip(self._labels, (self.title_edit, self.given, self.family,
+                                               self.order, self.badge_name, self.organisation,
+                                               self.country, self.role, self.email,
+                                               self.notes), strict=True):
+            label.setBuddy(field)
+            self.form.addRow(label, field)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setStyleSheet("color: #b3001b;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        # After fixing a typo the old badge is wrong: offer the reprint right here.
+        self.reprint = QCheckBox()
+        self.reprint.setObjectName("reprint")
+        self.reprint.setChecked(badge_printed)
+        self.reprint.setVisible(attendee is not None)
+        layout.addWidget(self.reprint)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        if attendee is not None:
+            self._fill(attendee)
+        self.retranslateUi()
+        self.given.setFocus()
+
+    def _fill(self, a: Attendee) -> None:
+        self.title_edit.setText(a.title)
+        self.given.setText(a.given_name)
+        self.family.setText(a.family_name)
+        self.order.setCurrentIndex(max(0, self.order.findData(a.name_order)))
+        self.badge_name.setText(a.badge_name)
+        self.organisation.setText(a.organisation)
+        index = self.country.findData(a.country.upper())
+        if index < 0 and a.country:
+            self.country.addItem(a.country, a.country)
+            index = self.country.count() - 1
+        self.country.setCurrentIndex(max(0, index))
+        index = self.role.findData(a.role)
+        if index < 0:
+            self.role.addItem(a.role, a.role)
+            index = self.role.count() - 1
+        self.role.setCurrentIndex(index)
+        self.email.setText(a.email)
+        self.notes.setPlainText(a.notes)
+
+    def set_country(self, code: str) -> None:
+        self.country.setCurrentIndex(max(0, self.country.findData(code.upper())))
+
+    def attendee(self) -> Attendee:
+        """The attendee as entered (text cleaned: NFC, no control or bidi characters)."""
+        values = {
+            "title": clean_text(self.title_edit.text()),
+            "given_name": clean_text(self.given.text()),
+            "family_name": clean_text(self.family.text()),
+            "name_order": self.order.currentData() or "given_first",
+            "badge_name": clean_text(self.badge_name.text()),
+            "organisation": clean_text(self.organisation.text()),
+            "country": self.country.currentData() or "",
+            "role": self.role.currentData() or "delegate",
+            "email": clean_text(self.email.text()),
+            "notes": clean_text(self.notes.toPlainText(), multiline=True),
+        }
+        if self.original is not None:
+            return replace(self.original, **values)
+        return Attendee(id="", days=[date.today().isoformat()],
+                        extra={"walk_in": True}, **values)
+
+    def accept(self) -> None:
+        a = self.attendee()
+        if not (a.given_name or a.family_name or a.badge_name):
+            self.problem.setText(self.tr("A name is needed."))
+            self.given.setFocus()
+            return
+        super().accept()
+
+    def retranslateUi(self) -> None:
+        self.setWindowTitle(self.tr("Walk-in registration") if self.walk_in
+                            else self.tr("Edit details"))
+        texts = [self.tr("&Title"), self.tr("&Given name"), self.tr("&Family name"),
+                 self.tr("Name &order"), self.tr("&Badge name"), self.tr("O&rganisation"),
+                 self.tr("&Country"), self.tr("R&ole"), self.tr("&E-mail"), self.tr("&Notes")]
+        for label, text in zip(self._labels, texts, strict=True):
+            label.setText(text)
+        self.order.setItemText(0, self.tr("Given name first"))
+        self.order.setItemText(1, self.tr("Family name first (CJK, Hungarian, …)"))
+        self.badge_name.setPlaceholderText(self.tr("Only if the badge should show another name"))
+        self.reprint.setText(self.tr("&Print the badge again (details corrected)"))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Register, check in and print") if self.walk_in
+                   else self.tr("Save"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)
+
+
+__all__ = ["AttendeeDialog", "ReasonDialog", "reprint_dialog", "territories", "undo_dialog"]

@@ -1,0 +1,229 @@
+"""Kiosk mode: full-screen self check-in (scan, welcome, badge), left only with the PIN.
+
+Delegates see a friendly answer, not the desk's diagnostics: anything but a welcome
+sends them to the front desk. Escape (or Ctrl+Shift+Q) asks for the PIN from the
+station settings; a wrong PIN keeps the kiosk locked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from ui.result_card import LOOKS, VerdictIcon
+
+RESET_MS = 8000  # back to "please scan" after a welcome
+
+
+def _font(size: int, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(size)
+    font.setBold(bold)
+    return font
+
+
+class KioskWindow(QWidget):
+    closed = Signal()
+    exitRequested = Signal()
+
+    def __init__(self, station: Any, pin: str, event_name: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kiosk")
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.station = station
+        self.pin = pin
+        self.event_name = event_name
+        self.state = "idle"
+        self._name = ""
+        self._unlocked = False
+        self.title = QLabel()
+        self.title.setObjectName("kioskTitle")
+        self.title.setFont(_font(28, True))
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.icon = VerdictIcon()
+        self.icon.setFixedSize(220, 220)
+        self.message = QLabel()
+        self.message.setObjectName("kioskMessage")
+        self.message.setFont(_font(44, True))
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.sub = QLabel()
+        self.sub.setFont(_font(24))
+        self.sub.setWordWrap(True)
+        self.sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.field = QLineEdit()
+        self.field.setObjectName("kioskField")
+        self.field.setFont(_font(18))
+        self.field.setMaximumWidth(700)
+        self.field.setMaxLength(4096)
+        self.field.returnPressed.connect(self._enter)
+
+        # the PIN panel, hidden until Escape
+        self.pin_label = QLabel()
+        self.pin_label.setFont(_font(16))
+        self.pin_field = QLineEdit()
+        self.pin_field.setObjectName("pinField")
+        self.pin_field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_field.setFont(_font(18))
+        self.pin_field.setMaximumWidth(240)
+        self.pin_field.returnPressed.connect(self._check_pin)
+        self.pin_message = QLabel()
+        self.pin_message.setObjectName("pinMessage")
+        self.pin_message.setFont(_font(16, True))
+        self.pin_panel = QWidget()
+        pin_row = QHBoxLayout(self.pin_panel)
+        pin_row.addStretch(1)
+        pin_row.addWidget(self.pin_label)
+        pin_row.addWidget(self.pin_field)
+        pin_row.addWidget(self.pin_message)
+        pin_row.addStretch(1)
+        self.pin_panel.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 40, 40, 40)
+        layout.addWidget(self.title)
+        layout.addStretch(1)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(20)
+        layout.addWidget(self.message)
+        layout.addWidget(self.sub)
+        layout.addStretch(1)
+        layout.addWidget(self.field, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.pin_panel)
+
+        self._reset = QTimer(self)
+        self._reset.setSingleShot(True)
+        self._reset.setInterval(RESET_MS)
+        self._reset.timeout.connect(lambda: self._show("idle"))
+        for sequence in ("Ctrl+Shift+Q",):
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.activated.connect(self.ask_pin)
+        self._show("idle")
+
+    # -- life ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.showFullScreen()
+        self.activateWindow()
+        self.raise_()
+        self.field.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            if self.pin_panel.isVisible():
+                self._hide_pin()
+            else:
+                self.ask_pin()
+            return
+        super().keyPressEvent(event)
+
+    def ask_pin(self) -> None:
+        self.exitRequested.emit()
+        self.pin_message.setText("")
+        self.pin_field.clear()
+        self.pin_panel.show()
+        self.pin_field.setFocus()
+
+    def _hide_pin(self) -> None:
+        self.pin_panel.hide()
+        self.pin_field.clear()
+        self.field.setFocus()
+
+    def _check_pin(self) -> None:
+        if self.pin and self.pin_field.text() == self.pin:
+            self._unlocked = True
+            self._reset.stop()
+            self.close()
+            return
+        self.pin_message.setText(self.tr("Wrong PIN"))
+        self.pin_field.clear()
+        self.pin_field.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._unlocked:  # Alt+F4 and friends do not leave the kiosk
+            event.ignore()
+            self.ask_pin()
+            return
+        super().closeEvent(event)
+        self.closed.emit()
+
+    # -- scanning --------------------------------------------------------------------------
+
+    def _enter(self) -> None:
+        text = self.field.text()
+        self.field.clear()
+        if text.strip():
+            self.scan_text(text)
+
+    def scan_text(self, text: str) -> None:
+        self._show("busy")
+        self.station.scan(text)
+
+    def show_outcome(self, out: Any) -> None:
+        a = out.attendee
+        self._name = (a.display_name if a is not None else "") or ""
+        kind = out.kind
+        if kind in ("ok", "created"):
+            self._show("welcome", printing=out.printing)
+        elif kind == "already_checked_in":
+            self._show("again")
+        elif kind == "malformed":
+            self._show("scan_qr")
+        elif kind in ("found", "saved", "undone"):
+            return
+        else:
+            self._show("desk")
+        self._reset.start()
+
+    def show_error(self, message: str) -> None:
+        self._show("desk")
+        self._reset.start()
+
+    def _show(self, state: str, printing: bool = False) -> None:
+        self.state = state
+        self._printing = printing
+        look = {"idle": "idle", "busy": "idle", "welcome": "ok", "again": "already_checked_in",
+                "scan_qr": "malformed", "desk": "cancelled"}[state]
+        colours = LOOKS[look]
+        self.setStyleSheet(f"#kiosk {{ background: {colours.background}; }}"
+                           f"#kiosk QLabel {{ color: {colours.foreground}; }}"
+                           "#kiosk QLineEdit { background: white; color: black; }")
+        self.icon.set_shape(colours.icon, colours.foreground)
+        self.retranslateUi()
+        if state in ("idle",) and not self.pin_panel.isVisible():
+            self.field.setFocus()
+
+    def retranslateUi(self) -> None:
+        self.setWindowTitle(self.tr("Self check-in"))
+        self.title.setText(self.event_name or self.tr("Self check-in"))
+        name = self._name
+        texts = {
+            "idle": (self.tr("Welcome! Please scan your QR code"),
+                     self.tr("Hold the confirmation (phone or printout) under the scanner.")),
+            "busy": (self.tr("One moment…"), ""),
+            "welcome": (self.tr("Welcome, %1!").replace("%1", name),
+                        self.tr("Your badge is printing.") if self._printing
+                        else self.tr("You are checked in.")),
+            "again": (self.tr("Welcome back, %1").replace("%1", name),
+                      self.tr("You are already checked in. Need a new badge? "
+                              "Please ask at the front desk.")),
+            "scan_qr": (self.tr("Please scan the QR code"),
+                        self.tr("Use the code from your confirmation e-mail.")),
+            "desk": (self.tr("Please see the front desk"),
+                     self.tr("Our staff will help you right away.")),
+        }
+        message, sub = texts.get(self.state, ("", ""))
+        self.message.setText(message)
+        self.sub.setText(sub)
+        self.field.setPlaceholderText(self.tr("Scan here"))
+        self.pin_label.setText(self.tr("Staff PIN to leave kiosk mode:"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)

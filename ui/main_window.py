@@ -1,0 +1,738 @@
+"""The station's main window: the desk (scan field, result card, actions, camera), the
+attendee list, the dashboard, and the menus with every shortcut.
+
+The scan field has the focus whenever the desk is shown: after a scan, a dialog, a click
+anywhere on the desk, focus comes back to it, so the next scanner burst always lands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStatusBar,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin.config import StationConfig
+from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
+from ui.camera import CameraPane
+from ui.format import format_time
+from ui.result_card import ResultCard
+from ui.scan_panel import Hit, ScanPanel
+from ui.services import Outcome, PrintState, Station, Stats, Summary
+from ui.sounds import Sounds
+
+DESK, ATTENDEES, DASHBOARD = range(3)
+
+
+class MainWindow(QMainWindow):
+    ready = Signal()  # the event is open and the desk takes scans
+    outcomeShown = Signal(object)  # an Outcome is on the card (tests wait for it)
+    languageChanged = Signal(str)
+
+    def __init__(self, station: Station, config: StationConfig,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.station = station
+        self.config = config
+        self.sounds = Sounds(muted=not config.sound, parent=self)
+        self.current: Outcome | None = None  # the person on the card, if any
+        self.dialog: Any = None  # the open action dialog (tests drive it)
+        self.kiosk: Any = None
+        self.summary: Summary | None = None
+        self.attendees: Any = None  # G2's attendee table, built when first shown
+        self.dashboard: Any = None  # G2's dashboard, built when first shown
+
+        self._build_desk()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.addTab(self.desk, "")
+        self.tabs.addTab(QWidget(), "")  # placeholders until first shown: fast start
+        self.tabs.addTab(QWidget(), "")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setStyleSheet("QLabel#banner { background: #fff3c4; color: #3b2f00;"
+                                  " padding: 8px 12px; font-size: 12pt;"
+                                  " border-bottom: 2px solid #e0b000; }")
+        self.banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self._build_actions()
+        self._connect()
+        self.retranslateUi()
+        self._set_enabled_for(None)
+        self.resize(1280, 800)
+        self.card.show_state("busy")
+        self.scan.field.setEnabled(False)
+
+    # -- construction -------------------------------------------------------------------
+
+    def _build_desk(self) -> None:
+        self.desk = QWidget()
+        self.scan = ScanPanel()
+        self.camera = CameraPane(self.station.lanes["decode"])
+        self.card = ResultCard()
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for key in ("check_in", "undo", "print", "edit", "walk_in"):
+            button = QPushButton()
+            button.setObjectName(f"button_{key}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the focus
+            button.setMinimumHeight(44)
+            font = QFont()
+            font.setPointSize(12)
+            button.setFont(font)
+            self.buttons[key] = button
+            row.addWidget(button)
+        self.print_label = QLabel()
+        self.print_label.setObjectName("printQueue")
+        self.print_label.setWordWrap(True)
+        self.print_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.print_label.setStyleSheet("QLabel#printQueue { font-size: 12pt; padding: 6px;"
+                                       " border: 1px solid #90a4ae; border-radius: 6px; }")
+
+        left = QWidget()
+        left_col = QVBoxLayout(left)
+        left_col.setContentsMargins(0, 0, 0, 0)
+        left_col.addWidget(self.scan, 3)
+        left_col.addWidget(self.camera, 2)
+        right = QWidget()
+        right_col = QVBoxLayout(right)
+        right_col.setContentsMargins(0, 0, 0, 0)
+        right_col.addWidget(self.card, 1)
+        right_col.addLayout(row)
+        right_col.addWidget(self.print_label)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(left)
+        self.split.addWidget(right)
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 3)
+        self.split.setSizes([460, 780])
+        self.split.setChildrenCollapsible(False)
+        layout = QHBoxLayout(self.desk)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.split)
+        for widget in (left, right, self.split, self.card, self.camera, self.print_label):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.desk.setFocusProxy(self.scan.field)
+
+    def _build_status_bar(self) -> None:
+        self.status: Any
+        try:
+            from ui.status_bar import StationStatusBar
+
+            self.status = StationStatusBar(self)
+            self._g2_status = True
+        except ImportError:  # G2's status bar not there: a plain one with the same facts
+            self.status = QStatusBar(self)
+            self._g2_status = False
+            self._status_label = QLabel()
+            self.status.addPermanentWidget(self._status_label)
+        self.setStatusBar(self.status)
+
+    def _action(self, name: str, shortcut: QKeySequence | str | None, slot: Any,
+                checkable: bool = False) -> QAction:
+        action = QAction(self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_check_in = a("checkIn", "Ctrl+Return", self.check_in_current)
+        self.act_undo = a("undo", QKeySequence.StandardKey.Undo, self.undo_current)
+        self.act_print = a("print", "F5", self.print_current)
+        self.act_edit = a("edit", "F2", self.edit_current)
+        self.act_walk_in = a("walkIn", "Ctrl+N", self.walk_in)
+        self.act_clear = a("clear", None, self.clear)
+        self.act_desk = a("showDesk", "Ctrl+1", lambda: self.show_tab(DESK))
+        self.act_attendees = a("showAttendees", "Ctrl+L", lambda: self.show_tab(ATTENDEES))
+        self.act_dashboard = a("showDashboard", "Ctrl+D", lambda: self.show_tab(DASHBOARD))
+        self.act_kiosk = a("kiosk", "Ctrl+K", self.enter_kiosk)
+        self.act_settings = a("settings", "Ctrl+,", self.open_settings)
+        self.act_mute = a("mute", "Ctrl+M", self.toggle_mute, checkable=True)
+        self.act_mute.setChecked(not self.config.sound)
+        self.act_camera = a("camera", "Ctrl+Shift+C", self.toggle_camera, checkable=True)
+        self.act_quit = a("quit", QKeySequence.StandardKey.Quit, self.close)
+        self.act_shortcuts = a("shortcuts", "F1", self.show_shortcuts)
+        self.act_retry = a("retryPrint", "Ctrl+Shift+P", self.retry_failed_print)
+
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("")
+        self.menu_file.addAction(self.act_quit)
+        self.menu_desk = bar.addMenu("")
+        for action in (self.act_check_in, self.act_undo, self.act_print, self.act_edit,
+                       self.act_walk_in, self.act_retry):
+            self.menu_desk.addAction(action)
+        self.menu_view = bar.addMenu("")
+        for action in (self.act_desk, self.act_attendees, self.act_dashboard, self.act_kiosk,
+                       self.act_camera):
+            self.menu_view.addAction(action)
+        self.menu_settings = bar.addMenu("")
+        self.menu_settings.addAction(self.act_settings)
+        self.menu_settings.addAction(self.act_mute)
+        self.menu_language = self.menu_settings.addMenu("")
+        self.act_english = self.menu_language.addAction("English")
+        self.act_german = self.menu_language.addAction("Deutsch")
+        self.act_english.triggered.connect(lambda: self.set_language("en"))
+        self.act_german.triggered.connect(lambda: self.set_language("de"))
+        self.menu_help = bar.addMenu("")
+        self.menu_help.addAction(self.act_shortcuts)
+
+    def _connect(self) -> None:
+        st = self.station
+        st.opened.connect(self._opened)
+        st.openFailed.connect(self._open_failed)
+        st.outcome.connect(self.show_outcome)
+        st.searched.connect(self._searched)
+        st.statsChanged.connect(self._stats)
+        st.printStateChanged.connect(self._print_state)
+        st.failed.connect(self._failed)
+        self.scan.scanRequested.connect(self._scan)
+        self.scan.searchRequested.connect(self.station.search)
+        self.scan.pickRequested.connect(self._picked)
+        self.scan.highlighted.connect(self._highlighted)
+        self.camera.codeRead.connect(self._camera_code)
+        self.buttons["check_in"].clicked.connect(self.check_in_current)
+        self.buttons["undo"].clicked.connect(self.undo_current)
+        self.buttons["print"].clicked.connect(self.print_current)
+        self.buttons["edit"].clicked.connect(self.edit_current)
+        self.buttons["walk_in"].clicked.connect(self.walk_in)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _opened(self, summary: Summary) -> None:
+        self.summary = summary
+        self.scan.field.setEnabled(True)
+        self.card.show_state("idle")
+        self._set_enabled_for(self.current)
+        self._update_banner()
+        self._update_title()
+        self._update_status()
+        self.focus_input()
+        self.ready.emit()
+        if self.config.camera_enabled:
+            QTimer.singleShot(0, self, self.start_camera)  # after the first frame is on screen
+
+    def _open_failed(self, message: str) -> None:
+        self.card.show_state("error", detail=message)
+        self.banner.setText(self.tr("The event database cannot be opened: %1")
+                            .replace("%1", message))
+        self.banner.show()
+
+    def _update_banner(self) -> None:
+        s = self.summary
+        if s is None or not s.is_demo:
+            self.banner.hide()
+            return
+        self.banner.setText(self.tr(
+            "This is the demo event with made-up delegates. To use your real attendee list, "
+            "run: checkin import FILE (CSV, XLSX or JSON export of your registration "
+            "system), then restart the station."))
+        self.banner.show()
+
+    def _update_title(self) -> None:
+        name = self.summary.event_name if self.summary else ""
+        self.setWindowTitle(f"{name} — " + self.tr("Check-in station") if name
+                            else self.tr("Check-in station"))
+
+    # -- the desk ------------------------------------------------------------------------
+
+    def focus_input(self) -> None:
+        if self.tabs.currentIndex() == DESK and self.scan.field.isEnabled():
+            self.scan.field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _focus_changed(self, old: Any, new: Any) -> None:
+        # Whatever took the focus on the desk (a click on the card, a button), give it back:
+        # a scanner's next burst must land in the field.
+        if self.tabs.currentIndex() != DESK or self.dialog is not None:
+            return
+        if new is None or (new is not self.scan.field and self.desk.isAncestorOf(new)):
+            QTimer.singleShot(0, self, self.focus_input)
+
+    def _scan(self, text: str) -> None:
+        if not self.station.ready:
+            return
+        self.station.scan(text)
+
+    def _camera_code(self, text: str) -> None:
+        if self.kiosk is not None:
+            self.kiosk.scan_text(text)
+            return
+        self.scan.field.setText(text)
+        self.scan.field.selectAll()
+        self._scan(text)
+
+    def _searched(self, query: str, hits: list[Hit]) -> None:
+        self.scan.set_results(query, hits)
+
+    def _picked(self, attendee: Any) -> None:
+        self.station.check_in(attendee.id)
+
+    def _highlighted(self, attendee: Any) -> None:
+        if attendee is not None:
+            self.station.describe(attendee.id)
+
+    def show_outcome(self, out: Outcome) -> None:
+        detail = out.detail
+        kind = out.kind
+        if kind == "found" and out.checked_in and out.previous is not None:
+            detail = self.tr("Already checked in today at %1 (desk %2)").replace(
+                "%1", format_time(out.previous.time)).replace("%2", out.previous.station)
+        elif kind == "found" and out.attendee is not None and out.attendee.status == "cancelled":
+            kind, detail = "cancelled", ""
+        if out.printing:
+            detail = (detail + "\n" if detail else "") + self.tr("Badge is printing.")
+        elif kind in ("ok", "created") and out.badge_printed:
+            detail = (detail + "\n" if detail else "") + self.tr("Badge printed earlier.")
+        if kind == "malformed":
+            n = len(out.hits or [])
+            detail = self.tr("%n match(es) for the typed text.", "", n)
+            self.scan.set_results(out.input.strip(), out.hits or [])
+            if n == 1:  # one match: preview the person, Enter checks in
+                self.scan.choose(0)
+        self.card.show_state(kind, out.attendee, detail, out.previous)
+        if out.attendee is not None or kind not in ("found",):
+            self.current = out if out.attendee is not None else None
+        self._set_enabled_for(self.current)
+        if kind != "found":
+            self.sounds.play(kind)
+        if out.attendee is not None and kind in ("ok", "undone", "created", "saved",
+                                                  "already_checked_in"):
+            self.scan.update_hit(out.attendee, out.checked_in)
+        if self.kiosk is not None:
+            self.kiosk.show_outcome(out)
+        self.outcomeShown.emit(out)
+        if self.dialog is None:
+            self.focus_input()
+
+    def _failed(self, message: str) -> None:
+        self.card.show_state("error", detail=message)
+        self.sounds.play("error")
+        if self.kiosk is not None:
+            self.kiosk.show_error(message)
+        self.outcomeShown.emit(Outcome("error", detail=message))
+
+    def clear(self) -> None:
+        self.scan.clear()
+        self.current = None
+        self.card.show_state("idle")
+        self._set_enabled_for(None)
+        self.focus_input()
+
+    def _set_enabled_for(self, out: Outcome | None) -> None:
+        ready = self.station.ready
+        a = out.attendee if out else None
+        can_check_in = bool(a and not out.checked_in and a.status != "cancelled")  # type: ignore[union-attr]
+        can_undo = bool(a and out.checked_in)  # type: ignore[union-attr]
+        for action, button, enabled in (
+                (self.act_check_in, "check_in", ready and can_check_in),
+                (self.act_undo, "undo", ready and can_undo),
+                (self.act_print, "print", ready and a is not None and a.status != "cancelled"),
+                (self.act_edit, "edit", ready and a is not None),
+                (self.act_walk_in, "walk_in", ready)):
+            action.setEnabled(enabled)
+            self.buttons[button].setEnabled(enabled)
+        self._retranslate_buttons()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _person(self) -> Any:
+        return self.current.attendee if self.current else None
+
+    def check_in_current(self) -> None:
+        a = self._person()
+        if a is not None and self.act_check_in.isEnabled():
+            self.station.check_in(a.id)
+
+    def undo_current(self) -> None:
+        a = self._person()
+        if a is None or not self.act_undo.isEnabled():
+            return
+        dialog = undo_dialog(self, a.display_name or a.id)
+        self._open_dialog(dialog, lambda: self.station.undo(a.id, dialog.text()))
+
+    def print_current(self) -> None:
+        out = self.current
+        if out is None or out.attendee is None or not self.act_print.isEnabled():
+            return
+        a = out.attendee
+        if out.badge_printed or self._has_pending_job(a.id):
+            dialog = reprint_dialog(self)
+            self._open_dialog(dialog, lambda: self._reprint(a.id, dialog.text()))
+        else:
+            self.station.print_badge(a.id)
+            self.statusBar().showMessage(self.tr("Badge for %1 sent to the printer.")
+                                         .replace("%1", a.display_name), 5000)
+
+    def _has_pending_job(self, attendee_id: str) -> bool:
+        return any(job.attendee_id == attendee_id and job.state in ("queued", "printing")
+                   for job in self.station.print_state.jobs)
+
+    def _reprint(self, attendee_id: str, reason: str) -> None:
+        self.station.print_badge(attendee_id, reprint=True, reason=reason)
+        if self.current is not None:
+            self.current.badge_printed = True
+
+    def edit_current(self) -> None:
+        out = self.current
+        if out is None or out.attendee is None or not self.act_edit.isEnabled():
+            return
+        dialog = AttendeeDialog(out.attendee, self, badge_printed=out.badge_printed)
+
+        def save() -> None:
+            reprint = (self.tr("details corrected")
+                       if dialog.reprint.isChecked() else "")
+            self.station.save_attendee(dialog.attendee(), reason=self.tr("edited at the desk"),
+                                       reprint_reason=reprint)
+        self._open_dialog(dialog, save)
+
+    def walk_in(self) -> None:
+        if not self.act_walk_in.isEnabled():
+            return
+        dialog = AttendeeDialog(None, self)
+        text = self.scan.query
+        if text and not any(ch.isdigit() for ch in text):  # the typed name that found no one
+            parts = text.split()
+            dialog.given.setText(" ".join(parts[:-1]) if len(parts) > 1 else "")
+            dialog.family.setText(parts[-1] if parts else "")
+        self._open_dialog(dialog, lambda: self.station.walk_in(dialog.attendee()))
+
+    def _open_dialog(self, dialog: Any, on_accept: Any) -> None:
+        self.dialog = dialog
+
+        def finished(result: int) -> None:
+            self.dialog = None
+            if result:
+                on_accept()
+            dialog.deleteLater()
+            self.focus_input()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def retry_failed_print(self) -> None:
+        for job in self.station.print_state.jobs:
+            if job.state == "failed":
+                self.station.retry_print(job.id)
+
+    # -- tabs: attendee list and dashboard (helper G2's widgets) --------------------------
+
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+
+    def _tab_changed(self, index: int) -> None:
+        if index == ATTENDEES and self.attendees is None and self.summary is not None:
+            self._install_attendees()
+        elif index == DASHBOARD and self.summary is not None:
+            if self.dashboard is None:
+                self._install_dashboard()
+            elif hasattr(self.dashboard, "refresh"):
+                self.dashboard.refresh()
+        elif index == ATTENDEES and self.attendees is not None:
+            self.attendees.refresh()
+        if index == DESK:
+            self.focus_input()
+
+    def _install_attendees(self) -> None:
+        from ui.attendee_table import AttendeeTableWidget
+
+        assert self.summary is not None
+        self.attendees = AttendeeTableWidget(self.station.db_path, self.summary.day)
+        self.attendees.attendee_activated.connect(self._activated_in_list)
+        self._replace_tab(ATTENDEES, self.attendees)
+
+    def _install_dashboard(self) -> None:
+        assert self.summary is not None
+        try:
+            from ui.dashboard import DashboardWidget
+        except ImportError:
+            return
+        self.dashboard = make_dashboard(DashboardWidget, self.station, self.summary)
+        self._replace_tab(DASHBOARD, self.dashboard)
+
+    def _replace_tab(self, index: int, widget: QWidget) -> None:
+        old = self.tabs.widget(index)
+        text = self.tabs.tabText(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, text)
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        old.deleteLater()
+
+    def _activated_in_list(self, attendee_id: str) -> None:
+        self.show_tab(DESK)
+        self.station.describe(attendee_id)
+
+    # -- kiosk ---------------------------------------------------------------------------
+
+    def enter_kiosk(self) -> None:
+        if self.kiosk is not None or not self.station.ready:
+            return
+        from ui.kiosk import KioskWindow
+
+        self.kiosk = KioskWindow(self.station, self.config.kiosk_pin,
+                                 self.summary.event_name if self.summary else "")
+        self.kiosk.closed.connect(self._kiosk_closed)
+        self.kiosk.start()
+
+    def _kiosk_closed(self) -> None:
+        kiosk, self.kiosk = self.kiosk, None
+        if kiosk is not None:
+            kiosk.deleteLater()
+        self.activateWindow()
+        self.focus_input()
+
+    # -- camera, sound, settings, language ----------------------------------------------------
+
+    def start_camera(self) -> None:
+        state = self.camera.start(self.config.camera)
+        self.act_camera.setChecked(state == "on")
+
+    def toggle_camera(self) -> None:
+        if self.camera.state == "on":
+            self.camera.stop()
+        else:
+            self.start_camera()
+        self.act_camera.setChecked(self.camera.state == "on")
+
+    def toggle_mute(self) -> None:
+        self.sounds.set_muted(self.act_mute.isChecked())
+
+    def open_settings(self) -> None:
+        try:
+            from ui.settings_dialog import SettingsDialog
+        except ImportError:
+            return
+        dialog = make_settings_dialog(SettingsDialog, self.config, self)
+
+        def accepted() -> None:
+            config = dialog.config() if callable(getattr(dialog, "config", None)) else dialog.config
+            self.apply_config(config)
+        self._open_dialog(dialog, accepted)
+
+    def apply_config(self, config: StationConfig) -> None:
+        old = self.config
+        self.config = config
+        try:
+            config.save(self.station.config_path)
+        except OSError as exc:
+            self._failed(self.tr("Settings not saved: %1").replace("%1", str(exc)))
+        self.station.apply_config(config)
+        self.sounds.set_muted(not config.sound)
+        self.act_mute.setChecked(not config.sound)
+        if config.language != old.language:
+            self.set_language(config.language, save=False)
+        if (config.camera, config.camera_enabled) != (old.camera, old.camera_enabled):
+            if config.camera_enabled:
+                self.start_camera()
+            else:
+                self.camera.stop()
+        self._update_status()
+
+    def set_language(self, language: str, save: bool = True) -> None:
+        app = QApplication.instance()
+        try:
+            from ui.i18n import install_translator
+        except ImportError:
+            return
+        install_translator(app, language)
+        if save and language != self.config.language:
+            self.config.language = language
+            with contextlib.suppress(OSError):
+                self.config.save(self.station.config_path)
+        self.languageChanged.emit(language)
+
+    def show_shortcuts(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        lines = []
+        for menu in (self.menu_desk, self.menu_view, self.menu_settings):
+            for action in menu.actions():
+                if action.shortcut().toString():
+                    text = action.text().replace("&", "")
+                    lines.append(f"{action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
+                                 f"\t{text}")
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard shortcuts"),
+                          "\n".join(lines), QMessageBox.StandardButton.Ok, self)
+        self._open_dialog(box, lambda: None)
+
+    # -- status ----------------------------------------------------------------------------
+
+    def _stats(self, stats: Stats) -> None:
+        self._update_status()
+
+    def _print_state(self, state: PrintState) -> None:
+        self.print_label.setText(self.print_text(state))
+        self.print_label.setStyleSheet(
+            "QLabel#printQueue { font-size: 12pt; padding: 6px; border-radius: 6px; "
+            + ("border: 1px solid #90a4ae; }" if state.ready and not state.failed
+               else "border: 3px solid #b3001b; background: #fde7e9; color: #5a0010; }"))
+        self._update_status()
+
+    def print_text(self, state: PrintState) -> str:
+        printer = state.printer or self.tr("default")
+        if state.backend == "pdf":
+            printer = self.tr("PDF folder")
+        if state.ready:
+            head = self.tr("Printer %1: ready").replace("%1", printer)
+        else:
+            head = self.tr("Printer %1: NOT READY (%2)").replace("%1", printer).replace(
+                "%2", state.reason or state.state)
+        parts = [head, self.tr("%n badge(s) waiting", "", state.queued + state.printing)]
+        if state.failed:
+            parts.append(self.tr("%n failed (Ctrl+Shift+P retries)", "", state.failed))
+        if state.last_error and not state.ready:
+            parts.append(state.last_error)
+        return " · ".join(parts)
+
+    def _update_status(self) -> None:
+        stats = self.station.stats
+        ps = self.station.print_state
+        if self._g2_status:
+            update_g2_status(self.status, self.station, stats, ps, self.print_text(ps))
+            return
+        day = stats.day
+        text = self.tr("Desk %1 · %2 · checked in %3 / %4").replace(
+            "%1", self.station.station_name).replace("%2", day).replace(
+            "%3", str(stats.checked_in)).replace("%4", str(stats.expected))
+        self._status_label.setText(text + " · " + self.print_text(ps))
+
+    # -- language and lifecycle ---------------------------------------------------------------
+
+    def retranslateUi(self) -> None:
+        self.tabs.setTabText(DESK, self.tr("&Desk"))
+        self.tabs.setTabText(ATTENDEES, self.tr("&Attendees"))
+        self.tabs.setTabText(DASHBOARD, self.tr("Dash&board"))
+        self.menu_file.setTitle(self.tr("&File"))
+        self.menu_desk.setTitle(self.tr("&Desk"))
+        self.menu_view.setTitle(self.tr("&View"))
+        self.menu_settings.setTitle(self.tr("&Settings"))
+        self.menu_language.setTitle(self.tr("&Language"))
+        self.menu_help.setTitle(self.tr("&Help"))
+        self.act_check_in.setText(self.tr("&Check in"))
+        self.act_undo.setText(self.tr("&Undo check-in…"))
+        self.act_edit.setText(self.tr("&Edit details…"))
+        self.act_walk_in.setText(self.tr("&Walk-in registration…"))
+        self.act_clear.setText(self.tr("C&lear"))
+        self.act_desk.setText(self.tr("&Desk"))
+        self.act_attendees.setText(self.tr("&Attendee list"))
+        self.act_dashboard.setText(self.tr("Dash&board"))
+        self.act_kiosk.setText(self.tr("&Kiosk mode (self check-in)"))
+        self.act_settings.setText(self.tr("&Settings…"))
+        self.act_mute.setText(self.tr("&Mute sounds"))
+        self.act_camera.setText(self.tr("&Camera"))
+        self.act_quit.setText(self.tr("&Quit"))
+        self.act_shortcuts.setText(self.tr("&Keyboard shortcuts"))
+        self.act_retry.setText(self.tr("&Retry failed print jobs"))
+        self._retranslate_buttons()
+        self._update_banner()
+        self._update_title()
+        if self.station.print_state.backend:
+            self.print_label.setText(self.print_text(self.station.print_state))
+        if self.station.ready:
+            self._update_status()
+
+    def _retranslate_buttons(self) -> None:
+        reprint = bool(self.current and self.current.badge_printed)
+        self.act_print.setText(self.tr("&Reprint badge…") if reprint else self.tr("&Print badge"))
+        texts = {
+            "check_in": (self.tr("Check in"), self.act_check_in),
+            "undo": (self.tr("Undo"), self.act_undo),
+            "print": (self.tr("Reprint…") if reprint else self.tr("Print badge"), self.act_print),
+            "edit": (self.tr("Edit"), self.act_edit),
+            "walk_in": (self.tr("Walk-in"), self.act_walk_in),
+        }
+        for key, (text, action) in texts.items():
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            self.buttons[key].setText(f"{text}  ({shortcut})" if shortcut else text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        elif event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.focus_input()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.kiosk is not None:  # kiosk mode is left only with the PIN
+            event.ignore()
+            return
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_changed)
+        self.camera.stop()
+        for widget in (self.attendees, self.dashboard):
+            if widget is not None and hasattr(widget, "shutdown"):
+                widget.shutdown()
+        self.station.shutdown()
+        super().closeEvent(event)
+
+
+# -- adapters to helper G2's widgets (their constructors are theirs to define) ------------
+
+def make_dashboard(cls: Any, station: Station, summary: Summary) -> Any:
+    for args in ((station.db_path, summary.day), (station.db_path,), ()):
+        try:
+            return cls(*args)
+        except TypeError:
+            continue
+    raise TypeError("DashboardWidget: no known constructor")
+
+
+def make_settings_dialog(cls: Any, config: StationConfig, parent: QWidget) -> Any:
+    try:
+        return cls(config, parent)
+    except TypeError:
+        return cls(config=config, parent=parent)
+
+
+def update_g2_status(bar: Any, station: Station, stats: Stats, ps: PrintState,
+                     print_text: str) -> None:
+    calls = (
+        ("set_station", (station.station_name,)),
+        ("set_day", (stats.day,)),
+        ("set_counts", (stats.checked_in, stats.expected)),
+        ("set_printer", (ps.state if not ps.ready else "ready", ps.queued + ps.printing)),
+    )
+    for name, args in calls:
+        method = getattr(bar, name, None)
+        if callable(method):
+            with contextlib.suppress(TypeError):
+                method(*args)
+
+
+__all__ = ["MainWindow"]
