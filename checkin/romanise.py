@@ -114,7 +114,11 @@ def _by_rules(word: str, rules: dict[str, list[str]]) -> list[str]:
     while i < len(word):
         for size in (2, 1):
             piece = word[i:i + size]
-            if len(piece) == size and piece in rules:
+            if len(piece) < size:
+                continue
+            if i == 0 and "^" + piece in rules:  # word-initial spelling: Е -> "Ye"/"E"
+                piece = "^" + piece
+            if piece in rules:
                 slots.append(rules[piece])
                 i += size
                 break
@@ -198,8 +202,9 @@ def romanise(word: str) -> tuple[str, ...]:
         found.extend(surname)
     if script == GREEK:
         found.extend(_by_rules(folded, _data()["greek"]))
-    elif script == CYRILLIC:
-        found.extend(_by_rules(folded, _data()["cyrillic"]))
+    elif script == CYRILLIC:  # not folded: й and ё are letters here, not и/е with accents
+        found.extend(_by_rules(unicodedata.normalize("NFC", word.casefold()),
+                               _data()["cyrillic"]))
     elif script == INDIC:
         found.append(_indic(word))
     found.append(_ascii_word(anyascii(folded)))

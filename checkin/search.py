@@ -147,7 +147,14 @@ def _plain_keys(text: str, out: set[str]) -> None:
     if folded.isalnum():  # the usual id or code: one key, no regex
         out.add(folded)
         return
-    for chunk in folded.replace("@", " ").split():
+    local, at, domain = folded.partition("@")
+    if at:  # an e-mail: the whole address, the local part, the domain without its TLD
+        out.update((folded, "".join(_PLAIN_PARTS.findall(domain))))
+        labels = domain.split(".")[:-1]
+        chunks = [local, *(label for label in labels if label != "example")]
+    else:
+        chunks = folded.split()
+    for chunk in chunks:
         parts = _PLAIN_PARTS.findall(chunk)
         out.update(parts)
         if len(parts) > 1:
@@ -194,8 +201,6 @@ def _row_keys(row: Sequence[Any]) -> tuple[set[str], set[str]]:
             _plain_keys(text, other)
     for text in _extra_strings(extra):
         other |= _field_keys(text, False)
-    if email:
-        other.add(fold(email))
     return name_keys, other
 
 
@@ -366,8 +371,13 @@ class _Core:
                 fuzzy_only |= found - p.plain_docs()
         in_names = found.intersection(*name_sets)
         prefix = found - exact - fuzzy_only
-        groups = (exact & in_names, exact - in_names, prefix & in_names, prefix - in_names,
-                  fuzzy_only & in_names, fuzzy_only - in_names)
+        if all(len(w[0]) <= 2 for w in words):
+            # One or two letters "exactly" match initials and domains: names lead.
+            groups = (exact & in_names, prefix & in_names, exact - in_names, prefix - in_names,
+                      fuzzy_only & in_names, fuzzy_only - in_names)
+        else:
+            groups = (exact & in_names, exact - in_names, prefix & in_names,
+                      prefix - in_names, fuzzy_only & in_names, fuzzy_only - in_names)
         out: list[tuple[Any, ...]] = []
         for tier, group in enumerate(groups):
             for registered, d in self._best(group, limit - len(out), day):
@@ -405,15 +415,20 @@ class _Core:
         return out
 
     def _walk(self, probe: _Probe) -> Iterator[tuple[int, int]]:
-        spans = sorted(probe.plain, key=lambda s: s[0] is not self.names)
-        for ix, lo, _, exact in spans:
-            if exact:
-                for d in ix.docs[ix.starts[lo]:ix.starts[lo + 1]]:
-                    yield d, 0 if ix is self.names else 1
-        for ix, lo, hi, exact in spans:
-            for k in range(lo + (1 if exact else 0), hi):
-                for d in ix.docs[ix.starts[k]:ix.starts[k + 1]]:
-                    yield d, 2 if ix is self.names else 3
+        """Docs in the order a short query should list them: names (exact, then prefix),
+        then organisation/e-mail/code (exact, then prefix), then approximate matches.
+        Names lead here because one or two letters "exactly" match initials and domains."""
+        for want in (self.names, self.others):
+            spans = [s for s in probe.plain if s[0] is want]
+            tier = 0 if want is self.names else 2
+            for ix, lo, _, exact in spans:
+                if exact:
+                    for d in ix.docs[ix.starts[lo]:ix.starts[lo + 1]]:
+                        yield d, tier
+            for ix, lo, hi, exact in spans:
+                for k in range(lo + (1 if exact else 0), hi):
+                    for d in ix.docs[ix.starts[k]:ix.starts[k + 1]]:
+                        yield d, tier + 1
         for ix, lo, hi, _ in probe.fuzzy:
             for k in range(lo, hi):
                 for d in ix.docs[ix.starts[k]:ix.starts[k + 1]]:
@@ -438,11 +453,6 @@ def _query_words(query: str) -> list[list[str]]:
         collapsed = loose(folded)
         if len(collapsed) >= 3:  # "grosmann" yes; "zzzz" -> "z" would match everyone
             strings.append(collapsed)
-        if folded.isascii() and folded.isalpha() and len(folded) >= 4:
-            # "mohammed" -> محمد, "cohen" -> כהן: consonant skeletons of abjad/Thai/Indic names
-            skel = skeleton(folded)
-            if len(skel) >= 2:
-                strings.append(_SKEL + skel)
         if word_script(whole) not in (LATIN, CJK, KANA, HANGUL):
             strings.extend(romanise(whole)[:1])
         words.append(list(dict.fromkeys(s for s in strings if s)))
@@ -464,6 +474,16 @@ def _edits(word: str) -> list[str]:
                 out.add(word[:i] + c + word[i:])  # insertion
     out.discard(word)
     return sorted(out)
+
+
+def _skeleton_strings(word: list[str]) -> list[str]:
+    """"mohammed" -> محمد, "cohen" -> כהן: consonant skeletons of abjad/Thai/Indic names."""
+    base = word[0]
+    if base.isascii() and base.isalpha() and len(base) >= 4:
+        skel = skeleton(base)
+        if len(skel) >= 2:
+            return [_SKEL + skel]
+    return []
 
 
 def _fuzzy_strings(word: list[str]) -> list[str]:
@@ -530,11 +550,13 @@ class Searcher:
         if not words or limit <= 0:
             return []
         state = self._state
-        no_fuzzy: list[list[str]] = [[] for _ in words]
-        hits = self._find(state, words, no_fuzzy, limit, day)
+        # Consonant skeletons are always tried, ranked with the fuzzy matches; typo edits
+        # only when exact, prefix and skeleton matches leave room under the limit.
+        approx = [_skeleton_strings(w) for w in words]
+        hits = self._find(state, words, approx, limit, day)
         if len(hits) < limit:
-            fuzzy = [_fuzzy_strings(w) for w in words]
-            if any(fuzzy):
+            fuzzy = [a + _fuzzy_strings(w) for a, w in zip(approx, words, strict=True)]
+            if fuzzy != approx:
                 seen = {aid for _, aid in hits}
                 more = self._find(state, words, fuzzy, limit + len(hits), day)
                 hits += [h for h in more if h[1] not in seen][: limit - len(hits)]

@@ -66,7 +66,8 @@ def ids(searcher: Searcher, query: str, **kw: object) -> list[str]:
     ("张伟", "zw"), ("伟张", "zw"), ("张", "zw"), ("zhang", "zw"), ("zhang wei", "zw"),
     ("zhangwei", "zw"), ("cheung", "zw"), ("王芳", "zf"), ("wang fang", "zf"),
     ("smirnova", "smi"), ("смирн", "smi"), ("Смирнова", "smi"), ("anna smirnova", "smi"),
-    ("shcherbakov", "shch"), ("scherbakow", "shch"),
+    ("shcherbakov", "shch"), ("scherbakow", "shch"), ("dmitry", "shch"), ("dmitriy", "shch"),
+    ("dmitri shcherbakov", "shch"),
     ("محمد", "moh"), ("mohammed", "moh"), ("muhammad", "moh"), ("hassan", "moh"),
     ("כהן", "coh"), ("cohen", "coh"),
     ("शर्मा", "sha"), ("sharma", "sha"), ("rahul", "sha"),
@@ -201,3 +202,17 @@ def test_every_demo_attendee_is_found_by_name_and_romanisation(tmp_path: Path) -
         assert person.id in searcher.search_ids(native, limit=50), native
         roman = anyascii(native)
         assert person.id in searcher.search_ids(roman, limit=50), (native, roman)
+
+
+def test_short_queries_list_names_before_initials_and_domains() -> None:
+    people = [Attendee("org", "Zoe", "Young", organisation="Universität M. Musterstadt"),
+              Attendee("e1", "Yann", "Zeller", email="y.z@zeller.example.m"),
+              Attendee("name", "Zora", "Mayer")]
+    found = Searcher(people).search_ids("m")
+    assert found[0] == "name"
+    assert "e1" not in found  # a top-level domain is not a word anyone types
+
+
+def test_email_parts(searcher: Searcher) -> None:
+    assert ids(searcher, "charite.example") == ["katz"]
+    assert ids(searcher, "de") == [] or "katz" not in ids(searcher, "de")
