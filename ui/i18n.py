@@ -46,6 +46,22 @@ def current_language(app: QCoreApplication | None = None) -> str:
     return str(value) if value else SOURCE_LANGUAGE
 
 
+class _AppTranslator(QTranslator):
+    """Our .qm, with a fallback to texts filed under no context.
+
+    lupdate files a text under no context when the code calls tr through an alias
+    (`tr = parent.tr`), while at run time the call carries the class name: without the
+    fallback such texts would stay English.
+    """
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
+                  n: int = -1) -> str | None:
+        text = super().translate(context, source, disambiguation, n)
+        if not text and context:
+            text = super().translate("", source, disambiguation, n)
+        return text or None  # None (a null string) lets Qt fall back to the source text
+
+
 def _load(translator: QTranslator, name: str, folder: Path | str) -> bool:
     return translator.load(name, str(folder))
 
@@ -63,7 +79,8 @@ def install_translator(app: QCoreApplication, language: str) -> str:
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         for name, folder in ((f"qtbase_{code}", qt_dir),
                              (f"checkin_{code}", translations_dir())):
-            translator = QTranslator(app)
+            translator = (_AppTranslator(app) if name.startswith("checkin_")
+                          else QTranslator(app))
             translator.setObjectName(_OBJECT_NAME)
             if _load(translator, name, folder):
                 QCoreApplication.installTranslator(translator)

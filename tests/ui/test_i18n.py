@@ -9,7 +9,7 @@ from pathlib import Path
 
 import PySide6
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenuBar
 
 from checkin.config import StationConfig
@@ -69,6 +69,7 @@ def test_switch_language_at_run_time(qtbot, app, tmp_path):
         assert role_label("custom-role") == "custom-role"
         assert i18n.language_names()[0] == ("", "Systemsprache")
         assert QLocale().language() == QLocale.Language.German
+        assert QCoreApplication.translate("MainWindow", "no such text") == "no such text"
 
         assert i18n.install_translator(app, "en") == "en"
         qtbot.waitUntil(lambda: table._search_label.text() == "&Find:")
@@ -91,6 +92,38 @@ def test_switching_twice_installs_one_set_of_translators(app):
     assert app.findChildren(QTranslator, "checkin-translator") == []
 
 
+def _tool(name):
+    path = Path(PySide6.__file__).parent / name
+    if not path.exists():
+        path = Path(shutil.which(f"pyside6-{name}") or "missing")
+    if not path.exists():
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def test_texts_filed_under_no_context_still_translate(app, tmp_path):
+    """lupdate files `tr = parent.tr; tr("...")` under no context; it runs as the class's."""
+    ts = tmp_path / "t_de.ts"
+    ts.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1" language="de">'
+        "<context><name></name><message><source>Badge lost</source>"
+        "<translation>Namensschild verloren</translation></message>"
+        '<message numerus="yes"><source>%n waiting</source><translation>'
+        "<numerusform>%n wartet</numerusform><numerusform>%n warten</numerusform>"
+        "</translation></message></context></TS>", encoding="utf-8")
+    subprocess.run([str(_tool("lrelease")), str(ts), "-qm", str(tmp_path / "t_de.qm")],
+                   check=True, capture_output=True, timeout=60)
+    translator = i18n._AppTranslator()
+    assert translator.load("t_de", str(tmp_path))
+    QCoreApplication.installTranslator(translator)
+    try:
+        assert QCoreApplication.translate("MainWindow", "Badge lost") == "Namensschild verloren"
+        assert QCoreApplication.translate("MainWindow", "%n waiting", None, 3) == "3 warten"
+        assert QCoreApplication.translate("MainWindow", "Other text") == "Other text"
+    finally:
+        QCoreApplication.removeTranslator(translator)
+
+
 def test_every_text_is_translated():
     messages = ET.parse(TS).getroot().iter("message")
     untranslated = []
@@ -106,12 +139,7 @@ def test_every_text_is_translated():
 
 def test_translation_file_covers_the_code(tmp_path):
     """lupdate over ui/ finds no text that checkin_de.ts lacks (run the update script)."""
-    tools = Path(PySide6.__file__).parent
-    lupdate = tools / "lupdate"
-    if not lupdate.exists():
-        lupdate = Path(shutil.which("pyside6-lupdate") or "missing")
-    if not lupdate.exists():
-        pytest.skip("lupdate is not installed")
+    lupdate = _tool("lupdate")
     fresh = tmp_path / "fresh.ts"
     sources = sorted(str(p) for p in (ROOT / "ui").glob("*.py"))
     subprocess.run([str(lupdate), "-locations", "none", *sources, "-ts", str(fresh)],

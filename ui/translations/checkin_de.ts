@@ -2,53 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
-    <name></name>
-    <message>
-        <source>Reprint badge</source>
-        <translation>Namensschild nachdrucken</translation>
-    </message>
-    <message>
-        <source>This person already has a printed badge. Why print another one?</source>
-        <translation>Diese Person hat bereits ein gedrucktes Namensschild. Warum ein weiteres drucken?</translation>
-    </message>
-    <message>
-        <source>Badge lost</source>
-        <translation>Namensschild verloren</translation>
-    </message>
-    <message>
-        <source>Badge damaged</source>
-        <translation>Namensschild beschädigt</translation>
-    </message>
-    <message>
-        <source>Details corrected</source>
-        <translation>Angaben korrigiert</translation>
-    </message>
-    <message>
-        <source>Printer jammed</source>
-        <translation>Papierstau im Drucker</translation>
-    </message>
-    <message>
-        <source>Undo check-in</source>
-        <translation>Check-in zurücknehmen</translation>
-    </message>
-    <message>
-        <source>Undo today&apos;s check-in of %1?</source>
-        <translation>Den heutigen Check-in von %1 zurücknehmen?</translation>
-    </message>
-    <message>
-        <source>Wrong person checked in</source>
-        <translation>Falsche Person eingecheckt</translation>
-    </message>
-    <message>
-        <source>Checked in by mistake</source>
-        <translation>Versehentlich eingecheckt</translation>
-    </message>
-    <message>
-        <source>Left again</source>
-        <translation>Wieder gegangen</translation>
-    </message>
-</context>
-<context>
     <name>AttendeeDialog</name>
     <message>
         <source>A name is needed.</source>
@@ -475,6 +428,21 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         </translation>
     </message>
     <message>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <source>not ready: %1</source>
+        <translation>nicht bereit: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Desk %1 · %2 · checked in %3 / %4</source>
         <translation>Schalter %1 · %2 · eingecheckt %3 / %4</translation>
     </message>
@@ -593,6 +561,53 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>Walk-in</source>
         <translation>Vor Ort anmelden</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>Reprint badge</source>
+        <translation>Namensschild nachdrucken</translation>
+    </message>
+    <message>
+        <source>This person already has a printed badge. Why print another one?</source>
+        <translation>Diese Person hat bereits ein gedrucktes Namensschild. Warum ein weiteres drucken?</translation>
+    </message>
+    <message>
+        <source>Badge lost</source>
+        <translation>Namensschild verloren</translation>
+    </message>
+    <message>
+        <source>Badge damaged</source>
+        <translation>Namensschild beschädigt</translation>
+    </message>
+    <message>
+        <source>Details corrected</source>
+        <translation>Angaben korrigiert</translation>
+    </message>
+    <message>
+        <source>Printer jammed</source>
+        <translation>Papierstau im Drucker</translation>
+    </message>
+    <message>
+        <source>Undo check-in</source>
+        <translation>Check-in zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Undo today&apos;s check-in of %1?</source>
+        <translation>Den heutigen Check-in von %1 zurücknehmen?</translation>
+    </message>
+    <message>
+        <source>Wrong person checked in</source>
+        <translation>Falsche Person eingecheckt</translation>
+    </message>
+    <message>
+        <source>Checked in by mistake</source>
+        <translation>Versehentlich eingecheckt</translation>
+    </message>
+    <message>
+        <source>Left again</source>
+        <translation>Wieder gegangen</translation>
     </message>
 </context>
 <context>
