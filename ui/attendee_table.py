@@ -282,6 +282,7 @@ class AttendeeTableModel(QAbstractTableModel):
             self._lane, self._own_lane = source, False
         else:
             self._lane, self._own_lane = QueryLane(source, name="attendee-list"), True
+            self._lane.stop_with(self)
         self._query = ListQuery(day=day)
         self._fetch_size = max(1, fetch_size)
         self._ids: list[str] = []

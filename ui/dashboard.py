@@ -117,6 +117,7 @@ class DashboardWidget(QWidget):
             self._lane, self._own_lane = source, False
         else:
             self._lane, self._own_lane = QueryLane(source, name="dashboard"), True
+            self._lane.stop_with(self)
         self._day = day or today()
         self._report: reports.DayReport | None = None
         self._loading = False

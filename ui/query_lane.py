@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from checkin.db import open_db
 from checkin.errors import CheckinError
@@ -77,6 +77,13 @@ class QueryLane(QObject):
         self._worker.failed.connect(self._on_failed)
         self._thread.start()
         self._closed = False
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    def stop_with(self, owner: QObject) -> None:
+        """Shut down when owner is destroyed: a running QThread must never be deleted."""
+        owner.destroyed.connect(self.shutdown)
 
     def submit(self, job: Job, on_done: Callable[[Any], None],
                on_error: Callable[[str], None] | None = None) -> int:

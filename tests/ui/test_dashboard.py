@@ -132,3 +132,19 @@ def test_missing_database_says_so(qtbot, tmp_path):
         assert widget.report() is None
     finally:
         widget.shutdown()
+
+
+def test_widgets_deleted_without_shutdown_stop_their_lanes(qtbot, event):
+    """A tab replaced by deleteLater must not leave a running thread behind."""
+    from ui.attendee_table import AttendeeTableWidget
+
+    path, _store = event
+    dashboard = DashboardWidget(path, DAY)
+    table = AttendeeTableWidget(path, DAY)
+    lanes = [dashboard._lane, table.model._lane]
+    with qtbot.waitSignals([dashboard.updated, table.model.loaded], timeout=10_000):
+        pass
+    with qtbot.waitSignals([dashboard.destroyed, table.destroyed], timeout=10_000):
+        dashboard.deleteLater()
+        table.deleteLater()
+    assert all(lane._closed for lane in lanes)
