@@ -39,7 +39,7 @@ attendees, this 2-core machine): FTS5 with LIMIT 20 answers a prefix query faste
 rank exact > prefix > approximate, has no typo tolerance, and unicode61 cannot fold
 ß/ø/ł, umlaut spellings or romanisations (they would be stored as text anyway). Both are
 far inside the 10 ms budget, so the index that returns the right 20 wins. Its cost:
-~2-4 s to build for 100k attendees (once, on the db lane; 400 take ~20 ms) and ~120 MB.
+~2-4 s to build for 100k attendees (once, on the db lane; the 400-delegate demo ~30 ms) and ~120 MB.
 """
 
 from __future__ import annotations
