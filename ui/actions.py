@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QEvent, QLocale
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -71,21 +71,25 @@ class ReasonDialog(QDialog):
 
 
 def reprint_dialog(parent: QWidget) -> ReasonDialog:
-    tr = parent.tr
     return ReasonDialog(
-        tr("Reprint badge"),
-        tr("This person already has a printed badge. Why print another one?"),
-        [tr("Badge lost"), tr("Badge damaged"), tr("Details corrected"),
-         tr("Printer jammed")],
+        QCoreApplication.translate("ReasonDialog", "Reprint badge"),
+        QCoreApplication.translate(
+            "ReasonDialog", "This person already has a printed badge. Why print another one?"),
+        [QCoreApplication.translate("ReasonDialog", "Badge lost"),
+         QCoreApplication.translate("ReasonDialog", "Badge damaged"),
+         QCoreApplication.translate("ReasonDialog", "Details corrected"),
+         QCoreApplication.translate("ReasonDialog", "Printer jammed")],
         required=True, parent=parent)
 
 
 def undo_dialog(parent: QWidget, name: str) -> ReasonDialog:
-    tr = parent.tr
     return ReasonDialog(
-        tr("Undo check-in"),
-        tr("Undo today's check-in of %1?").replace("%1", name),
-        [tr("Wrong person checked in"), tr("Checked in by mistake"), tr("Left again")],
+        QCoreApplication.translate("ReasonDialog", "Undo check-in"),
+        QCoreApplication.translate("ReasonDialog", "Undo today's check-in of %1?")
+        .replace("%1", name),
+        [QCoreApplication.translate("ReasonDialog", "Wrong person checked in"),
+         QCoreApplication.translate("ReasonDialog", "Checked in by mistake"),
+         QCoreApplication.translate("ReasonDialog", "Left again")],
         required=False, parent=parent)
 
 

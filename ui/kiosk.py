@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui.result_card import LOOKS, VerdictIcon
@@ -110,7 +110,8 @@ class KioskWindow(QWidget):
     def start(self) -> None:
         self.showFullScreen()
         self.activateWindow()
-        self.raise_()
+        if QGuiApplication.platformName() not in ("offscreen", "minimal"):
+            self.raise_()  # headless platforms cannot stack windows (and warn)
         self.field.setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

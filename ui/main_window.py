@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.summary: Summary | None = None
         self.attendees: Any = None  # G2's attendee table, built when first shown
         self.dashboard: Any = None  # G2's dashboard, built when first shown
+        self._closed = False
 
         self._build_desk()
         self.tabs = QTabWidget()
@@ -480,7 +481,7 @@ class MainWindow(QMainWindow):
             from ui.dashboard import DashboardWidget
         except ImportError:
             return
-        self.dashboard = make_dashboard(DashboardWidget, self.station, self.summary)
+        self.dashboard = DashboardWidget(self.station.db_path, self.summary.day)
         self._replace_tab(DASHBOARD, self.dashboard)
 
     def _replace_tab(self, index: int, widget: QWidget) -> None:
@@ -537,11 +538,10 @@ class MainWindow(QMainWindow):
             from ui.settings_dialog import SettingsDialog
         except ImportError:
             return
-        dialog = make_settings_dialog(SettingsDialog, self.config, self)
+        dialog = SettingsDialog(self.config, self, cameras=self.camera.available_cameras())
 
         def accepted() -> None:
-            config = dialog.config() if callable(getattr(dialog, "config", None)) else dialog.config
-            self.apply_config(config)
+            self.apply_config(dialog.config())
         self._open_dialog(dialog, accepted)
 
     def apply_config(self, config: StationConfig) -> None:
@@ -623,7 +623,15 @@ class MainWindow(QMainWindow):
         stats = self.station.stats
         ps = self.station.print_state
         if self._g2_status:
-            update_g2_status(self.status, self.station, stats, ps, self.print_text(ps))
+            self.status.set_station(self.station.station_name)
+            self.status.set_day(stats.day)
+            self.status.set_counts(stats.checked_in, stats.expected)
+            if ps.backend:
+                state = (self.tr("ready") if ps.ready else
+                         self.tr("not ready: %1").replace("%1", ps.reason or ps.state))
+                if ps.failed:
+                    state += " · " + self.tr("%n failed", "", ps.failed)
+                self.status.set_printer(state, ps.queued + ps.printing)
             return
         day = stats.day
         text = self.tr("Desk %1 · %2 · checked in %3 / %4").replace(
@@ -691,6 +699,10 @@ class MainWindow(QMainWindow):
         if self.kiosk is not None:  # kiosk mode is left only with the PIN
             event.ignore()
             return
+        if self._closed:
+            super().closeEvent(event)
+            return
+        self._closed = True
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)
@@ -700,39 +712,6 @@ class MainWindow(QMainWindow):
                 widget.shutdown()
         self.station.shutdown()
         super().closeEvent(event)
-
-
-# -- adapters to helper G2's widgets (their constructors are theirs to define) ------------
-
-def make_dashboard(cls: Any, station: Station, summary: Summary) -> Any:
-    for args in ((station.db_path, summary.day), (station.db_path,), ()):
-        try:
-            return cls(*args)
-        except TypeError:
-            continue
-    raise TypeError("DashboardWidget: no known constructor")
-
-
-def make_settings_dialog(cls: Any, config: StationConfig, parent: QWidget) -> Any:
-    try:
-        return cls(config, parent)
-    except TypeError:
-        return cls(config=config, parent=parent)
-
-
-def update_g2_status(bar: Any, station: Station, stats: Stats, ps: PrintState,
-                     print_text: str) -> None:
-    calls = (
-        ("set_station", (station.station_name,)),
-        ("set_day", (stats.day,)),
-        ("set_counts", (stats.checked_in, stats.expected)),
-        ("set_printer", (ps.state if not ps.ready else "ready", ps.queued + ps.printing)),
-    )
-    for name, args in calls:
-        method = getattr(bar, name, None)
-        if callable(method):
-            with contextlib.suppress(TypeError):
-                method(*args)
 
 
 __all__ = ["MainWindow"]

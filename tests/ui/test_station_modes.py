@@ -1,0 +1,272 @@
+"""Kiosk mode, language switch, first start on the demo event, camera frames, sounds, the
+Qt printer backend and the worker lanes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from checkin.config import StationConfig
+from checkin.db import open_db
+from checkin.store import Store
+from tests.ui.conftest import close_window, open_window
+
+
+def type_and_enter(qtbot, field, text: str) -> None:
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+# -- kiosk -----------------------------------------------------------------------------------
+
+def test_kiosk_welcome_and_pin(qtbot, main_window, station_event):
+    window = main_window
+    window.act_kiosk.trigger()
+    kiosk = window.kiosk
+    assert kiosk is not None and kiosk.isVisible()
+    assert kiosk.state == "idle"
+    with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+        type_and_enter(qtbot, kiosk.field, station_event.tokens["A5"])
+    assert kiosk.state == "welcome"
+    assert "Eva" in kiosk.message.text()
+    with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+        type_and_enter(qtbot, kiosk.field, station_event.tokens["A2"])  # cancelled
+    assert kiosk.state == "desk"  # no diagnostics for the public: "see the desk"
+    with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+        type_and_enter(qtbot, kiosk.field, "hello there")
+    assert kiosk.state == "scan_qr"
+
+    # leaving: Escape asks for the PIN; a wrong PIN keeps the kiosk
+    qtbot.keyClick(kiosk.field, Qt.Key.Key_Escape)
+    assert kiosk.pin_panel.isVisible()
+    type_and_enter(qtbot, kiosk.pin_field, "0000")
+    assert kiosk.isVisible() and window.kiosk is kiosk
+    assert kiosk.pin_message.text() == "Wrong PIN"
+    kiosk.close()  # the window manager's close button does not leave either
+    assert kiosk.isVisible() and window.kiosk is kiosk
+    window.close()  # nor does closing the main window behind it
+    assert window.isVisible()
+    with qtbot.waitSignal(kiosk.closed, timeout=5_000):
+        type_and_enter(qtbot, kiosk.pin_field, "2468")
+    assert window.kiosk is None
+
+
+# -- language -----------------------------------------------------------------------------
+
+def test_language_switch(qtbot, main_window):
+    window = main_window
+    english = (window.menu_desk.title(), window.card.headline.text(),
+               window.scan.caption.text(), window.buttons["walk_in"].text())
+    with qtbot.waitSignal(window.languageChanged, timeout=5_000):
+        window.act_german.trigger()
+    # Qt delivers QEvent.LanguageChange through the event loop; each widget retranslates
+    qtbot.waitUntil(lambda: window.card.headline.text() != english[1], timeout=5_000)
+    german = (window.menu_desk.title(), window.card.headline.text(),
+              window.scan.caption.text(), window.buttons["walk_in"].text())
+    assert all(e != g for e, g in zip(english, german, strict=True)), german
+    assert window.card.headline.text() == "Bereit: Code scannen oder Namen eingeben"
+    assert window.config.language == "de"
+    assert StationConfig.load(window.station.config_path).language == "de"
+    with qtbot.waitSignal(window.languageChanged, timeout=5_000):
+        window.act_english.trigger()
+    qtbot.waitUntil(lambda: window.menu_desk.title() == english[0], timeout=5_000)
+    assert window.card.headline.text() == english[1]
+
+
+def test_shortcuts_are_in_the_menus(main_window):
+    shortcuts = {a.objectName(): a.shortcut().toString()
+                 for menu in (main_window.menu_desk, main_window.menu_view,
+                              main_window.menu_settings)
+                 for a in menu.actions() if a.objectName()}
+    assert shortcuts["edit"] == "F2"
+    assert shortcuts["print"] == "F5"
+    assert shortcuts["undo"] == "Ctrl+Z"
+    assert shortcuts["walkIn"] == "Ctrl+N"
+    assert shortcuts["kiosk"] == "Ctrl+K"
+    assert shortcuts["showDashboard"] == "Ctrl+D"
+    assert shortcuts["settings"] == "Ctrl+,"
+
+
+# -- first start ----------------------------------------------------------------------------
+
+def test_first_start_creates_the_demo(qtbot, tmp_path, station_config):
+    db_path = tmp_path / "fresh" / "event.sqlite"
+    window = open_window(qtbot, db_path, station_config, tmp_path / "station.toml")
+    try:
+        assert window.banner.isVisible()
+        assert "checkin import FILE" in window.banner.text()
+        assert window.summary.created_demo and window.station.stats.expected > 0
+        store = Store(open_db(db_path))
+        try:
+            assert store.attendee_count() >= 400
+        finally:
+            store.db.conn.close()
+        assert Path(str(db_path) + ".key").exists()
+        # the demo works at once: a typed name finds people
+        with qtbot.waitSignal(window.station.searched, timeout=20_000,
+                              check_params_cb=lambda q, hits: q == "a" and bool(hits)):
+            qtbot.keyClicks(window.scan.field, "a")
+    finally:
+        close_window(qtbot, window)
+
+
+def test_unusable_database_is_one_line_on_screen(qtbot, tmp_path, station_config):
+    from ui.main_window import MainWindow
+    from ui.services import Station
+
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    station = Station(bad, station_config, tmp_path / "station.toml")
+    window = MainWindow(station, station_config)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(station.openFailed, timeout=20_000):
+        station.open()
+    assert window.card.kind == "error"
+    assert "not a usable event database" in window.banner.text()
+    assert not window.scan.field.isEnabled()
+    close_window(qtbot, window)
+
+
+def test_app_main_starts_and_quits(tmp_path):
+    """`checkin-station --quit-when-ready` on a fresh path: demo created, window ready."""
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
+    db = tmp_path / "app.sqlite"
+    result = subprocess.run([sys.executable, "-c", "import sys, ui.app; "
+                             "sys.exit(ui.app.main(sys.argv[1:]))",
+                             "--db", str(db), "--quit-when-ready"],
+                            capture_output=True, text=True, timeout=180, env=env,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ready in ")
+    assert "Traceback" not in result.stderr
+    version = subprocess.run([sys.executable, "-m", "ui.app", "--version"], capture_output=True,
+                             text=True, timeout=60, env=env,
+                             cwd=Path(__file__).resolve().parents[2])
+    assert version.returncode == 0 and version.stdout.startswith("checkin-station ")
+
+
+# -- camera ---------------------------------------------------------------------------------
+
+def _qr_frame(text: str) -> tuple[bytes, int, int, int]:
+    """A 640x480 grayscale 'camera frame' with a QR code in it, rows padded to 656 bytes."""
+    import numpy as np
+    import qrcode
+
+    qr = qrcode.QRCode(border=4, box_size=6)
+    qr.add_data(text)
+    qr.make()
+    matrix = np.array(qr.get_matrix(), dtype=bool)
+    code = np.where(np.kron(matrix, np.ones((6, 6), dtype=bool)), 0, 255).astype(np.uint8)
+    frame = np.full((480, 656), 200, dtype=np.uint8)
+    h, w = code.shape
+    frame[40:40 + h, 60:60 + w] = code
+    return frame.tobytes(), 640, 480, 656
+
+
+def test_camera_frames_decode_on_the_lane_and_drop_while_busy(qtbot, main_window,
+                                                             station_event):
+    window = main_window
+    pane = window.camera
+    assert pane.state in ("off", "none")  # camera disabled in the test config
+    data, width, height, stride = _qr_frame(station_event.tokens["A1"])
+    with qtbot.waitSignal(window.outcomeShown, timeout=30_000) as blocker:
+        assert pane.submit_gray(data, width, height, stride)
+        assert not pane.submit_gray(data, width, height, stride)  # one in flight: dropped
+    assert pane.frames_dropped == 1
+    assert blocker.args[0].kind == "ok" and blocker.args[0].attendee.id == "A1"
+    # the same code seen again right away is not a second scan
+    with qtbot.waitSignal(window.station.lanes["decode"].idle, timeout=30_000):
+        pane.submit_gray(data, width, height, stride)
+    assert window.card.kind == "ok"
+
+
+def test_camera_pane_without_camera_says_so(qtbot, main_window):
+    state = main_window.camera.start("")
+    assert state in ("none", "on")
+    if state == "none":
+        assert "No camera" in main_window.camera.message.text()
+        assert main_window.camera.message.isVisible()
+    main_window.camera.stop()
+
+
+# -- sounds ---------------------------------------------------------------------------------
+
+def test_sounds_follow_verdicts_and_mute(qtbot, main_window, station_event):
+    from tests.ui.test_station_flows import scan
+
+    window = main_window
+    scan(qtbot, window, station_event.tokens["A3"])
+    assert window.sounds.played[-1] == "ok"
+    window.act_mute.trigger()
+    assert window.sounds.muted
+    count = len(window.sounds.played)
+    scan(qtbot, window, station_event.forged)
+    assert len(window.sounds.played) == count
+    assert all((Path(__file__).resolve().parents[2] / "assets" / "sounds" / f"{n}.wav").exists()
+               for n in ("ok", "warn", "stop", "search"))
+
+
+# -- Qt printer backend ------------------------------------------------------------------------
+
+def test_qt_printer_backend_prints_the_pdf(qapp, tmp_path):
+    import pypdfium2 as pdfium
+    from reportlab.lib.pagesizes import A6
+    from reportlab.pdfgen import canvas
+
+    from ui.print_backend_qt import QtPrinterBackend
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A6)
+    page.setFont("Helvetica-Bold", 30)
+    page.drawString(30, 300, "Anja")
+    page.showPage()
+    page.save()
+    backend = QtPrinterBackend(str(tmp_path / "out.pdf"))
+    assert backend.status().ready
+    job = backend.submit(buffer.getvalue(), "Badge Anja")
+    assert job and backend.job_done(job) is True
+    document = pdfium.PdfDocument(str(backend.last_output))
+    width, height = document[0].get_size()
+    assert len(document) == 1 and abs(width - A6[0]) < 2 and abs(height - A6[1]) < 2
+    document.close()
+
+
+def test_qt_printer_backend_refuses_broken_pdf_and_missing_printer(qapp, tmp_path):
+    from checkin.errors import CheckinError
+    from checkin.printing.backend import PrinterUnavailable
+    from ui.print_backend_qt import QtPrinterBackend
+
+    with pytest.raises(CheckinError):
+        QtPrinterBackend(str(tmp_path / "x.pdf")).submit(b"not a pdf", "x")
+    missing = QtPrinterBackend("no-such-printer-here")
+    assert not missing.status().ready
+    with pytest.raises(PrinterUnavailable):
+        missing.submit(b"%PDF-1.4", "x")
+
+
+# -- lanes ----------------------------------------------------------------------------------
+
+def test_lane_runs_in_order_off_the_gui_thread(qtbot):
+    import threading
+
+    from ui.workers import Lane
+
+    lane = Lane("test", lambda: {"opened_in": threading.get_ident()})
+    results: list[int] = []
+    errors: list[str] = []
+    for i in range(5):
+        lane.submit(lambda ctx, i=i: (i, ctx["opened_in"]), lambda r: results.append(r))
+    lane.submit(lambda ctx: 1 / 0, None, lambda exc: errors.append(type(exc).__name__))
+    with qtbot.waitSignal(lane.idle, timeout=10_000):
+        pass
+    assert [r[0] for r in results] == [0, 1, 2, 3, 4]
+    assert all(r[1] != threading.get_ident() for r in results)
+    assert errors == ["ZeroDivisionError"]
+    lane.stop()
+    assert not lane._thread.isRunning()
