@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -66,6 +66,9 @@ _ORDER = {
     STATUS: _NAME_KEY,  # then re-sorted by state in Python
     TIME: _NAME_KEY,
 }
+# The status words carry the meaning; colour only helps the eye (never colour alone).
+_STATE_COLOURS = {CHECKED_IN: QColor("#1b5e20"), CANCELLED: QColor("#b71c1c"),
+                  NOT_TODAY: QColor("#616161")}
 _STATE_RANK = {CHECKED_IN: 0, NOT_YET: 1, NOT_TODAY: 2, CANCELLED: 3}
 
 
@@ -466,6 +469,10 @@ class AttendeeTableModel(QAbstractTableModel):
             return None
         if role == ATTENDEE_ID_ROLE:
             return self._ids[index.row()]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            row = self._row(index.row()) if index.column() == STATUS else None
+            colour = _STATE_COLOURS.get(row.state) if row is not None else None
+            return QBrush(colour) if colour is not None else None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, STATE_ROLE):
             return None
         row = self._row(index.row())

@@ -19,7 +19,7 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QEvent, QMargins, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QMargins, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -201,13 +201,18 @@ class DashboardWidget(QWidget):
             return
         self.summary.setText(
             self.tr("{day}: {checked_in} of {expected} checked in ({percent} %)").format(
-                day=report.day, checked_in=report.checked_in, expected=report.expected,
-                percent=percent(report.checked_in, report.expected)))
+                day=self._day_text(report.day), checked_in=report.checked_in,
+                expected=report.expected, percent=percent(report.checked_in, report.expected)))
         self._draw_arrivals(report)
         self._draw_groups(self.roles, report.roles, role_label, self.tr("Role"),
                           self.tr("Checked in and expected by role"), limit=None)
         self._draw_groups(self.countries, report.countries, self._country, self.tr("Country"),
                           self.tr("Checked in and expected by country"), limit=TOP_COUNTRIES)
+
+    @staticmethod
+    def _day_text(day: str) -> str:
+        date = QDate.fromString(day, Qt.DateFormat.ISODate)
+        return QLocale().toString(date, QLocale.FormatType.LongFormat) if date.isValid() else day
 
     def _country(self, code: str) -> str:
         return country_label(code) if code else self.tr("Unknown")

@@ -123,7 +123,9 @@ def test_status_of_rows(qtbot, model):
     load(qtbot, model)
     assert cell(qtbot, model, 7, STATUS) == "Checked in"
     assert model.data(model.index(7, TIME)) == "09:59"
+    assert model.data(model.index(7, STATUS), Qt.ItemDataRole.ForegroundRole) is not None
     assert cell(qtbot, model, 8, STATUS) == "Not yet"
+    assert model.data(model.index(8, STATUS), Qt.ItemDataRole.ForegroundRole) is None
     assert model.data(model.index(8, TIME)) == ""
     assert cell(qtbot, model, 999, STATUS) == "Cancelled"
     assert cell(qtbot, model, 998, STATUS) == "Not today"
