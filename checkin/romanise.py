@@ -107,8 +107,7 @@ def _ascii_word(text: str) -> str:
 
 
 def _by_rules(word: str, rules: dict[str, list[str]]) -> list[str]:
-    """Spellings of word under longest-match rules: the primary, each single alternative,
-    and the full product when it stays small (people vary one letter more often than all)."""
+    """Spellings of word under longest-match rules (a "^" rule applies at the start only)."""
     slots: list[list[str]] = []
     i = 0
     while i < len(word):
@@ -125,6 +124,12 @@ def _by_rules(word: str, rules: dict[str, list[str]]) -> list[str]:
         else:
             slots.append([word[i]])
             i += 1
+    return _spellings(slots)
+
+
+def _spellings(slots: list[list[str]]) -> list[str]:
+    """The primary spelling, each single alternative, and the full product when it stays
+    small (people vary one letter more often than all of them)."""
     primary = [s[0] for s in slots]
     out = ["".join(primary)]
     for pos, options in enumerate(slots):
@@ -136,6 +141,27 @@ def _by_rules(word: str, rules: dict[str, list[str]]) -> list[str]:
     if total <= _MAX_VARIANTS:
         out.extend("".join(p) for p in product(*slots))
     return out
+
+
+def _hangul(word: str) -> list[str]:
+    """Revised Romanization per syllable (jamo tables), with the spellings of older and
+    personal romanisations as alternatives: 지훈 -> jihun, jihoon, chihun ..."""
+    table = _data()["hangul"]
+    slots: list[list[str]] = []
+    for ch in word:
+        index = ord(ch) - 0xAC00
+        if not 0 <= index < 11172:
+            slots.append([ch])
+            continue
+        lead, vowel, tail = (table["lead"][index // 588], table["vowel"][(index % 588) // 28],
+                             table["tail"][index % 28])
+        slots.append([lead, *table["lead_alternatives"].get(lead, [])])
+        alternatives = table["vowel_alternatives"].get(vowel, [])
+        if not lead:  # a syllable that starts with its vowel: 우 is also "woo", 이 "yi"
+            alternatives = alternatives + table["bare_vowel_alternatives"].get(vowel, [])
+        slots.append([vowel, *alternatives])
+        slots.append([tail])
+    return _spellings(slots)
 
 
 _INDIC_VOWELS = {"a", "aa", "i", "ii", "u", "uu", "e", "ee", "ai", "o", "oo", "au",
@@ -207,6 +233,8 @@ def romanise(word: str) -> tuple[str, ...]:
                                _data()["cyrillic"]))
     elif script == INDIC:
         found.append(_indic(word))
+    elif script == HANGUL:
+        found.extend(_hangul(word))
     found.append(_ascii_word(anyascii(folded)))
     unique = dict.fromkeys(w for w in (_ascii_word(f) for f in found) if w)
     return tuple(unique)[:_MAX_VARIANTS]
