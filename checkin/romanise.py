@@ -223,9 +223,9 @@ def romanise(word: str) -> tuple[str, ...]:
         return ()
     folded = fold(word)
     found: list[str] = []
-    surname = _data()["surnames"].get(word)
-    if surname:
-        found.extend(surname)
+    known = _data()["names"].get(word)  # 张 -> zhang, chang, cheung; 佐藤 -> sato
+    if known:
+        found.extend(known)
     if script == GREEK:
         found.extend(_by_rules(folded, _data()["greek"]))
     elif script == CYRILLIC:  # not folded: й and ё are letters here, not и/е with accents

@@ -22,7 +22,7 @@ or a string value in extra. Case- and accent-insensitive (checkin.romanise.fold)
 umlaut spellings ("mueller"), apostrophes ignored ("obrien"), doubled letters ignored
 ("grosmann"), native scripts as typed, CJK family+given written together in either order
 ("张伟"), Latin-letter queries for other scripts by romanisation ("papadopoulos",
-"smirnova", "zhang", "cheung", "sharma"; rules and surname tables in
+"smirnova", "zhang", "cheung", "sharma"; rules and name tables in
 assets/search/romanisation.json), consonant skeletons for Arabic/Hebrew/Thai/Indic names
 ("mohammed", "cohen", "somchai"), and typo tolerance (one edit, words of 5+ letters, no
 digits) when the other matches leave room under the limit.
