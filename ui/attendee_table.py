@@ -628,7 +628,8 @@ class AttendeeTableWidget(QWidget):
         self.role_filter.activated.connect(self._apply_combos)
         self.country_filter.activated.connect(self._apply_combos)
         self.view.attendee_activated.connect(self.attendee_activated)
-        self.model.loaded.connect(self._update_count)
+        self._first_row_wanted = False
+        self.model.loaded.connect(self._loaded)
         self.model.filter_options_changed.connect(self._fill_options)
         self.retranslateUi()
 
@@ -650,12 +651,23 @@ class AttendeeTableWidget(QWidget):
         self.model.set_filters(text=self.search.text())
 
     def _search_return(self) -> None:
-        """Enter in the search field: apply now; with exactly one match, activate it."""
+        """Enter in the search field: filter now, then go to the first row of the result."""
         self._text_timer.stop()
+        self._first_row_wanted = True
         self._apply_text()
-        self.view.setFocus()
-        if self.model.rowCount() and not self.view.currentIndex().isValid():
+        if not self.model.is_loading():  # nothing to reload: the rows are already there
+            self._go_to_first_row()
+
+    def _loaded(self, matching: int, total: int) -> None:
+        self._update_count(matching, total)
+        if self._first_row_wanted:
+            self._go_to_first_row()
+
+    def _go_to_first_row(self) -> None:
+        self._first_row_wanted = False
+        if self.model.rowCount():
             self.view.setCurrentIndex(self.model.index(0, 0))
+            self.view.setFocus()
 
     def _apply_combos(self) -> None:
         self.model.set_filters(status=self.status_filter.currentData() or "all",
