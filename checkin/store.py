@@ -242,8 +242,9 @@ class Store:
             f"INSERT INTO attendees ({', '.join(columns)}) VALUES ({marks}) "
             f"ON CONFLICT (id) DO UPDATE SET {updates}",
             [(a.id, a.code, a.ref, a.title, a.given_name, a.family_name, a.name_order,
-              a.badge_name, a.organisation, a.country, a.role, a.email, json.dumps(a.days),
-              a.status, a.notes, json.dumps(a.extra, ensure_ascii=False, sort_keys=True), key)
+              a.badge_name, a.organisation, a.country, a.role, a.email,
+              json.dumps(a.days) if a.days else "[]", a.status, a.notes,
+              json.dumps(a.extra, ensure_ascii=False, sort_keys=True) if a.extra else "{}", key)
              for a, key in items],
         )
 
