@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(args_list)
 
+    from ui import immortal
+
+    immortal.install()  # before the first Qt call: PySide6 6.12 leaks None on Python 3.11
+
     from pathlib import Path
 
     from PySide6.QtCore import QTimer

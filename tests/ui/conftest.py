@@ -18,6 +18,11 @@ import pytest
 
 from checkin.config import StationConfig
 from checkin.models import Attendee
+from ui import immortal
+
+# PySide6 6.12 on Python 3.11 loses a reference to None per void Qt call; a long test
+# session would abort with "none_dealloc" (see ui/immortal.py).
+immortal.install()
 
 TODAY = date.today().isoformat()
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
