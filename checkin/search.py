@@ -128,6 +128,11 @@ def _word_keys(word: str, names: bool) -> tuple[str, ...]:
             if wants_skeleton(script):
                 keys.update(_SKEL + s for s in (skeleton(r) for r in romans) if len(s) >= 2)
         keys.update([loose(k) for k in keys if not k.startswith(_SKEL)])
+        if folded.startswith("ال") and len(folded) > 3:
+            # The Arabic article is written joined: العتيبي is also found as "otaibi".
+            rest = _word_keys(folded[2:], True)
+            keys.update(rest)
+            keys.update(["al", *("al" + k for k in rest if k.isascii() and k[:1].isalpha())])
     return tuple(sorted(keys))
 
 
