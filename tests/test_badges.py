@@ -43,7 +43,7 @@ LAYOUT_NAMES = [layout.name for layout in list_layouts()]
 
 def test_required_layouts_ship() -> None:
     required = {"4x3in", "4x6in", "a6", "a7", "cr80", "brother-62x100", "a4-8-a7",
-                "letter-6-4x3in", "a6-foldover", "confirmation"}
+                "letter-6-4x3in", "a6-foldover", "a6-duplex", "confirmation"}
     assert required <= set(LAYOUT_NAMES)
     a4 = load_layout("a4-8-a7")
     assert a4.badges_per_page == 8
@@ -62,7 +62,7 @@ def test_every_layout_renders_with_sane_pages(name: str) -> None:
     render_pdf(people, layout, out, qr_text=qr_text, event_name="Test Congress")
     pages = pdf_pages(out.getvalue())
     per_page = layout.badges_per_page
-    assert len(pages) == -(-len(people) // per_page)
+    assert len(pages) == -(-len(people) // per_page) * (2 if layout.duplex else 1)
     text = "\n".join(pages)
     assert "Friederike" in text  # the searchable layer of a Latin name
     pdf = pdfium.PdfDocument(out.getvalue())
@@ -76,6 +76,14 @@ def test_foldover_prints_the_badge_on_both_halves() -> None:
     render_pdf(sample_attendees()[:1], "a6-foldover", out, qr_text=qr_text)
     (page,) = pdf_pages(out.getvalue())
     assert page.count("Friederike") == 2
+
+
+def test_duplex_prints_front_and_back_pages() -> None:
+    out = io.BytesIO()
+    render_pdf(sample_attendees()[:2], "a6-duplex", out, qr_text=qr_text)
+    pages = pdf_pages(out.getvalue())
+    assert len(pages) == 4
+    assert "Friederike" in pages[0] and "Friederike" in pages[1]
 
 
 def _check_inside(item: TextItem) -> None:

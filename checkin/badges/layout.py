@@ -21,6 +21,7 @@ A layout file describes a page, where badges sit on it, and the regions of one b
     [[face]]                  # optional: several faces of one badge (fold-over)
     x = "0mm"
     y = "0mm"
+    side = 1                  # 2 = the back of the sheet (duplex; slots mirrored)
     [[region]]
     field = "primary_name"    # see FIELDS
     box = ["6mm", "30mm", "93mm", "22mm"]  # x, y from the badge's top-left, width, height
@@ -106,6 +107,7 @@ class Face:
     x: float  # offset of the badge face within its slot, from the top-left
     y: float
     rotate: int = 0
+    side: int = 1  # 2: on the back of the sheet (duplex printing)
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,11 @@ class Layout:
     @property
     def badges_per_page(self) -> int:
         return self.sheet.per_page
+
+    @property
+    def duplex(self) -> bool:
+        """Every sheet is followed by a page for its back (print double-sided)."""
+        return any(f.side == 2 for f in self.faces)
 
 
 def shipped_dir() -> Path:
@@ -279,10 +286,14 @@ def _parse(name: str, path: Path, stack: tuple[str, ...]) -> Layout:
         raise ValueError("face must be an array of tables ([[face]])")
     faces = []
     for i, f in enumerate(raw_faces):
-        if not isinstance(f, dict) or f.get("rotate", 0) not in (0, 180):
-            raise ValueError(f"face {i + 1}: needs x, y and rotate 0 or 180")
+        if (not isinstance(f, dict) or f.get("rotate", 0) not in (0, 180)
+                or f.get("side", 1) not in (1, 2)):
+            raise ValueError(f"face {i + 1}: needs x, y, rotate 0 or 180, side 1 or 2")
         faces.append(Face(length(f.get("x", 0), f"face {i + 1} x"),
-                          length(f.get("y", 0), f"face {i + 1} y"), int(f.get("rotate", 0))))
+                          length(f.get("y", 0), f"face {i + 1} y"), int(f.get("rotate", 0)),
+                          int(f.get("side", 1))))
+    if not any(f.side == 1 for f in faces):
+        raise ValueError("no face on side 1")
     span_w = max(f.x for f in faces) + badge_w
     span_h = max(f.y for f in faces) + badge_h
     need_w = sheet.left + sheet.columns * span_w + (sheet.columns - 1) * sheet.gap_x

@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 
 from checkin import resources
 from checkin.badges.fitting import Fitted, fit
-from checkin.badges.layout import Layout, Region, list_layouts, load_layout
+from checkin.badges.layout import Face, Layout, Region, list_layouts, load_layout
 from checkin.badges.qr import QrCode, encode
 from checkin.badges.shaping import shape
 from checkin.errors import CheckinError
@@ -506,31 +506,46 @@ def _render(attendees: Sequence[Attendee], layout: Layout, target: Any, out: obj
     canvas.setCreator("checkin-station")
     painter = _Painter(canvas)
     faces = layout.faces[:1] if single else layout.faces
+    front = [f for f in faces if f.side == 1] or faces[:1]
+    back = [] if single else [f for f in faces if f.side == 2]
     sheet = layout.sheet
     per_page = 1 if single else sheet.per_page
     span_w = max(f.x for f in faces) + layout.badge_width
     span_h = max(f.y for f in faces) + layout.badge_height
     marks = sheet.cut_marks and not single
-    folds = layout.fold_line and not single and len(faces) > 1
-    for index, attendee in enumerate(attendees):
-        slot = index % per_page
-        if slot == 0 and index:
-            _finish_page(canvas, layout, span_w, span_h, marks, folds)
+    folds = layout.fold_line and not single and len(front) > 1
+    for first in range(0, len(attendees), per_page):
+        if first:
             painter.new_page()
-        items = compose(attendee, layout, qr_text=qr_text, event_name=event_name)
-        col, row = (0, 0) if single else (slot % sheet.columns, slot // sheet.columns)
-        left = 0.0 if single else sheet.left + col * (span_w + sheet.gap_x)
-        top = 0.0 if single else sheet.top + row * (span_h + sheet.gap_y)
-        for face in faces:
-            fx = left + (0.0 if single else face.x)
-            fy = page_h - (top + (0.0 if single else face.y)) - layout.badge_height
-            painter.badge(items, fx, fy, layout.badge_width, layout.badge_height,
-                          0 if single else face.rotate)
-    _finish_page(canvas, layout, span_w, span_h, marks, folds)
+        placed = []
+        for slot, attendee in enumerate(attendees[first:first + per_page]):
+            items = compose(attendee, layout, qr_text=qr_text, event_name=event_name)
+            col, row = (0, 0) if single else (slot % sheet.columns, slot // sheet.columns)
+            left = 0.0 if single else sheet.left + col * (span_w + sheet.gap_x)
+            top = 0.0 if single else sheet.top + row * (span_h + sheet.gap_y)
+            placed.append((items, left, top))
+            _draw_faces(painter, layout, items, left, top, front, page_h, single)
+        _finish_page(canvas, layout, span_w, span_h, marks, folds)
+        if back:
+            # The back of the sheet (duplex, flipped on the long edge): slots mirrored.
+            painter.new_page()
+            for items, left, top in placed:
+                _draw_faces(painter, layout, items, page_w - left - span_w, top, back,
+                            page_h, single)
+            _finish_page(canvas, layout, span_w, span_h, False, False)
     try:
         canvas.save()
     except OSError as exc:
         raise CheckinError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def _draw_faces(painter: _Painter, layout: Layout, items: list[Item], left: float,
+                top: float, faces: Sequence[Face], page_h: float, single: bool) -> None:
+    for face in faces:
+        fx = left + (0.0 if single else face.x)
+        fy = page_h - (top + (0.0 if single else face.y)) - layout.badge_height
+        painter.badge(items, fx, fy, layout.badge_width, layout.badge_height,
+                      0 if single else face.rotate)
 
 
 def _finish_page(canvas: Any, layout: Layout, span_w: float, span_h: float, marks: bool,
