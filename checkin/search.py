@@ -80,6 +80,7 @@ __all__ = ["Searcher", "fold", "search", "search_key", "tokens"]
 
 _NUL = "\0"
 _SKEL = "\x01"  # marks consonant-skeleton keys, so plain queries never prefix-match them
+_END = "\x02"  # ends a skeleton key, so a short skeleton ("ali" -> "l") matches exactly
 _MAX_QUERY_WORDS = 8
 # Above these many postings for the rarest query word, candidates are streamed in key
 # order (stopping at limit) instead of collected into sets and ranked.
@@ -126,7 +127,8 @@ def _word_keys(word: str, names: bool) -> tuple[str, ...]:
             romans = romanise(word)
             keys.update(romans)
             if wants_skeleton(script):
-                keys.update(_SKEL + s for s in (skeleton(r) for r in romans) if len(s) >= 2)
+                for skel in {skeleton(r) for r in romans} - {""}:
+                    keys.update((_SKEL + skel, _SKEL + skel + _END))
         keys.update([loose(k) for k in keys if not k.startswith(_SKEL)])
         if folded.startswith("ال") and len(folded) > 3:
             # The Arabic article is written joined: العتيبي is also found as "otaibi".
@@ -491,10 +493,12 @@ def _edits(word: str) -> list[str]:
 def _skeleton_strings(word: list[str]) -> list[str]:
     """"mohammed" -> محمد, "cohen" -> כהן: consonant skeletons of abjad/Thai/Indic names."""
     base = word[0]
-    if base.isascii() and base.isalpha() and len(base) >= 4:
+    if base.isascii() and base.isalpha() and len(base) >= 3:
         skel = skeleton(base)
-        if len(skel) >= 2:
-            return [_SKEL + skel]
+        if len(skel) >= 3:
+            return [_SKEL + skel]  # a prefix: "moham" finds محمد
+        if skel:
+            return [_SKEL + skel + _END]  # short: exactly ("ali" is علی, not every l...)
     return []
 
 
