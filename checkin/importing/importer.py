@@ -31,6 +31,7 @@ Decisions, written down here because the issue leaves them open:
 """
 
 import copy
+import gc
 import hashlib
 import json
 import uuid as uuidlib
@@ -130,6 +131,20 @@ def import_file(
         event_days = store.event_info().days
     except NoEvent:
         event_days = []
+    # An import allocates a few objects per cell and frees almost none until the end:
+    # the cyclic garbage collector would walk them all again and again for nothing
+    # (measured: a quarter of the CPU time of a 100,000-row import).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _import(store, path, mapping, full, dry_run, event_days)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import(store: Store, path: Path, mapping: Mapping[str, str] | None, full: bool,
+            dry_run: bool, event_days: list[str]) -> ImportSummary:
     parsed = parse_file(path, mapping=mapping, event_days=event_days)
     conn = store.db.conn
     cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
