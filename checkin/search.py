@@ -111,7 +111,8 @@ _PLAIN_PARTS = re.compile(r"[^\W_]+")
 def tokens(text: str) -> list[list[str]]:
     """Words of text, each as its parts: "O’Brien-Smith" -> [["O", "Brien", "Smith"]].
     Apostrophes, hyphens and dots inside a word join parts; everything else separates."""
-    return [_JOIN.split(m) for m in _WORD.findall(text)]
+    words = ([p for p in _JOIN.split(m) if p] for m in _WORD.findall(text))
+    return [w for w in words if w]  # "ʼ" is a letter to \w and a joiner here: no word
 
 
 @lru_cache(maxsize=200_000)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from checkin.db import open_db
 from checkin.models import Attendee
-from checkin.search import Searcher, search, search_key
+from checkin.search import Searcher, search, search_key, tokens
 from checkin.store import Store
 
 PEOPLE = [
@@ -225,3 +225,20 @@ def test_short_queries_list_names_before_initials_and_domains() -> None:
 def test_email_parts(searcher: Searcher) -> None:
     assert ids(searcher, "charite.example") == ["katz"]
     assert ids(searcher, "de") == [] or "katz" not in ids(searcher, "de")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=30), st.text(max_size=30), st.text(max_size=40))
+def test_anyone_is_found_by_their_own_family_name(family: str, given_name: str,
+                                                  org: str) -> None:
+    from checkin.text import clean_text
+
+    family, given_name, org = clean_text(family), clean_text(given_name), clean_text(org)
+    person = Attendee("p1", given_name, family, organisation=org)
+    others = [Attendee("o1", "Anna", "Schmidt"), Attendee("o2", "伟", "张")]
+    searcher = Searcher([person, *others])
+    search_key(person)
+    if tokens(family):
+        assert "p1" in searcher.search_ids(family, limit=5)
+    if tokens(f"{given_name} {family}"):
+        assert "p1" in searcher.search_ids(f"{given_name} {family}", limit=5)
