@@ -1,9 +1,10 @@
-"""The demo event: 400 delegates from 60 countries, names in their own scripts.
+"""The demo event: 400 delegates from 61 countries, names in their own scripts.
 
 ``create_demo(store, *, today=None) -> int`` fills an empty event database (from
 ``checkin.db.open_db(path, create=True)``) and returns the number of attendees. Seeded: the
 same people, codes and refs every time; only the two event days (today, tomorrow) move.
-The name pools and settings are data: assets/demo/countries.json and assets/demo/event.json.
+The meta key ``demo`` is "1" in a demo database. The name pools and settings are data:
+assets/demo/countries.json and assets/demo/event.json.
 ``demo_attendees(today)`` returns the list without writing (tests, benchmarks).
 """
 
@@ -153,6 +154,7 @@ def create_demo(store: Store, *, today: date | None = None) -> int:
     name, days, people = demo_attendees(today)
     with store.transaction():
         store.set_event(name, days)
+        store.set_meta("demo", "1")  # lets the station say "demo event" where it matters
         for person in people:
             store.add_attendee(person, search_key=search_key(person), source="demo")
     return len(people)

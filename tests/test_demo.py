@@ -92,6 +92,7 @@ def test_create_demo_fills_an_empty_database(db_path: Path) -> None:
     store = Store(open_db(db_path, create=True))
     assert create_demo(store, today=DAY) == 400
     assert store.attendee_count() == 400
+    assert store.meta("demo") == "1"
     assert store.event_info().days == [DAY.isoformat(), (DAY + timedelta(days=1)).isoformat()]
     assert len(store.events(types=("attendee_created",))) == 400
     one = store.attendee("PMC-0001")

@@ -54,7 +54,7 @@ def _after_init(cli: CliContext, store: Store) -> None:
               help="Replace an existing event database (the old file is kept as a backup).")
 @pass_cli
 def demo(cli: CliContext, force: bool) -> None:
-    """Create the demo event: 400 delegates from 60 countries, today and tomorrow."""
+    """Create the demo event: 400 delegates from 61 countries, today and tomorrow."""
     from datetime import datetime
 
     from checkin import keys
