@@ -35,7 +35,7 @@ attendees are found like everyone else (the desk must be able to tell them so).
 
 Why an in-memory index, not SQLite FTS5 (bench/bench_search.py measures both, 100k
 attendees, this 2-core machine): FTS5 with LIMIT 20 answers a prefix query faster (p95
-0.2 ms against 1.4 ms here), but it returns an arbitrary 20 of the matches: it cannot
+0.2 ms against 0.7-1.4 ms here), but it returns an arbitrary 20 of the matches: it cannot
 rank exact > prefix > approximate, has no typo tolerance, and unicode61 cannot fold
 ß/ø/ł, umlaut spellings or romanisations (they would be stored as text anyway). Both are
 far inside the 10 ms budget, so the index that returns the right 20 wins. Its cost:
