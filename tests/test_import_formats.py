@@ -333,3 +333,19 @@ def test_map_unknown_field_or_column_is_refused(tmp_path, event_db, run_cli):
     assert result.exit_code != 0
     with pytest.raises(ImportRefused, match="no column 'Spitzname'"):
         import_file(Store(open_db(event_db)), path, mapping={"Spitzname": "given_name"})
+
+
+def test_attendee_columns_win_over_order_columns_with_fallback(tmp_path):
+    rows = [["Order code", "Position ID", "Email", "Attendee name: Given name",
+             "Attendee name: Family name", "Attendee email", "Invoice address: Company",
+             "Company"],
+            ["ABC12", "1", "orders@uni.example", "Anna", "Weber", "anna@uni.example", "Uni",
+             "Institut A"],
+            ["ABC12", "2", "orders@uni.example", "Bo", "Li", "", "Uni", ""]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "pretix.csv", rows))
+    people = by_id(store)
+    assert people["ABC12-1"].email == "anna@uni.example"
+    assert people["ABC12-1"].organisation == "Institut A"
+    assert people["ABC12-2"].email == "orders@uni.example"  # blank: the order's email
+    assert people["ABC12-2"].organisation == "Uni"

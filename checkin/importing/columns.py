@@ -16,6 +16,7 @@ FIELDS = ("id", "order", "position", "code", "title", "salutation", "given_name"
           "name", "badge_name", "name_order", "organisation", "country", "email", "role",
           "status", "days", "notes")
 MAP_TARGETS = (*FIELDS, "extra", "ignore")
+FALLBACK_FIELDS = ("email", "organisation", "country", "role", "code")
 HEADER_SEARCH_ROWS = 30  # title rows above the header: look this far down
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -29,27 +30,33 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def synonyms() -> dict[str, str]:
-    """Normalised column name -> field, from assets/columns.toml."""
+def synonyms() -> dict[str, tuple[str, int]]:
+    """Normalised column name -> (field, rank) from assets/columns.toml; rank is the
+    spelling's place in its list: when two columns mean the same field, the better-ranked
+    one wins ("Attendee email" over the order's "Email")."""
     with open(resources.assets() / "columns.toml", "rb") as handle:
         data = tomllib.load(handle)
-    table: dict[str, str] = {}
+    table: dict[str, tuple[str, int]] = {}
     for name, spellings in data["fields"].items():
         if name not in FIELDS:
             raise ValueError(f"columns.toml: unknown field {name!r}")
-        for spelling in spellings:
+        for rank, spelling in enumerate(spellings):
             key = normalise(spelling)
-            if key and key not in table:  # first listing wins
-                table[key] = name
-        table.setdefault(normalise(name), name)
-    # '#' alone normalises to '': it cannot be a key; keep it explicit.
+            if key and key not in table:  # a spelling listed twice: the first field wins
+                table[key] = (name, rank)
+        table.setdefault(normalise(name), (name, 0))
     return table
 
 
 def field_for(header: str) -> str | None:
+    found = _lookup(header)
+    return found[0] if found else None
+
+
+def _lookup(header: str) -> tuple[str, int] | None:
     key = normalise(header)
-    if not key:
-        return "id" if header.strip() == "#" else None
+    if not key:  # '#' alone normalises to '' (Eventbrite-like "#" columns are numbers)
+        return ("id", 99) if header.strip() == "#" else None
     return synonyms().get(key)
 
 
@@ -80,6 +87,9 @@ class ColumnMap:
 
     fields: dict[str, int] = field(default_factory=dict)
     extra: dict[int, str] = field(default_factory=dict)  # column index -> header text
+    # field -> further columns that mean it, best first: read when the chosen cell is empty
+    # (pretix: "Attendee email" is often blank where the order's "Email" is not).
+    fallbacks: dict[str, list[int]] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
 
 
@@ -88,7 +98,8 @@ class MapError(ValueError):
 
 
 def map_columns(header: list[str], overrides: dict[str, str] | None = None) -> ColumnMap:
-    """Assign each column a field; the first column wins when two mean the same field.
+    """Assign each column a field; when two columns mean the same field, the better-ranked
+    spelling wins (then the first column), and the other goes to extra.
 
     overrides: column header (as written, matched like any header) -> field or "extra" or
     "ignore". Raises MapError for a column the file does not have.
@@ -108,6 +119,19 @@ def map_columns(header: list[str], overrides: dict[str, str] | None = None) -> C
             raise MapError(f"--map {wanted}={target}: the file has no column {wanted!r}")
     result = ColumnMap(headers=list(header))
     taken = {target for target in chosen.values() if target in FIELDS}
+    candidates: dict[str, list[tuple[int, int]]] = {}  # field -> [(rank, column)]
+    for index, cell in enumerate(header):
+        if index in chosen:
+            continue
+        found = _lookup(cell)
+        if found and found[0] not in taken:
+            candidates.setdefault(found[0], []).append((found[1], index))
+    guessed = {}
+    for name, ranked in candidates.items():
+        ranked.sort()
+        guessed[ranked[0][1]] = name
+        if len(ranked) > 1 and name in FALLBACK_FIELDS:
+            result.fallbacks[name] = [index for _, index in ranked[1:]]
     for index, cell in enumerate(header):
         if index in chosen:
             target = chosen[index]
@@ -117,14 +141,10 @@ def map_columns(header: list[str], overrides: dict[str, str] | None = None) -> C
                 result.fields[target] = index
             else:
                 result.extra[index] = cell
-            continue
-        guessed = field_for(cell)
-        if guessed and guessed not in result.fields and guessed not in taken:
-            result.fields[guessed] = index
-        elif cell.strip():
-            result.extra[index] = cell
+        elif index in guessed:
+            result.fields[guessed[index]] = index
         else:
-            result.extra[index] = f"column {index + 1}"
+            result.extra[index] = cell if cell.strip() else f"column {index + 1}"
     _resolve_name(result)
     return result
 

@@ -227,6 +227,7 @@ class _RowBuilder:
         # Missing fields read the empty cell appended after the row's own cells.
         self.at = {name: fields.get(name, self.width) for name in FIELDS}
         self.has = frozenset(fields)
+        self.fallbacks = list(columns.fallbacks.items())
         self.extra_columns = [(index, header or f"column {index + 1}")
                               for index, header in columns.extra.items()]
         carried = {f for f in fields if f in SYNC_FIELDS}
@@ -270,6 +271,9 @@ class _RowBuilder:
         if len(cells) < width + 1:
             cells.extend([""] * (width + 1 - len(cells)))
         at, has = self.at, self.has
+        for name, others in self.fallbacks:
+            if not cells[at[name]]:
+                cells[at[name]] = next((cells[i] for i in others if cells[i]), "")
 
         extra: dict[str, Any] = {}
         for index, header in self.extra_columns:
