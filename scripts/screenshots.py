@@ -117,6 +117,7 @@ def shoot(tmp: Path) -> int:
 
     def scan(text: str, kind: str | None = None) -> None:
         shown.clear()
+        window.scan.clear()
         field = window.scan.field
         field.setText(text)
         field.selectAll()
@@ -161,8 +162,9 @@ def shoot(tmp: Path) -> int:
     grab("11-attendees")
     window.show_tab(0)
     window.set_language("de", save=False)
+    scan(token[cancelled.id], "cancelled")
     settle(300)
-    grab("12-start-german")
+    grab("12-cancelled-german")
     window.set_language("en", save=False)
     window.act_kiosk.trigger()
     kiosk = window.kiosk

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from checkin.config import StationConfig
 from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
 from ui.camera import CameraPane
-from ui.format import format_time
 from ui.result_card import ResultCard
 from ui.scan_panel import Hit, ScanPanel
 from ui.services import Outcome, PrintState, Station, Stats, Summary
@@ -103,7 +102,8 @@ class MainWindow(QMainWindow):
             button = QPushButton()
             button.setObjectName(f"button_{key}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the focus
-            button.setMinimumHeight(44)
+            button.setMinimumHeight(58)
+            button.setMinimumWidth(90)
             font = QFont()
             font.setPointSize(12)
             button.setFont(font)
@@ -310,8 +310,8 @@ class MainWindow(QMainWindow):
         detail = out.detail
         kind = out.kind
         if kind == "found" and out.checked_in and out.previous is not None:
-            detail = self.tr("Already checked in today at %1 (desk %2)").replace(
-                "%1", format_time(out.previous.time)).replace("%2", out.previous.station)
+            kind = "found_checked_in"
+            detail = self.card.admission_text(out.previous)
         elif kind == "found" and out.attendee is not None and out.attendee.status == "cancelled":
             kind, detail = "cancelled", ""
         if out.printing:
@@ -320,15 +320,19 @@ class MainWindow(QMainWindow):
             detail = (detail + "\n" if detail else "") + self.tr("Badge printed earlier.")
         if kind == "malformed":
             n = len(out.hits or [])
-            detail = self.tr("%n match(es) for the typed text.", "", n)
+            detail = (self.tr("No one found for the typed text.") if n == 0 else
+                      self.tr("One match for the typed text.") if n == 1 else
+                      self.tr("%1 matches for the typed text.").replace("%1", str(n)))
             self.scan.set_results(out.input.strip(), out.hits or [])
             if n == 1:  # one match: preview the person, Enter checks in
                 self.scan.choose(0)
+        elif out.input and kind not in ("found", "error"):
+            self.scan.code_answered()  # a code, not a search: no stale "no one found"
         self.card.show_state(kind, out.attendee, detail, out.previous)
         if out.attendee is not None or kind not in ("found",):
             self.current = out if out.attendee is not None else None
         self._set_enabled_for(self.current)
-        if kind != "found":
+        if not kind.startswith("found"):
             self.sounds.play(kind)
         if out.attendee is not None and kind in ("ok", "undone", "created", "saved",
                                                   "already_checked_in"):
@@ -390,7 +394,7 @@ class MainWindow(QMainWindow):
         if out is None or out.attendee is None or not self.act_print.isEnabled():
             return
         a = out.attendee
-        if out.badge_printed or self._has_pending_job(a.id):
+        if out.badge_printed or out.printing or self._has_pending_job(a.id):
             dialog = reprint_dialog(self)
             self._open_dialog(dialog, lambda: self._reprint(a.id, dialog.text()))
         else:
@@ -612,9 +616,13 @@ class MainWindow(QMainWindow):
         else:
             head = self.tr("Printer %1: NOT READY (%2)").replace("%1", printer).replace(
                 "%2", state.reason or state.state)
-        parts = [head, self.tr("%n badge(s) waiting", "", state.queued + state.printing)]
+        waiting = state.queued + state.printing
+        parts = [head, self.tr("queue empty") if waiting == 0 else
+                 self.tr("1 badge waiting") if waiting == 1 else
+                 self.tr("%1 badges waiting").replace("%1", str(waiting))]
         if state.failed:
-            parts.append(self.tr("%n failed (Ctrl+Shift+P retries)", "", state.failed))
+            parts.append(self.tr("%1 failed (Ctrl+Shift+P retries)").replace(
+                "%1", str(state.failed)))
         if state.last_error and not state.ready:
             parts.append(state.last_error)
         return " · ".join(parts)
@@ -630,7 +638,7 @@ class MainWindow(QMainWindow):
                 state = (self.tr("ready") if ps.ready else
                          self.tr("not ready: %1").replace("%1", ps.reason or ps.state))
                 if ps.failed:
-                    state += " · " + self.tr("%n failed", "", ps.failed)
+                    state += " · " + self.tr("%1 failed").replace("%1", str(ps.failed))
                 self.status.set_printer(state, ps.queued + ps.printing)
             return
         day = stats.day
@@ -686,7 +694,8 @@ class MainWindow(QMainWindow):
         }
         for key, (text, action) in texts.items():
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            self.buttons[key].setText(f"{text}  ({shortcut})" if shortcut else text)
+            # two lines: the buttons stay narrow in every language
+            self.buttons[key].setText(f"{text}\n{shortcut}" if shortcut else text)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

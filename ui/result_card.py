@@ -36,6 +36,7 @@ LOOKS: dict[str, Look] = {
     "invalid_signature": Look("#b3001b", "#ffffff", "stop"),
     "malformed": Look("#1f5fa8", "#ffffff", "search"),
     "found": Look("#1f5fa8", "#ffffff", "search"),
+    "found_checked_in": Look("#1f5fa8", "#ffffff", "search"),
     "undone": Look("#5d6b78", "#ffffff", "undo"),
     "created": Look("#1b7a32", "#ffffff", "tick"),
     "saved": Look("#1f5fa8", "#ffffff", "tick"),
@@ -257,6 +258,7 @@ class ResultCard(QFrame):
             "invalid_signature": self.tr("FORGED OR ALTERED CODE"),
             "malformed": self.tr("Not a code: searching"),
             "found": self.tr("Found: press Enter to check in"),
+            "found_checked_in": self.tr("Found: already checked in"),
             "undone": self.tr("Check-in undone"),
             "created": self.tr("WALK-IN REGISTERED: checked in"),
             "saved": self.tr("Details saved"),
@@ -275,12 +277,20 @@ class ResultCard(QFrame):
     def _detail_text(self) -> str:
         prev = self._previous
         if self.kind == "already_checked_in" and prev is not None:
-            text = self.tr("at %1 at desk %2").replace("%1", format_time(prev.time))
-            text = text.replace("%2", prev.station or "?")
-            if prev.operator:
-                text += " " + self.tr("by %1").replace("%1", prev.operator)
-            return text + (f"\n{self._detail}" if self._detail else "")
+            return self.admission_text(prev) + (f"\n{self._detail}" if self._detail else "")
+        if self.kind == "idle" and not self._detail:
+            return self.tr("Scanner: just scan, the answer appears here.\n"
+                           "Name: type a few letters, ↑↓ to choose, Enter checks in.\n"
+                           "Nobody found: Ctrl+N registers a walk-in.")
         return self._detail
+
+    def admission_text(self, prev: Any) -> str:
+        """'Checked in at 09:12, Desk 3, by Jonas'."""
+        text = self.tr("Checked in at %1, %2").replace("%1", format_time(prev.time))
+        text = text.replace("%2", prev.station or "?")
+        if prev.operator:
+            text += ", " + self.tr("by %1").replace("%1", prev.operator)
+        return text
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

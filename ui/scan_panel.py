@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,6 +76,9 @@ class ScanPanel(QWidget):
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.setUniformItemSizes(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setSpacing(2)
         rfont = QFont()
         rfont.setPointSize(13)
         self.results.setFont(rfont)
@@ -98,6 +101,8 @@ class ScanPanel(QWidget):
         self._query = ""
         self._chosen = False  # the operator moved through the results since the last edit
         self._hits: list[Hit] = []
+        self._results_query = ""
+        self._code_text = ""  # the text last answered as a code (its late search is stale)
 
         self.field.textEdited.connect(self._edited)
         self.field.returnPressed.connect(self._enter)
@@ -111,6 +116,7 @@ class ScanPanel(QWidget):
 
     def _edited(self, text: str) -> None:
         self._chosen = False
+        self._code_text = ""
         self._timer.start()
 
     def _emit_search(self) -> None:
@@ -154,6 +160,7 @@ class ScanPanel(QWidget):
 
     def clear(self) -> None:
         self._timer.stop()
+        self._chosen = False
         self.field.clear()
         self.set_results("", [])
         self.highlighted.emit(None)
@@ -179,22 +186,21 @@ class ScanPanel(QWidget):
 
     def set_results(self, query: str, hits: list[Hit]) -> None:
         """Show the results of `query` (stale answers for an older text are ignored)."""
-        if query != self.query:
+        if query != self.query or (query and query == self._code_text):
             return
         self._hits = list(hits)
+        self._results_query = query
         self._chosen = False
         self.results.clear()
         for hit in hits:
             a = hit.attendee
-            parts = [a.display_name or a.id]
-            where = " · ".join(p for p in (a.organisation, country_name(a.country)) if p)
-            if where:
-                parts.append(where)
-            text = "  —  ".join(parts)
+            name = a.display_name or a.id
             if hit.checked_in:
-                text = "✔ " + text + "   " + self.tr("(checked in)")
+                name = "✔ " + name + "   " + self.tr("(checked in)")
             if a.status == "cancelled":
-                text += "   " + self.tr("(cancelled)")
+                name += "   " + self.tr("(cancelled)")
+            where = " · ".join(p for p in (a.organisation, country_name(a.country)) if p)
+            text = f"{name}\n    {where}" if where else f"{name}\n"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             self.results.addItem(item)
@@ -212,17 +218,25 @@ class ScanPanel(QWidget):
             self.results.setCurrentRow(row)
         self._chosen = chosen
 
-    def _update_hit_label(self) -> None:
+    def code_answered(self) -> None:
+        """The text was a code with its own verdict: drop the search it started meanwhile."""
+        self._hits = []
+        self._results_query = ""
+        self._code_text = self.query
+        self.results.clear()
         self._update_hint()
 
     def _update_hint(self) -> None:
         n = len(self._hits)
-        if not self.query:
+        if not self._results_query:
             self.hint.setText("")
         elif n == 0:
             self.hint.setText(self.tr("No one found. Ctrl+N registers a walk-in."))
+        elif n == 1:
+            self.hint.setText(self.tr("One match: ↓ chooses, Enter checks in"))
         else:
-            self.hint.setText(self.tr("%n match(es): ↑↓ choose, Enter checks in", "", n))
+            self.hint.setText(self.tr("%1 matches: ↑↓ choose, Enter checks in")
+                              .replace("%1", str(n)))
 
     # -- language ------------------------------------------------------------------------
 
@@ -235,6 +249,3 @@ class ScanPanel(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslateUi()
         super().changeEvent(event)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        return super().eventFilter(obj, event)

@@ -211,9 +211,17 @@ def open_event(ctx: DbContext) -> Summary:
     _ = ctx.searcher  # build the index now, not on the first keystroke
     _ = ctx.engine
     stats = compute_stats(ctx, day)
-    is_demo = created or (store.meta("demo") or "") not in ("", "0", "false")
+    is_demo = created or is_demo_event(store)
     return Summary(ctx.db_path, info.name, list(info.days), day, created, is_demo,
                    stats.expected, stats.checked_in)
+
+
+def is_demo_event(store: Any) -> bool:
+    """True if the attendees came from `checkin demo` (their creation events say so)."""
+    row = store.db.execute(
+        "SELECT 1 FROM events WHERE type = 'attendee_created' "
+        "AND json_extract(payload, '$.source') = 'demo' LIMIT 1").fetchone()
+    return row is not None
 
 
 def compute_stats(ctx: DbContext, day: str) -> Stats:
@@ -253,7 +261,9 @@ def outcome_of(ctx: DbContext, verdict: Any, text: str = "") -> Outcome:
         checked_in = store.admission(attendee.id, day) is not None
         printed = store.badge_printed(attendee.id)
     kind = verdict.verdict
-    detail = "" if kind == "ok" else (getattr(verdict, "message", "") or "")
+    # ok and already_checked_in: the card words it itself (the latter from `previous`)
+    detail = "" if kind in ("ok", "already_checked_in") else (getattr(verdict, "message", "")
+                                                              or "")
     return Outcome(kind, attendee, detail, getattr(verdict, "previous", None), checked_in,
                    printed, text, repaired=str(getattr(verdict, "repaired", "") or ""))
 
@@ -269,7 +279,7 @@ def scan_text(ctx: DbContext, text: str) -> Outcome:
 
 def check_in(ctx: DbContext, attendee_id: str, method: str = "manual") -> Outcome:
     verdict = ctx.engine.check_in(attendee_id, method=method)
-    outcome = outcome_of(ctx, verdict, attendee_id)
+    outcome = outcome_of(ctx, verdict)  # no input: not a scan, the search stays
     outcome.printing = bool(getattr(verdict, "needs_badge", False))
     return outcome
 
@@ -317,7 +327,7 @@ def walk_in(ctx: DbContext, attendee: Attendee) -> Outcome:
             raise CheckinError(f"an attendee with id {attendee.id!r} exists already")
         store.add_attendee(attendee, search_key=_search_key(attendee), source="walk-in")
     verdict = ctx.engine.check_in(attendee.id, method="walk-in")
-    out = outcome_of(ctx, verdict, attendee.id)
+    out = outcome_of(ctx, verdict)
     if out.kind == "ok":
         out.kind = "created"
     return out
