@@ -349,3 +349,12 @@ def test_attendee_columns_win_over_order_columns_with_fallback(tmp_path):
     assert people["ABC12-1"].organisation == "Institut A"
     assert people["ABC12-2"].email == "orders@uni.example"  # blank: the order's email
     assert people["ABC12-2"].organisation == "Uni"
+
+
+def test_map_finds_an_unknown_header_below_a_title(tmp_path):
+    rows = [["Liste der Gäste"], ["Kennung", "Rufname", "Sippe"], ["K1", "Anna", "Weber"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", rows),
+                mapping={"Kennung": "id", "Rufname": "given_name", "Sippe": "family_name"})
+    (anna,) = store.all_attendees()
+    assert (anna.id, anna.given_name, anna.family_name) == ("K1", "Anna", "Weber")

@@ -43,7 +43,15 @@ from typing import Any
 from checkin import search
 from checkin.errors import ImportRefused, NoEvent
 from checkin.importing import values
-from checkin.importing.columns import FIELDS, ColumnMap, MapError, find_header, map_columns
+from checkin.importing.columns import (
+    FIELDS,
+    HEADER_SEARCH_ROWS,
+    ColumnMap,
+    MapError,
+    find_header,
+    map_columns,
+    normalise,
+)
 from checkin.importing.readers import MAX_CELL_CHARS, Table, read_table, refuse
 from checkin.models import Attendee, Event
 from checkin.store import (
@@ -179,7 +187,7 @@ def parse_table(
     else:
         header_index = find_header(table.rows)
         if header_index is None and mapping:
-            header_index = 0  # the user says what the columns are
+            header_index = _row_with_columns(table.rows, list(mapping))
     if header_index is None:
         raise refuse(source, "not an attendee table: no header row with known column names "
                      "(such as 'First name', 'Last name', 'Vorname', 'Nachname', 'Name'); "
@@ -206,6 +214,16 @@ def parse_table(
             raise refuse(source, f"duplicate id {row.attendee.id!r} (first on {table.where} "
                          f"{first})", row.line, table.where)
     return ParsedFile(source, rows, columns, builder.notes())
+
+
+def _row_with_columns(rows: list[list[str]], names: list[str]) -> int:
+    """The first row that holds every --map column name (else the first row: the
+    refusal then names the missing column)."""
+    wanted = {normalise(name) or name for name in names}
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if wanted <= {normalise(cell) or cell.strip() for cell in row}:
+            return index
+    return 0
 
 
 # -- rows -------------------------------------------------------------------------------
