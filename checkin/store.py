@@ -232,6 +232,9 @@ class Store:
     def write_attendees(self, items: Sequence[tuple[Attendee, str]]) -> None:
         """Upsert many (attendee, search_key) rows in one executemany; logs nothing, so the
         caller appends the matching events with append_many in the same transaction."""
+        # One encoder for all rows: json.dumps(..., ensure_ascii=False) builds a new one
+        # per call, a third of the JSON time of a 100,000-row import.
+        encode_sorted = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
         missing = [attendee for attendee, _ in items if not attendee.ref]
         for attendee, ref in zip(missing, new_refs(len(missing)), strict=True):
             attendee.ref = ref
@@ -244,17 +247,18 @@ class Store:
             [(a.id, a.code, a.ref, a.title, a.given_name, a.family_name, a.name_order,
               a.badge_name, a.organisation, a.country, a.role, a.email,
               json.dumps(a.days) if a.days else "[]", a.status, a.notes,
-              json.dumps(a.extra, ensure_ascii=False, sort_keys=True) if a.extra else "{}", key)
+              encode_sorted(a.extra) if a.extra else "{}", key)
              for a, key in items],
         )
 
     def append_many(self, events: Sequence[Event]) -> None:
         """Append ready-made events (uuid, time, station filled in) in one executemany."""
+        encode = json.JSONEncoder(ensure_ascii=False).encode
         self.db.conn.executemany(
             "INSERT INTO events (uuid, type, attendee_id, station, operator, time, day, payload) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(e.uuid, e.type, e.attendee_id, e.station, e.operator, e.time, e.day,
-              json.dumps(e.payload, ensure_ascii=False)) for e in events],
+              encode(e.payload)) for e in events],
         )
 
     # -- admissions (derived from the log) ------------------------------------------------
