@@ -424,7 +424,7 @@ class Station(QObject):
         self.stats = Stats(summary.day, summary.checked_in, summary.expected)
         self.opened.emit(summary)
         self.statsChanged.emit(self.stats)
-        self.refresh_print_queue()
+        self.refresh_print_queue(force=True)  # badges left waiting by the last session
         self._poll.start()
 
     # -- scan and search -----------------------------------------------------------------
@@ -490,11 +490,12 @@ class Station(QObject):
             lambda ctx: enqueue_and_print(ctx, attendee_id, reprint, reason),
             self._printed, self._print_failed, name="print")
 
-    def refresh_print_queue(self) -> None:
+    def refresh_print_queue(self, force: bool = False) -> None:
+        """Ask the printer and print what waits (the poll; force: even if the lane is busy)."""
         lane = self.lanes["print"]
-        if lane.busy:
+        if lane.busy and not force:
             return
-        needs_work = self.print_state.queued + self.print_state.printing > 0
+        needs_work = force or self.print_state.queued + self.print_state.printing > 0
         fn = process_queue if needs_work else print_state
         lane.submit(fn, self._printed, self._print_failed, name="print_state")
 
@@ -518,7 +519,7 @@ class Station(QObject):
         station, operator = self.station_name, config.operator
         self.lanes["db"].submit(lambda ctx: ctx.set_identity(station, operator), name="ident")
         self.lanes["print"].submit(lambda ctx: ctx.set_config(config), name="printcfg")
-        self.refresh_print_queue()
+        self.refresh_print_queue(force=True)  # another printer: what waited may print now
 
     # -- answers -------------------------------------------------------------------------
 

@@ -220,3 +220,25 @@ def test_scanner_double_fire_is_one_admission(qtbot, main_window, station_event)
     assert scan(qtbot, main_window, token).kind == "ok"
     assert scan(qtbot, main_window, token).kind == "ok"
     assert len(events(station_event.db_path, "A6", CHECKIN)) == 1
+
+
+def test_printer_away_keeps_the_badge_queued(qtbot, tmp_path, station_event, station_config):
+    from dataclasses import replace
+
+    from tests.ui.conftest import close_window, open_window
+
+    config = replace(station_config, printer_backend="qt", printer="no-such-printer")
+    window = open_window(qtbot, station_event.db_path, config, tmp_path / "station.toml")
+    try:
+        assert scan(qtbot, window, station_event.tokens["A1"]).kind == "ok"
+        qtbot.waitUntil(lambda: window.station.print_state.queued == 1, timeout=20_000)
+        assert not window.station.print_state.ready
+        assert "NOT READY" in window.print_label.text()
+        assert "1 badge waiting" in window.print_label.text()
+        # the printer is set up (here: the PDF folder): the waiting badge prints
+        window.apply_config(replace(station_config))
+        qtbot.waitUntil(lambda: window.station.print_state.done == 1, timeout=30_000)
+        assert len(events(station_event.db_path, "A1", BADGE_PRINTED)) == 1
+        assert "ready" in window.print_label.text()
+    finally:
+        close_window(qtbot, window)

@@ -270,3 +270,20 @@ def test_lane_runs_in_order_off_the_gui_thread(qtbot):
     assert errors == ["ZeroDivisionError"]
     lane.stop()
     assert not lane._thread.isRunning()
+
+
+# -- settings -------------------------------------------------------------------------------
+
+def test_settings_change_station_and_sound(qtbot, main_window):
+    window = main_window
+    window.act_settings.trigger()
+    dialog = window.dialog
+    assert dialog is not None
+    dialog.station.setText("Desk 9")
+    dialog.sound.setChecked(False)
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.dialog is None, timeout=5_000)
+    assert window.config.station == "Desk 9"
+    assert window.sounds.muted and window.act_mute.isChecked()
+    assert StationConfig.load(window.station.config_path).station == "Desk 9"
+    qtbot.waitUntil(lambda: "Desk 9" in window.status.station_label.text(), timeout=5_000)
