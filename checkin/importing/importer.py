@@ -284,8 +284,13 @@ class _RowBuilder:
             index, cell = next((i, c) for i, c in enumerate(row) if len(c) > MAX_CELL_CHARS)
             raise self.refuse(line, f"column {self.columns.headers[index]!r} holds "
                               f"{len(cell)} characters (limit {MAX_CELL_CHARS})")
-        cleaned, clean = self.cleaned, self.clean
-        cells = [cleaned.get(cell) or clean(cell) for cell in row]
+        joined = "".join(row)
+        if joined.isascii() and joined.isprintable():
+            # clean_text of printable ASCII only squeezes spaces: do it for the whole row.
+            cells = [" ".join(cell.split()) for cell in row]
+        else:
+            cleaned, clean = self.cleaned, self.clean
+            cells = [cleaned.get(cell) or clean(cell) for cell in row]
         if len(cells) < width + 1:
             cells.extend([""] * (width + 1 - len(cells)))
         at, has = self.at, self.has
