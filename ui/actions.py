@@ -161,6 +161,10 @@ class AttendeeDialog(QDialog):
         self.reprint.setChecked(badge_printed)
         self.reprint.setVisible(attendee is not None)
         layout.addWidget(self.reprint)
+        self.today_only = QCheckBox()  # a day ticket; otherwise every event day
+        self.today_only.setObjectName("today_only")
+        self.today_only.setVisible(attendee is None)
+        layout.addWidget(self.today_only)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         if attendee is not None:
@@ -207,8 +211,8 @@ class AttendeeDialog(QDialog):
         }
         if self.original is not None:
             return replace(self.original, **values)
-        return Attendee(id="", days=[date.today().isoformat()],
-                        extra={"walk_in": True}, **values)
+        days = [date.today().isoformat()] if self.today_only.isChecked() else []
+        return Attendee(id="", days=days, extra={"walk_in": True}, **values)
 
     def accept(self) -> None:
         a = self.attendee()
@@ -230,6 +234,7 @@ class AttendeeDialog(QDialog):
         self.order.setItemText(1, self.tr("Family name first (CJK, Hungarian, …)"))
         self.badge_name.setPlaceholderText(self.tr("Only if the badge should show another name"))
         self.reprint.setText(self.tr("&Print the badge again (details corrected)"))
+        self.today_only.setText(self.tr("Registered for &today only (day ticket)"))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(self.tr("Register, check in and print") if self.walk_in
                    else self.tr("Save"))

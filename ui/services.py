@@ -350,8 +350,12 @@ def print_state(ctx: PrintContext, error: str = "") -> PrintState:
 
 
 def enqueue_and_print(ctx: PrintContext, attendee_id: str, reprint: bool,
-                      reason: str) -> PrintState:
+                      reason: str, auto: bool = False) -> PrintState:
     config = ctx.config
+    if auto and (ctx.store.badge_printed(attendee_id)
+                 or ctx.queue.jobs(["queued", "printing"], attendee_id=attendee_id)):
+        # a scanner's double fire admits once and must not ask for a second badge
+        return process_queue(ctx)
     ctx.queue.enqueue(attendee_id, layout=config.layout, printer=config.printer,
                       backend=config.printer_backend or "pdf", reprint=reprint, reason=reason)
     return process_queue(ctx)
@@ -480,14 +484,15 @@ class Station(QObject):
         def done(out: Outcome) -> None:
             self._answered(out, auto_print=False)
             if out.attendee is not None:  # a walk-in's badge prints at once, always
-                self.print_badge(out.attendee.id)
+                self.print_badge(out.attendee.id, auto=True)
 
         self.lanes["db"].submit(lambda ctx: walk_in(ctx, attendee), done,
                                 self._action_failed, name="walk_in")
 
-    def print_badge(self, attendee_id: str, reprint: bool = False, reason: str = "") -> None:
+    def print_badge(self, attendee_id: str, reprint: bool = False, reason: str = "",
+                    auto: bool = False) -> None:
         self.lanes["print"].submit(
-            lambda ctx: enqueue_and_print(ctx, attendee_id, reprint, reason),
+            lambda ctx: enqueue_and_print(ctx, attendee_id, reprint, reason, auto),
             self._printed, self._print_failed, name="print")
 
     def refresh_print_queue(self, force: bool = False) -> None:
@@ -526,7 +531,7 @@ class Station(QObject):
     def _answered(self, out: Outcome, auto_print: bool = True) -> None:
         wants_badge = out.kind == "ok" and out.printing and not out.badge_printed
         if auto_print and wants_badge and self.config.auto_print and out.attendee is not None:
-            self.print_badge(out.attendee.id)
+            self.print_badge(out.attendee.id, auto=True)
         else:
             out.printing = False
         self.outcome.emit(out)

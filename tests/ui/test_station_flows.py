@@ -220,6 +220,11 @@ def test_scanner_double_fire_is_one_admission(qtbot, main_window, station_event)
     assert scan(qtbot, main_window, token).kind == "ok"
     assert scan(qtbot, main_window, token).kind == "ok"
     assert len(events(station_event.db_path, "A6", CHECKIN)) == 1
+    # one badge, and no "already in the print queue" error over the welcome
+    wait_printed(qtbot, main_window)
+    qtbot.waitUntil(lambda: not main_window.station.lanes["print"].busy, timeout=20_000)
+    assert main_window.card.kind == "ok"
+    assert len(events(station_event.db_path, "A6", BADGE_PRINTED)) == 1
 
 
 def test_printer_away_keeps_the_badge_queued(qtbot, tmp_path, station_event, station_config):
