@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -41,6 +41,17 @@ class ScanField(QLineEdit):
 
     navigate = Signal(int)
     escape = Signal()
+
+    # Keys the window's actions own although a line edit would take them for itself:
+    # Ctrl+Z must undo the check-in on the card, not the last typed letter.
+    WINDOW_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and any(event.matches(key) for key in self.WINDOW_KEYS)):
+            event.ignore()  # not ours: the window's shortcut fires
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

@@ -92,6 +92,29 @@ def test_shortcuts_are_in_the_menus(main_window):
     assert shortcuts["settings"] == "Ctrl+,"
 
 
+def test_shortcuts_work_from_the_scan_field(qtbot, main_window, station_event):
+    from tests.ui.test_station_flows import scan
+
+    window = main_window
+    scan(qtbot, window, station_event.tokens["A3"])
+    field = window.scan.field
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.dialog is not None and window.dialog.objectName() == "reasonDialog"
+    window.dialog.reject()
+    qtbot.keyClick(field, Qt.Key.Key_F2)
+    assert window.dialog is not None and not window.dialog.walk_in
+    window.dialog.reject()
+    qtbot.keyClick(field, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.dialog is not None and window.dialog.walk_in
+    window.dialog.reject()
+    qtbot.keyClick(field, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 2
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 0 and field.hasFocus()
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert field.text() == "" and window.card.kind == "ok"
+
+
 # -- first start ----------------------------------------------------------------------------
 
 def test_first_start_creates_the_demo(qtbot, tmp_path, station_config):
