@@ -358,3 +358,51 @@ def test_map_finds_an_unknown_header_below_a_title(tmp_path):
                 mapping={"Kennung": "id", "Rufname": "given_name", "Sippe": "family_name"})
     (anna,) = store.all_attendees()
     assert (anna.id, anna.given_name, anna.family_name) == ("K1", "Anna", "Weber")
+
+
+def test_excel_sep_hint_and_single_name_column(tmp_path):
+    path = tmp_path / "sep.csv"
+    path.write_text("sep=;\nVorname;Nachname\nAnna;Weber, Dr.\n", encoding="utf-8")
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, path)
+    assert store.all_attendees()[0].family_name == "Weber, Dr."
+    names = tmp_path / "names.csv"
+    names.write_text("Name\nDr. Eva Schmidt\nLudwig van Beethoven\n", encoding="utf-8")
+    import_file(store, names)
+    families = {a.family_name for a in store.all_attendees()}
+    assert {"Schmidt", "van Beethoven"} <= families
+
+
+def test_titles_need_their_dot_when_they_could_be_names(tmp_path):
+    rows = [["Vorname", "Nachname"], ["Dr. Anna", "Weber"], ["Ing Ling", "Chen"],
+            ["Mag. Eva", "Huber"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    people = {a.family_name: a for a in store.all_attendees()}
+    assert (people["Weber"].title, people["Weber"].given_name) == ("Dr.", "Anna")
+    assert (people["Chen"].title, people["Chen"].given_name) == ("", "Ing Ling")
+    assert (people["Huber"].title, people["Huber"].given_name) == ("Mag.", "Eva")
+
+
+def test_xlsx_with_a_wrong_dimension_tag(tmp_path):
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["ID", "First name", "Last name", "Country"])
+    sheet.append(["1", "Anna", "Weber", "Germany"])
+    workbook.save(tmp_path / "good.xlsx")
+    # Rewrite the sheet's <dimension ref="A1:D2"/> as "A1", as some exporters do.
+    with zipfile.ZipFile(tmp_path / "good.xlsx") as source, \
+            zipfile.ZipFile(tmp_path / "bad.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'ref="A1:D2"', b'ref="A1"')
+            target.writestr(item, data)
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, tmp_path / "bad.xlsx")
+    (anna,) = store.all_attendees()
+    assert (anna.id, anna.family_name, anna.country) == ("1", "Weber", "DE")

@@ -72,11 +72,15 @@ def find_header(rows: list[list[str]]) -> int | None:
     known word in a title line ("Conference registrations") is not a header.
     """
     best, best_score = None, 0
+    single_column = max((len(row) for row in rows[:HEADER_SEARCH_ROWS]), default=0) == 1
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         score = header_score(row)
         fields = {field_for(cell) for cell in row}
         has_name = bool(fields & {"given_name", "family_name", "name"})
-        if (score >= 2 or (score == 1 and has_name and len(row) > 1)) and score > best_score:
+        # One known name alone heads a table only when it has other columns, or when the
+        # whole file is a single column of names.
+        lone_name = score == 1 and has_name and (len(row) > 1 or single_column)
+        if (score >= 2 or lone_name) and score > best_score:
             best, best_score = index, score
     return best
 

@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +153,8 @@ def _is_latin(ch: str) -> bool:
 
 # -- CSV --------------------------------------------------------------------------------
 
+_SEP_HINT = re.compile(r"\A[ \t]*sep=(.)[ \t]*\r?\n", re.IGNORECASE)
+
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines most consistently into the most columns.
@@ -180,11 +183,17 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_csv(text: str, source: str, encoding: str = "", delimiter: str | None = None) -> Table:
+    first_line = 1
+    hint = _SEP_HINT.match(text)
+    if hint:  # Excel's "sep=;" first line names the delimiter
+        delimiter = delimiter or hint.group(1)
+        text = text[hint.end():]
+        first_line = 2
     delimiter = delimiter or sniff_delimiter(text)
     table = Table(source, "csv", encoding=encoding, delimiter=delimiter)
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    start = 1
+    start = first_line
     while True:
         try:
             row = next(reader)
@@ -195,7 +204,7 @@ def read_csv(text: str, source: str, encoding: str = "", delimiter: str | None =
         if any(cell.strip() for cell in row):
             table.rows.append(row)
             table.lines.append(start)
-        start = reader.line_num + 1
+        start = reader.line_num + first_line
     if not table.rows:
         raise refuse(source, "empty file")
     return table
@@ -218,6 +227,10 @@ def read_xlsx(data: bytes, source: str) -> Table:
     best_score = -1
     try:
         for sheet in workbook.worksheets:
+            if hasattr(sheet, "reset_dimensions"):
+                # Read-only sheets trust the stored <dimension>, which some writers get
+                # wrong ("A1"): that would cut every row to one cell.
+                sheet.reset_dimensions()
             table = Table(source, "xlsx", encoding="xlsx", where="row")
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 row = [_cell_text(v) for v in values]

@@ -169,15 +169,29 @@ class NameParts:
     suffix: str = ""
 
 
-def _word_key(word: str) -> str:
+def _suffix_key(word: str) -> str:
     return word.casefold().rstrip(".").rstrip(",")
 
 
 @lru_cache(maxsize=1)
-def _title_words() -> tuple[frozenset[str], frozenset[str]]:
+def _title_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(titles matched with or without a dot, titles that need their dot, salutations)."""
     data = _names()
-    return (frozenset(t.rstrip(".") for t in data["titles"]),
-            frozenset(data["salutations"]))
+    titles = [t.casefold() for t in data["titles"]]
+    return (frozenset(t for t in titles if not t.endswith(".")),
+            frozenset(t for t in titles if t.endswith(".")),
+            frozenset(s.casefold().rstrip(".") for s in data["salutations"]))
+
+
+def _is_title(word: str) -> bool:
+    bare, dotted, _ = _title_words()
+    key = word.casefold().rstrip(",")
+    if key.rstrip(".") in bare or key in dotted:
+        return True
+    # Chains written without spaces: "Dr.med.", "Prof.Dr."
+    parts = [p for p in key.split(".") if p]
+    return (len(parts) > 1 and key.endswith(".")
+            and all(p in bare or f"{p}." in dotted for p in parts))
 
 
 def peel_titles(text: str) -> tuple[str, str, str]:
@@ -185,25 +199,19 @@ def peel_titles(text: str) -> tuple[str, str, str]:
     "Frau", "Anna Weber"). Never peels the last word (a person named "Sir" keeps it)."""
     if " " not in text:
         return "", "", text
-    titles, salutations = _title_words()
+    _, _, salutations = _title_words()
     words = text.split()
     peeled_titles: list[str] = []
     peeled_salutation: list[str] = []
     while len(words) > 1:
-        key = _word_key(words[0])
-        if key in salutations and not peeled_titles:
+        key = words[0].casefold().rstrip(".,")
+        if key in salutations and not peeled_titles and not peeled_salutation:
             peeled_salutation.append(words.pop(0))
-        elif key in titles or _is_title_chain(key, titles):
+        elif _is_title(words[0]):
             peeled_titles.append(words.pop(0))
         else:
             break
     return " ".join(peeled_titles), " ".join(peeled_salutation), " ".join(words)
-
-
-def _is_title_chain(key: str, titles: frozenset[str]) -> bool:
-    """"dr.med." or "prof.dr." written without spaces."""
-    parts = [p for p in key.split(".") if p]
-    return len(parts) > 1 and all(p in titles for p in parts)
 
 
 def split_full_name(text: str, country: str = "") -> NameParts:
@@ -223,7 +231,7 @@ def split_full_name(text: str, country: str = "") -> NameParts:
     if "," in text:
         head, _, tail = text.partition(",")
         tail_words = [w for w in re.split(r"[\s,]+", tail) if w]
-        if tail_words and all(_word_key(w) in data["suffixes"] for w in tail_words):
+        if tail_words and all(_suffix_key(w) in data["suffixes"] for w in tail_words):
             parts.suffix = ", ".join(w.strip() for w in tail.split(",") if w.strip())
             text = head.strip()
         elif tail.strip() and "," not in tail:
