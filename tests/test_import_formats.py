@@ -406,3 +406,24 @@ def test_xlsx_with_a_wrong_dimension_tag(tmp_path):
     import_file(store, tmp_path / "bad.xlsx")
     (anna,) = store.all_attendees()
     assert (anna.id, anna.family_name, anna.country) == ("1", "Weber", "DE")
+
+
+def test_encoding_detection_on_the_corpus():
+    """Each corpus CSV, whole and one row at a time, in four encodings: decoded exactly."""
+    from tests.conftest import CORPUS
+
+    folder = CORPUS / "registrations"
+    if not folder.exists():
+        pytest.skip("shared corpus not present")
+    for name in ("pretix_orders.csv", "anmeldungen.csv"):
+        text, _ = decode((folder / name).read_bytes())
+        assert "Renée" in text
+        lines = text.splitlines()
+        samples = [text] + [f"{lines[0]}\n{line}\n" for line in lines[1:]]
+        for encoding in ("utf-8", "utf-8-sig", "utf-16", "cp1252"):
+            for sample in samples:
+                try:
+                    data = sample.encode(encoding)
+                except UnicodeEncodeError:
+                    continue
+                assert decode(data)[0] == sample, (name, encoding, sample[:60])

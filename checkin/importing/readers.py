@@ -10,6 +10,12 @@ Encoding detection, in order (measured on the corpus and on generated files):
    cp850 about as often as cp1252 (it calls the corpus's German file cp1250), so
 5. Windows-1252 is the fallback for 8-bit Western files (what Excel writes in Western
    Europe), and Latin-1 for the five bytes cp1252 leaves undefined.
+
+Measured on the corpus (the two CSV files, whole and as one small file per row, each
+written as UTF-8, UTF-8 with BOM, UTF-16 and Windows-1252 where it fits: 139 files):
+this order decodes 139/139 exactly; charset-normalizer alone 127/139 (it reads the
+German Excel file as cp1250, turning "Iñaki" into "Ińaki"). tests/test_import_formats.py
+repeats the measurement. Known limit: a Central European cp1250 file is read as cp1252.
 """
 
 import codecs
