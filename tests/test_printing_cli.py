@@ -146,3 +146,24 @@ def test_retry_failed_job(run_cli, people: Path, tmp_path: Path):
     result = run_cli("print", "--retry", "--printer", str(tmp_path))
     assert result.output.splitlines()[0] == "requeued 1 job"
     assert "printed" in result.output
+
+
+def test_retry_prints_each_job_on_its_own_printer(run_cli, people: Path, tmp_path: Path):
+    # A job queued for a printer that was off must not come out of another printer (the
+    # station's default PDF folder) on a plain --retry: the log would record a badge that
+    # nobody holds.
+    blocker = tmp_path / "desk-printer"
+    blocker.write_text("")  # a file where the folder should be: the "printer" is offline
+    result = run_cli("print", "--printer", str(blocker), "P1")
+    assert "1 job waiting in the queue" in result.output
+    other = tmp_path / "other-desk"
+    assert run_cli("print", "--printer", str(other), "P2").exit_code == 0
+    blocker.unlink()  # the printer is back
+    result = run_cli("print", "--retry")
+    assert result.exit_code == 0, result.output
+    assert "job 1 P1 Ana Lima: printed" in result.output
+    assert [f.name for f in blocker.glob("*.pdf")] == ["checkin-job1-P1.pdf"]
+    assert not list((paths.data_dir() / "printed").glob("*.pdf"))
+    events = printed(people)
+    assert [(e.attendee_id, e.payload["printer"]) for e in events] == [
+        ("P2", str(other)), ("P1", str(blocker))]

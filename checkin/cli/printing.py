@@ -9,7 +9,7 @@ import click
 from checkin.cli.context import CliContext, pass_cli
 from checkin.config import StationConfig
 from checkin.errors import CheckinError
-from checkin.printing.backend import BACKENDS, Backend, make_backend
+from checkin.printing.backend import BACKENDS, make_backend
 from checkin.printing.queue import DONE, FAILED, PENDING, Job, PrintQueue
 from checkin.store import Store
 
@@ -28,7 +28,8 @@ RECENT = 10  # finished jobs --status shows besides everything still open
 @click.option("--operator", default=None, help="Who asks (default: the station config).")
 @click.option("--status", is_flag=True, help="Show the printer and the print queue.")
 @click.option("--all", "show_all", is_flag=True, help="With --status: every job ever queued.")
-@click.option("--retry", is_flag=True, help="Requeue failed jobs and print everything waiting.")
+@click.option("--retry", is_flag=True, help="Requeue failed jobs and print everything waiting, "
+              "each job on the printer it was queued for (or on --printer/--backend).")
 @click.option("--cancel", "cancel_ids", type=int, multiple=True, metavar="JOB",
               help="Cancel a queued, failed or spooled print job (repeatable).")
 @pass_cli
@@ -62,8 +63,16 @@ def print_(cli: CliContext, ids: tuple[str, ...], printer: str | None, layout: s
     if cancel_ids:
         _cancel(queue, name, target, cancel_ids)
         return
+    if retry and printer is None and backend_name is None:
+        # Each waiting job goes to the printer it was queued for: sending a CUPS queue's
+        # jobs to the default PDF folder would log badges that never came out.
+        requeued = queue.retry_failed()
+        if requeued:
+            click.echo(f"requeued {_count(len(requeued))}")
+        _retry_where_queued(queue, store, cli)
+        return
     backend = None if name == "qt" else make_backend(name, target)  # fail before queueing
-    if retry:
+    if retry:  # --printer/--backend given: everything waiting goes to that printer
         requeued = queue.retry_failed()
         if requeued:
             click.echo(f"requeued {_count(len(requeued))}")
@@ -85,7 +94,30 @@ def print_(cli: CliContext, ids: tuple[str, ...], printer: str | None, layout: s
 
     touched = queue.process(backend, badge_renderer(store, db_path=cli.db_path),
                             job_ids=wanted)
-    _report(store, backend, touched)
+    _report(store, touched)
+
+
+def _retry_where_queued(queue: PrintQueue, store: Store, cli: CliContext) -> None:
+    """Print the waiting jobs, each on its own printer (grouped by backend and printer)."""
+    from checkin.printing.render import badge_renderer
+
+    groups: dict[tuple[str, str], list[int]] = {}
+    for job in queue.jobs(PENDING):
+        groups.setdefault((job.backend, job.printer), []).append(job.id)
+    render = badge_renderer(store, db_path=cli.db_path)
+    touched: list[Job] = []
+    for (backend_name, printer), job_ids in sorted(groups.items()):
+        where = f"{backend_name}:{printer}" if printer else backend_name
+        if backend_name == "qt":
+            click.echo(f"{_count(len(job_ids))} for {where}: the station app prints them")
+            continue
+        try:
+            backend = make_backend(backend_name, printer)
+        except CheckinError as exc:
+            click.echo(f"{_count(len(job_ids))} for {where} wait: {exc}")
+            continue
+        touched += queue.process(backend, render, job_ids=job_ids)
+    _report(store, touched)
 
 
 def _count(n: int) -> str:
@@ -105,7 +137,7 @@ def _who(store: Store, attendee_id: str) -> str:
     return f"{attendee_id} {name}".strip()
 
 
-def _report(store: Store, backend: Backend, jobs: list[Job]) -> None:
+def _report(store: Store, jobs: list[Job]) -> None:
     if not jobs:
         click.echo("nothing to print")
         return
@@ -116,7 +148,7 @@ def _report(store: Store, backend: Backend, jobs: list[Job]) -> None:
         if job.state == DONE:
             click.echo(f"job {job.id} {who}: printed ({job.backend} {job.backend_job_id})")
         elif job.state == "printing":
-            click.echo(f"job {job.id} {who}: spooled to {backend.printer} "
+            click.echo(f"job {job.id} {who}: spooled to {job.printer or job.backend} "
                        f"as {job.backend} job {job.backend_job_id}")
         elif job.state == FAILED:
             failed.append(job)
