@@ -120,3 +120,15 @@ def test_bulk_events_have_the_store_payload_shape(tmp_path):
     assert expected is not None
     assert updated.payload == expected.payload
     assert updated.station == bulk.station and updated.time
+
+
+def test_progress_phases_and_dry_run(tmp_path):
+    store = new_store(tmp_path / "event.sqlite")
+    seen: list[str] = []
+    path = write_csv(tmp_path / "v1.csv", [HEADER, ANNA])
+    import_file(store, path, dry_run=True, progress=seen.append)
+    assert seen == ["reading", "comparing"]
+    assert store.attendee_count() == 0
+    seen.clear()
+    import_file(store, path, progress=seen.append)
+    assert seen == ["reading", "comparing", "writing"]

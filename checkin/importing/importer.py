@@ -128,9 +128,13 @@ def import_file(
     mapping: Mapping[str, str] | None = None,
     full: bool = False,
     dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportSummary:
     """Read path and sync it into store in one transaction (nothing written on dry_run).
 
+    mapping: column header -> field (as `--map`); full: cancel the people missing from
+    the file; progress: called with "reading", "comparing", "writing" as the import
+    moves on (a plain callback: the UI forwards it from its worker).
     Raises ImportRefused (a one-line message naming file, line and reason) and leaves
     the database unchanged when the file cannot be imported.
     """
@@ -145,14 +149,17 @@ def import_file(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _import(store, path, mapping, full, dry_run, event_days)
+        return _import(store, path, mapping, full, dry_run, event_days,
+                       progress or (lambda phase: None))
     finally:
         if collecting:
             gc.enable()
 
 
 def _import(store: Store, path: Path, mapping: Mapping[str, str] | None, full: bool,
-            dry_run: bool, event_days: list[str]) -> ImportSummary:
+            dry_run: bool, event_days: list[str],
+            progress: Callable[[str], None]) -> ImportSummary:
+    progress("reading")
     parsed = parse_file(path, mapping=mapping, event_days=event_days)
     conn = store.db.conn
     cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -161,9 +168,11 @@ def _import(store: Store, path: Path, mapping: Mapping[str, str] | None, full: b
     conn.execute("PRAGMA cache_size = -65536")
     try:
         with store.transaction():
+            progress("comparing")
             plan = plan_sync(store, parsed, full=full, source=path.name)
             plan.summary.dry_run = dry_run
             if not dry_run:
+                progress("writing")
                 store.write_attendees(plan.writes)
                 store.append_many(plan.events)
     finally:
