@@ -427,3 +427,21 @@ def test_encoding_detection_on_the_corpus():
                 except UnicodeEncodeError:
                     continue
                 assert decode(data)[0] == sample, (name, encoding, sample[:60])
+
+
+def test_no_column_spelling_means_two_fields():
+    import tomllib
+
+    from checkin import resources
+    from checkin.importing.columns import normalise
+
+    data = tomllib.loads((resources.assets() / "columns.toml").read_text(encoding="utf-8"))
+    owner: dict[str, str] = {}
+    for field, spellings in data["fields"].items():
+        for spelling in spellings:
+            key = normalise(spelling)
+            assert key, spelling
+            assert owner.setdefault(key, field) == field, (spelling, field, owner[key])
+    # '#' keeps a number apart from a name: "Attendee #" is an id, "Attendee" a full name.
+    assert owner[normalise("Attendee #")] == "id"
+    assert owner[normalise("Attendee")] == "name"

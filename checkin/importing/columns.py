@@ -23,8 +23,10 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def normalise(text: str) -> str:
-    """'Attendee name: Given name' -> 'attendeenamegivenname'; 'E-Mail' -> 'email'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """'Attendee name: Given name' -> 'attendeenamegivenname'; 'E-Mail' -> 'email'.
+
+    '#' reads as 'nr' ("Attendee #" is a number, "Attendee" a name; "#" alone = "Nr.")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("#", "nr"))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NOT_ALNUM.sub("", plain)
 
@@ -55,9 +57,7 @@ def field_for(header: str) -> str | None:
 
 def _lookup(header: str) -> tuple[str, int] | None:
     key = normalise(header)
-    if not key:  # '#' alone normalises to '' (Eventbrite-like "#" columns are numbers)
-        return ("id", 99) if header.strip() == "#" else None
-    return synonyms().get(key)
+    return synonyms().get(key) if key else None
 
 
 def header_score(row: list[str]) -> int:
