@@ -271,6 +271,12 @@ class _RowBuilder:
         self.role_cache: dict[str, str] = {}
         self.status_cache: dict[str, str] = {}
         self.cleaned: dict[str, str] = {}
+        # Values that repeat (countries, products, organisations) are cleaned once; ids,
+        # codes, emails and notes are unique per row, where a cache only costs.
+        unique = {fields[f] for f in ("id", "order", "position", "code", "email", "notes")
+                  if f in fields}
+        self.cleaners: list[Callable[[str], str]] = [
+            clean_text if index in unique else self.clean for index in range(self.width)]
 
     def clean(self, cell: str) -> str:
         """clean_text with a cache: countries, products, organisations repeat all file long."""
@@ -298,8 +304,7 @@ class _RowBuilder:
             # clean_text of printable ASCII only squeezes spaces: do it for the whole row.
             cells = [" ".join(cell.split()) for cell in row]
         else:
-            cleaned, clean = self.cleaned, self.clean
-            cells = [cleaned.get(cell) or clean(cell) for cell in row]
+            cells = [clean(cell) for clean, cell in zip(self.cleaners, row, strict=False)]
         if len(cells) < width + 1:
             cells.extend([""] * (width + 1 - len(cells)))
         at, has = self.at, self.has
