@@ -288,7 +288,8 @@ def test_name_splitting_edge_cases():
     assert split_full_name("高橋さくら").family_name == "高橋"
     assert split_full_name("欧阳娜娜").family_name == "欧阳"
     assert split_full_name("Sir").family_name == "Sir"  # a single word is never a title
-    assert split_full_name("Horváth Krisztina", "HU").family_name == "Horváth"
+    assert split_full_name("Krisztina Horváth", "HU").family_name == "Horváth"
+    assert split_full_name("Nguyễn Văn An", "VN").family_name == "Nguyễn"
     assert split_full_name("Anna Weber, PhD").family_name == "Weber"
     assert split_full_name("Seán Ó Súilleabháin").family_name == "Ó Súilleabháin"
 

@@ -221,7 +221,7 @@ def split_full_name(text: str, country: str = "") -> NameParts:
     - "Family, Given" (one comma, and what follows is not a post-nominal like PhD).
     - An unspaced CJK name: the first character is the family name (two for a known
       compound surname such as 欧阳 or 남궁; a Japanese name's leading kanji before kana).
-    - Family-first countries and scripts with spaces (王 秀英, Nguyễn Văn An): first word.
+    - CJK with spaces (王 秀英) and Vietnamese names (Nguyễn Văn An): the first word.
     - Otherwise the last word, extended leftwards over particles ("van Beethoven",
       "Ó Súilleabháin") and, for Spanish-naming countries, over a second surname.
     """
@@ -252,7 +252,7 @@ def split_full_name(text: str, country: str = "") -> NameParts:
         else:
             parts.family_name = word  # one word: a family name prints and sorts better
         return parts
-    if _cjk_script(rest) or country in data["family_first_countries"]:
+    if _cjk_script(rest) or country in data["latin_family_first_countries"]:
         parts.family_name, parts.given_name = words[0], " ".join(words[1:])
         return parts
     particles = set(data["particles"])
