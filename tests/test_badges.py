@@ -168,9 +168,27 @@ def test_composed_badges_hold_no_notdef_glyph() -> None:
 
 
 def test_character_no_font_has_is_transliterated_not_boxed() -> None:
-    line = shape("𠀋 Li")  # CJK extension B: outside the shipped subset
+    line = shape("ᏣᎳᎩ Li")  # Cherokee: no shipped font has it
     assert line.missing == 0
-    assert "𠀋" not in line.text
+    assert line.text == "TsaLaGi Li"
+
+
+def test_letter_without_transliteration_is_left_out_not_a_question_mark() -> None:
+    # Tibetan letter A: no shipped font, and anyascii spells it as nothing.
+    line = shape("Li \u0f68")
+    assert "?" not in line.text and line.missing == 0
+
+
+# Han characters that are common in names but outside GB 2312 / Big5 / JIS X 0208 (the
+# peers' most common badge complaint): Chinese 喆 堃 赟 祎 玙, Japanese 髙 (Takahashi),
+# 﨑 (Yamazaki), 彅, 濵, 栁, 𠮷 (Yoshino, extension B), HKSCS 伃.
+@pytest.mark.parametrize("name", ["张喆", "王堃", "李赟", "刘祎", "陈玙", "髙橋", "山﨑", "草彅",
+                                  "濵田", "栁田", "𠮷野", "伃"])
+def test_cjk_name_characters_print_in_their_own_script(name: str) -> None:
+    for weight in ("bold", "regular"):
+        line = shape(name, weight)
+        assert line.text == name and line.missing == 0
+        assert fonts.missing_characters(name, weight) == []
 
 
 def _nominal(text: str, ch: str) -> int:

@@ -89,7 +89,9 @@ def _assign_fonts(text: str, weight: str) -> tuple[str, list[FontFace]]:
                 continue  # an emoji or mark nobody can draw adds nothing readable
             from anyascii import anyascii
 
-            for sub in anyascii(ch) or "?":
+            # A letter anyascii cannot spell (some Lao, Khmer, ... vowels) is left out:
+            # a "?" on a name badge reads as an error.
+            for sub in anyascii(ch):
                 out_chars.append(sub)
                 faces.append(fonts.face_for(sub) or fonts.primary)
             continue
@@ -184,11 +186,15 @@ def shape(text: str, weight: str = "bold") -> ShapedLine:
     # reaches further (Thai and Indic marks, Arabic descenders). Script fonts' own
     # ascenders are far larger than their ink and would shrink their names needlessly.
     top, bottom = chain(weight).primary.ascender, chain(weight).primary.descender
+    right = 0.0  # the rightmost glyph origin: a mark placed after the last advance
     for start, end, face, level in runs:
         for gid, dx, dy, advance in _shape_run(text[start:end], face, bool(level % 2)):
             glyphs.append(Glyph(face, gid, x + dx, dy))
+            right = max(right, x + dx)
             low, high = face.vertical_extent(gid)
             top = max(top, high + dy)
             bottom = min(bottom, low + dy)
             x += advance
-    return ShapedLine(text, tuple(glyphs), x, top, bottom, bool(base % 2))
+    # Myanmar (and other) marks can sit past the line's last advance; fitting measures
+    # the width, so the width covers them, or they would stick out of the box.
+    return ShapedLine(text, tuple(glyphs), max(x, right), top, bottom, bool(base % 2))
