@@ -3,11 +3,11 @@
 Writes, per attendee, ``<id>.png`` (the QR of the signed token, error correction M) and
 ``<id>.pdf`` (a one-page confirmation: event, name in the person's own script, QR), plus
 ``confirmations.csv`` with the columns attendee_id, token, file (the PNG; the PDF has the
-same name ending in .pdf). File names
-are the attendee id with anything but letters, digits, ``.``, ``_`` and ``-`` replaced,
-plus a short hash of the id when something was replaced (so two ids never share a file).
-Cancelled attendees are skipped. An id that a spreadsheet would run as a formula
-(``=``, ``+``, ``-``, ``@`` first) gets a leading ``'`` in the CSV (checkin.text). Every token issued is recorded in the database
+same name ending in .pdf). File names are the attendee id with anything but letters,
+digits, ``.``, ``_`` and ``-`` replaced, plus a short hash of the id when something was
+replaced (so two ids never share a file). Cancelled attendees are skipped. An id that a
+spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) gets a leading
+``'`` in the CSV (checkin.text). Every token issued is recorded in the database
 (issued_tokens), so a station without the private key can print the same QR later.
 Needs the private key file beside the database (the organiser's machine).
 """
