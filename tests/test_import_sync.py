@@ -132,3 +132,18 @@ def test_progress_phases_and_dry_run(tmp_path):
     seen.clear()
     import_file(store, path, progress=seen.append)
     assert seen == ["reading", "comparing", "writing"]
+
+
+def test_imported_people_are_searchable_and_keyed(tmp_path):
+    from checkin import search
+
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "v1.csv", [HEADER, ANNA, BO]))
+    assert [a.id for a in search.search(store, "weber")] == ["A1"]
+    key = store.db.execute("SELECT search_key FROM attendees WHERE id = 'A1'").fetchone()[0]
+    assert key == search.search_key(store.attendee("A1"))
+    renamed = ["A1", "Anna", "Wegener", *ANNA[3:]]
+    import_file(store, write_csv(tmp_path / "v2.csv", [HEADER, renamed, BO]))
+    assert [a.id for a in search.search(store, "wegener")] == ["A1"]
+    key = store.db.execute("SELECT search_key FROM attendees WHERE id = 'A1'").fetchone()[0]
+    assert key == search.search_key(store.attendee("A1"))
