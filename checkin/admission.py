@@ -19,12 +19,13 @@ invalid_signature, malformed. Decisions worth knowing:
 
 - Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref
   only), upstream codes and attendee ids (Store.attendees_by_code), a URL carrying either
-  as a query value, fragment value or path segment; surrounding whitespace and control
-  characters (CR, LF, TAB, NUL, GS) are dropped, and so is a scanner's symbology prefix
+  as a query value, fragment value or path segment; surrounding whitespace, control
+  characters (CR, LF, TAB, NUL, GS) and invisible marks (BOM, zero-width space, LRM/RLM)
+  are dropped, and so is a scanner's symbology prefix
   (AIM id such as ``]Q1``) when the text as read matches nothing.
-- Keyboard repairs (checkin.keyboard: German, French, Caps Lock) are tried only after the
-  text as read failed; a repair counts only if it gives a signature that verifies or a
-  code held by exactly one attendee. Verdict.repaired names the repair used.
+- Keyboard repairs (checkin.keyboard: German, French, Caps Lock, fullwidth) are tried
+  only after the text as read failed; a repair counts only if it gives a signature that
+  verifies or a code held by exactly one attendee. Verdict.repaired names the repair used.
 - A signed token whose key id is not listed, or whose signature fails, is
   `invalid_signature`; a damaged token (wrong length, characters outside its alphabet)
   too. A valid signature over a ref no attendee has: `unknown`. A revoked ref: `cancelled`.
@@ -94,12 +95,23 @@ _FOREIGN = (
 )
 
 
+# Invisible marks that copy and paste, mail programs and some scanner apps put around a
+# code: byte order mark, zero-width space, word joiner, left-to-right/right-to-left mark.
+# (Bidi embeddings and overrides are not dropped: such input stays `malformed`.)
+_INVISIBLE = frozenset("\ufeff\u200b\u2060\u200e\u200f")
+
+
+def _droppable(ch: str) -> bool:
+    return ch.isspace() or ch in _INVISIBLE or unicodedata.category(ch) == "Cc"
+
+
 def _strip(text: str) -> str:
-    """Drop surrounding whitespace and control characters (scanner suffixes, NUL, GS)."""
+    """Drop surrounding whitespace, control characters (scanner suffixes, NUL, GS) and
+    invisible marks (BOM, zero-width space, LRM/RLM)."""
     start, end = 0, len(text)
-    while start < end and (text[start].isspace() or unicodedata.category(text[start]) == "Cc"):
+    while start < end and _droppable(text[start]):
         start += 1
-    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) == "Cc"):
+    while end > start and _droppable(text[end - 1]):
         end -= 1
     return text[start:end]
 
@@ -219,6 +231,10 @@ class Engine:
 
     def _now(self) -> datetime:
         return self.clock() if self.clock else datetime.now().astimezone()
+
+    def today(self) -> str:
+        """The day a scan without an explicit day counts for (YYYY-MM-DD, local date)."""
+        return self._now().date().isoformat()
 
     def _day(self, day: str | None) -> str:
         if day is None:
@@ -412,6 +428,8 @@ class Engine:
         """Annul attendee's admission in force on day (an `undo` event in the log)."""
         day = self._day(day)
         with self.store.transaction():
+            if self.store.attendee(attendee_id) is None:
+                raise CheckinError(f"no attendee with id {attendee_id!r}")
             admission = self.store.admission(attendee_id, day)
             if admission is None:
                 raise CheckinError(f"{attendee_id} is not checked in on {day}: nothing to undo")

@@ -3,7 +3,8 @@
 A scanner configured for a US layout, plugged into a German (QWERTZ) or French (AZERTY)
 machine, types the US keys and the machine reads them as its own characters: Y and Z
 swap, digits arrive as ``& é " ' ( - è _ ç à``, ``:`` becomes ``Ö``. Caps Lock inverts
-the case of every letter. The character tables are data (assets/keyboard_layouts.toml);
+the case of every letter. An East Asian input method in fullwidth mode types ``ＣＫ１``
+for ``CK1``. The character tables are data (assets/keyboard_layouts.toml);
 this module turns one input into the candidate texts the scanner may have meant.
 
 Repairs are only candidates: the engine (checkin.admission) accepts one only when the
@@ -18,6 +19,10 @@ from typing import Any
 from checkin import resources
 
 CAPS = "caps"  # the repair name for an inverted letter case
+FULLWIDTH = "fullwidth"  # the repair name for an input method typing fullwidth forms
+# A Chinese/Japanese/Korean input method left in fullwidth mode turns what the scanner
+# types into fullwidth forms (ＣＫ１...): U+FF01-FF5E are ASCII 0x21-0x7E moved up.
+_NARROW = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,13 @@ def candidates(text: str, layouts: list[Layout]) -> list[tuple[str, str]]:
             seen.add(repaired)
             out.append((name, repaired))
 
+    narrow = text.translate(_NARROW)
+    # Only a wholly fullwidth input: a single fullwidth character in a token is an
+    # alteration, never what an input method does (every single-character change of a
+    # token must stay rejected).
+    if narrow != text and not any("!" <= ch <= "~" for ch in text):
+        add(FULLWIDTH, narrow)
+        add(f"{FULLWIDTH}+{CAPS}", swap_ascii_case(narrow))
     swapped = swap_ascii_case(text)
     add(CAPS, swapped)
     for layout in layouts:

@@ -9,7 +9,7 @@ import pytest
 from checkin import keyboard
 from checkin.admission import INVALID_SIGNATURE, OK
 from checkin.models import Attendee
-from tests.test_admission_support import DAY1, PEOPLE, make_event
+from tests.test_admission_support import DAY1, DAY2, PEOPLE, make_event
 
 US = [("`1234567890-=", "~!@#$%^&*()_+"), ("qwertyuiop[]\\", "QWERTYUIOP{}|"),
       ("asdfghjkl;'", 'ASDFGHJKL:"'), ("zxcvbnm,./", "ZXCVBNM<>?")]
@@ -148,3 +148,43 @@ def test_bad_layout_file_is_refused(tmp_path):
     path.write_text('[layouts.x.map]\n"ab" = "c"\n', encoding="utf-8")
     with pytest.raises(ValueError):
         keyboard.load_layouts(path)
+
+
+def fullwidth(text: str) -> str:
+    """What an East Asian input method in fullwidth mode makes of ASCII text."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+def test_fullwidth_input_method(ev):
+    token = ev.token("a1")
+    verdict = ev.engine().scan(fullwidth(token) + "\r\n", day=DAY1)
+    assert verdict.verdict == OK and verdict.attendee.id == "a1"
+    assert verdict.repaired == "fullwidth"
+    url = fullwidth("https://congress.example/c?code=" + token)
+    assert ev.engine().scan(url, day=DAY2).verdict == OK
+    code = ev.engine().scan(fullwidth("k3j9x2m8q7w4e5r6t1y0u9i8o7p6a5s4"), day=DAY2)
+    assert code.verdict == OK and code.attendee.id == "a1"  # same desk, same moment: one read
+
+
+def test_one_fullwidth_character_in_a_token_is_rejected(ev):
+    """A single fullwidth character is an alteration, not what an input method does."""
+    engine = ev.engine()
+    token = ev.token("a1")
+    for position in range(len(token)):
+        forged = token[:position] + fullwidth(token[position]) + token[position + 1:]
+        verdict = engine.scan(forged, day=DAY1)
+        assert verdict.verdict != OK and verdict.attendee is None, position
+    assert ev.store.admission("a1", DAY1) is None
+
+
+@pytest.mark.parametrize("mark", ["\ufeff", "\u200b", "\u2060", "\u200e", "\u200f"])
+def test_invisible_marks_around_a_code_are_dropped(ev, mark):
+    # Copy and paste, mail programs and some scanner apps add these around a code.
+    verdict = ev.engine().scan(mark + ev.token("a1") + mark + "\n", day=DAY1)
+    assert verdict.verdict == OK and verdict.attendee.id == "a1"
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u202d", "\u2067"])
+def test_bidi_override_around_a_code_is_not_admitted(ev, mark):
+    verdict = ev.engine().scan(mark + ev.token("a1"), day=DAY1)
+    assert verdict.verdict != OK and verdict.attendee is None

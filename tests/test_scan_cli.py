@@ -83,6 +83,9 @@ def test_undo_cli(ev, run_cli):
     assert undo.payload["reason"] == "scanned the wrong badge" and undo.station == "desk-3"
     again = run_checkin("--db", str(ev.path), "undo", "a1", "--day", DAY1)
     assert again.returncode == 1 and "nothing to undo" in again.stderr
+    nobody = run_checkin("--db", str(ev.path), "undo", "no-such-id", "--day", DAY1)
+    assert nobody.returncode == 1
+    assert nobody.stderr == "error: no attendee with id 'no-such-id'\n"
 
 
 def test_day_two_from_the_cli(ev, run_cli):
@@ -109,6 +112,9 @@ def test_scan_image(ev, run_cli, tmp_path):
     assert lines[0]["verdict"] == "ok" and lines[0]["attendee_id"] == "a2"
     assert lines[0]["file"] == str(png)
     assert lines[1]["verdict"] == "malformed" and lines[1]["file"] == str(blank)
+    assert lines[1]["day"] == DAY1
+    undated = run_cli("scan", "--image", "--json", str(blank), db=ev.path)
+    assert json.loads(undated.output)["day"]  # today, like every other verdict
     missing = run_checkin("--db", str(ev.path), "scan", "--image", "--day", DAY1,
                           str(tmp_path / "none.png"), str(png))
     assert missing.returncode == 1 and missing.stderr.startswith("error: ")

@@ -118,7 +118,7 @@ def scan(ctx: click.Context, cli: CliContext, station: str | None, operator: str
             continue
         if not texts:
             nothing = Verdict(item, MALFORMED, None, "No code found in the image.",
-                              day=day or "")
+                              day=day or engine.today())
             click.echo(_line(nothing, as_json, file=item))
         for text in texts:
             click.echo(_line(engine.scan(text, day=day), as_json, file=item))
