@@ -310,11 +310,15 @@ def test_name_order_column_wins(tmp_path):
 
 def test_days_by_date_and_number(tmp_path):
     rows = [["First name", "Last name", "Days"], ["Anna", "Weber", "2026-12-02"],
-            ["Bo", "Li", "Tag 1"], ["Cy", "Ng", ""], ["Di", "Xu", "sometimes"]]
+            ["Bo", "Li", "Tag 1"], ["Cy", "Ng", ""], ["Di", "Xu", "sometimes"],
+            ["Ed", "Yu", "2026-11-30, 2026-12-01"]]
     store = new_store(tmp_path / "event.sqlite")
-    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    summary = import_file(store, write_csv(tmp_path / "a.csv", rows))
     days = {a.given_name: a.days for a in store.all_attendees()}
-    assert days == {"Anna": ["2026-12-02"], "Bo": ["2026-12-01"], "Cy": [], "Di": []}
+    assert days == {"Anna": ["2026-12-02"], "Bo": ["2026-12-01"], "Cy": [], "Di": [],
+                    "Ed": ["2026-11-30", "2026-12-01"]}
+    assert any("outside the event" in note for note in summary.notes)
+    assert any("unreadable days" in note for note in summary.notes)
     di = next(a for a in store.all_attendees() if a.given_name == "Di")
     assert di.extra["days"] == "sometimes"
 

@@ -250,6 +250,7 @@ class _RowBuilder:
         self.width = len(columns.headers)
         self.unknown_countries: set[str] = set()
         self.unread_days = 0
+        self.foreign_days = 0
         fields = columns.fields
         # Missing fields read the empty cell appended after the row's own cells.
         self.at = {name: fields.get(name, self.width) for name in FIELDS}
@@ -356,6 +357,8 @@ class _RowBuilder:
                 extra["days"] = days_text
             else:
                 days = parsed_days
+                if self.event_days and not set(days) <= set(self.event_days):
+                    self.foreign_days += 1  # kept: a workshop day the event does not list
         order = values.parse_name_order(cells[at["name_order"]]) if "name_order" in has else None
         email = cells[at["email"]]
         attendee = Attendee(
@@ -406,6 +409,9 @@ class _RowBuilder:
         if self.unread_days:
             notes.append(f"{self.unread_days} row(s) with unreadable days: registered for "
                          "every day, text kept in extra['days']")
+        if self.foreign_days:
+            notes.append(f"{self.foreign_days} row(s) name days outside the event's days "
+                         f"({', '.join(self.event_days)})")
         return notes
 
 
