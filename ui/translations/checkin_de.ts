@@ -72,6 +72,10 @@
         <translation>Namensschild erneut &amp;drucken (Angaben korrigiert)</translation>
     </message>
     <message>
+        <source>Registered for &amp;today only (day ticket)</source>
+        <translation>Nur für &amp;heute angemeldet (Tageskarte)</translation>
+    </message>
+    <message>
         <source>Register, check in and print</source>
         <translation>Anmelden, einchecken und drucken</translation>
     </message>
@@ -359,23 +363,12 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Check-in-Station</translation>
     </message>
     <message>
-        <source>Already checked in today at %1 (desk %2)</source>
-        <translation>Heute bereits um %1 eingecheckt (Schalter %2)</translation>
-    </message>
-    <message>
         <source>Badge is printing.</source>
         <translation>Namensschild wird gedruckt.</translation>
     </message>
     <message>
         <source>Badge printed earlier.</source>
         <translation>Namensschild wurde bereits gedruckt.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n match(es) for the typed text.</source>
-        <translation>
-            <numerusform>%n Treffer für den eingegebenen Text.</numerusform>
-            <numerusform>%n Treffer für den eingegebenen Text.</numerusform>
-        </translation>
     </message>
     <message>
         <source>Badge for %1 sent to the printer.</source>
@@ -413,20 +406,6 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <source>Printer %1: NOT READY (%2)</source>
         <translation>Drucker %1: NICHT BEREIT (%2)</translation>
     </message>
-    <message numerus="yes">
-        <source>%n badge(s) waiting</source>
-        <translation>
-            <numerusform>%n Namensschild wartet</numerusform>
-            <numerusform>%n Namensschilder warten</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n failed (Ctrl+Shift+P retries)</source>
-        <translation>
-            <numerusform>%n fehlgeschlagen (Strg+Umschalt+P wiederholt)</numerusform>
-            <numerusform>%n fehlgeschlagen (Strg+Umschalt+P wiederholt)</numerusform>
-        </translation>
-    </message>
     <message>
         <source>ready</source>
         <translation>bereit</translation>
@@ -435,12 +414,49 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <source>not ready: %1</source>
         <translation>nicht bereit: %1</translation>
     </message>
-    <message numerus="yes">
-        <source>%n failed</source>
-        <translation>
-            <numerusform>%n fehlgeschlagen</numerusform>
-            <numerusform>%n fehlgeschlagen</numerusform>
-        </translation>
+    <message>
+        <source>No one found for the typed text.</source>
+        <translation>Niemand gefunden für den eingegebenen Text.</translation>
+    </message>
+    <message>
+        <source>One match for the typed text.</source>
+        <translation>Ein Treffer für den eingegebenen Text.</translation>
+    </message>
+    <message>
+        <source>%1 matches for the typed text.</source>
+        <translation>%1 Treffer für den eingegebenen Text.</translation>
+    </message>
+    <message>
+        <source>Badge waits for the printer (%1).</source>
+        <translation>Namensschild wartet auf den Drucker (%1).</translation>
+    </message>
+    <message>
+        <source>Badge NOT printed: %1</source>
+        <translation>Namensschild NICHT gedruckt: %1</translation>
+    </message>
+    <message>
+        <source>Badge printed.</source>
+        <translation>Namensschild gedruckt.</translation>
+    </message>
+    <message>
+        <source>queue empty</source>
+        <translation>Warteschlange leer</translation>
+    </message>
+    <message>
+        <source>1 badge waiting</source>
+        <translation>1 Namensschild wartet</translation>
+    </message>
+    <message>
+        <source>%1 badges waiting</source>
+        <translation>%1 Namensschilder warten</translation>
+    </message>
+    <message>
+        <source>%1 failed (Ctrl+Shift+P retries)</source>
+        <translation>%1 fehlgeschlagen (Strg+Umschalt+P wiederholt)</translation>
+    </message>
+    <message>
+        <source>%1 failed</source>
+        <translation>%1 fehlgeschlagen</translation>
     </message>
     <message>
         <source>Desk %1 · %2 · checked in %3 / %4</source>
@@ -661,6 +677,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Gefunden: Eingabetaste checkt ein</translation>
     </message>
     <message>
+        <source>Found: already checked in</source>
+        <translation>Gefunden: bereits eingecheckt</translation>
+    </message>
+    <message>
         <source>Check-in undone</source>
         <translation>Check-in zurückgenommen</translation>
     </message>
@@ -709,8 +729,16 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Studierende</translation>
     </message>
     <message>
-        <source>at %1 at desk %2</source>
-        <translation>um %1 an Schalter %2</translation>
+        <source>Scanner: just scan, the answer appears here.
+Name: type a few letters, ↑↓ to choose, Enter checks in.
+Nobody found: Ctrl+N registers a walk-in.</source>
+        <translation>Scanner: einfach scannen, die Antwort erscheint hier.
+Name: ein paar Buchstaben tippen, ↑↓ wählt, Eingabetaste checkt ein.
+Niemand gefunden: Strg+N meldet vor Ort an.</translation>
+    </message>
+    <message>
+        <source>Checked in at %1, %2</source>
+        <translation>Eingecheckt um %1, %2</translation>
     </message>
     <message>
         <source>by %1</source>
@@ -766,12 +794,13 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <source>No one found. Ctrl+N registers a walk-in.</source>
         <translation>Niemand gefunden. Strg+N meldet vor Ort an.</translation>
     </message>
-    <message numerus="yes">
-        <source>%n match(es): ↑↓ choose, Enter checks in</source>
-        <translation>
-            <numerusform>%n Treffer: ↑↓ wählen, Eingabetaste checkt ein</numerusform>
-            <numerusform>%n Treffer: ↑↓ wählen, Eingabetaste checkt ein</numerusform>
-        </translation>
+    <message>
+        <source>One match: ↓ chooses, Enter checks in</source>
+        <translation>Ein Treffer: ↓ wählt, Eingabetaste checkt ein</translation>
+    </message>
+    <message>
+        <source>%1 matches: ↑↓ choose, Enter checks in</source>
+        <translation>%1 Treffer: ↑↓ wählen, Eingabetaste checkt ein</translation>
     </message>
     <message>
         <source>Scan a code or type a name</source>
