@@ -72,8 +72,11 @@ class StationStatusBar(QStatusBar):
             self.day_label.setText(self.tr("No event day"))
         else:
             date = QDate.fromString(self._day, Qt.DateFormat.ISODate)
-            shown = (QLocale().toString(date, QLocale.FormatType.ShortFormat)
-                     if date.isValid() else self._day)
+            locale = QLocale()
+            # The "C" locale (containers, bare systems) has no date format worth showing.
+            shown = (locale.toString(date, QLocale.FormatType.ShortFormat)
+                     if date.isValid() and locale.language() != QLocale.Language.C
+                     else self._day)
             self.day_label.setText(self.tr("Day: {date}").format(date=shown))
             self.day_label.setToolTip(self._day)
         self.day_label.setAccessibleName(self.day_label.text())
