@@ -257,8 +257,11 @@ class Engine:
         if token.key_id not in public:
             public = self._public_keys(reload=True)  # rotated since we loaded them?
         if token.key_id not in public:
+            if any(info.key_id == token.key_id for info in keys.list_keys(self.store)):
+                return False, (f"This confirmation is signed with key {token.key_id}, which "
+                               "was revoked: a new confirmation replaces it.")
             return False, (f"This confirmation is signed with key {token.key_id}, which this "
-                           "event does not list (another event, or a revoked key).")
+                           "event does not list (another event, or a key not received yet).")
         if tokens.verify(token, public):
             return True, ""
         return False, "This confirmation does not verify: it is forged or damaged."

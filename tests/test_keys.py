@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from checkin import keys, tokens
-from checkin.admission import OK
+from checkin.admission import INVALID_SIGNATURE, OK
 from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.paths import key_path
@@ -137,3 +137,15 @@ def test_keys_list_on_station_without_key(event_db, tmp_path):
     key_path(event_db).unlink()
     result = run_checkin("--db", str(event_db), "keys", "list")
     assert result.returncode == 0 and not result.stdout.startswith("*")
+
+
+def test_token_of_a_revoked_key_says_so(tmp_path):
+    ev = make_event(tmp_path / "event.sqlite")
+    old_token = ev.token("a1")
+    keys.rotate_key(ev.store, ev.path, revoke_old=True)
+    verdict = ev.engine().scan(old_token, day=DAY1)
+    assert verdict.verdict == INVALID_SIGNATURE and verdict.attendee is None
+    assert "was revoked" in verdict.message
+    foreign = make_event(tmp_path / "other.sqlite").token("a1")
+    other = ev.engine().scan(foreign, day=DAY1)
+    assert other.verdict == INVALID_SIGNATURE and "does not list" in other.message
