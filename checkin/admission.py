@@ -19,7 +19,9 @@ invalid_signature, malformed. Decisions worth knowing:
 
 - Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref
   only), upstream codes and attendee ids (Store.attendees_by_code), a URL carrying either
-  as a query value, fragment value or path segment; surrounding whitespace, control
+  as a query value, fragment value or path segment (also of a route in the fragment,
+  ``#/checkin/CODE``), a signed token anywhere in the text between non-alphanumerics
+  (``x.org/c/CK1...``, ``Token: CK1...``); surrounding whitespace, control
   characters (CR, LF, TAB, NUL, GS) and invisible marks (BOM, zero-width space, LRM/RLM)
   are dropped, and so is a scanner's symbology prefix
   (AIM id such as ``]Q1``) when the text as read matches nothing.
@@ -30,10 +32,11 @@ invalid_signature, malformed. Decisions worth knowing:
   `invalid_signature`; a damaged token (wrong length, characters outside its alphabet)
   too. A valid signature over a ref no attendee has: `unknown`. A revoked ref: `cancelled`.
 - Not a code (names, free text, someone else's QR: web links, Wi-Fi settings, vCards,
-  binary, more than 2048 characters): `malformed`, which the UI turns into a search. An
-  upstream code held by several attendees (a group order code) is `malformed` as well,
-  with a message saying so: a search lists them. A code-like word (letters and digits,
-  at least one digit, 4-64 characters) that matches nothing: `unknown`.
+  binary, bidi overrides, more than 2048 characters): `malformed`, which the UI turns
+  into a search. An upstream code held by several attendees (a group order code) is
+  `malformed` as well, with a message saying so: a search lists them. A code-like word
+  (letters and digits, at least one digit, 4-64 characters) that matches nothing:
+  `unknown`.
 - ``ok`` is returned only after its check-in event is committed (Store.transaction;
   the database runs synchronous=FULL). The same attendee scanned again at the same
   station within DOUBLE_FIRE_SECONDS of that admission is the same admission: `ok`
@@ -78,6 +81,12 @@ ECHO_LIMIT = 200  # Verdict.input keeps at most this much of what was scanned
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{3,63}$")
 _AIM = re.compile(r"^\][A-Za-z][0-9A-Za-z]")  # scanner symbology prefix, e.g. "]Q1" for QR
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)", re.IGNORECASE)
+# A whole signed token inside other text ("x.org/c/CK1...", "Token: CK1...", "<CK1...>"),
+# bounded by non-alphanumerics so that a doubled or dropped character is not cut away:
+# the signature then decides, as for a bare token.
+_EMBEDDED_TOKEN = re.compile(
+    rf"(?<![0-9A-Za-z]){tokens.PREFIX}{tokens.SIGNED_VERSION}[{tokens.ALPHABET}]"
+    rf"{{{tokens.TOKEN_LENGTH - 3}}}(?![0-9A-Za-z])")
 # Other people's QR payloads, recognised so the message can say what was scanned.
 _FOREIGN = (
     ("WIFI:", "Wi-Fi settings"),
@@ -99,6 +108,10 @@ _FOREIGN = (
 # code: byte order mark, zero-width space, word joiner, left-to-right/right-to-left mark.
 # (Bidi embeddings and overrides are not dropped: such input stays `malformed`.)
 _INVISIBLE = frozenset("\ufeff\u200b\u2060\u200e\u200f")
+
+
+# Bidi embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _droppable(ch: str) -> bool:
@@ -141,6 +154,10 @@ def _url_parts(text: str) -> list[str]:
         if source and "=" not in source:
             found.append(unquote(source))
     found.extend(unquote(seg) for seg in reversed(parts.path.split("/")) if seg)
+    # A web app's own route in the fragment ("#/checkin/CODE", "#/c?code=CODE").
+    route, _, route_query = parts.fragment.partition("?")
+    found.extend(value for _, value in parse_qsl(route_query, keep_blank_values=False))
+    found.extend(unquote(seg) for seg in reversed(route.split("/")) if seg)
     return [f.strip() for f in found if f.strip()][:32]
 
 
@@ -317,6 +334,13 @@ class Engine:
                     found = self._lookup(part, repaired, notes, first)
                     if found:
                         return found
+        for repaired, variant in variants:
+            if len(variant) == tokens.TOKEN_LENGTH:
+                continue  # a bare token: looked at above
+            for match in _EMBEDDED_TOKEN.finditer(variant):
+                found = self._lookup(match.group(), repaired, notes, repaired is None)
+                if found:
+                    return found
         return None
 
     # -- verdicts ---------------------------------------------------------------------------
@@ -336,6 +360,11 @@ class Engine:
                            f"Not a code of this event: {what}.", day=day)
         if _has_control(cleaned):
             return Verdict(echo, MALFORMED, None, "Not a code: binary data.", day=day)
+        if any(ch in _BIDI_CONTROLS for ch in cleaned):
+            # Text-direction overrides make what is shown differ from what was read: no
+            # code of ours carries them, so such input is never admitted.
+            return Verdict(echo, MALFORMED, None,
+                           "Not a code: hidden text-direction characters.", day=day)
         notes = _Notes()
         found = self._find(cleaned, notes)
         if found is None:

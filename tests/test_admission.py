@@ -194,11 +194,37 @@ def test_any_text_gets_a_verdict_and_never_admits(ev, text):
     "https://congress.example/c/{}/",
     "http://congress.example/#{}",
     "www.congress.example/ticket/{}?utm=mail",
+    "https://congress.example/#/checkin/{}",  # a web app's route in the fragment
+    "https://congress.example/app#/c?code={}&lang=de",
 ])
 def test_url_forms(ev, form):
     engine = ev.engine()
     assert engine.scan(form.format(ev.token("a1")), day=DAY1).verdict == OK
     assert engine.scan(form.format("1234567890123456789"), day=DAY1).attendee.id == "a4"
+
+
+@pytest.mark.parametrize("form", [
+    "congress.example/c/{}", "checkin:{}", "urn:checkin:{}", '"{}"', "<{}>", "Token: {}",
+    "{}.", "Ihr Code: {}, bitte vorzeigen",
+])
+def test_signed_token_inside_other_text(ev, form):
+    engine = ev.engine()
+    token = ev.token("a1")
+    verdict = engine.scan(form.format(token), day=DAY1)
+    assert verdict.verdict == OK and verdict.attendee.id == "a1"
+    # The signature still decides: an altered token in the same text gets nobody in.
+    forged = token[:70] + ("B" if token[70] != "B" else "C") + token[71:]
+    bad = engine.scan(form.format(forged), day=DAY2)
+    assert bad.verdict == INVALID_SIGNATURE and bad.attendee is None
+
+
+def test_token_glued_to_other_characters_is_not_cut_out(ev):
+    engine = ev.engine()
+    token = ev.token("a1")
+    for text in ("C" + token, token + "X", "x" + token + "1", token[:-1] + "." + token[-1]):
+        verdict = engine.scan(text, day=DAY1)
+        assert verdict.verdict != OK and verdict.attendee is None, text
+    assert ev.store.admission("a1", DAY1) is None
 
 
 def test_unknown(ev):
