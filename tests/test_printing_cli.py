@@ -156,6 +156,10 @@ def test_retry_prints_each_job_on_its_own_printer(run_cli, people: Path, tmp_pat
     blocker.write_text("")  # a file where the folder should be: the "printer" is offline
     result = run_cli("print", "--printer", str(blocker), "P1")
     assert "1 job waiting in the queue" in result.output
+    status = run_cli("print", "--status").output.splitlines()
+    assert status[0].startswith("printer: pdf ") and status[0].endswith(": ready")
+    assert status[1].startswith(f"printer: pdf {blocker}: offline (cannot create")
+    assert status[1].endswith("(has waiting jobs)")
     other = tmp_path / "other-desk"
     assert run_cli("print", "--printer", str(other), "P2").exit_code == 0
     blocker.unlink()  # the printer is back

@@ -199,6 +199,10 @@ def _settle(queue: PrintQueue) -> None:
 def _show_status(queue: PrintQueue, store: Store, name: str, target: str,
                  show_all: bool) -> None:
     click.echo(f"printer: {_printer_state(name, target)}")
+    # The printers that jobs still wait for, when they are not this station's printer.
+    others = sorted({(j.backend, j.printer) for j in queue.jobs(PENDING)} - {(name, target)})
+    for backend_name, printer in others:
+        click.echo(f"printer: {_printer_state(backend_name, printer)} (has waiting jobs)")
     _settle(queue)
     counts = queue.counts()
     click.echo("queue: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
