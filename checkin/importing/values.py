@@ -130,21 +130,54 @@ def _country_table() -> dict[str, str]:
 
 
 def parse_country(text: str) -> str | None:
-    """ISO alpha-2 for a code or an English/German country name; None if not recognised."""
+    """ISO alpha-2 for a code or an English/German country name; "" for a placeholder that
+    says "no country" ("n/a", "-", "keine Angabe"); None if not recognised.
+
+    Beyond the table: a leading or trailing "the" ("Netherlands, The"), a code beside a
+    name ("Germany (DE)", "DE - Germany", "Berlin, Germany": every recognised part must
+    agree), then pycountry's fuzzy search, believed only where it cannot mislead.
+    """
+    stripped = " ".join(text.split()).casefold()
+    if stripped in _blank_countries():
+        return ""  # before normalise: "N/A" would become "na", Namibia's code
     key = normalise(text)
     if not key:
         return None
     table = _country_table()
-    if key in table:
-        return table[key]
+    spelled = normalise(_SAINT.sub("Saint ", text.replace("&", " and ")))
+    for candidate in (key, spelled, key.removeprefix("the"), key.removesuffix("the")):
+        if candidate in table:
+            return table[candidate]
+    parts = [normalise(p) for p in _COUNTRY_PARTS.split(text)]
+    parts = [p for p in parts if p and p != "the"]
+    if len(parts) > 1:
+        found = {table[p] for p in parts if p in table}
+        if len(found) == 1:
+            return found.pop()
+        if found:
+            return None  # "Germany / Austria": two countries, not one
     return _fuzzy_country(text)
+
+
+_SAINT = re.compile(r"\bSt\.?\s+", re.IGNORECASE)  # "St. Lucia" = "Saint Lucia"
+# Separators between a country's name and a code or place written beside it.
+_COUNTRY_PARTS = re.compile(r"[()\[\],/|;]|\s[-–—]\s")
+
+
+@lru_cache(maxsize=1)
+def _blank_countries() -> frozenset[str]:
+    return frozenset(" ".join(s.split()).casefold() for s in _load("countries.toml")["blank"])
 
 
 @lru_cache(maxsize=4096)
 def _fuzzy_country(text: str) -> str | None:
-    """pycountry's fuzzy search (subdivisions too), believed only when it finds one country."""
+    """pycountry's fuzzy search, believed only when it finds one country and the text is a
+    part of that country's own name ("Micronesia") or exactly the name of one of its
+    subdivisions ("Bavaria", "Berlin"). Its substring matches over subdivisions alone
+    are not believed: they turned "Kosovo" into Serbia and "none" into Italy."""
     import pycountry
 
+    key = normalise(text)
     # Short strings ('xx', 'ab') fuzzy-match subdivision codes; only believe real words.
     if not 4 <= len(text) <= 80 or not any(ch.isalpha() for ch in text):
         return None
@@ -154,7 +187,19 @@ def _fuzzy_country(text: str) -> str | None:
         return None
     except Exception:  # a lookup aid must never break an import
         return None
-    return str(found[0].alpha_2) if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    country = found[0]
+    names = [getattr(country, attr, None) for attr in ("name", "official_name", "common_name")]
+    if any(key in normalise(name) for name in names if name):
+        return str(country.alpha_2)
+    try:
+        subdivisions = pycountry.subdivisions.get(country_code=country.alpha_2) or []
+    except (KeyError, LookupError):
+        subdivisions = []
+    if any(normalise(sub.name) == key for sub in subdivisions):
+        return str(country.alpha_2)
+    return None
 
 
 # -- names ------------------------------------------------------------------------------
