@@ -193,10 +193,8 @@ def _fuzzy_country(text: str) -> str | None:
     names = [getattr(country, attr, None) for attr in ("name", "official_name", "common_name")]
     if any(key in normalise(name) for name in names if name):
         return str(country.alpha_2)
-    try:
-        subdivisions = pycountry.subdivisions.get(country_code=country.alpha_2) or []
-    except (KeyError, LookupError):
-        subdivisions = []
+    code = country.alpha_2
+    subdivisions = [sub for sub in pycountry.subdivisions if sub.country_code == code]
     if any(normalise(sub.name) == key for sub in subdivisions):
         return str(country.alpha_2)
     return None
