@@ -42,3 +42,59 @@ def test_placeholder_country_imports_blank_without_note(tmp_path):
     assert {a.country for a in store.all_attendees()} == {""}
     assert all("country" not in a.extra for a in store.all_attendees())
     assert not [n for n in summary.notes if "country" in n]
+
+
+PRETIX = ["Order code", "Position ID", "Status", "Product", "Variation",
+          "Attendee name: Given name", "Attendee name: Family name", "Attendee email",
+          "Company", "Country", "Secret"]
+
+
+def test_pretix_variation_names_the_role(tmp_path):
+    rows = [PRETIX, ["ABCDE", "1", "Paid", "Conference ticket", "Speaker", "Hans", "Müller",
+                     "h@x.de", "Charité", "DE", "s1"],
+            ["FGHIJ", "1", "Paid", "Conference ticket", "Regular", "Eva", "Lang", "e@x.at",
+             "MedUni", "AT", "s2"],
+            ["KLMNO", "1", "Paid", "Press pass", "Online", "Ida", "Roth", "i@x.de", "SZ",
+             "DE", "s3"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "orders.csv", rows))
+    roles = {a.id: a.role for a in store.all_attendees()}
+    assert roles == {"ABCDE-1": "speaker", "FGHIJ-1": "delegate", "KLMNO-1": "press"}
+
+
+def test_pretix_nameless_addon_positions_are_skipped(tmp_path):
+    rows = [PRETIX, ["ABCDE", "1", "Paid", "Conference ticket", "", "Hans", "Müller",
+                     "h@x.de", "Charité", "DE", "s1"],
+            ["ABCDE", "2", "Paid", "Workshop A", "", "", "", "", "", "", "s2"]]
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, write_csv(tmp_path / "orders.csv", rows))
+    assert [a.id for a in store.all_attendees()] == ["ABCDE-1"]
+    assert summary.added == 1
+    assert any("nameless position" in note for note in summary.notes)
+
+
+def test_nameless_row_of_an_unnamed_order_is_still_refused(tmp_path):
+    from checkin.errors import ImportRefused
+    from tests.import_helpers import snapshot
+
+    rows = [PRETIX, ["ABCDE", "1", "Paid", "Conference ticket", "", "Hans", "Müller",
+                     "h@x.de", "Charité", "DE", "s1"],
+            ["ZZZZZ", "1", "Paid", "Parking", "", "", "", "", "", "", "s4"]]
+    store = new_store(tmp_path / "event.sqlite")
+    before = snapshot(tmp_path / "event.sqlite")
+    with pytest.raises(ImportRefused, match="line 3: no name in this row"):
+        import_file(store, write_csv(tmp_path / "orders.csv", rows))
+    assert snapshot(tmp_path / "event.sqlite") == before
+
+
+def test_storniert_in_the_category_cancels_without_a_status_column(tmp_path):
+    header = ["Vorname", "Nachname", "Kategorie"]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", [
+        header, ["Kurt", "Storno", "Teilnehmer"], ["Ida", "Roth", "Referentin"]]))
+    summary = import_file(store, write_csv(tmp_path / "b.csv", [
+        header, ["Kurt", "Storno", "Storniert"], ["Ida", "Roth", "Referentin (storniert)"]]))
+    people = {a.family_name: a for a in store.all_attendees()}
+    assert summary.cancelled == 2
+    assert people["Storno"].status == people["Roth"].status == "cancelled"
+    assert people["Roth"].role == "speaker"

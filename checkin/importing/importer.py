@@ -16,14 +16,18 @@ Decisions, written down here because the issue leaves them open:
   unquoted delimiter inside a value shifts every column after it: importing it would
   silently put countries into email fields); empty surplus cells (trailing delimiters
   from Excel) and short rows (trailing empties left out) are fine.
-- A row with neither given nor family name is refused (a sum line under the table).
+- A row with neither given nor family name is refused (a sum line under the table),
+  unless it is a position of an order whose attendee is named in another row: pretix
+  exports add-ons (a workshop, a dinner) as nameless positions; those are skipped with
+  a note.
 - A file with a header but no rows is refused: with --full it would cancel everybody.
 - A country that is not recognised is stored as "" with the raw text in extra["country"];
   a days cell that cannot be read keeps [] (every day) with the raw text in extra["days"].
 - Re-import: fields the file does not carry (notes, badge name, a hand-set name order,
   role when there is no ticket column, ...) keep their stored values. A person in the
-  file is registered: without a status column, a cancelled person who reappears is
-  reinstated. With --full, people missing from the file are cancelled.
+  file is registered: without a status column (and no "Storniert" in the category), a
+  cancelled person who reappears is reinstated. With --full, people missing from the
+  file are cancelled.
 - Writes go through Store.write_attendees/append_many (executemany) so that 100,000
   rows fit the 5 s budget; every change still gets its attendee_created /
   attendee_updated / attendee_cancelled event with the same payload shape as
@@ -76,6 +80,7 @@ class Incoming:
     attendee: Attendee
     line: int
     carried: frozenset[str]
+    order: str = ""  # the order code the row belongs to, if the file has one
 
 
 @dataclass
@@ -215,7 +220,18 @@ def parse_table(
         raise refuse(source, "no attendee rows below the header", table.lines[header_index],
                      table.where)
     builder = _RowBuilder(table, columns, event_days)
-    rows = [builder.build(table.rows[i], table.lines[i]) for i in body]
+    built = [builder.build(table.rows[i], table.lines[i]) for i in body]
+    rows = [row for row in built if row is not None]
+    if builder.nameless:
+        # A nameless position is an add-on of an order whose attendee is named elsewhere
+        # in the file (pretix lists add-ons such as a workshop as positions of their own).
+        # Any other nameless row is a sum line or a broken row: refused.
+        named_orders = {row.order for row in rows}
+        for line, order in builder.nameless:
+            if order not in named_orders:
+                raise refuse(source, "no name in this row", line, table.where)
+        builder.note(f"{len(builder.nameless)} nameless position(s) of named orders "
+                     "skipped (add-ons)")
     seen: dict[str, int] = {}
     for row in rows:
         first = seen.setdefault(row.attendee.id, row.line)
@@ -251,16 +267,21 @@ class _RowBuilder:
         self.unknown_countries: set[str] = set()
         self.unread_days = 0
         self.foreign_days = 0
+        self.nameless: list[tuple[int, str]] = []  # (line, order code) of nameless rows
+        self.extra_notes: list[str] = []
         fields = columns.fields
         # Missing fields read the empty cell appended after the row's own cells.
         self.at = {name: fields.get(name, self.width) for name in FIELDS}
         self.has = frozenset(fields)
         self.fallbacks = list(columns.fallbacks.items())
+        self.role_fallbacks = columns.fallbacks.get("role", [])
         self.extra_columns = [(index, header or f"column {index + 1}")
                               for index, header in columns.extra.items()]
         carried = {f for f in fields if f in SYNC_FIELDS}
         if fields.keys() & {"given_name", "family_name", "name"}:
             carried |= {"given_name", "family_name"}
+        if "role" in fields and "status" not in fields:
+            carried.add("status")  # read from the category text ("Storniert")
         carried.discard("name_order")
         carried.discard("title")
         # The carried set varies only by whether a title and a name order came with the row.
@@ -289,7 +310,11 @@ class _RowBuilder:
     def refuse(self, line: int, reason: str) -> ImportRefused:
         return refuse(self.table.source, reason, line, self.table.where)
 
-    def build(self, row: list[str], line: int) -> Incoming:
+    def note(self, text: str) -> None:
+        self.extra_notes.append(text)
+
+    def build(self, row: list[str], line: int) -> Incoming | None:
+        """The row as an Incoming; None for a nameless row of an order (see parse_table)."""
         width = self.width
         if len(row) > width:
             if any(cell.strip() for cell in row[width:]):
@@ -340,14 +365,27 @@ class _RowBuilder:
                 salutation = salutation or peeled_salutation
         if salutation:
             extra["salutation"] = salutation
+        order_code = cells[at["order"]]
         if not given and not family:
+            if order_code:
+                self.nameless.append((line, order_code))
+                return None
             raise self.refuse(line, "no name in this row")
 
         role = status = None
         if "role" in has:
             role = self._cached(self.role_cache, cells[at["role"]], values.parse_role)
+            # pretix: product "Conference ticket", variation "Speaker"; a role named by a
+            # further ticket column wins over the default.
+            for index in self.role_fallbacks:
+                if role != "delegate":
+                    break
+                role = self._cached(self.role_cache, cells[index], values.parse_role)
         if "status" in has:
             status = self._cached(self.status_cache, cells[at["status"]], values.parse_status)
+        elif "role" in has:
+            # Hand-kept lists without a status column write "Storniert" as the category.
+            status = self._cached(self.status_cache, cells[at["role"]], values.parse_status)
         days: list[str] = []
         if "days" in has:
             days_text = cells[at["days"]]
@@ -369,7 +407,8 @@ class _RowBuilder:
             status=status or "confirmed", days=days, extra=extra,
             name_order=order or values.infer_name_order(given, family, country))
         # An inferred order is not carried: a hand-set order survives a re-import.
-        return Incoming(attendee, line, self.carried[(bool(title), order is not None)])
+        return Incoming(attendee, line, self.carried[(bool(title), order is not None)],
+                        order_code)
 
     def _notes(self, row: list[str]) -> str:
         index = self.columns.fields.get("notes")
@@ -412,7 +451,7 @@ class _RowBuilder:
         if self.foreign_days:
             notes.append(f"{self.foreign_days} row(s) name days outside the event's days "
                          f"({', '.join(self.event_days)})")
-        return notes
+        return notes + self.extra_notes
 
 
 def generated_id(email: str, given_name: str, family_name: str) -> str:
