@@ -400,3 +400,15 @@ def test_cli_missing_file_reports_and_continues(images: dict[str, Path], tmp_pat
     assert result.stdout == TOKEN + "\n"
     assert result.stderr.strip() == f"error: {missing}: no such file"
     assert "Traceback" not in result.stderr
+
+
+def test_cli_without_any_decoder_is_an_error_not_empty_lines(
+        run_cli, event_db: Path, images: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+        fresh_loaders: None) -> None:
+    # A build without zxing-cpp and pyzbar must not report "no code" for every image.
+    hide_module(monkeypatch, "zxingcpp", "No module named 'zxingcpp'")
+    hide_module(monkeypatch, "pyzbar", "No module named 'pyzbar'")
+    with pytest.raises(CheckinError, match="no QR decoder in this installation"):
+        run_cli("decode", str(images["code"]))
+    with pytest.raises(CheckinError, match="no QR decoder in this installation"):
+        run_cli("scan", "--image", str(images["code"]))

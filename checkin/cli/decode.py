@@ -35,6 +35,9 @@ def decode(ctx: click.Context, backend: str, as_json: bool, images: tuple[str, .
     from checkin.decode import Decoder
 
     decoder = Decoder(backend)
+    if not decoder.available:  # else every image would read as "no code"
+        raise CheckinError("no QR decoder in this installation: install zxing-cpp "
+                           "(or pyzbar with the libzbar0 system library)")
     failed = 0
     for name in images:
         try:

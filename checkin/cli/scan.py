@@ -103,9 +103,14 @@ def scan(ctx: click.Context, cli: CliContext, station: str | None, operator: str
     failed = 0
     if image:
         try:
-            from checkin.decode import decode_file
+            from checkin.decode import Decoder
         except ImportError:
             raise CheckinError("image decoding is not available in this build") from None
+        decoder = Decoder()
+        if not decoder.available:  # else every image would read as "no code"
+            raise CheckinError("no QR decoder in this installation: install zxing-cpp "
+                               "(or pyzbar with the libzbar0 system library)")
+        decode_file = decoder.decode_file
     for item in _inputs(inputs):
         if not image:
             click.echo(_line(engine.scan(item, day=day), as_json))
