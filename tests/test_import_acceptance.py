@@ -98,3 +98,30 @@ def test_storniert_in_the_category_cancels_without_a_status_column(tmp_path):
     assert summary.cancelled == 2
     assert people["Storno"].status == people["Roth"].status == "cancelled"
     assert people["Roth"].role == "speaker"
+
+
+@pytest.mark.parametrize("text,country,title,given,family,suffix", [
+    ("Dr. Maria de los Ángeles Fernández de Córdoba", "ES", "Dr.", "Maria de los Ángeles",
+     "Fernández de Córdoba", ""),
+    ("Gabriel García Márquez", "CO", "", "Gabriel", "García Márquez", ""),
+    ("Ana de la Fuente García", "ES", "", "Ana", "de la Fuente García", ""),
+    ("Juan de la Cruz", "ES", "", "Juan", "de la Cruz", ""),
+    ("Dr.-Ing. Klaus Schmidt", "DE", "Dr.-Ing.", "Klaus", "Schmidt", ""),
+    ("Dr.-Ing. E.h. Klaus Schmidt", "DE", "Dr.-Ing. E.h.", "Klaus", "Schmidt", ""),
+    ("Dr. Weber, Anna", "", "Dr.", "Anna", "Weber", ""),
+    ("Weber, Anna, Dr.", "", "Dr.", "Anna", "Weber", ""),
+    ("Weber, Prof. Dr. Anna", "", "Prof. Dr.", "Anna", "Weber", ""),
+    ("Smith, John, Jr.", "", "", "John", "Smith", "Jr."),
+    ("John Smith Jr.", "US", "", "John", "Smith", "Jr."),
+    ("Martin Luther King Jr", "US", "", "Martin Luther", "King", "Jr"),
+    ("John Smith III", "US", "", "John", "Smith", "III"),
+    ("Yo-Yo Ma", "US", "", "Yo-Yo", "Ma", ""),  # "Ma" is a family name, not a degree
+    ("Prof. Dr. med. Hans-Peter Müller", "DE", "Prof. Dr. med.", "Hans-Peter", "Müller", ""),
+    ("van der Berg, Anna", "NL", "", "Anna", "van der Berg", ""),
+])
+def test_full_name_splits(text, country, title, given, family, suffix):
+    from checkin.importing.values import split_full_name
+
+    parts = split_full_name(text, country)
+    assert (parts.title, parts.given_name, parts.family_name, parts.suffix) == (
+        title, given, family, suffix)

@@ -231,8 +231,8 @@ def _is_title(word: str) -> bool:
     key = word.casefold().rstrip(",")
     if key.rstrip(".") in bare or key in dotted:
         return True
-    # Chains written without spaces: "Dr.med.", "Prof.Dr."
-    parts = [p for p in key.split(".") if p]
+    # Chains written without spaces: "Dr.med.", "Prof.Dr.", "Dr.-Ing."
+    parts = [p for p in re.split(r"[.-]", key) if p]
     return (len(parts) > 1 and key.endswith(".")
             and all(p in bare or f"{p}." in dotted for p in parts))
 
@@ -260,31 +260,47 @@ def peel_titles(text: str) -> tuple[str, str, str]:
 def split_full_name(text: str, country: str = "") -> NameParts:
     """Split one full-name cell sensibly.
 
-    - Titles and salutations at the front are peeled off ("Prof. Dr. Anna Weber").
-    - "Family, Given" (one comma, and what follows is not a post-nominal like PhD).
+    - Titles and salutations at the front are peeled off ("Prof. Dr. Anna Weber"), and
+      post-nominals at the end ("Anna Weber, PhD", "John Smith Jr.") kept as a suffix.
+    - "Family, Given" (what follows the comma is not a post-nominal like PhD); titles
+      may stand before the family name or after the given name ("Dr. Weber, Anna",
+      "Weber, Anna, Dr.").
     - An unspaced CJK name: the first character is the family name (two for a known
       compound surname such as 欧阳 or 남궁; a Japanese name's leading kanji before kana).
     - CJK with spaces (王 秀英) and Vietnamese names (Nguyễn Văn An): the first word.
     - Otherwise the last word, extended leftwards over particles ("van Beethoven",
-      "Ó Súilleabháin") and, for Spanish-naming countries, over a second surname.
+      "Ó Súilleabháin") and, for Spanish-naming countries, over a second surname with
+      its particles ("Fernández de Córdoba").
     """
     parts = NameParts()
     data = _names()
     text = " ".join(text.split())
     if "," in text:
         head, _, tail = text.partition(",")
-        tail_words = [w for w in re.split(r"[\s,]+", tail) if w]
-        if tail_words and all(_suffix_key(w) in data["suffixes"] for w in tail_words):
-            parts.suffix = ", ".join(w.strip() for w in tail.split(",") if w.strip())
+        pieces = [w.strip() for w in tail.split(",") if w.strip()]
+        if pieces and all(_is_suffix_text(piece) for piece in pieces):
+            parts.suffix = ", ".join(pieces)
             text = head.strip()
-        elif tail.strip() and "," not in tail:
-            title, salutation, given = peel_titles(tail.strip())
-            family = head.strip()
-            parts.title, parts.salutation = title, salutation
-            parts.given_name, parts.family_name = given, family
-            return parts
+        elif pieces:
+            given_text, trailing = pieces[0], pieces[1:]
+            trailing_titles = [t for t in trailing if _is_title_text(t)]
+            suffixes = [t for t in trailing if not _is_title_text(t) and _is_suffix_text(t)]
+            if len(trailing_titles) + len(suffixes) == len(trailing):
+                head_title, head_salutation, family = peel_titles(head.strip())
+                title, salutation, given = peel_titles(given_text)
+                parts.title = " ".join(t for t in (head_title, title, *trailing_titles) if t)
+                parts.salutation = head_salutation or salutation
+                parts.suffix = ", ".join(suffixes)
+                parts.given_name, parts.family_name = given, family
+                return parts
     parts.title, parts.salutation, rest = peel_titles(text)
     words = rest.split()
+    trailing_suffixes: list[str] = []
+    while len(words) > 2 and _suffix_key(words[-1]) in _BARE_SUFFIXES:
+        trailing_suffixes.insert(0, words.pop())
+    if trailing_suffixes:
+        parts.suffix = " ".join(trailing_suffixes)
+        rest = " ".join(words)
     if not words:
         return parts
     if len(words) == 1:
@@ -299,14 +315,37 @@ def split_full_name(text: str, country: str = "") -> NameParts:
         parts.family_name, parts.given_name = words[0], " ".join(words[1:])
         return parts
     particles = set(data["particles"])
-    start = len(words) - 1
-    if country in data["two_surname_countries"] and len(words) >= 3:
-        start = len(words) - 2
-    while start > 1 and words[start - 1].casefold().rstrip("'’") in particles:
+
+    def is_particle(word: str) -> bool:
+        return word.casefold().rstrip("'’") in particles
+
+    surnames = 2 if country in data["two_surname_countries"] else 1
+    start = len(words)
+    for _ in range(surnames):
+        # One surname: a word and the particles before it; the given name keeps one word.
+        if start <= 1:
+            break
         start -= 1
+        while start > 1 and is_particle(words[start - 1]):
+            start -= 1
     parts.given_name = " ".join(words[:start])
     parts.family_name = " ".join(words[start:])
     return parts
+
+
+# Post-nominals recognised at the end of a name without a comma: only those that cannot
+# be a family name ("Yo-Yo Ma" keeps "Ma"; "MA" after a comma is a degree).
+_BARE_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "ph.d", "jun", "sen"})
+
+
+def _is_suffix_text(text: str) -> bool:
+    words = [w for w in re.split(r"[\s,]+", text) if w]
+    return bool(words) and all(_suffix_key(w) in _names()["suffixes"] for w in words)
+
+
+def _is_title_text(text: str) -> bool:
+    words = text.split()
+    return bool(words) and all(_is_title(w) for w in words)
 
 
 def _cjk_family(word: str) -> str:
