@@ -13,7 +13,9 @@ Contract (others call these):
 - ``public_keys(store) -> dict[key_id, Ed25519PublicKey]``: what verification uses.
 - ``load_signer(store, db_path, strict=True) -> tokens.Signer | None``.
 
-The private key never enters the database or the log: stations get only public keys.
+The private key never enters the database or the log: stations get only public keys. A
+key file found with group or other access (copied with `cp`, unpacked from an archive) is
+made owner-only when it is read.
 """
 
 import base64
@@ -59,6 +61,22 @@ def _pem(private_key: "Ed25519PrivateKey") -> bytes:
         serialization.NoEncryption())
 
 
+def _owner_only(path: Path) -> None:
+    """Take group/other access away from a key file copied or unpacked with looser rights.
+
+    The key must stay readable by its owner only; a copy made with `cp` or unpacked from
+    an archive usually is not. Best effort: a file we do not own is left as it is.
+    """
+    if os.name != "posix":
+        return
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+    except OSError:
+        pass
+
+
 def read_private_key(path: Path) -> "Ed25519PrivateKey | None":
     """The private key in path; None if there is no file; CheckinError if it is not one."""
     from cryptography.hazmat.primitives import serialization
@@ -70,6 +88,7 @@ def read_private_key(path: Path) -> "Ed25519PrivateKey | None":
         return None
     except OSError as exc:
         raise CheckinError(f"cannot read the signing key {path}: {exc.strerror}") from None
+    _owner_only(path)
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):

@@ -149,3 +149,12 @@ def test_token_of_a_revoked_key_says_so(tmp_path):
     foreign = make_event(tmp_path / "other.sqlite").token("a1")
     other = ev.engine().scan(foreign, day=DAY1)
     assert other.verdict == INVALID_SIGNATURE and "does not list" in other.message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_a_key_file_copied_with_loose_rights_is_made_owner_only(tmp_path):
+    ev = make_event(tmp_path / "event.sqlite")
+    path = key_path(ev.path)
+    path.chmod(0o644)  # what `cp` or an unpacked archive leaves
+    assert keys.load_signer(ev.store, ev.path) is not None
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
