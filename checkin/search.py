@@ -379,20 +379,27 @@ class _Core:
         found -= dead
         # Tiers by set algebra (C speed): every word exact / prefix / fuzzy, and within
         # each, matched in a name before matched only in organisation, e-mail or code.
-        exact = found.intersection(*(p.exact_docs() for p in probes))
+        exact_sets = [p.exact_docs() for p in probes]
+        exact = found.intersection(*exact_sets)
         fuzzy_only: set[int] = set()
         for p in probes:
             if p.fuzzy:
                 fuzzy_only |= found - p.plain_docs()
         in_names = found.intersection(*name_sets)
         prefix = found - exact - fuzzy_only
+        # Within the prefix tier, a match with some word exact comes first: "anja kat"
+        # lists Anja Katz before Katrin Anjalee (both words only prefixes there).
+        part_exact = prefix.intersection(set().union(*exact_sets)) if len(probes) > 1 else prefix
+        prefix_rest = prefix - part_exact
         if all(len(w[0]) <= 2 for w in words):
             # One or two letters "exactly" match initials and domains: names lead.
-            groups = (exact & in_names, prefix & in_names, exact - in_names, prefix - in_names,
+            groups = (exact & in_names, part_exact & in_names, prefix_rest & in_names,
+                      exact - in_names, part_exact - in_names, prefix_rest - in_names,
                       fuzzy_only & in_names, fuzzy_only - in_names)
         else:
-            groups = (exact & in_names, exact - in_names, prefix & in_names,
-                      prefix - in_names, fuzzy_only & in_names, fuzzy_only - in_names)
+            groups = (exact & in_names, exact - in_names, part_exact & in_names,
+                      prefix_rest & in_names, part_exact - in_names, prefix_rest - in_names,
+                      fuzzy_only & in_names, fuzzy_only - in_names)
         out: list[tuple[Any, ...]] = []
         for tier, group in enumerate(groups):
             for registered, d in self._best(group, limit - len(out), day):
@@ -435,7 +442,8 @@ class _Core:
         Names lead here because one or two letters "exactly" match initials and domains."""
         for want in (self.names, self.others):
             spans = [s for s in probe.plain if s[0] is want]
-            tier = 0 if want is self.names else 2
+            # Tier numbers as in find's short-query groups (an overlay's hits merge in).
+            tier = 0 if want is self.names else 3
             for ix, lo, _, exact in spans:
                 if exact:
                     for d in ix.docs[ix.starts[lo]:ix.starts[lo + 1]]:
@@ -447,7 +455,7 @@ class _Core:
         for ix, lo, hi, _ in probe.fuzzy:
             for k in range(lo, hi):
                 for d in ix.docs[ix.starts[k]:ix.starts[k + 1]]:
-                    yield d, 4 if ix is self.names else 5
+                    yield d, 6 if ix is self.names else 7
 
 
 def _sort_key(row: Sequence[Any]) -> str:

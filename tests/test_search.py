@@ -242,3 +242,13 @@ def test_anyone_is_found_by_their_own_family_name(family: str, given_name: str,
         assert "p1" in searcher.search_ids(family, limit=5)
     if tokens(f"{given_name} {family}"):
         assert "p1" in searcher.search_ids(f"{given_name} {family}", limit=5)
+
+
+def test_a_word_matched_exactly_ranks_within_the_prefix_tier():
+    # Both match "anja kat" by prefixes only, but Anja Katz matches "anja" exactly: she is
+    # the one the desk means (was listed after Katrin Anjalee, by family name order).
+    people = [Attendee("anjalee", "Katrin", "Anjalee"), Attendee("katz", "Anja", "Katz"),
+              Attendee("katzen", "Anja", "Katzenberger")]
+    found = Searcher(people).search_ids("anja kat")
+    assert found[:2] == ["katz", "katzen"]
+    assert found[2] == "anjalee"
