@@ -84,6 +84,11 @@ def test_duplex_prints_front_and_back_pages() -> None:
     pages = pdf_pages(out.getvalue())
     assert len(pages) == 4
     assert "Friederike" in pages[0] and "Friederike" in pages[1]
+    # The PDF asks to be printed on both sides (the CUPS backend and print dialogs use it).
+    assert b"/Duplex /DuplexFlipLongEdge" in out.getvalue()
+    simplex = io.BytesIO()
+    render_pdf(sample_attendees()[:2], "a6", simplex, qr_text=qr_text)
+    assert b"/Duplex" not in simplex.getvalue()
 
 
 def _check_inside(item: TextItem) -> None:

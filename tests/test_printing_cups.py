@@ -285,3 +285,27 @@ def test_lpstat_fallback_reads_the_same_state(cups: Cups):
     with pytest.raises(JobLost):
         backend._lpstat_job_done("999999")
     assert CupsBackend("no-such-printer")._lpstat_status().state == OFFLINE
+
+
+def test_duplex_badge_is_sent_two_sided(cups: Cups, store: Store):
+    """A duplex layout's front and back must come out on one sheet, not on two."""
+    import io
+
+    from checkin.badges import render_pdf
+    from checkin.printing import ipp
+
+    out = io.BytesIO()
+    render_pdf([store.attendee("A1")], "a6-duplex", out, qr_text=lambda a: a.id)
+    simplex = io.BytesIO()
+    render_pdf([store.attendee("A1")], "a6", simplex, qr_text=lambda a: a.id)
+    cups.disable()  # held, so the job's attributes can be read before it prints
+    duplex_id = cups.backend.submit(out.getvalue(), "duplex")
+    simplex_id = cups.backend.submit(simplex.getvalue(), "simplex")
+    try:
+        sides = [ipp.query(ipp.GET_JOB_ATTRIBUTES, cups.printer, job_id=int(job),
+                           attributes=["sides"]).get("sides") for job in (duplex_id, simplex_id)]
+        assert sides == ["two-sided-long-edge", None]
+    finally:
+        cups.backend.cancel_job(duplex_id)
+        cups.backend.cancel_job(simplex_id)
+        cups.enable()

@@ -473,6 +473,9 @@ def _resolve(layout: Layout | str) -> Layout:
     return load_layout(layout) if isinstance(layout, str) else layout
 
 
+DUPLEX_PREFERENCE = "DuplexFlipLongEdge"  # PDF ViewerPreferences /Duplex of duplex layouts
+
+
 def render_pdf(attendees: Sequence[Attendee], layout: Layout | str, out: Path | BinaryIO, *,
                qr_text: QrText, event_name: str = "", single: bool = False) -> None:
     """Write the badges of attendees to a PDF (see the module docstring).
@@ -508,6 +511,12 @@ def _render(attendees: Sequence[Attendee], layout: Layout, target: Any, out: obj
     faces = layout.faces[:1] if single else layout.faces
     front = [f for f in faces if f.side == 1] or faces[:1]
     back = [] if single else [f for f in faces if f.side == 2]
+    if back:
+        # Tell the print path to print both sides (flipped on the long edge, as the back
+        # is laid out): the CUPS backend turns this into sides=two-sided-long-edge, and
+        # a print dialog preselects duplex. Without it, front and back come out on two
+        # separate sheets.
+        canvas.setViewerPreference("Duplex", DUPLEX_PREFERENCE)
     sheet = layout.sheet
     per_page = 1 if single else sheet.per_page
     span_w = max(f.x for f in faces) + layout.badge_width

@@ -85,6 +85,18 @@ def printer_state(found: dict[str, Any]) -> PrinterState:
     return PrinterState(BUSY if state == ipp.PRINTER_PROCESSING else READY, why)
 
 
+def _sides(pdf: bytes) -> str:
+    """The IPP `sides` a PDF asks for in its ViewerPreferences (/Duplex), "" if none.
+
+    Badge PDFs of duplex layouts carry it (checkin.badges.render): front and back must
+    come out on one sheet, not on two."""
+    for name, sides in ((b"DuplexFlipLongEdge", "two-sided-long-edge"),
+                        (b"DuplexFlipShortEdge", "two-sided-short-edge")):
+        if b"/Duplex /" + name in pdf or b"/Duplex/" + name in pdf:
+            return sides
+    return ""
+
+
 class CupsBackend:
     name = "cups"
 
@@ -182,8 +194,12 @@ class CupsBackend:
         raise JobLost(f"CUPS no longer knows job {backend_job_id}")
 
     def submit(self, pdf: bytes, title: str) -> str:
-        result = self._run([self.lp, "-d", self.printer, "-t", title,
-                            "-o", "document-format=application/pdf", "--", "-"], pdf)
+        options = ["-o", "document-format=application/pdf"]
+        sides = _sides(pdf)
+        if sides:
+            options += ["-o", f"sides={sides}"]
+        result = self._run([self.lp, "-d", self.printer, "-t", title, *options, "--", "-"],
+                           pdf)
         out = result.stdout.decode("utf-8", "replace")
         err = result.stderr.decode("utf-8", "replace").strip()
         if result.returncode != 0:
