@@ -125,3 +125,28 @@ def test_full_name_splits(text, country, title, given, family, suffix):
     parts = split_full_name(text, country)
     assert (parts.title, parts.given_name, parts.family_name, parts.suffix) == (
         title, given, family, suffix)
+
+
+EVENT_DAYS = ["2026-11-29", "2026-11-30"]  # a Sunday and a Monday
+
+
+@pytest.mark.parametrize("text,days", [
+    ("29.11.2026", ["2026-11-29"]), ("29.11.", ["2026-11-29"]), ("30.11.26", ["2026-11-30"]),
+    ("29.11.2026, 30.11.2026", EVENT_DAYS), ("11/29/2026", ["2026-11-29"]),
+    ("29/11/2026", ["2026-11-29"]), ("2026-11-29 00:00:00", ["2026-11-29"]),
+    ("Montag", ["2026-11-30"]), ("Mo 30.11.", ["2026-11-30"]), ("Sunday", ["2026-11-29"]),
+    ("Tag 1 + Tag 2", EVENT_DAYS), ("1 und 2", EVENT_DAYS), ("1 & 2", EVENT_DAYS),
+    ("nur Tag 2", ["2026-11-30"]), ("Day 1 only", ["2026-11-29"]), ("beide Tage", []),
+])
+def test_days_as_people_write_them(text, days):
+    from checkin.importing.values import parse_days
+
+    assert parse_days(text, EVENT_DAYS) == days
+
+
+@pytest.mark.parametrize("text", ["03/04/2026", "31.02.2026", "Dienstag", "Tag 3", "x"])
+def test_days_that_cannot_be_read(text):
+    from checkin.importing.values import parse_days
+
+    # Unreadable: the importer registers the person for every day and notes the text.
+    assert parse_days(text, EVENT_DAYS) is None

@@ -8,6 +8,7 @@ import gettext
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -411,38 +412,113 @@ def infer_name_order(given_name: str, family_name: str, country: str) -> str:
 
 # -- days -------------------------------------------------------------------------------
 
-_DAY_SPLIT = re.compile(r"[,;/|\s]+")
+_DAY_SPLIT = re.compile(r"[,;/|\s+&]+")
 _DAY_NUMBER = re.compile(r"^(?:day|tag)?(\d{1,2})$")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[t ][\d:.]+)?\b")
+_DOTTED_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
+_SLASHED_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
+_DAY_FILLERS = {"und", "and", "only", "nur", "sowie"}
+# Weekday names and abbreviations, English and German (Monday = 0).
+_WEEKDAYS = {
+    **{w: i for i, w in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday",
+                                   "saturday", "sunday"))},
+    **{w: i for i, w in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{w: i for i, w in enumerate(("montag", "dienstag", "mittwoch", "donnerstag", "freitag",
+                                   "samstag", "sonntag"))},
+    **{w: i for i, w in enumerate(("mo", "di", "mi", "do", "fr", "sa", "so"))},
+    "sonnabend": 5, "tues": 1, "thur": 3, "thurs": 3,
+}
 
 
 def parse_days(text: str, event_days: list[str]) -> list[str] | None:
-    """Registered days: ISO dates, or day numbers ("1", "Day 2", "Tag 2") of the event.
+    """Registered days: dates (ISO, German "29.11.2026" or "29.11.", and "11/29/2026"
+    where the event's days say which of day and month comes first), day numbers ("1",
+    "Day 2", "Tag 2") and weekday names ("Montag", "Mon") of the event.
 
     Empty text means every day ([]); None when the text cannot be read as days.
     """
-    tokens = [t for t in _DAY_SPLIT.split(text.strip()) if t]
     days: list[str] = []
+    rest = text.strip().casefold()
+
+    def take(pattern: re.Pattern[str], resolve: Callable[[re.Match[str]], str | None]) -> bool:
+        nonlocal rest
+        for match in list(pattern.finditer(rest)):
+            found = resolve(match)
+            if found is None:
+                return False
+            days.append(found)
+        rest = pattern.sub(" ", rest)
+        return True
+
+    if not (take(_ISO_DATE, lambda m: _date(int(m[1]), int(m[2]), int(m[3])))
+            and take(_DOTTED_DATE, lambda m: _dotted(m, event_days))
+            and take(_SLASHED_DATE, lambda m: _slashed(m, event_days))):
+        return None
+    tokens = [t for t in _DAY_SPLIT.split(rest) if t]
     i = 0
     while i < len(tokens):
-        token = tokens[i].casefold()
+        token = tokens[i].rstrip(".")
         if token in ("day", "tag") and i + 1 < len(tokens):
             token += tokens[i + 1]
             i += 1
         i += 1
         if token in ("all", "alle", "both", "beide"):
             return []
-        number = _DAY_NUMBER.match(token.rstrip("."))
+        if token in _DAY_FILLERS or token in ("days", "tage"):
+            continue
+        number = _DAY_NUMBER.match(token)
         if number:
             index = int(number.group(1)) - 1
             if not 0 <= index < len(event_days):
                 return None
             days.append(event_days[index])
             continue
-        try:
-            days.append(date.fromisoformat(token).isoformat())
-        except ValueError:
-            return None
+        if token in _WEEKDAYS:
+            matching = [d for d in event_days
+                        if date.fromisoformat(d).weekday() == _WEEKDAYS[token]]
+            if len(matching) != 1:
+                return None  # no such day in the event, or two (a two-week event)
+            days.append(matching[0])
+            continue
+        return None
     return sorted(set(days))
+
+
+def _date(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _full_year(text: str | None, month: int, day: int, event_days: list[str]) -> int | None:
+    if text:
+        return int(text) + (2000 if len(text) == 2 else 0)
+    for known in event_days:  # "29.11.": the year of the event day it names
+        found = date.fromisoformat(known)
+        if (found.month, found.day) == (month, day):
+            return found.year
+    return date.fromisoformat(event_days[0]).year if event_days else None
+
+
+def _dotted(match: re.Match[str], event_days: list[str]) -> str | None:
+    day, month = int(match[1]), int(match[2])
+    year = _full_year(match[3], month, day, event_days)
+    return None if year is None else _date(year, month, day)
+
+
+def _slashed(match: re.Match[str], event_days: list[str]) -> str | None:
+    """"11/29/2026" (US) or "29/11/2026": whichever reading is an event day; else a reading
+    only one of the two allows; else (both valid, neither an event day) unreadable."""
+    a, b = int(match[1]), int(match[2])
+    year = _full_year(match[3], 0, 0, event_days)
+    if year is None:
+        return None
+    readings = {r for r in (_date(year, b, a), _date(year, a, b)) if r}
+    in_event = readings & set(event_days)
+    if len(in_event) == 1:
+        return in_event.pop()
+    return readings.pop() if len(readings) == 1 else None
 
 
 def fold_key(text: str) -> str:
