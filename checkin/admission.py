@@ -215,7 +215,8 @@ class _Notes:
     """What the candidates showed, for a verdict when none named an attendee."""
 
     invalid: str = ""  # message for invalid_signature
-    unknown_token: bool = False
+    unknown_token: bool = False  # a signature that verifies, over a ref nobody has
+    unknown_code: bool = False  # an unsigned CK0 form with a ref nobody has
     ambiguous: int = 0
 
 
@@ -307,8 +308,10 @@ class Engine:
             if revoked_id is not None:
                 return _Found(self.store.attendee(revoked_id) if revoked_id else None,
                               repaired, revoked=True)
-            if token.signed or first:
+            if token.signed:
                 notes.unknown_token = True
+            elif first:  # an unsigned CK0 form proves nothing: just an unknown code
+                notes.unknown_code = True
             return None
         if len(text) > 256 or any(ch.isspace() for ch in text):
             return None
@@ -376,6 +379,8 @@ class Engine:
         if notes.unknown_token:
             return Verdict(echo, UNKNOWN, None,
                            "Valid confirmation, but no attendee in this list has it.", day=day)
+        if notes.unknown_code and not notes.invalid:
+            return Verdict(echo, UNKNOWN, None, "No attendee has this code.", day=day)
         if notes.invalid:
             return Verdict(echo, INVALID_SIGNATURE, None, notes.invalid, day=day)
         if notes.ambiguous:

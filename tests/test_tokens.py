@@ -183,6 +183,10 @@ def test_unsigned_form_is_exact_ref_only(ev):
                 forged = unsigned[:position] + ch + unsigned[position + 1:]
                 assert engine.scan(forged, day=DAY1).verdict != OK
     assert engine.scan(unsigned, day=DAY1).verdict == OK
+    # An unsigned form proves nothing: an unknown one is an unknown code, not a "valid
+    # confirmation" of somebody else's list.
+    stranger = engine.scan(tokens.unsigned("0123456789AB"), day=DAY1)
+    assert stranger.verdict == UNKNOWN and stranger.message == "No attendee has this code."
 
 
 def test_recorded_token_of_a_revoked_ref_is_not_reused(ev):
