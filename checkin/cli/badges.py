@@ -87,7 +87,7 @@ def badges(cli: CliContext, out_file: str | None, png_dir: str | None,
     qr_text = _qr_text(store, cli.db_path)
     if out_file:
         render_pdf(people, layout, Path(out_file), qr_text=qr_text, event_name=event.name)
-        click.echo(f"{len(people)} badges ({layout.name}) in {out_file}")
+        click.echo(f"{_plural(len(people), 'badge')} ({layout.name}) in {out_file}")
     if png_dir:
         folder = Path(png_dir)
         try:
@@ -97,4 +97,8 @@ def badges(cli: CliContext, out_file: str | None, png_dir: str | None,
         for attendee in people:
             render_png(attendee, layout, folder / f"{_safe_stem(attendee.id)}.png",
                        qr_text=qr_text, dpi=dpi, event_name=event.name)
-        click.echo(f"{len(people)} badge previews ({layout.name}) in {folder}")
+        click.echo(f"{_plural(len(people), 'badge preview')} ({layout.name}) in {folder}")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

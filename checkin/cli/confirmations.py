@@ -117,4 +117,5 @@ def confirmations(cli: CliContext, out_dir: str, ids: str | None, no_pdf: bool) 
     skipped = len(chosen) - len(active)
     note = f", {skipped} cancelled skipped" if skipped else ""
     pdfs = "" if render_pdf is not None or no_pdf else " (no PDF renderer in this build)"
-    click.echo(f"{len(rows)} confirmations in {out}{note}{pdfs}")
+    count = f"{len(rows)} confirmation" + ("" if len(rows) == 1 else "s")
+    click.echo(f"{count} in {out}{note}{pdfs}")
