@@ -25,8 +25,8 @@ invalid_signature, malformed. Decisions worth knowing:
   characters (CR, LF, TAB, NUL, GS) and invisible marks (BOM, zero-width space, LRM/RLM)
   are dropped, and so is a scanner's symbology prefix
   (AIM id such as ``]Q1``) when the text as read matches nothing.
-- Keyboard repairs (checkin.keyboard: German, French, Caps Lock, fullwidth) are tried
-  only after the text as read failed; a repair counts only if it gives a signature that
+- Keyboard repairs (checkin.keyboard: German, French, Belgian, Caps Lock, fullwidth) are
+  tried only after the text as read failed; a repair counts only if it gives a signature that
   verifies or a code held by exactly one attendee. Verdict.repaired names the repair used.
 - A signed token whose key id is not listed, or whose signature fails, is
   `invalid_signature`; a damaged token (wrong length, characters outside its alphabet)

@@ -1,7 +1,7 @@
 """Undo what a keyboard layout did to a handheld scanner's input.
 
-A scanner configured for a US layout, plugged into a German (QWERTZ) or French (AZERTY)
-machine, types the US keys and the machine reads them as its own characters: Y and Z
+A scanner configured for a US layout, plugged into a German (QWERTZ), French or Belgian
+(AZERTY) machine, types the US keys and the machine reads them as its own characters: Y and Z
 swap, digits arrive as ``& é " ' ( - è _ ç à``, ``:`` becomes ``Ö``. Caps Lock inverts
 the case of every letter. An East Asian input method in fullwidth mode types ``ＣＫ１``
 for ``CK1``. The character tables are data (assets/keyboard_layouts.toml);

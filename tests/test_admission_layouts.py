@@ -18,6 +18,9 @@ DE = [("^1234567890ß´", "°!\"§$%&/()=?`"), ("qwertzuiopü+#", "QWERTZUIOPÜ*
 FR = [("²&é\"'(-è_çà)=", "³1234567890°+"), ("azertyuiop^$*", "AZERTYUIOP¨£µ"),
       ("qsdfghjklmù", "QSDFGHJKLM%"), ("wxcvbn,;:!", "WXCVBN?./§")]
 FR_LINUX_CAPS = {"é": "É", "è": "È", "ç": "Ç", "à": "À"}
+# Belgian AZERTY (Brussels): the French letters, other digit and symbol keys.
+BE = [("²&é\"'(§è!çà)-", "³1234567890°_"), ("azertyuiop^$µ", "AZERTYUIOP¨*£"),
+      ("qsdfghjklmù", "QSDFGHJKLM%"), ("wxcvbn,;:=", "WXCVBN?./+")]
 
 
 def keyboard_type(text: str, layout: list[tuple[str, str]], caps: str = "") -> str:
@@ -70,6 +73,7 @@ CASES = [
     ("de-caps", DE, "linux", "caps"),  # no Y/Z in a token: Caps Lock alone
     ("fr-caps-linux", FR, "linux", "fr+caps"),
     ("fr-caps-windows", FR, "windows", "fr_capslock+caps"),
+    ("be", BE, "", "be"),
 ]
 
 
@@ -82,6 +86,8 @@ def test_token_through_a_foreign_layout(ev, name, layout, caps, repair):
     assert typed != token or layout is DE
     verdict = ev.engine().scan(typed + "\r\n", day=DAY1)
     assert verdict.verdict == OK and verdict.attendee.id == "a1"
+    if layout is BE and not {"6", "8"} & set(token):
+        repair = "fr"  # Belgian and French type every other token character alike
     assert verdict.repaired == (repair if typed != token else None)
 
 
@@ -90,7 +96,8 @@ def test_lowercase_token_is_caps_lock(ev):
     assert verdict.verdict == OK and verdict.repaired == "caps"
 
 
-@pytest.mark.parametrize(("layout", "caps"), [(DE, ""), (FR, ""), (FR, "linux"), (DE, "linux")])
+@pytest.mark.parametrize(("layout", "caps"), [(DE, ""), (FR, ""), (FR, "linux"), (DE, "linux"),
+                                             (BE, "")])
 def test_url_through_a_foreign_layout(ev, layout, caps):
     url = "https://congress.example/checkin?lang=en&code=" + ev.token("a1")
     typed = keyboard_type(url, layout, caps)
@@ -105,6 +112,8 @@ def test_url_through_a_foreign_layout(ev, layout, caps):
     ("QAZW-9817", FR, "a7"),
     ("QAZW-9817", DE, "a7"),
     ("1234567890123456789", FR, "a4"),  # Eventbrite barcode: all digits
+    ("1234567890123456789", BE, "a4"),
+    ("k3j9x2m8q7w4e5r6t1y0u9i8o7p6a5s4", BE, "a1"),
 ])
 def test_upstream_code_through_a_foreign_layout(ev, code, layout, attendee_id):
     typed = keyboard_type(code, layout)
@@ -127,7 +136,7 @@ def test_repair_that_matches_several_attendees_is_not_accepted(ev):
 def test_forged_token_through_a_layout_is_still_rejected(ev):
     token = ev.token("a1")
     forged = token[:50] + ("B" if token[50] != "B" else "C") + token[51:]
-    for layout in (DE, FR):
+    for layout in (DE, FR, BE):
         verdict = ev.engine().scan(keyboard_type(forged, layout), day=DAY1)
         assert verdict.verdict == INVALID_SIGNATURE
 
@@ -138,6 +147,7 @@ def test_layout_data_file_loads_and_inverts_the_simulation():
     sample = "HTTPS://X.ORG/A?B=C&D=E_F-G:H;1234567890 qazwsxyz"
     assert layouts["de"].repair(keyboard_type(sample, DE)) == sample
     assert layouts["fr"].repair(keyboard_type(sample, FR)) == sample
+    assert layouts["be"].repair(keyboard_type(sample, BE)) == sample
 
 
 def test_bad_layout_file_is_refused(tmp_path):
