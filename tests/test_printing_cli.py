@@ -171,3 +171,22 @@ def test_retry_prints_each_job_on_its_own_printer(run_cli, people: Path, tmp_pat
     events = printed(people)
     assert [(e.attendee_id, e.payload["printer"]) for e in events] == [
         ("P2", str(other)), ("P1", str(blocker))]
+
+
+def test_registration_cancelled_while_the_job_waited_prints_no_badge(
+        run_cli, people: Path, tmp_path: Path):
+    blocker = tmp_path / "desk-printer"
+    blocker.write_text("")  # the printer is offline: the job waits
+    run_cli("print", "--printer", str(blocker), "P1")
+    store = Store(open_db(people))
+    with store.transaction():
+        attendee = store.attendee("P1")
+        assert attendee is not None
+        attendee.status = "cancelled"
+        store.update_attendee(attendee)
+    blocker.unlink()
+    with pytest.raises(CheckinError, match="1 job failed"):
+        run_cli("print", "--retry")
+    assert not list(blocker.glob("*.pdf")) and printed(people) == []
+    status = run_cli("print", "--status").output
+    assert "the registration of P1 is cancelled" in status

@@ -43,6 +43,8 @@ def badge_renderer(store: Store, *, db_path: Path | None = None) -> Callable[[Jo
         attendee = store.attendee(job.attendee_id)
         if attendee is None:
             raise CheckinError(f"attendee {job.attendee_id} is no longer in the database")
+        if attendee.status == "cancelled":  # since the job was queued (an import, an edit)
+            raise CheckinError(f"the registration of {job.attendee_id} is cancelled")
         out = io.BytesIO()
         render_pdf([attendee], job.layout, out, qr_text=text_for, event_name=event_name)
         return out.getvalue()
