@@ -150,3 +150,53 @@ def test_days_that_cannot_be_read(text):
 
     # Unreadable: the importer registers the person for every day and notes the text.
     assert parse_days(text, EVENT_DAYS) is None
+
+
+def _indexes(db_path):
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+    finally:
+        conn.close()
+
+
+def _people(count):
+    return [["Nr.", "Vorname", "Nachname", "Land"],
+            *([str(i), f"Anna{i}", "Weber", "DE"] for i in range(count))]
+
+
+def test_bulk_import_keeps_every_index_and_event(tmp_path, monkeypatch):
+    from checkin.importing import importer
+
+    monkeypatch.setattr(importer, "BULK_ROWS", 10)  # the bulk path, on a small file
+    db_path = tmp_path / "event.sqlite"
+    store = new_store(db_path)
+    before = _indexes(db_path)
+    summary = import_file(store, write_csv(tmp_path / "a.csv", _people(50)))
+    assert summary.added == 50
+    assert _indexes(db_path) == before
+    (created,) = store.db.conn.execute(
+        "SELECT count(DISTINCT uuid) FROM events WHERE type = 'attendee_created'").fetchone()
+    assert created == 50
+
+
+def test_failed_bulk_write_restores_indexes_and_data(tmp_path, monkeypatch):
+    import sqlite3
+
+    from checkin.importing import importer
+    from tests.import_helpers import snapshot
+
+    monkeypatch.setattr(importer, "BULK_ROWS", 10)
+    db_path = tmp_path / "event.sqlite"
+    store = new_store(db_path)
+    # A real failure in the middle of the bulk write: the database itself refuses an event.
+    store.db.conn.execute(
+        "CREATE TRIGGER no_forty BEFORE INSERT ON events WHEN NEW.attendee_id = '40' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
+    before_indexes, before_data = _indexes(db_path), snapshot(db_path)
+    with pytest.raises(sqlite3.IntegrityError, match="refused by test"):
+        import_file(store, write_csv(tmp_path / "a.csv", _people(50)))
+    assert _indexes(db_path) == before_indexes
+    assert snapshot(db_path) == before_data
