@@ -10,6 +10,7 @@ from checkin.badges.layout import list_layouts, load_layout
 from checkin.badges.samples import sample_attendees
 from checkin.db import open_db
 from checkin.errors import CheckinError
+from checkin.models import Attendee
 from checkin.store import BADGE_PRINTED, Store
 
 
@@ -176,3 +177,17 @@ def test_layout_can_relabel_and_recolour_roles() -> None:
                               '[roles.speaker]\ncolour = "red"\n')
     with pytest.raises(CheckinError, match="colour must look like"):
         load_layout("bad-roles")
+
+
+def test_png_previews_of_ids_that_differ_only_in_unsafe_characters(
+        run_cli, event_db: Path, tmp_path: Path) -> None:
+    store = Store(open_db(event_db))
+    with store.transaction():
+        for attendee_id in ("a/b", "a_b", "a:b"):
+            store.add_attendee(Attendee(id=attendee_id, given_name="Ana", family_name="Lima"))
+    pngs = tmp_path / "png"
+    result = run_cli("badges", "--png", str(pngs), "--dpi", "40")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in pngs.iterdir())
+    assert len(names) == 3 and "a_b.png" in names  # a safe id keeps its plain name
+    assert all("/" not in n and ":" not in n for n in names)

@@ -51,8 +51,11 @@ def _qr_text(store: object, db_path: Path) -> Callable[[Attendee], str]:
 
 
 def _safe_stem(text: str) -> str:
-    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text).strip("._")
-    return stem or "badge"
+    """The preview's file name: the id made safe, with a hash of it when anything was
+    replaced ("a/b" and "a_b" must not overwrite each other's preview)."""
+    from checkin.cli.confirmations import file_stem
+
+    return file_stem(text)
 
 
 @click.command()
