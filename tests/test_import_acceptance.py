@@ -200,3 +200,30 @@ def test_failed_bulk_write_restores_indexes_and_data(tmp_path, monkeypatch):
         import_file(store, write_csv(tmp_path / "a.csv", _people(50)))
     assert _indexes(db_path) == before_indexes
     assert snapshot(db_path) == before_data
+
+
+@pytest.mark.parametrize("header,field", [
+    ("First name (as on badge)", "given_name"), ("Last name(s)", "family_name"),
+    ("Affiliation (University/Company)", "organisation"),
+    ("Organization/Affiliation", "organisation"), ("Surname / Family name", "family_name"),
+    ("Country / Region of residence", "country"), ("Nationalität", "country"),
+    ("Akad. Grad", "title"), ("Ticketkategorie", "role"), ("Registration category", "role"),
+    ("Status der Anmeldung", "status"), ("Registrierungs-ID", "id"),
+    ("Name auf dem Namensschild", "badge_name"), ("Vorname/Nachname", "name"),
+    ("Registrations (Berlin/Potsdam)", None), ("Foo (Bar)", None),
+])
+def test_headers_as_forms_write_them(header, field):
+    from checkin.importing.columns import field_for
+
+    assert field_for(header) == field
+
+
+def test_google_forms_style_export(tmp_path):
+    rows = [["Timestamp", "Email Address", "First name (as on badge)", "Last name(s)",
+             "Affiliation (University/Company)", "Country / Region of residence"],
+            ["2026/10/01 10:00:00", "a@x.de", "Anna", "Weber", "Charité", "Germany"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "form.csv", rows))
+    (anna,) = store.all_attendees()
+    assert (anna.given_name, anna.family_name, anna.organisation, anna.country, anna.email) == (
+        "Anna", "Weber", "Charité", "DE", "a@x.de")

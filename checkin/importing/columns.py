@@ -55,9 +55,29 @@ def field_for(header: str) -> str | None:
     return found[0] if found else None
 
 
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")
+
+
 def _lookup(header: str) -> tuple[str, int] | None:
+    """(field, rank) for a header: as written; else without a bracketed qualifier or a
+    required-field star ("First name (as on badge)", "Last name(s)", "E-Mail *"); else
+    from alternatives written with a slash, when those that are known agree
+    ("Organization/Affiliation", "Surname / Family name", "Country / Region of residence")."""
+    table = synonyms()
     key = normalise(header)
-    return synonyms().get(key) if key else None
+    if not key:
+        return None
+    found = table.get(key)
+    if found or not ("(" in header or "[" in header or "*" in header or "/" in header):
+        return found
+    bare = _BRACKETS.sub(" ", header)
+    found = table.get(normalise(bare))
+    if found or "/" not in bare:
+        return found
+    hits = [hit for hit in (table.get(normalise(part)) for part in bare.split("/")) if hit]
+    if hits and len({name for name, _ in hits}) == 1:
+        return min(hits, key=lambda hit: hit[1])
+    return None
 
 
 def header_score(row: list[str]) -> int:
