@@ -65,6 +65,9 @@ def gui_stalls(db: Path, home: Path, scans: int = 60) -> list[float]:
     store.db.conn.close()
     config = StationConfig(station="bench", printer=str(home / "printed"), layout="a6",
                            camera_enabled=False, sound=False, language="en")
+    from ui.qtlog import load_multimedia
+
+    load_multimedia()
     station = Station(db, config, home / "station.toml")
     window = MainWindow(station, config)
     window.show()

@@ -89,6 +89,7 @@ def shoot(tmp: Path) -> int:
                            printer_backend="pdf", layout="a6", camera_enabled=True,
                            sound=False, language="en", kiosk_pin="2468")
     install_language(app, "en")
+    qtlog.load_multimedia()
     station = Station(db_path, config, tmp / "station.toml")
     window = MainWindow(station, config)
     window.resize(*SIZE)

@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from ui.main_window import MainWindow
     from ui.services import Station
 
+    qtlog.load_multimedia()  # before the lanes start (see there why)
     db_path = paths.resolve_db(args.db)
     station = Station(db_path, config, config_path)
     window = MainWindow(station, config)

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
-from ui.qtlog import quiet_multimedia
+from ui.qtlog import load_multimedia, quiet_multimedia
 from ui.workers import Lane
 
 REPEAT_S = 4.0
@@ -72,6 +72,8 @@ class CameraPane(QWidget):
     def start(self, device_id: str = "") -> str:
         """Open the chosen camera ("" = system default). Returns the new state."""
         self.stop()
+        if not load_multimedia():
+            return self._set_state("none")
         with quiet_multimedia():
             try:
                 from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices

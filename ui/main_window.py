@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.station = station
         self.config = config
         self.sounds = Sounds(muted=not config.sound, parent=self)
+        self.sounds.preload()  # before the lanes get work: no plugin loading mid-shift
         self.current: Outcome | None = None  # the person on the card, if any
         self.dialog: Any = None  # the open action dialog (tests drive it)
         self.kiosk: Any = None
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         self.attendees: Any = None  # G2's attendee table, built when first shown
         self.dashboard: Any = None  # G2's dashboard, built when first shown
         self._closed = False
+        self._card: tuple[str, Any, str, Any] = ("idle", None, "", None)
+        self._print_note = ""
 
         self._build_desk()
         self.tabs = QTabWidget()
@@ -314,10 +317,11 @@ class MainWindow(QMainWindow):
             detail = self.card.admission_text(out.previous)
         elif kind == "found" and out.attendee is not None and out.attendee.status == "cancelled":
             kind, detail = "cancelled", ""
+        self._print_note = ""
         if out.printing:
-            detail = (detail + "\n" if detail else "") + self.tr("Badge is printing.")
+            self._print_note = self.tr("Badge is printing.")
         elif kind in ("ok", "created") and out.badge_printed:
-            detail = (detail + "\n" if detail else "") + self.tr("Badge printed earlier.")
+            self._print_note = self.tr("Badge printed earlier.")
         if kind == "malformed":
             n = len(out.hits or [])
             detail = (self.tr("No one found for the typed text.") if n == 0 else
@@ -328,7 +332,8 @@ class MainWindow(QMainWindow):
                 self.scan.choose(0)
         elif out.input and kind not in ("found", "error"):
             self.scan.code_answered()  # a code, not a search: no stale "no one found"
-        self.card.show_state(kind, out.attendee, detail, out.previous)
+        self._card = (kind, out.attendee, detail, out.previous)
+        self._render_card()
         if out.attendee is not None or kind not in ("found",):
             self.current = out if out.attendee is not None else None
         self._set_enabled_for(self.current)
@@ -343,7 +348,36 @@ class MainWindow(QMainWindow):
         if self.dialog is None:
             self.focus_input()
 
+    def _render_card(self) -> None:
+        kind, attendee, detail, previous = self._card
+        if self._print_note:
+            detail = (detail + "\n" if detail else "") + self._print_note
+        self.card.show_state(kind, attendee, detail, previous)
+
+    def _follow_badge(self, state: PrintState) -> None:
+        """The card said "Badge is printing": say when it has, or why it has not."""
+        out = self.current
+        if out is None or not out.printing or out.attendee is None:
+            return
+        jobs = [job for job in state.jobs if job.attendee_id == out.attendee.id]
+        if any(job.state in ("queued", "printing") for job in jobs):
+            note = (self.tr("Badge is printing.") if state.ready else
+                    self.tr("Badge waits for the printer (%1).").replace(
+                        "%1", state.reason or state.state))
+        else:
+            failed = [job for job in jobs if job.state == "failed"]
+            out.printing = False
+            out.badge_printed = not failed
+            note = (self.tr("Badge NOT printed: %1").replace("%1", failed[-1].reason)
+                    if failed else self.tr("Badge printed."))
+            self._set_enabled_for(out)
+        if note != self._print_note:
+            self._print_note = note
+            self._render_card()
+
     def _failed(self, message: str) -> None:
+        self._card = ("error", None, message, None)
+        self._print_note = ""
         self.card.show_state("error", detail=message)
         self.sounds.play("error")
         if self.kiosk is not None:
@@ -353,6 +387,7 @@ class MainWindow(QMainWindow):
     def clear(self) -> None:
         self.scan.clear()
         self.current = None
+        self._card, self._print_note = ("idle", None, "", None), ""
         self.card.show_state("idle")
         self._set_enabled_for(None)
         self.focus_input()
@@ -600,6 +635,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _print_state(self, state: PrintState) -> None:
+        self._follow_badge(state)
         self.print_label.setText(self.print_text(state))
         self.print_label.setStyleSheet(
             "QLabel#printQueue { font-size: 12pt; padding: 6px; border-radius: 6px; "

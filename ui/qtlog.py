@@ -52,3 +52,30 @@ def quiet_multimedia() -> Iterator[None]:
         yield
     finally:
         qInstallMessageHandler(previous)
+
+
+_multimedia_loaded = False
+
+
+def load_multimedia() -> bool:
+    """Load QtMultimedia and its back-end plugin now, on the GUI thread, before any worker
+    lane runs; True if it is usable.
+
+    Loading the plugin dlopen()s libraries and logs through our Python message handler.
+    If a lane imported a C extension at that moment (it holds the GIL and waits for the
+    dynamic loader's lock) while the plugin load waited for the GIL to log, both would
+    wait forever: seen as a hung test. Loading it first, once, rules that out.
+    """
+    global _multimedia_loaded
+    if _multimedia_loaded:
+        return True
+    with quiet_multimedia():
+        try:
+            from PySide6.QtMultimedia import QMediaDevices
+            from PySide6.QtMultimediaWidgets import QVideoWidget  # noqa: F401
+        except ImportError:
+            return False
+        QMediaDevices.audioOutputs()
+        QMediaDevices.videoInputs()
+    _multimedia_loaded = True
+    return True

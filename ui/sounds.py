@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QUrl
 
 from checkin import resources
-from ui.qtlog import quiet_multimedia
+from ui.qtlog import load_multimedia, quiet_multimedia
 
 SOUND_FOR = {
     "ok": "ok", "created": "ok",
@@ -38,10 +38,16 @@ class Sounds(QObject):
     def set_muted(self, muted: bool) -> None:
         self.muted = muted
 
+    def preload(self) -> None:
+        """Create the sound effects now (the app calls this before the lanes get work)."""
+        self._load()
+
     def _load(self) -> dict[str, Any]:
         if self._effects is not None:
             return self._effects
         self._effects = {}
+        if not load_multimedia():
+            return self._effects
         with quiet_multimedia():
             try:
                 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect

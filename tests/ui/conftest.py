@@ -86,8 +86,10 @@ def station_config(tmp_path: Path) -> StationConfig:
 
 def open_window(qtbot, db_path: Path, config: StationConfig, config_path: Path):
     from ui.main_window import MainWindow
+    from ui.qtlog import load_multimedia
     from ui.services import Station
 
+    load_multimedia()  # as the app does, before any lane starts (see ui/qtlog.py)
     station = Station(db_path, config, config_path)
     window = MainWindow(station, config)
     qtbot.addWidget(window)

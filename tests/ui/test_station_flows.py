@@ -49,6 +49,7 @@ def test_scan_ok_then_already(qtbot, main_window, station_event):
     # auto-print on the first admission: the badge goes through the print lane
     wait_printed(qtbot, window)
     assert list((station_event.db_path.parent / "printed").glob("*.pdf"))
+    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=10_000)
     assert len(events(station_event.db_path, "A1", BADGE_PRINTED)) == 1
     # from another desk the same person is "already checked in", with when and where
     store = Store(open_db(station_event.db_path), station="Desk 2")

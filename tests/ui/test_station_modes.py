@@ -140,8 +140,10 @@ def test_first_start_creates_the_demo(qtbot, tmp_path, station_config):
 
 def test_unusable_database_is_one_line_on_screen(qtbot, tmp_path, station_config):
     from ui.main_window import MainWindow
+    from ui.qtlog import load_multimedia
     from ui.services import Station
 
+    load_multimedia()
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"this is not a database" * 100)
     station = Station(bad, station_config, tmp_path / "station.toml")
