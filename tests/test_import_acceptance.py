@@ -227,3 +227,29 @@ def test_google_forms_style_export(tmp_path):
     (anna,) = store.all_attendees()
     assert (anna.given_name, anna.family_name, anna.organisation, anna.country, anna.email) == (
         "Anna", "Weber", "Charité", "DE", "a@x.de")
+
+
+@pytest.mark.parametrize("text,country,given,family", [
+    ("Horváth Krisztina", "HU", "Krisztina", "Horváth"),
+    ("Krisztina Horváth", "HU", "Krisztina", "Horváth"),
+    ("Nagy Anna Mária", "HU", "Anna Mária", "Nagy"),
+    ("Kim Min-jun", "KR", "Min-jun", "Kim"), ("Min-jun Kim", "KR", "Min-jun", "Kim"),
+    ("Wang Fang", "CN", "Fang", "Wang"), ("Zhang Xiaoming", "CN", "Xiaoming", "Zhang"),
+    ("Tanaka Hiroshi", "JP", "Hiroshi", "Tanaka"), ("Hiroshi Tanaka", "JP", "Hiroshi", "Tanaka"),
+    ("Kim Smith", "US", "Kim", "Smith"),  # only for the family-first countries
+])
+def test_romanised_family_first_names(text, country, given, family):
+    from checkin.importing.values import split_full_name
+
+    parts = split_full_name(text, country)
+    assert (parts.given_name, parts.family_name) == (given, family)
+
+
+def test_hungarian_full_name_column_keeps_the_family_name(tmp_path):
+    rows = [["Name", "Land"], ["Horváth Krisztina", "Ungarn"], ["Krisztina Nagy", "HU"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    people = sorted((a.family_name, a.given_name, a.display_name)
+                    for a in store.all_attendees())
+    assert people == [("Horváth", "Krisztina", "Horváth Krisztina"),
+                      ("Nagy", "Krisztina", "Nagy Krisztina")]

@@ -268,7 +268,9 @@ def split_full_name(text: str, country: str = "") -> NameParts:
       "Weber, Anna, Dr.").
     - An unspaced CJK name: the first character is the family name (two for a known
       compound surname such as 欧阳 or 남궁; a Japanese name's leading kanji before kana).
-    - CJK with spaces (王 秀英) and Vietnamese names (Nguyễn Văn An): the first word.
+    - CJK with spaces (王 秀英) and Vietnamese names (Nguyễn Văn An): the first word; so
+      too a Latin-letter name from a family-first country that starts with a common
+      family name there and does not end with one ("Horváth Krisztina", "Kim Min-jun").
     - Otherwise the last word, extended leftwards over particles ("van Beethoven",
       "Ó Súilleabháin") and, for Spanish-naming countries, over a second surname with
       its particles ("Fernández de Córdoba").
@@ -312,7 +314,8 @@ def split_full_name(text: str, country: str = "") -> NameParts:
         else:
             parts.family_name = word  # one word: a family name prints and sorts better
         return parts
-    if _cjk_script(rest) or country in data["latin_family_first_countries"]:
+    if (_cjk_script(rest) or country in data["latin_family_first_countries"]
+            or _family_name_first(words, country)):
         parts.family_name, parts.given_name = words[0], " ".join(words[1:])
         return parts
     particles = set(data["particles"])
@@ -332,6 +335,26 @@ def split_full_name(text: str, country: str = "") -> NameParts:
     parts.given_name = " ".join(words[:start])
     parts.family_name = " ".join(words[start:])
     return parts
+
+
+@lru_cache(maxsize=1)
+def _romanised_family_names() -> dict[str, frozenset[str]]:
+    """Country -> folded common family names (names.toml [romanised_family_names])."""
+    table: dict[str, frozenset[str]] = {}
+    for group in _names().get("romanised_family_names", {}).values():
+        names = frozenset(_fold(name) for name in group["names"])
+        for country in group["countries"]:
+            table[country] = table.get(country, frozenset()) | names
+    return table
+
+
+def _family_name_first(words: list[str], country: str) -> bool:
+    """A Latin-letter name from a family-first country written family first: the first
+    word is a common family name there and the last is not ("Horváth Krisztina")."""
+    known = _romanised_family_names().get(country)
+    if not known:
+        return False
+    return _fold(words[0]) in known and _fold(words[-1]) not in known
 
 
 # Post-nominals recognised at the end of a name without a comma: only those that cannot
