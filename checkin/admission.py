@@ -18,7 +18,9 @@ Verdicts (design.md): ok, already_checked_in, cancelled, not_registered_today, u
 invalid_signature, malformed. Decisions worth knowing:
 
 - Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref
-  only), upstream codes and attendee ids (Store.attendees_by_code), a URL carrying either
+  only), upstream codes and attendee ids (Store.attendees_by_code; an id of digits
+  only counts from 5 digits, and never inside a URL: shorter ones are spreadsheet row
+  numbers, `malformed` so that the UI searches), a URL carrying either
   as a query value, fragment value or path segment (also of a route in the fragment,
   ``#/checkin/CODE``), a signed token anywhere in the text between non-alphanumerics
   (``x.org/c/CK1...``, ``Token: CK1...``); surrounding whitespace, control
@@ -116,6 +118,20 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 def _droppable(ch: str) -> bool:
     return ch.isspace() or ch in _INVISIBLE or unicodedata.category(ch) == "Cc"
+
+
+def _id_is_a_code(text: str, *, in_url: bool) -> bool:
+    """Whether an attendee id equal to text may admit like a ticket code.
+
+    Ids such as "PMC-0001" or a pretix order code are codes. A short number is the
+    row number of a spreadsheet export ("Nr." 1, 2, 3 ...): typed or read from a
+    keyboard repair ("é" is "2" on AZERTY) it must search, not admit. Inside a web
+    link only ids with a letter count: a restaurant's "/table/7" or a date path
+    ".../2024/11/3" is somebody else's QR code.
+    """
+    if not text.isdigit():
+        return True
+    return not in_url and len(text) >= 5
 
 
 def _strip(text: str) -> str:
@@ -217,6 +233,7 @@ class _Notes:
     invalid: str = ""  # message for invalid_signature
     unknown_token: bool = False  # a signature that verifies, over a ref nobody has
     unknown_code: bool = False  # an unsigned CK0 form with a ref nobody has
+    list_number: bool = False  # equals an attendee id that is only a row number
     ambiguous: int = 0
 
 
@@ -287,7 +304,7 @@ class Engine:
     # -- reading the input ------------------------------------------------------------------
 
     def _lookup(self, text: str, repaired: str | None, notes: _Notes,
-                first: bool) -> _Found | None:
+                first: bool, *, in_url: bool = False) -> _Found | None:
         """The attendee text names, if it names exactly one; notes what it showed otherwise."""
         try:
             token = tokens.parse(text)
@@ -315,7 +332,10 @@ class Engine:
             return None
         if len(text) > 256 or any(ch.isspace() for ch in text):
             return None
-        matches = self.store.attendees_by_code(text)
+        found = self.store.attendees_by_code(text)
+        matches = [a for a in found if a.code == text or _id_is_a_code(text, in_url=in_url)]
+        if len(found) > len(matches) and first and not in_url:
+            notes.list_number = True
         if len(matches) == 1:
             return _Found(matches[0], repaired)
         if len(matches) > 1 and first:
@@ -334,7 +354,7 @@ class Engine:
                 return found
             if _URL.match(variant):
                 for part in _url_parts(variant):
-                    found = self._lookup(part, repaired, notes, first)
+                    found = self._lookup(part, repaired, notes, first, in_url=True)
                     if found:
                         return found
         for repaired, variant in variants:
@@ -383,6 +403,9 @@ class Engine:
             return Verdict(echo, UNKNOWN, None, "No attendee has this code.", day=day)
         if notes.invalid:
             return Verdict(echo, INVALID_SIGNATURE, None, notes.invalid, day=day)
+        if notes.list_number:
+            return Verdict(echo, MALFORMED, None,
+                           "A list number, not a code: searching for it.", day=day)
         if notes.ambiguous:
             return Verdict(echo, MALFORMED, None,
                            f"This code belongs to {notes.ambiguous} attendees: choose one.",

@@ -21,6 +21,7 @@ from checkin.admission import (
 )
 from checkin.db import open_db
 from checkin.errors import CheckinError
+from checkin.models import Attendee
 from checkin.store import BADGE_PRINTED, CHECKIN, UNDO, Store
 from tests.test_admission_support import DAY1, DAY2, DAY3, make_event
 
@@ -340,3 +341,26 @@ def test_engine_sees_a_key_rotated_after_it_started(ev):
     signer = keys.load_signer(ev.store, ev.path)
     token = signer.sign(ev.store.attendee("a2").ref)
     assert engine.scan(token, day=DAY1).verdict == OK
+
+
+def test_row_numbers_as_ids_do_not_admit_from_foreign_qr_codes(tmp_path):
+    """A spreadsheet export numbers its rows (Nr. 1, 2, 3 ...) and those become ids."""
+    people = [Attendee(id=str(n), given_name=f"Person{n}", family_name="Row")
+              for n in (2, 3, 7, 12, 2024)]
+    people.append(Attendee(id="123456", given_name="Long", family_name="Number"))
+    ev = make_event(tmp_path / "rows.sqlite", people)
+    engine = ev.engine()
+    for text in ("https://menu.example/table/7", "https://www.google.com/search?q=12",
+                 "https://news.example/2024/11/3", "www.example.org/?page=2",
+                 "https://example.org/#/item/123456"):
+        verdict = engine.scan(text, day=DAY1)
+        assert verdict.verdict == MALFORMED and verdict.attendee is None, text
+    for text in ("3", "2024", "é"):  # typed; "é" is "2" on a French keyboard
+        verdict = engine.scan(text, day=DAY1)
+        assert verdict.verdict == MALFORMED and verdict.attendee is None, text
+    assert engine.scan("3", day=DAY1).message == "A list number, not a code: searching for it."
+    assert all(ev.store.admission(p.id, DAY1) is None for p in people)
+    # A long number is an upstream system's id, and a search result still admits.
+    assert engine.scan("123456", day=DAY1).verdict == OK
+    assert engine.check_in("3", day=DAY1).verdict == OK
+    assert engine.scan(ev.token("7"), day=DAY1).verdict == OK
