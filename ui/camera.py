@@ -64,6 +64,7 @@ class CameraPane(QWidget):
         self._video: Any = None
         self._last: tuple[str, float] = ("", 0.0)
         self.frames_seen = 0
+        self._converted = False
         self.frames_dropped = 0
         self._set_state("off")
 
@@ -138,7 +139,12 @@ class CameraPane(QWidget):
             return
         from PySide6.QtGui import QImage
 
-        image = frame.toImage()
+        if not self._converted:  # the first conversion says once that it has no GPU
+            with quiet_multimedia():
+                image = frame.toImage()
+            self._converted = True
+        else:
+            image = frame.toImage()
         if image.isNull():
             return
         gray = image.convertToFormat(QImage.Format.Format_Grayscale8)

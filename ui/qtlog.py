@@ -18,6 +18,7 @@ BENIGN = (
     "Couldn't load", "Couldn't resolve", "PulseAudioService", "pa_context_connect",
     "Using Qt multimedia with FFmpeg", "QSoundEffect", "No QtMultimedia backends",
     "Could not find the FFmpeg", "qt.multimedia",
+    "No RHI backend. Using CPU conversion",  # frames converted without a GPU: fine
 )
 BENIGN_CATEGORIES = ("qt.multimedia", "qt.camera", "qt.audio")
 

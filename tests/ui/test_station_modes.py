@@ -211,6 +211,22 @@ def test_camera_frames_decode_on_the_lane_and_drop_while_busy(qtbot, main_window
     assert window.card.kind == "ok"
 
 
+def test_camera_video_frame_path(qtbot, main_window, station_event):
+    """A QVideoFrame as the camera's sink delivers it: converted to gray, decoded, scanned."""
+    import numpy as np
+    from PySide6.QtGui import QImage
+    from PySide6.QtMultimedia import QVideoFrame
+
+    data, width, height, stride = _qr_frame(station_event.tokens["A6"])
+    gray = np.frombuffer(data, dtype=np.uint8).reshape(height, stride)[:, :width].copy()
+    image = QImage(gray.data, width, height, width, QImage.Format.Format_Grayscale8)
+    frame = QVideoFrame(image.convertToFormat(QImage.Format.Format_RGB32))
+    with qtbot.waitSignal(main_window.outcomeShown, timeout=30_000) as blocker:
+        main_window.camera._frame(frame)
+    assert blocker.args[0].kind == "ok" and blocker.args[0].attendee.id == "A6"
+    assert main_window.camera.frames_seen == 1
+
+
 def test_camera_pane_without_camera_says_so(qtbot, main_window):
     state = main_window.camera.start("")
     assert state in ("none", "on")
