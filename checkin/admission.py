@@ -18,9 +18,10 @@ Verdicts (design.md): ok, already_checked_in, cancelled, not_registered_today, u
 invalid_signature, malformed. Decisions worth knowing:
 
 - Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref
-  only), upstream codes and attendee ids (Store.attendees_by_code; an id of digits
-  only counts from 5 digits, and never inside a URL: shorter ones are spreadsheet row
-  numbers, `malformed` so that the UI searches), a URL carrying either
+  only), upstream codes and attendee ids (Store.attendees_by_code; a code or id of
+  digits only counts from 5 digits, and an id of digits never inside a URL: shorter
+  ones are spreadsheet row numbers, `malformed` so that the UI searches), a URL
+  carrying either
   as a query value, fragment value or path segment (also of a route in the fragment,
   ``#/checkin/CODE``), a signed token anywhere in the text between non-alphanumerics
   (``x.org/c/CK1...``, ``Token: CK1...``); surrounding whitespace, control
@@ -120,18 +121,19 @@ def _droppable(ch: str) -> bool:
     return ch.isspace() or ch in _INVISIBLE or unicodedata.category(ch) == "Cc"
 
 
-def _id_is_a_code(text: str, *, in_url: bool) -> bool:
-    """Whether an attendee id equal to text may admit like a ticket code.
+def _counts(text: str, *, by_code: bool, in_url: bool) -> bool:
+    """Whether text, equal to an attendee's upstream code or id, may admit them.
 
     Ids such as "PMC-0001" or a pretix order code are codes. A short number is the
     row number of a spreadsheet export ("Nr." 1, 2, 3 ...): typed or read from a
     keyboard repair ("é" is "2" on AZERTY) it must search, not admit. Inside a web
-    link only ids with a letter count: a restaurant's "/table/7" or a date path
-    ".../2024/11/3" is somebody else's QR code.
+    link a number counts only as an upstream code (an Eventbrite barcode), never as
+    an id: a restaurant's "/table/7" or a date path ".../2024/11/3" is somebody else's
+    QR code.
     """
     if not text.isdigit():
         return True
-    return not in_url and len(text) >= 5
+    return len(text) >= 5 and (by_code or not in_url)
 
 
 def _strip(text: str) -> str:
@@ -333,7 +335,7 @@ class Engine:
         if len(text) > 256 or any(ch.isspace() for ch in text):
             return None
         found = self.store.attendees_by_code(text)
-        matches = [a for a in found if a.code == text or _id_is_a_code(text, in_url=in_url)]
+        matches = [a for a in found if _counts(text, by_code=a.code == text, in_url=in_url)]
         if len(found) > len(matches) and first and not in_url:
             notes.list_number = True
         if len(matches) == 1:

@@ -348,6 +348,7 @@ def test_row_numbers_as_ids_do_not_admit_from_foreign_qr_codes(tmp_path):
     people = [Attendee(id=str(n), given_name=f"Person{n}", family_name="Row")
               for n in (2, 3, 7, 12, 2024)]
     people.append(Attendee(id="123456", given_name="Long", family_name="Number"))
+    people.append(Attendee(id="b1", given_name="Short", family_name="Code", code="42"))
     ev = make_event(tmp_path / "rows.sqlite", people)
     engine = ev.engine()
     for text in ("https://menu.example/table/7", "https://www.google.com/search?q=12",
@@ -355,7 +356,7 @@ def test_row_numbers_as_ids_do_not_admit_from_foreign_qr_codes(tmp_path):
                  "https://example.org/#/item/123456"):
         verdict = engine.scan(text, day=DAY1)
         assert verdict.verdict == MALFORMED and verdict.attendee is None, text
-    for text in ("3", "2024", "é"):  # typed; "é" is "2" on a French keyboard
+    for text in ("3", "2024", "é", "42"):  # typed; "é" is "2" on a French keyboard
         verdict = engine.scan(text, day=DAY1)
         assert verdict.verdict == MALFORMED and verdict.attendee is None, text
     assert engine.scan("3", day=DAY1).message == "A list number, not a code: searching for it."
