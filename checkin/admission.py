@@ -263,6 +263,7 @@ class Engine:
         self.clock = clock
         self.layouts = layouts if layouts is not None else keyboard.load_layouts()
         self._keys: dict[str, Ed25519PublicKey] | None = None
+        self._keys_stamp: tuple[object, ...] | None = None
 
     # -- time -------------------------------------------------------------------------------
 
@@ -284,8 +285,15 @@ class Engine:
     # -- keys -------------------------------------------------------------------------------
 
     def _public_keys(self, *, reload: bool = False) -> dict[str, "Ed25519PublicKey"]:
-        if self._keys is None or reload:
+        # A station runs for days: a key revoked meanwhile (`checkin keys rotate
+        # --revoke-old`, a sync) must stop verifying at once, not at the next start. One
+        # tiny query per signed scan tells whether the key list changed.
+        stamp = tuple(self.store.db.execute(
+            "SELECT count(*), max(created_at), count(revoked_at), max(revoked_at) "
+            "FROM public_keys").fetchone())
+        if self._keys is None or reload or stamp != self._keys_stamp:
             self._keys = keys.public_keys(self.store)
+            self._keys_stamp = stamp
         return self._keys
 
     def _verify(self, token: tokens.Token) -> tuple[bool, str]:

@@ -13,7 +13,7 @@ from checkin.errors import CheckinError
 from checkin.paths import key_path
 from checkin.store import Store
 from tests.conftest import run_checkin
-from tests.test_admission_support import DAY1, make_event
+from tests.test_admission_support import DAY1, DAY2, make_event
 
 
 @pytest.fixture
@@ -158,3 +158,14 @@ def test_a_key_file_copied_with_loose_rights_is_made_owner_only(tmp_path):
     path.chmod(0o644)  # what `cp` or an unpacked archive leaves
     assert keys.load_signer(ev.store, ev.path) is not None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_running_engine_stops_accepting_a_key_revoked_meanwhile(tmp_path):
+    ev = make_event(tmp_path / "event.sqlite")
+    engine = ev.engine()  # the station app's engine lives for the whole day
+    leaked = ev.token("a1")
+    assert engine.scan(leaked, day=DAY1).verdict == OK
+    other = Store(open_db(ev.path))  # the organiser, another process
+    keys.rotate_key(other, ev.path, revoke_old=True)
+    verdict = engine.scan(leaked, day=DAY2)
+    assert verdict.verdict == INVALID_SIGNATURE and "was revoked" in verdict.message
