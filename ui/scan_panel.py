@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -25,15 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.desk_work import Hit
 from ui.format import country_name
 
 SEARCH_DEBOUNCE_MS = 40  # below human typing speed (~150 ms a key), above a scanner's (~5 ms)
-
-
-@dataclass(frozen=True)
-class Hit:
-    attendee: Any
-    checked_in: bool = False
 
 
 class ScanField(QLineEdit):
