@@ -4,6 +4,7 @@ without .notdef, right-to-left order, bidi overrides stripped, QR readable."""
 import io
 from pathlib import Path
 
+import pycountry
 import pypdfium2 as pdfium
 import pytest
 
@@ -265,6 +266,10 @@ def test_country_names_and_no_contact_details() -> None:
     assert country_name("de") == "Germany"
     assert country_name("") == ""
     assert country_name("Atlantis") == "Atlantis"
+    # No inverted ISO forms on a name tag; Kosovo's user-assigned code has a name.
+    assert country_name("CD") == "DR Congo" and country_name("PS") == "Palestine"
+    assert country_name("FM") == "Micronesia" and country_name("XK") == "Kosovo"
+    assert all("," not in country_name(c.alpha_2) for c in pycountry.countries)
     person = Attendee(id="1", given_name="Ana", family_name="Silva", email="ana@example.org",
                       country="PT")
     texts = [line.text for i in compose(person, "a6", qr_text=qr_text)
@@ -344,3 +349,12 @@ def test_qr_runs_rebuild_the_matrix() -> None:
 def test_emoji_without_a_font_is_left_out() -> None:
     line = shape("Ana 😀")
     assert line.text == "Ana" and line.missing == 0
+
+
+def test_unrecognised_country_spelling_prints_as_registered() -> None:
+    """The import keeps a spelling it cannot map (Kosovo: no ISO code) in extra."""
+    person = Attendee(id="K1", given_name="Arben", family_name="Krasniqi",
+                      extra={"country": "Kosovo"})
+    texts = [item.fitted.lines[0].text for item in compose(person, "a6", qr_text=qr_text)
+             if isinstance(item, TextItem) and item.region.field == "country"]
+    assert texts == ["Kosovo"]

@@ -134,12 +134,28 @@ def _contrast_text(colour: str) -> str:
     return max(("#000000", "#FFFFFF"), key=lambda t: contrast_ratio(colour, t))
 
 
+@cache
+def _badge_country_names() -> dict[str, str]:
+    """Badge names that replace pycountry's inverted forms (assets/country_names.toml)."""
+    import tomllib
+
+    path = resources.assets() / "country_names.toml"
+    try:
+        names = tomllib.loads(path.read_text(encoding="utf-8")).get("names", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {str(k).upper(): str(v) for k, v in names.items()}
+
+
 @lru_cache(maxsize=512)
 def country_name(code: str) -> str:
     """English short name for an ISO 3166-1 code ("KR" -> "South Korea"); else the text."""
     code = clean_text(code)
     if not code:
         return ""
+    override = _badge_country_names().get(code.upper())
+    if override:
+        return override
     import pycountry
 
     try:
@@ -190,6 +206,11 @@ def _field_text(kind: str, attendee: Attendee, event_name: str, region: Region,
     if kind == "organisation":
         return clean_text(attendee.organisation)
     if kind == "country":
+        if not attendee.country:
+            # A spelling the import did not recognise (Kosovo has no ISO code) is kept
+            # in extra["country"]: the delegate's own word beats a blank.
+            raw = attendee.extra.get("country") if isinstance(attendee.extra, dict) else None
+            return clean_text(raw)[:60] if isinstance(raw, str) else ""
         return country_name(attendee.country)
     if kind in ("role", "role_band"):
         return role_style(attendee.role, layout.roles)[2]
