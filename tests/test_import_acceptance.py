@@ -253,3 +253,15 @@ def test_hungarian_full_name_column_keeps_the_family_name(tmp_path):
                     for a in store.all_attendees())
     assert people == [("Horváth", "Krisztina", "Horváth Krisztina"),
                       ("Nagy", "Krisztina", "Nagy Krisztina")]
+
+
+@pytest.mark.parametrize("text,status", [
+    ("Abgemeldet", "cancelled"), ("Absage", "cancelled"), ("Transferred", "cancelled"),
+    ("Voided", "cancelled"), ("Annulliert", "cancelled"), ("Warteliste", "cancelled"),
+    ("Waitlist", "cancelled"), ("Paid", "confirmed"), ("Checked In", "confirmed"),
+    ("Attending", "confirmed"), ("unpaid", "confirmed"), ("Avoid", "confirmed"),
+])
+def test_status_words(text, status):
+    from checkin.importing.values import parse_status
+
+    assert parse_status(text) == status
