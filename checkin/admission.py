@@ -152,10 +152,12 @@ def _has_control(text: str) -> bool:
 
 
 def _echo(text: str) -> str:
-    """What Verdict.input keeps: printable, at most ECHO_LIMIT characters."""
+    """What Verdict.input keeps: printable, at most ECHO_LIMIT characters; no bidi
+    override that would make the echo read differently from what was scanned."""
     short = text[:ECHO_LIMIT]
     short = "".join(
-        ch if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cs") else "\ufffd"
+        ch if ch in "\t\n\r" or (unicodedata.category(ch) not in ("Cc", "Cs")
+                                 and ch not in _BIDI_CONTROLS) else "\ufffd"
         for ch in short)
     return short + ("…" if len(text) > ECHO_LIMIT else "")
 

@@ -198,3 +198,4 @@ def test_invisible_marks_around_a_code_are_dropped(ev, mark):
 def test_bidi_override_around_a_code_is_not_admitted(ev, mark):
     verdict = ev.engine().scan(mark + ev.token("a1"), day=DAY1)
     assert verdict.verdict != OK and verdict.attendee is None
+    assert mark not in verdict.input  # the echo shown on screen cannot be reordered
