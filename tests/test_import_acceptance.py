@@ -265,3 +265,13 @@ def test_status_words(text, status):
     from checkin.importing.values import parse_status
 
     assert parse_status(text) == status
+
+
+@pytest.mark.parametrize("text,role", [
+    ("Organisationsteam", "staff"), ("Fotograf", "press"), ("Security", "staff"),
+    ("Catering", "staff"), ("Stand staff", "exhibitor"), ("Conference ticket", "delegate"),
+])
+def test_role_words(text, role):
+    from checkin.importing.values import parse_role
+
+    assert parse_role(text) == role
