@@ -275,3 +275,31 @@ def test_role_words(text, role):
     from checkin.importing.values import parse_role
 
     assert parse_role(text) == role
+
+
+def test_json_with_nested_values_outside_the_fields_imports(tmp_path):
+    import json
+
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps([
+        {"id": 7, "given_name": "Ana", "family_name": "Silva", "days": ["2026-12-01"],
+         "answers": [{"question": "diet", "answer": "vegan"}], "checkins": {"2026-12-01": None}},
+    ]), encoding="utf-8")
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, path)
+    (ana,) = store.all_attendees()
+    assert (ana.id, ana.given_name, ana.days) == ("7", "Ana", ["2026-12-01"])
+    assert any("'answers', 'checkins'" in note for note in summary.notes)
+
+
+def test_attendance_json_export_imports_back_unchanged(tmp_path):
+    from checkin.exporting import export_attendance
+
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", [
+        ["id", "First name", "Last name", "Company", "Country", "Ticket", "Secret"],
+        ["1", "Anna", "Weber", "Charité", "DE", "Speaker", "S1"],
+        ["2", "伟", "张", "北京大学", "CN", "Press", "S2"]]))
+    export_attendance(store, tmp_path / "att.json")
+    summary = import_file(store, tmp_path / "att.json")
+    assert (summary.added, summary.changed, summary.unchanged) == (0, 0, 2)

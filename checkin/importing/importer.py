@@ -269,7 +269,7 @@ def parse_table(
         if first != row.line:
             raise refuse(source, f"duplicate id {row.attendee.id!r} (first on {table.where} "
                          f"{first})", row.line, table.where)
-    return ParsedFile(source, rows, columns, builder.notes())
+    return ParsedFile(source, rows, columns, table.notes + builder.notes())
 
 
 def _row_with_columns(rows: list[list[str]], names: list[str]) -> int:

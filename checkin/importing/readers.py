@@ -47,6 +47,7 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     where: str = "line"  # how a position is named in messages: "line", "row" or "item"
+    notes: list[str] = field(default_factory=list)  # for the import summary
 
 
 def refuse(source: str, reason: str, line: int | None = None, where: str = "line") -> ImportRefused:
@@ -276,7 +277,13 @@ def _cell_text(value: Any) -> str:
 
 
 def read_json(parsed: Any, source: str) -> Table:
-    """A list of objects keyed by canonical field names; becomes a table with a header row."""
+    """A list of objects keyed by canonical field names; becomes a table with a header row.
+
+    A nested value (object, or list other than days) under a key that names an attendee
+    field is refused; under any other key (our own export's "checkins", an API's
+    "answers") it is left out with a note, so that such a file still imports."""
+    from checkin.importing.columns import field_for
+
     if isinstance(parsed, dict):
         for key in ("attendees", "results", "data", "items"):
             if isinstance(parsed.get(key), list):
@@ -299,16 +306,24 @@ def read_json(parsed: Any, source: str) -> Table:
     table = Table(source, "json", encoding="json", where="item")
     table.rows.append(list(header))
     table.lines.append(0)
+    fields = {key: field_for(key) for key in header}
+    left_out: set[str] = set()
     for number, item in enumerate(parsed, start=1):
         row = []
         for key in header:
             value = item.get(key)
-            if isinstance(value, list) and key == "days":
+            if isinstance(value, list) and fields[key] == "days":
                 value = ",".join(str(v) for v in value)
             elif isinstance(value, dict | list):
-                raise refuse(source, f"{key!r} holds a nested {type(value).__name__}", number,
-                             "item")
+                if fields[key] is not None:
+                    raise refuse(source, f"{key!r} holds a nested {type(value).__name__}",
+                                 number, "item")
+                left_out.add(key)
+                value = None
             row.append(_cell_text(value))
         table.rows.append(row)
         table.lines.append(number)
+    if left_out:
+        table.notes.append("nested values left out (not attendee fields): "
+                           + ", ".join(repr(key) for key in sorted(left_out)))
     return table
