@@ -64,6 +64,7 @@ from checkin import keyboard, keys, tokens
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.store import CHECKIN, UNDO, Store
+from checkin.text import clean_text
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -506,6 +507,7 @@ class Engine:
             if admission is None:
                 raise CheckinError(f"{attendee_id} is not checked in on {day}: nothing to undo")
             payload: dict[str, Any] = {"undoes": admission.uuid}
+            reason = clean_text(reason).strip()[:500]  # shown in reports and the app
             if reason:
                 payload["reason"] = reason
             return self.store.append(

@@ -112,6 +112,10 @@ def test_undo_then_scan_admits_again(ev):
     engine.undo("a1", day=DAY1)
     with pytest.raises(CheckinError):
         engine.undo("a1", day=DAY1)
+    # The reason is shown later (reports, the app): no bidi override or control in it.
+    engine.scan(ev.token("a1"), day=DAY2)
+    undo = engine.undo("a1", day=DAY2, reason="\u202ewrong\x1b[31m person\n")
+    assert undo.payload["reason"] == "wrong [31m person"
 
 
 def test_each_day_is_its_own_admission(ev):
