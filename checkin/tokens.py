@@ -282,7 +282,9 @@ def revoke(store: Store, attendee_id: str, *, reason: str = "") -> str:
     Returns the new ref; new confirmations must then be issued. Logged as token_revoked.
     """
     from checkin.store import new_ref
+    from checkin.text import clean_text
 
+    reason = clean_text(reason).strip()[:500]  # shown later: no bidi or control characters
     with store.transaction():
         attendee = store.attendee(attendee_id)
         if attendee is None:

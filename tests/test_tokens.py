@@ -143,6 +143,9 @@ def test_revoked_token_is_cancelled_and_a_new_one_works(ev):
     logged = ev.store.events("a1", types=(tokens.TOKEN_REVOKED,))
     assert logged[0].payload["reason"] == "lost phone"
     assert ev.store.admission("a1", DAY1).payload["method"] == "scan"
+    tokens.revoke(ev.store, "a1", reason="\u202eshared\x00 on social media")
+    logged = ev.store.events("a1", types=(tokens.TOKEN_REVOKED,))
+    assert logged[-1].payload["reason"] == "shared on social media"
 
 
 def test_revoked_key_stops_verifying(ev):
