@@ -306,7 +306,9 @@ def read_json(parsed: Any, source: str) -> Table:
     table = Table(source, "json", encoding="json", where="item")
     table.rows.append(list(header))
     table.lines.append(0)
-    fields = {key: field_for(key) for key in header}
+    # "extra" counts as a field here: its nested object is our own record shape gone wrong.
+    fields = {key: field_for(key) or ("extra" if key.strip().casefold() == "extra" else None)
+              for key in header}
     left_out: set[str] = set()
     for number, item in enumerate(parsed, start=1):
         row = []
