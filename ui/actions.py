@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from checkin.models import ROLES, Attendee
 from checkin.text import clean_text
+from ui.attendee_table import role_label
 
 
 class ReasonDialog(QDialog):
@@ -35,6 +36,7 @@ class ReasonDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reasonDialog")
+        self.setMinimumWidth(440)
         self.setWindowTitle(title)
         self.required = required
         self.prompt = QLabel(prompt)
@@ -110,6 +112,7 @@ class AttendeeDialog(QDialog):
                  badge_printed: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("attendeeDialog")
+        self.setMinimumWidth(520)
         self.original = attendee
         self.walk_in = attendee is None
         self.title_edit = QLineEdit()
@@ -130,7 +133,7 @@ class AttendeeDialog(QDialog):
             self.country.addItem(f"{name} ({code})", code)
         self.role = QComboBox()
         for role in ROLES:
-            self.role.addItem(role, role)
+            self.role.addItem(role_label(role), role)
         self.email = QLineEdit()
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
@@ -186,7 +189,7 @@ class AttendeeDialog(QDialog):
         self.country.setCurrentIndex(max(0, index))
         index = self.role.findData(a.role)
         if index < 0:
-            self.role.addItem(a.role, a.role)
+            self.role.addItem(role_label(a.role), a.role)
             index = self.role.count() - 1
         self.role.setCurrentIndex(index)
         self.email.setText(a.email)
@@ -232,6 +235,8 @@ class AttendeeDialog(QDialog):
             label.setText(text)
         self.order.setItemText(0, self.tr("Given name first"))
         self.order.setItemText(1, self.tr("Family name first (CJK, Hungarian, …)"))
+        for index in range(self.role.count()):
+            self.role.setItemText(index, role_label(self.role.itemData(index)))
         self.badge_name.setPlaceholderText(self.tr("Only if the badge should show another name"))
         self.reprint.setText(self.tr("&Print the badge again (details corrected)"))
         self.today_only.setText(self.tr("Registered for &today only (day ticket)"))
