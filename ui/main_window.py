@@ -295,6 +295,8 @@ class MainWindow(QMainWindow):
         if self.kiosk is not None:
             self.kiosk.scan_text(text)
             return
+        if self.tabs.currentIndex() != DESK:  # the answer is on the desk's card
+            self.show_tab(DESK)
         self.scan.field.setText(text)
         self.scan.field.selectAll()
         self._scan(text)
