@@ -412,3 +412,22 @@ def test_cli_without_any_decoder_is_an_error_not_empty_lines(
         run_cli("decode", str(images["code"]))
     with pytest.raises(CheckinError, match="no QR decoder in this installation"):
         run_cli("scan", "--image", str(images["code"]))
+
+
+def test_pdf_pages_are_decoded(tmp_path: Path) -> None:
+    """A confirmation PDF a delegate forwards, or a badge sheet, decodes like a picture."""
+    from checkin.badges import render_confirmation, render_pdf
+    from checkin.models import Attendee, EventInfo
+
+    people = [Attendee(id=f"P{i}", given_name="Ana", family_name=f"Lima{i}", ref=f"R{i:07d}")
+              for i in range(3)]
+    sheet = tmp_path / "sheet.pdf"
+    render_pdf(people, "a4-8-a7", sheet, qr_text=lambda a: "CK1" + a.ref)
+    assert decode_file(sheet) == ["CK1" + p.ref for p in people]
+    confirmation = tmp_path / "confirmation.pdf"
+    render_confirmation(EventInfo("Test", ["2026-12-01"]), people[0], TOKEN, confirmation)
+    assert decode_file(confirmation) == [TOKEN]
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(confirmation.read_bytes()[:2000])
+    with pytest.raises(CheckinError, match="unreadable PDF"):
+        decode_file(broken)

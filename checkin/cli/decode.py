@@ -23,7 +23,7 @@ _ESCAPES.update({ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"
 @click.argument("images", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.pass_context
 def decode(ctx: click.Context, backend: str, as_json: bool, images: tuple[str, ...]) -> None:
-    """Decode the QR codes in IMAGE files (PNG, JPEG, WebP, ...).
+    """Decode the QR codes in IMAGE files (PNG, JPEG, WebP, ..., and PDF pages).
 
     Prints one line per image: its decoded texts separated by TABs, or an empty line
     when the image holds no readable code. Inside a text, TAB, newline, carriage

@@ -12,8 +12,9 @@ Public API (everything else in this package is internal)::
         duplicates); [] when there is no code. Never raises, whatever the input.
 
     decode_file(path, *, backend="auto") -> list[str]
-        PNG, JPEG, WebP, ... (Pillow), one or several codes. Raises CheckinError with
-        a one-line message if the file is missing or not a readable image.
+        PNG, JPEG, WebP, ... (Pillow), or the pages of a PDF (pypdfium2, 200 dpi, at
+        most 50 pages), one or several codes. Raises CheckinError with a one-line
+        message if the file is missing or not a readable image or PDF.
 
     Decoder(backend="auto", *, frame_budget_ms=FRAME_BUDGET_MS)
         The same, with state, for the UI's decode worker: `available` (usable

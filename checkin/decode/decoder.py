@@ -108,11 +108,17 @@ class Decoder:
         return self.decode_frame(image, budget_ms=None)
 
     def decode_file(self, path: str | Path) -> list[str]:
-        """Texts of the QR codes in an image file (PNG, JPEG, WebP, ... via Pillow).
+        """Texts of the QR codes in an image file (PNG, JPEG, WebP, ... via Pillow), or in
+        the pages of a PDF (a confirmation a delegate forwards, a badge PDF).
 
         Raises CheckinError (one line) if the file is missing or not a readable image.
         """
-        return self.decode_image(load_image(path))
+        if not _is_pdf(path):
+            return self.decode_image(load_image(path))
+        texts: list[str] = []
+        for page in load_pdf_pages(path):
+            texts.extend(t for t in self.decode_image(page) if t not in texts)
+        return texts
 
     # --- internals ------------------------------------------------------------------
 
@@ -181,6 +187,54 @@ class Decoder:
         if not found and budget_ms is not None:
             self._next_extra += 1
         return list(dict.fromkeys(found))
+
+
+MAX_PDF_PAGES = 50  # a confirmation has one page; a badge sheet PDF a few
+PDF_DPI = 200  # enough for a QR of 2 cm (37 modules: 4 pixels a module)
+
+
+def _is_pdf(path: str | Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(5) == b"%PDF-"
+    except OSError:
+        return False  # load_image reports what is wrong with it
+
+
+def load_pdf_pages(path: str | Path) -> list[Gray]:
+    """The first MAX_PDF_PAGES pages of a PDF as grayscale arrays (pypdfium2)."""
+    import numpy as np
+
+    from checkin.decode.frames import MAX_SIDE
+
+    name = str(path)
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        raise CheckinError(f"{name}: reading PDFs needs pypdfium2") from None
+    pages: list[Gray] = []
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except Exception as exc:  # pypdfium2 raises its own PdfiumError for broken files
+        raise CheckinError(f"{name}: unreadable PDF ({str(exc).splitlines()[0]})") from None
+    try:
+        for index in range(min(len(document), MAX_PDF_PAGES)):
+            page = document[index]
+            try:
+                width, height = page.get_size()  # points
+                scale = min(PDF_DPI / 72, MAX_SIDE / max(width, height, 1.0))
+                bitmap = page.render(scale=scale, grayscale=True)
+                pages.append(np.array(bitmap.to_numpy(), dtype=np.uint8).reshape(
+                    bitmap.height, -1)[:, :bitmap.width])
+            finally:
+                page.close()
+    except CheckinError:
+        raise
+    except Exception as exc:
+        raise CheckinError(f"{name}: unreadable PDF ({str(exc).splitlines()[0]})") from None
+    finally:
+        document.close()
+    return pages
 
 
 def load_image(path: str | Path) -> Gray:
