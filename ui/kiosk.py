@@ -40,6 +40,7 @@ class KioskWindow(QWidget):
         self.state = "idle"
         self._name = ""
         self._unlocked = False
+        self._camera: QWidget | None = None
         self.title = QLabel()
         self.title.setObjectName("kioskTitle")
         self.title.setFont(_font(28, True))
@@ -92,6 +93,8 @@ class KioskWindow(QWidget):
         layout.addSpacing(20)
         layout.addWidget(self.message)
         layout.addWidget(self.sub)
+        self.camera_slot = QVBoxLayout()  # the desk's camera pane while in kiosk mode
+        layout.addLayout(self.camera_slot)
         layout.addStretch(1)
         layout.addWidget(self.field, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.pin_panel)
@@ -113,6 +116,24 @@ class KioskWindow(QWidget):
         if QGuiApplication.platformName() not in ("offscreen", "minimal"):
             self.raise_()  # headless platforms cannot stack windows (and warn)
         self.field.setFocus()
+
+    def set_camera(self, pane: QWidget) -> None:
+        """Show the desk's camera preview here (the pane keeps decoding for us)."""
+        self._camera = pane
+        pane.setParent(self)
+        pane.setFixedSize(360, 240)
+        self.camera_slot.addWidget(pane, 0, Qt.AlignmentFlag.AlignHCenter)
+        pane.show()
+
+    def take_camera(self) -> QWidget | None:
+        """Hand the camera pane back to the desk."""
+        pane, self._camera = self._camera, None
+        if pane is not None:
+            self.camera_slot.removeWidget(pane)
+            pane.setMinimumSize(240, 180)
+            pane.setMaximumSize(16777215, 16777215)
+            pane.setParent(None)
+        return pane
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:

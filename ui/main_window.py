@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
 
         left = QWidget()
         left_col = QVBoxLayout(left)
+        self._left_col = left_col
         left_col.setContentsMargins(0, 0, 0, 0)
         left_col.addWidget(self.scan, 3)
         left_col.addWidget(self.camera, 2)
@@ -549,11 +550,17 @@ class MainWindow(QMainWindow):
         self.kiosk = KioskWindow(self.station, self.config.kiosk_pin,
                                  self.summary.event_name if self.summary else "")
         self.kiosk.closed.connect(self._kiosk_closed)
+        if self.camera.state == "on":  # delegates see where their phone points
+            self._left_col.removeWidget(self.camera)
+            self.kiosk.set_camera(self.camera)
         self.kiosk.start()
 
     def _kiosk_closed(self) -> None:
         kiosk, self.kiosk = self.kiosk, None
         if kiosk is not None:
+            if kiosk.take_camera() is self.camera:
+                self._left_col.addWidget(self.camera, 2)
+                self.camera.show()
             kiosk.deleteLater()
         self.activateWindow()
         self.focus_input()

@@ -328,3 +328,17 @@ def test_settings_change_station_and_sound(qtbot, main_window):
     assert window.sounds.muted and window.act_mute.isChecked()
     assert StationConfig.load(window.station.config_path).station == "Desk 9"
     qtbot.waitUntil(lambda: "Desk 9" in window.status.station_label.text(), timeout=5_000)
+
+
+def test_kiosk_borrows_the_camera_pane(qtbot, main_window):
+    window = main_window
+    pane = window.camera
+    pane.state = "on"  # as if a camera were running (no camera on the test machine)
+    window.act_kiosk.trigger()
+    kiosk = window.kiosk
+    assert pane.parent() is kiosk and pane.isVisible()
+    qtbot.keyClick(kiosk.field, Qt.Key.Key_Escape)
+    with qtbot.waitSignal(kiosk.closed, timeout=5_000):
+        type_and_enter(qtbot, kiosk.pin_field, "2468")
+    assert window.desk.isAncestorOf(pane) and pane.isVisible()
+    pane.state = "off"
