@@ -303,3 +303,20 @@ def test_attendance_json_export_imports_back_unchanged(tmp_path):
     export_attendance(store, tmp_path / "att.json")
     summary = import_file(store, tmp_path / "att.json")
     assert (summary.added, summary.changed, summary.unchanged) == (0, 0, 2)
+
+
+def test_eventbrite_prefix_salutation_is_not_a_title(tmp_path):
+    rows = [["Order #", "First Name", "Last Name", "Email", "Ticket Type", "Attendee #",
+             "Barcode #", "Attendee Status", "Prefix"],
+            ["111", "Chloé", "Martin", "c@x.fr", "General Admission", "201", "9001",
+             "Attending", "Ms."],
+            ["111", "Anja", "Katz", "a@x.ch", "Speaker", "202", "9002", "Attending", "Dr."],
+            ["112", "Ida", "Roth", "i@x.de", "General Admission", "203", "9003",
+             "Not Attending", "Frau Dr."]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "eventbrite.csv", rows))
+    people = {a.id: a for a in store.all_attendees()}
+    assert (people["201"].title, people["201"].extra["salutation"]) == ("", "Ms.")
+    assert people["202"].title == "Dr." and people["202"].role == "speaker"
+    assert (people["203"].title, people["203"].extra["salutation"]) == ("Dr.", "Frau")
+    assert people["203"].status == "cancelled" and people["201"].code == "9001"

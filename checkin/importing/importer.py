@@ -382,6 +382,11 @@ class _RowBuilder:
             country = ""
 
         title, salutation = cells[at["title"]], cells[at["salutation"]]
+        if title:
+            # Eventbrite's "Prefix" holds "Mr."/"Ms." as often as "Dr.": a salutation is
+            # kept in extra, never printed as a title ("Frau Dr." -> "Dr." + "Frau").
+            title, title_salutation = values.split_title(title)
+            salutation = salutation or title_salutation
         if "name" in has:
             parts = values.split_full_name(cells[at["name"]], country)
             given, family = parts.given_name, parts.family_name

@@ -258,6 +258,18 @@ def peel_titles(text: str) -> tuple[str, str, str]:
     return " ".join(peeled_titles), " ".join(peeled_salutation), " ".join(words)
 
 
+def split_title(text: str) -> tuple[str, str]:
+    """(title, salutation) of a title cell: "Ms." -> ("", "Ms."), "Frau Dr." -> ("Dr.",
+    "Frau"), "Prof. Dr." -> ("Prof. Dr.", ""). Text that is neither stays the title."""
+    _, _, salutations = _title_words()
+    words = text.split()
+    found = [w for w in words if w.casefold().rstrip(".,") in salutations]
+    if not found:
+        return text, ""
+    rest = [w for w in words if w not in found]
+    return " ".join(rest), " ".join(found)
+
+
 def split_full_name(text: str, country: str = "") -> NameParts:
     """Split one full-name cell sensibly.
 
