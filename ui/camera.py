@@ -21,6 +21,17 @@ from ui.qtlog import load_multimedia, quiet_multimedia
 from ui.workers import Lane
 
 REPEAT_S = 4.0
+MIN_INTERVAL_S = 0.08  # at most ~12 frames a second go to the decoder: plenty for a desk
+
+
+def _luma_first_formats() -> set[Any]:
+    """Pixel formats whose first plane is the full-size Y (luminance) plane."""
+    from PySide6.QtMultimedia import QVideoFrameFormat
+
+    names = ("Format_NV12", "Format_NV21", "Format_YUV420P", "Format_YV12", "Format_YUV422P",
+             "Format_IMC1", "Format_IMC2", "Format_IMC3", "Format_IMC4", "Format_Y8")
+    kinds = QVideoFrameFormat.PixelFormat
+    return {getattr(kinds, n) for n in names if hasattr(kinds, n)}
 
 
 def decoder_context() -> Any:
@@ -65,6 +76,7 @@ class CameraPane(QWidget):
         self._last: tuple[str, float] = ("", 0.0)
         self.frames_seen = 0
         self._converted = False
+        self._last_submit = 0.0
         self.frames_dropped = 0
         self._set_state("off")
 
@@ -134,9 +146,33 @@ class CameraPane(QWidget):
 
     def _frame(self, frame: Any) -> None:
         self.frames_seen += 1
-        if self.lane.busy:
+        now = time.monotonic()
+        if self.lane.busy or now - self._last_submit < MIN_INTERVAL_S:
             self.frames_dropped += 1
             return
+        gray = self._gray(frame)
+        if gray is not None:
+            self._last_submit = now
+            self.submit_gray(*gray)
+
+    def _gray(self, frame: Any) -> tuple[bytes, int, int, int] | None:
+        """The frame's luminance as (bytes, width, height, stride).
+
+        Cameras mostly deliver planar YUV (NV12, YUV420P, ...), whose first plane IS the
+        grayscale picture: it is copied as it is (a fraction of a millisecond). Anything
+        else goes through QImage (several ms for 720p, still far below the budget).
+        """
+        from PySide6.QtMultimedia import QVideoFrame
+
+        if frame.pixelFormat() in _luma_first_formats():
+            if not frame.map(QVideoFrame.MapMode.ReadOnly):
+                return None
+            try:
+                data = bytes(frame.bits(0))
+                stride = frame.bytesPerLine(0)
+            finally:
+                frame.unmap()
+            return data, frame.width(), frame.height(), stride
         from PySide6.QtGui import QImage
 
         if not self._converted:  # the first conversion says once that it has no GPU
@@ -146,10 +182,9 @@ class CameraPane(QWidget):
         else:
             image = frame.toImage()
         if image.isNull():
-            return
+            return None
         gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
-        self.submit_gray(bytes(gray.constBits()), gray.width(), gray.height(),
-                         gray.bytesPerLine())
+        return bytes(gray.constBits()), gray.width(), gray.height(), gray.bytesPerLine()
 
     def submit_gray(self, data: bytes, width: int, height: int, stride: int) -> bool:
         """Decode one grayscale frame on the decode lane; False if dropped (one in flight)."""

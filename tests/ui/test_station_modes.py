@@ -227,6 +227,26 @@ def test_camera_video_frame_path(qtbot, main_window, station_event):
     assert main_window.camera.frames_seen == 1
 
 
+def test_camera_planar_yuv_frame_uses_the_luma_plane(qtbot, main_window, station_event):
+    from PySide6.QtCore import QSize
+    from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
+
+    data, width, height, stride = _qr_frame(station_event.tokens["A3"])
+    frame = QVideoFrame(QVideoFrameFormat(QSize(width, height),
+                                          QVideoFrameFormat.PixelFormat.Format_NV12))
+    assert frame.map(QVideoFrame.MapMode.WriteOnly)
+    plane = memoryview(frame.bits(0))
+    line = frame.bytesPerLine(0)
+    for row in range(height):
+        plane[row * line:row * line + width] = data[row * stride:row * stride + width]
+    frame.unmap()
+    with qtbot.waitSignal(main_window.outcomeShown, timeout=30_000) as blocker:
+        main_window.camera._frame(frame)
+        main_window.camera._frame(frame)  # one is being decoded: this one is dropped
+    assert blocker.args[0].kind == "ok" and blocker.args[0].attendee.id == "A3"
+    assert main_window.camera.frames_dropped == 1
+
+
 def test_camera_pane_without_camera_says_so(qtbot, main_window):
     state = main_window.camera.start("")
     assert state in ("none", "on")
