@@ -15,7 +15,7 @@ from tests.import_helpers import new_store, write_csv
     ("Congo, Democratic Republic of the", "CD"), ("East Timor", "TL"),
     ("Trinidad & Tobago", "TT"), ("St. Kitts and Nevis", "KN"), ("St Lucia", "LC"),
     ("Hong Kong, China", "HK"), ("Micronesia", "FM"), ("Guinea-Bissau", "GW"),
-    ("NA", "NA"), ("Namibia", "NA"),
+    ("NA", "NA"), ("Namibia", "NA"), ("D", "DE"), ("A", "AT"), ("CH", "CH"),
 ])
 def test_more_country_spellings(text, code):
     assert parse_country(text) == code
