@@ -20,17 +20,18 @@ invalid_signature, malformed. Decisions worth knowing:
 - Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref
   only), upstream codes and attendee ids (Store.attendees_by_code; a code or id of
   digits only counts from 5 digits, and an id of digits never inside a URL: shorter
-  ones are spreadsheet row numbers, `malformed` so that the UI searches), a URL
-  carrying either
-  as a query value, fragment value or path segment (also of a route in the fragment,
-  ``#/checkin/CODE``), a signed token anywhere in the text between non-alphanumerics
-  (``x.org/c/CK1...``, ``Token: CK1...``); surrounding whitespace, control
-  characters (CR, LF, TAB, NUL, GS) and invisible marks (BOM, zero-width space, LRM/RLM)
-  are dropped, and so is a scanner's symbology prefix
+  ones are spreadsheet row numbers, `malformed` so that the UI searches); a URL
+  carrying either as a query value, fragment value or path segment (also of a route in
+  the fragment, ``#/checkin/CODE``); a signed token anywhere in the text between
+  non-alphanumerics (``x.org/c/CK1...``, ``Token: CK1...``); a string value of a JSON
+  object (some ticket QR codes are JSON; numbers only as upstream codes, as in a URL).
+  Surrounding whitespace, control characters (CR, LF, TAB, NUL, GS) and invisible marks
+  (BOM, zero-width space, LRM/RLM) are dropped, and so is a scanner's symbology prefix
   (AIM id such as ``]Q1``) when the text as read matches nothing.
 - Keyboard repairs (checkin.keyboard: German, French, Belgian, Caps Lock, fullwidth) are
-  tried only after the text as read failed; a repair counts only if it gives a signature that
-  verifies or a code held by exactly one attendee. Verdict.repaired names the repair used.
+  tried only after the text as read failed; a repair counts only if it gives a signature
+  that verifies or a code held by exactly one attendee. Verdict.repaired names the
+  repair used.
 - A signed token whose key id is not listed, or whose signature fails, is
   `invalid_signature`; a damaged token (wrong length, characters outside its alphabet)
   too. A valid signature over a ref no attendee has: `unknown`. A revoked ref: `cancelled`.
@@ -180,6 +181,30 @@ def _url_parts(text: str) -> list[str]:
     found.extend(value for _, value in parse_qsl(route_query, keep_blank_values=False))
     found.extend(unquote(seg) for seg in reversed(route.split("/")) if seg)
     return [f.strip() for f in found if f.strip()][:32]
+
+
+def _json_parts(text: str) -> list[str]:
+    """The string values of a JSON object, nested ones too: ticket QR codes of some
+    systems are JSON (Indico: {"registrant_id": ..., "checkin_secret": ...})."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    found: list[str] = []
+    stack: list[object] = [data]
+    while stack and len(found) < 32:
+        item = stack.pop(0)
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and item.strip():
+            found.append(item.strip())
+        elif isinstance(item, int) and not isinstance(item, bool):
+            found.append(str(item))
+    return found
 
 
 def _foreign(text: str) -> str | None:
@@ -365,11 +390,12 @@ class Engine:
             found = self._lookup(variant, repaired, notes, first)
             if found:
                 return found
-            if _URL.match(variant):
-                for part in _url_parts(variant):
-                    found = self._lookup(part, repaired, notes, first, in_url=True)
-                    if found:
-                        return found
+            parts = (_url_parts(variant) if _URL.match(variant)
+                     else _json_parts(variant) if first and variant.startswith("{") else [])
+            for part in parts:
+                found = self._lookup(part, repaired, notes, first, in_url=True)
+                if found:
+                    return found
         for repaired, variant in variants:
             if len(variant) == tokens.TOKEN_LENGTH:
                 continue  # a bare token: looked at above

@@ -369,3 +369,18 @@ def test_row_numbers_as_ids_do_not_admit_from_foreign_qr_codes(tmp_path):
     assert engine.scan("123456", day=DAY1).verdict == OK
     assert engine.check_in("3", day=DAY1).verdict == OK
     assert engine.scan(ev.token("7"), day=DAY1).verdict == OK
+
+
+def test_json_ticket_payloads(ev):
+    """Some systems put JSON in their ticket QR (Indico: registrant id and check-in secret)."""
+    engine = ev.engine()
+    indico = ('{"registrant_id": "17", "checkin_secret": "k3j9x2m8q7w4e5r6t1y0u9i8o7p6a5s4", '
+              '"event_id": 42, "server_url": "https://indico.example", "version": 2}')
+    verdict = engine.scan(indico, day=DAY1)
+    assert verdict.verdict == OK and verdict.attendee.id == "a1"
+    nested = {"ticket": {"codes": [ev.token("a2")]}}
+    assert engine.scan(json.dumps(nested), day=DAY1).attendee.id == "a2"
+    assert engine.scan('{"barcode": 1234567890123456789}', day=DAY1).attendee.id == "a4"
+    for other in ('{"ssid": "cafe", "password": "x"}', '{"a": 7}', "{not json", "{}", "[1]"):
+        verdict = engine.scan(other, day=DAY1)
+        assert verdict.verdict != OK and verdict.attendee is None, other
