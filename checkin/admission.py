@@ -190,7 +190,7 @@ def _json_parts(text: str) -> list[str]:
 
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     found: list[str] = []
     stack: list[object] = [data]
