@@ -1,5 +1,8 @@
 """Attendance export for the organiser: one row per attendee, the check-in time per day.
 
+Each row also names the attendee's registered days ("days": empty means every day), so
+that the organiser can tell a no-show from someone who was not expected that day.
+
 Cells are cleaned (checkin.text.clean_text: NFC, bidi and control characters removed)
 and, for CSV and XLSX, neutralised (checkin.text.neutralise_formula): a name such as
 "=HYPERLINK(...)" arrives as text, never as a formula. CSV is UTF-8 with a byte-order
@@ -65,6 +68,8 @@ def attendance(store: Store) -> tuple[list[str], list[dict[str, Any]]]:
     for a in attendees:
         record: dict[str, Any] = {name: clean_text(getattr(a, name) or "")
                                   for name in BASE_COLUMNS}
+        # Registered days (empty: every day), so that no-shows per day can be counted.
+        record["days"] = list(a.days)
         checkins: dict[str, dict[str, str] | None] = {}
         for day in days:
             found = admitted.get((a.id, day))
@@ -77,12 +82,13 @@ def attendance(store: Store) -> tuple[list[str], list[dict[str, Any]]]:
 
 def table(days: list[str], records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     """Header and rows: the base columns, then per day the check-in time and the desk."""
-    header = list(BASE_COLUMNS)
+    header = [*BASE_COLUMNS, "days"]
     for day in days:
         header += [f"checked_in {day}", f"desk {day}"]
     rows = []
     for record in records:
         row = [record[name] for name in BASE_COLUMNS]
+        row.append(",".join(record["days"]))
         for day in days:
             found = record["checkins"][day]
             row += [found["time"], found["station"]] if found else ["", ""]

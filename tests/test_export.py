@@ -121,3 +121,17 @@ def test_unwritable_target_is_one_line_error(store, tmp_path):
     with pytest.raises(CheckinError, match="cannot write"):
         export_attendance(store, tmp_path / "missing-folder" / "att.csv")
     assert not list(tmp_path.glob(".att.csv.*"))
+
+
+def test_registered_days_are_exported(tmp_path):
+    store = Store(open_db(tmp_path / "event.sqlite", create=True), station="desk-1")
+    store.set_event("Congress", [DAY1, DAY2])
+    with store.transaction():
+        store.add_attendee(Attendee(id="D1", given_name="Day", family_name="Two", days=[DAY2]))
+        store.add_attendee(Attendee(id="E1", given_name="Every", family_name="Day"))
+    export_attendance(store, tmp_path / "att.csv")
+    rows = {r["id"]: r for r in read_csv(tmp_path / "att.csv")}
+    assert (rows["D1"]["days"], rows["E1"]["days"]) == (DAY2, "")
+    export_attendance(store, tmp_path / "att.json")
+    records = {r["id"]: r for r in json.loads((tmp_path / "att.json").read_text("utf-8"))}
+    assert (records["D1"]["days"], records["E1"]["days"]) == ([DAY2], [])
