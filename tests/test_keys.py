@@ -169,3 +169,12 @@ def test_a_running_engine_stops_accepting_a_key_revoked_meanwhile(tmp_path):
     keys.rotate_key(other, ev.path, revoke_old=True)
     verdict = engine.scan(leaked, day=DAY2)
     assert verdict.verdict == INVALID_SIGNATURE and "was revoked" in verdict.message
+
+
+def test_rotate_on_a_desk_station_without_the_key_file_is_refused(event_db, run_cli):
+    key_path(event_db).unlink()  # a station: the database with its public keys, no key
+    with pytest.raises(CheckinError, match="desk station"):
+        run_cli("keys", "rotate")
+    assert not key_path(event_db).exists()
+    result = run_cli("keys", "rotate", "--new-signer")  # the organiser lost the key file
+    assert result.exit_code == 0 and key_path(event_db).exists()

@@ -30,13 +30,24 @@ def list_(cli: CliContext) -> None:
 @keys.command()
 @click.option("--revoke-old", is_flag=True,
               help="Also revoke every older key (a leaked key): its tokens stop verifying.")
+@click.option("--new-signer", is_flag=True,
+              help="Rotate although this machine holds no signing key (the organiser's key "
+                   "file is lost): this machine becomes the one that issues confirmations.")
 @pass_cli
-def rotate(cli: CliContext, revoke_old: bool) -> None:
+def rotate(cli: CliContext, revoke_old: bool, new_signer: bool) -> None:
     """Make a new signing key; tokens signed with older keys keep verifying."""
     from checkin import keys as keymod
+    from checkin.errors import CheckinError
+    from checkin.paths import key_path
 
     store = cli.store()
     store.event_info()  # a clear error if this is not an event database
+    path = key_path(cli.db_path)
+    if not path.exists() and keymod.list_keys(store) and not new_signer:
+        # A desk station holds only public keys: a private key must not appear on it
+        # because someone ran the organiser's command there.
+        raise CheckinError(f"no signing key at {path}: this is a desk station, rotate on the "
+                           "organiser's machine (or pass --new-signer if its key is lost)")
     key_id = keymod.rotate_key(store, cli.db_path, revoke_old=revoke_old)
     click.echo(f"new signing key {key_id}" + (" (older keys revoked)" if revoke_old else ""))
 
