@@ -320,3 +320,33 @@ def test_eventbrite_prefix_salutation_is_not_a_title(tmp_path):
     assert people["202"].title == "Dr." and people["202"].role == "speaker"
     assert (people["203"].title, people["203"].extra["salutation"]) == ("Dr.", "Frau")
     assert people["203"].status == "cancelled" and people["201"].code == "9001"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])
+def test_too_many_rows_are_refused_in_one_line(tmp_path, monkeypatch, kind):
+    import json
+
+    from checkin.errors import ImportRefused
+    from checkin.importing import readers
+    from tests.import_helpers import snapshot
+
+    monkeypatch.setattr(readers, "MAX_ROWS", 5)  # the real limit is 250,000
+    rows = _people(10)
+    path = tmp_path / f"big.{kind}"
+    if kind == "csv":
+        write_csv(path, rows)
+    elif kind == "json":
+        path.write_text(json.dumps([dict(zip(rows[0], r, strict=True)) for r in rows[1:]]))
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+    store = new_store(tmp_path / "event.sqlite")
+    before = snapshot(tmp_path / "event.sqlite")
+    with pytest.raises(ImportRefused, match="more than 5 rows") as refused:
+        import_file(store, path)
+    assert "\n" not in str(refused.value)
+    assert snapshot(tmp_path / "event.sqlite") == before
