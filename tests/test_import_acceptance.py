@@ -350,3 +350,21 @@ def test_too_many_rows_are_refused_in_one_line(tmp_path, monkeypatch, kind):
         import_file(store, path)
     assert "\n" not in str(refused.value)
     assert snapshot(tmp_path / "event.sqlite") == before
+
+
+@pytest.mark.parametrize("text,encoding", [
+    ("Nr.;Vorname;Nachname\n1;Łukasz;Wąsowski\n2;Michał;Żak\n", "cp1250"),
+    ("Nr.;Vorname;Nachname\n1;Jiří;Dvořák\n", "cp1250"),
+    ("Nr.;Vorname;Nachname\n1;Věra;Němcová\n2;Ľubomír;Šťastný\n", "cp1250"),
+    ("Nr.;Vorname;Nachname\n1;Ödön;Győri\n2;Réka;Kőszegi\n", "cp1250"),
+    # Western files stay cp1252: Danish ø after consonants, Italian ò at the end of a word,
+    # Portuguese õe, Spanish ordinals and question marks.
+    ("Nr.;Vorname;Nachname\n1;Søren;Kierkegård\n2;Bjørn;Møller\n3;Niccolò;Più\n"
+     "4;Luís;Simões\n5;Jürgen;Groß\n", "cp1252"),
+    ("Nr.;Nombre;Apellido;Dirección\n1;José;Núñez;Calle Nº 5, 1ª\n2;Ángel;Peña;¿Qué?\n",
+     "cp1252"),
+])
+def test_central_european_excel_csv(text, encoding):
+    from checkin.importing.readers import decode
+
+    assert decode(text.encode(encoding)) == (text, encoding)

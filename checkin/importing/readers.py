@@ -9,13 +9,17 @@ Encoding detection, in order (measured on the corpus and on generated files):
    (Cyrillic cp1251, Greek, Shift-JIS, ...): for Western 8-bit files it guesses cp1250 or
    cp850 about as often as cp1252 (it calls the corpus's German file cp1250), so
 5. Windows-1252 is the fallback for 8-bit Western files (what Excel writes in Western
-   Europe), and Latin-1 for the five bytes cp1252 leaves undefined.
+   Europe), Windows-1250 when the text reads as Central European (below), and Latin-1
+   for the five bytes cp1252 leaves undefined.
 
 Measured on the corpus (the two CSV files, whole and as one small file per row, each
 written as UTF-8, UTF-8 with BOM, UTF-16 and Windows-1252 where it fits: 139 files):
 this order decodes 139/139 exactly; charset-normalizer alone 127/139 (it reads the
 German Excel file as cp1250, turning "Iñaki" into "Ińaki"). tests/test_import_formats.py
-repeats the measurement. Known limit: a Central European cp1250 file is read as cp1252.
+repeats the measurement. Central European Windows-1250 (Polish, Czech, Slovak Excel) is
+told from cp1252 by letters that cp1252 would show as symbols or as accents no Western
+language puts there ("£ukasz", "Nìmec", "Dvoøák", "Gyõri"); a cp1250 file with none of
+them (a single short Czech or Hungarian name) is still read as cp1252.
 """
 
 import codecs
@@ -133,10 +137,64 @@ def decode(data: bytes) -> tuple[str, str]:
     guessed = _non_latin_guess(data)
     if guessed:
         return guessed
+    return _western_or_central(data)
+
+
+# cp1252 symbols that are letters in cp1250 (ł ą ż Ł Ą ľ Ľ Ż): inside a word they are
+# Polish or Slovak. º/ª are left out: "Nº", "1ª" are ordinary Spanish and Portuguese.
+_CP1250_LETTER_AS_SYMBOL = frozenset("¹³¿£¥¾¼¯")
+# cp1252 letters that cp1250 reads as Czech ě ů ň: Italian and French write ì ù ò only at
+# the end of a word, so between two letters they are Czech.
+_CP1250_INNER_LETTERS = frozenset("ìùòÌÙÒ")
+_VOWELS = frozenset("aeiouyáéíóúýAEIOUYÁÉÍÓÚÝ")
+
+
+def _western_or_central(data: bytes) -> tuple[str, str]:
+    """Windows-1252 (Western Europe, what Excel writes in Germany), unless the text reads
+    as Central European Windows-1250: bytes cp1252 leaves undefined but cp1250 uses
+    (ť, Ź), or cp1250 letters that cp1252 shows as symbols or misplaced accents inside
+    words ("£ukasz W¹sowski" for "Łukasz Wąsowski", "Nìmec" for "Němec"). Needs two
+    such letters, and one in twenty of the non-ASCII characters."""
     try:
-        return data.decode("cp1252"), "cp1252"
+        western: str | None = data.decode("cp1252")
     except UnicodeDecodeError:
+        western = None
+    try:
+        central: str | None = data.decode("cp1250")
+    except UnicodeDecodeError:
+        central = None
+    if western is None:
+        if central is not None:
+            return central, "cp1250"
         return data.decode("latin-1"), "latin-1"
+    if central is not None and _reads_central(western):
+        return central, "cp1250"
+    return western, "cp1252"
+
+
+def _reads_central(western: str) -> bool:
+    evidence = 0
+    non_ascii = 0
+    for i, ch in enumerate(western):
+        if ch >= "\x80":
+            non_ascii += 1
+            evidence += _central_letter(western, i, ch)
+    return evidence >= 2 and evidence * 20 >= non_ascii
+
+
+def _central_letter(text: str, i: int, ch: str) -> bool:
+    """Whether text[i] (cp1252) is a cp1250 letter shown in a place it has no Western use."""
+    before = i > 0 and text[i - 1].isalpha()
+    after = i + 1 < len(text) and text[i + 1].isalpha()
+    if ch in _CP1250_LETTER_AS_SYMBOL:
+        return before or after
+    if ch in _CP1250_INNER_LETTERS:
+        return before and after
+    if ch in "øØ":  # Czech ř after a vowel (Dvořák, Jiří); Danish ø follows consonants
+        return after and text[i - 1] in _VOWELS
+    if ch == "õ":  # Hungarian ő before a consonant (Győri); Portuguese õ before e
+        return before and after and text[i + 1].casefold() not in _VOWELS
+    return False
 
 
 def _non_latin_guess(data: bytes) -> tuple[str, str] | None:
