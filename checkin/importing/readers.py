@@ -172,13 +172,16 @@ def _western_or_central(data: bytes) -> tuple[str, str]:
     return western, "cp1252"
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _reads_central(western: str) -> bool:
+    sample = western[:1_000_000]  # plenty of names to tell; a big file costs no more
     evidence = 0
     non_ascii = 0
-    for i, ch in enumerate(western):
-        if ch >= "\x80":
-            non_ascii += 1
-            evidence += _central_letter(western, i, ch)
+    for match in _NON_ASCII.finditer(sample):
+        non_ascii += 1
+        evidence += _central_letter(sample, match.start(), match.group())
     return evidence >= 2 and evidence * 20 >= non_ascii
 
 
@@ -191,7 +194,7 @@ def _central_letter(text: str, i: int, ch: str) -> bool:
     if ch in _CP1250_INNER_LETTERS:
         return before and after
     if ch in "øØ":  # Czech ř after a vowel (Dvořák, Jiří); Danish ø follows consonants
-        return after and text[i - 1] in _VOWELS
+        return after and i > 0 and text[i - 1] in _VOWELS
     if ch == "õ":  # Hungarian ő before a consonant (Győri); Portuguese õ before e
         return before and after and text[i + 1].casefold() not in _VOWELS
     return False
