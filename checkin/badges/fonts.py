@@ -115,23 +115,44 @@ class FontFace:
         return ext
 
 
-@dataclass
 class FontChain:
-    """The fallback chain of one weight: the first face that holds a character draws it."""
+    """The fallback chain of one weight: the first face that holds a character draws it.
 
-    weight: str
-    faces: list[FontFace]
+    Faces are opened when a character first needs them: a Latin name touches one font
+    file, not all twenty-odd (the first badge of a process is that much faster).
+    """
+
+    def __init__(self, weight: str, paths: list[Path]) -> None:
+        self.weight = weight
+        self.paths = paths
+        self._faces: list[FontFace | None] = [None] * len(paths)
+
+    def _face(self, index: int) -> FontFace:
+        face = self._faces[index]
+        if face is None:
+            face = self._faces[index] = FontFace.load(self.paths[index])
+        return face
+
+    @property
+    def faces(self) -> list[FontFace]:
+        """Every face of the chain (opens them all)."""
+        return [self._face(i) for i in range(len(self.paths))]
+
+    @property
+    def loaded_faces(self) -> list[FontFace]:
+        return [face for face in self._faces if face is not None]
 
     def face_for(self, ch: str) -> FontFace | None:
         cp = ord(ch)
-        for face in self.faces:
+        for index in range(len(self.paths)):
+            face = self._face(index)
             if face.has(cp):
                 return face
         return None
 
     @property
     def primary(self) -> FontFace:
-        return self.faces[0]
+        return self._face(0)
 
 
 @cache
@@ -145,7 +166,11 @@ def chain(weight: str = "bold") -> FontChain:
         names = list(config["weights"][weight])
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise CheckinError(f"{config_path}: broken font list ({exc})") from None
-    return FontChain(weight, [FontFace.load(fonts_dir() / name) for name in names])
+    paths = [fonts_dir() / name for name in names]
+    missing = [path for path in paths if not path.is_file()]
+    if missing:  # say so at once, not at the first name that needs the file
+        raise CheckinError(f"cannot read font {missing[0]}: no such file")
+    return FontChain(weight, paths)
 
 
 def missing_characters(text: str, weight: str = "bold") -> list[str]:

@@ -485,7 +485,7 @@ def clear_caches() -> None:
     _glyph_path.cache_clear()
     country_name.cache_clear()
     for weight in fonts.WEIGHTS:
-        for face in fonts.chain(weight).faces:
+        for face in fonts.chain(weight).loaded_faces:
             face._outlines.clear()
             face._extents.clear()
 
