@@ -49,6 +49,7 @@ import json
 import re
 import string
 import threading
+import tomllib
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -57,6 +58,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from checkin import resources
 from checkin.models import Attendee
 from checkin.romanise import (
     CJK,
@@ -482,6 +484,20 @@ def _query_words(query: str) -> list[list[str]]:
     return [w for w in words if w]
 
 
+@lru_cache(maxsize=1)
+def _courtesy_words() -> frozenset[str]:
+    """Folded titles and salutations of assets/names.toml and their dotted parts ("dr",
+    "prof", "med", "herr", "mrs"), two letters or more: single letters are initials."""
+    with open(resources.assets() / "names.toml", "rb") as handle:
+        data = tomllib.load(handle)
+    words = set()
+    for entry in [*data["titles"], *data["salutations"]]:
+        for part in re.split(r"[.\-\s]+", entry):
+            if len(part) >= 2:
+                words.add(fold(part))
+    return frozenset(words)
+
+
 def _edits(word: str) -> list[str]:
     """Prefix lookups one edit away. Edits at the very end are left out where the plain
     prefix already covers them (a longer prefix, or a different last letter)."""
@@ -570,10 +586,22 @@ class Searcher:
             return True
 
     def search_ids(self, query: str, *, limit: int = 20, day: str | None = None) -> list[str]:
-        """Ids of the best matches for query, best first (empty for an empty query)."""
+        """Ids of the best matches for query, best first (empty for an empty query).
+
+        Titles and salutations typed with a name ("Prof. Dr. med. Müller", "Mr O'Brien")
+        are not indexed: when the whole query finds nobody, it is tried without them."""
         words = _query_words(query)
         if not words or limit <= 0:
             return []
+        found = self._search_words(words, limit, day)
+        if not found and len(words) > 1:
+            courtesy = _courtesy_words()
+            rest = [w for w in words if w[0] not in courtesy]
+            if rest and len(rest) < len(words):
+                found = self._search_words(rest, limit, day)
+        return found
+
+    def _search_words(self, words: list[list[str]], limit: int, day: str | None) -> list[str]:
         state = self._state
         # Consonant skeletons are always tried, ranked with the fuzzy matches; typo edits
         # only when exact, prefix and skeleton matches leave room under the limit.

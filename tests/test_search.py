@@ -252,3 +252,14 @@ def test_a_word_matched_exactly_ranks_within_the_prefix_tier():
     found = Searcher(people).search_ids("anja kat")
     assert found[:2] == ["katz", "katzen"]
     assert found[2] == "anjalee"
+
+
+@pytest.mark.parametrize("query", ["Prof. Dr. Müller", "Prof Müller", "Herr Müller",
+                                   "Dr. med. Hans Müller", "Mr Müller"])
+def test_titles_and_salutations_typed_with_a_name(searcher, query):
+    # Titles are not indexed: a desk reading "Prof. Dr. Müller" off a letter found nobody.
+    assert ids(searcher, query)[:1] == ["mue"]
+
+
+def test_a_title_alone_is_still_a_search(searcher):
+    assert ids(searcher, "Dr. Zzzz") == []
