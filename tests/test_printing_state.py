@@ -1,5 +1,7 @@
 """CUPS printer attributes -> the queue's printer state (pure mapping, no server needed)."""
 
+import contextlib
+
 import pytest
 
 from checkin.printing.backend import BUSY, OFFLINE, OUT_OF_PAPER, READY, STOPPED, PrinterState
@@ -35,3 +37,19 @@ def test_printer_state(attributes, expected):
 def test_state_text():
     assert str(PrinterState(OUT_OF_PAPER, "media-empty")) == "out of paper (media-empty)"
     assert not PrinterState(OUT_OF_PAPER).ready and PrinterState(BUSY).ready
+
+
+def test_a_malformed_ipp_answer_is_an_ipp_error_not_a_crash():
+    from checkin.printing import ipp
+
+    good = (b"\x01\x01\x00\x00\x00\x00\x00\x01\x04"
+            + b"\x23\x00\x0dprinter-state\x00\x04\x00\x00\x00\x03" + b"\x03")
+    assert ipp._parse(good) == (0, {"printer-state": 3})
+    for cut in range(9, len(good) - 1):
+        # IppError is what the CUPS backend turns into "not reachable/refused"; a
+        # struct.error or IndexError would be a traceback in front of the desk.
+        with contextlib.suppress(ipp.IppError):
+            ipp._parse(good[:cut])
+    lying = good[:9] + b"\x23\xff\xff" + b"x" * 5
+    with pytest.raises(ipp.IppError):
+        ipp._parse(lying)

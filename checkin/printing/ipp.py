@@ -117,6 +117,13 @@ def _request(operation: int, printer_uri: str, job_id: int | None,
 
 def _parse(data: bytes) -> tuple[int, dict[str, Any]]:
     """Status code and the attributes (one value, or a list for multi-valued ones)."""
+    try:
+        return _parse_unchecked(data)
+    except (struct.error, IndexError, KeyError):  # cut off, or lengths that lie
+        raise IppError("malformed IPP response") from None
+
+
+def _parse_unchecked(data: bytes) -> tuple[int, dict[str, Any]]:
     if len(data) < 9:
         raise IppError("short IPP response")
     status = struct.unpack(">H", data[2:4])[0]
