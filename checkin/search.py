@@ -588,8 +588,9 @@ class Searcher:
     def search_ids(self, query: str, *, limit: int = 20, day: str | None = None) -> list[str]:
         """Ids of the best matches for query, best first (empty for an empty query).
 
-        Titles and salutations typed with a name ("Prof. Dr. med. Müller", "Mr O'Brien")
-        are not indexed: when the whole query finds nobody, it is tried without them."""
+        When the whole query finds nobody, it is tried again without the titles and
+        salutations typed with a name ("Prof. Dr. med. Müller", "Mr O'Brien": they are
+        not indexed), then with joined words taken apart ("anja-katz", "weber.anna")."""
         words = _query_words(query)
         if not words or limit <= 0:
             return []
@@ -598,7 +599,12 @@ class Searcher:
             courtesy = _courtesy_words()
             rest = [w for w in words if w[0] not in courtesy]
             if rest and len(rest) < len(words):
-                found = self._search_words(rest, limit, day)
+                words = rest
+                found = self._search_words(words, limit, day)
+        if not found:
+            parts = _query_words(" ".join(p for word in tokens(query[:200]) for p in word))
+            if 1 < len(parts) <= _MAX_QUERY_WORDS and len(parts) > len(words):
+                found = self._search_words(parts, limit, day)
         return found
 
     def _search_words(self, words: list[list[str]], limit: int, day: str | None) -> list[str]:

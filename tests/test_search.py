@@ -263,3 +263,9 @@ def test_titles_and_salutations_typed_with_a_name(searcher, query):
 
 def test_a_title_alone_is_still_a_search(searcher):
     assert ids(searcher, "Dr. Zzzz") == []
+
+
+@pytest.mark.parametrize("query", ["anja-katz", "katz-anja", "anja.katz"])
+def test_joined_given_and_family_name(searcher, query):
+    # One word to the tokenizer ("anjakatz"): found nobody before being taken apart.
+    assert ids(searcher, query)[:1] == ["katz"]
