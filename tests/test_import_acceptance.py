@@ -368,3 +368,24 @@ def test_central_european_excel_csv(text, encoding):
     from checkin.importing.readers import decode
 
     assert decode(text.encode(encoding)) == (text, encoding)
+
+
+def test_busy_database_is_one_line_and_unchanged(tmp_path):
+    import sqlite3
+
+    from checkin.errors import CheckinError
+    from tests.import_helpers import snapshot
+
+    db_path = tmp_path / "event.sqlite"
+    store = new_store(db_path)
+    store.db.conn.execute("PRAGMA busy_timeout = 50")  # the test need not wait 10 s
+    before = snapshot(db_path)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with pytest.raises(CheckinError, match="database is busy"):
+            import_file(store, write_csv(tmp_path / "a.csv", _people(3)))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert snapshot(db_path) == before

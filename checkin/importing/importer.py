@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin import search
-from checkin.errors import ImportRefused, NoEvent
+from checkin.errors import CheckinError, ImportRefused, NoEvent
 from checkin.importing import values
 from checkin.importing.columns import (
     FIELDS,
@@ -158,6 +158,15 @@ def import_file(
     try:
         return _import(store, path, mapping, full, dry_run, event_days,
                        progress or (lambda phase: None))
+    except sqlite3.OperationalError as exc:
+        # The transaction rolled back: say why in one line instead of an internal error.
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            raise CheckinError(f"{path}: not imported: the event database is busy (another "
+                               "program is writing to it); try again") from None
+        if "full" in text:
+            raise CheckinError(f"{path}: not imported: the disk is full") from None
+        raise
     finally:
         if collecting:
             gc.enable()
