@@ -381,10 +381,13 @@ class Engine:
         return None
 
     def _find(self, text: str, notes: _Notes) -> _Found | None:
-        variants: list[tuple[str | None, str]] = [(None, text)]
-        if _AIM.match(text) and len(text) > 3:  # a scanner set to prefix the symbology id
-            variants.append(("aim", text[3:]))
-        variants.extend(keyboard.candidates(text, self.layouts or []))
+        variants: list[tuple[str | None, str]] = []
+        for repaired, variant in [(None, text), *keyboard.candidates(text, self.layouts or [])]:
+            variants.append((repaired, variant))
+            # A scanner set to prefix the symbology id ("]Q1"), also through a keyboard
+            # layout (a German machine reads "]Q1" as "+Q1").
+            if _AIM.match(variant) and len(variant) > 3:
+                variants.append((f"{repaired}+aim" if repaired else "aim", variant[3:]))
         for repaired, variant in variants:
             first = repaired is None
             found = self._lookup(variant, repaired, notes, first)

@@ -199,3 +199,13 @@ def test_bidi_override_around_a_code_is_not_admitted(ev, mark):
     verdict = ev.engine().scan(mark + ev.token("a1"), day=DAY1)
     assert verdict.verdict != OK and verdict.attendee is None
     assert mark not in verdict.input  # the echo shown on screen cannot be reordered
+
+
+@pytest.mark.parametrize("layout", [DE, FR, BE])
+def test_symbology_prefix_through_a_foreign_layout(ev, layout):
+    """A scanner sending the AIM id ("]Q1" for QR) types it through the layout too."""
+    typed = keyboard_type("]Q1" + ev.token("a1"), layout)
+    assert not typed.startswith("]")
+    verdict = ev.engine().scan(typed, day=DAY1)
+    assert verdict.verdict == OK and verdict.attendee.id == "a1"
+    assert verdict.repaired is not None and verdict.repaired.endswith("+aim")
