@@ -293,7 +293,9 @@ class AttendeeTableModel(QAbstractTableModel):
         self._total = 0
         self._roles: list[str] = []
         self._countries: list[str] = []
-        self._generation = 0
+        self._generation = 0  # of id-list queries: only the newest one's answer is applied
+        self._list_version = 0  # of the id list shown: a page belongs to one version
+        self._list_day = day  # the day the shown id list was made for
         self._loading = False
         self._cache: OrderedDict[int, list[Row]] = OrderedDict()
         self._fresh: set[int] = set()
@@ -332,7 +334,7 @@ class AttendeeTableModel(QAbstractTableModel):
         # A query overtaken by a newer one (type-ahead) is skipped on the lane, not run.
         self._lane.submit(
             lambda store: load_ids(store, query) if generation == self._generation else None,
-            lambda result: self._ids_ready(generation, result, keep_rows),
+            lambda result: self._ids_ready(generation, result, keep_rows, query.day),
             lambda message: self._failed(generation, message))
 
     def _set_loading(self, loading: bool) -> None:
@@ -348,11 +350,14 @@ class AttendeeTableModel(QAbstractTableModel):
             self._set_loading(False)
         self.error.emit(message)
 
-    def _ids_ready(self, generation: int, result: IdList | None, keep_rows: bool) -> None:
+    def _ids_ready(self, generation: int, result: IdList | None, keep_rows: bool,
+                   day: str = "") -> None:
         if result is None or generation != self._generation:
             return  # a newer query is on its way
+        self._list_day = day or self._query.day
         self._total = result.total
         self._pending.clear()
+        self._list_version += 1  # pages asked for before this answer are not for this list
         if result.ids == self._ids and self._ids:
             # Same rows in the same order: keep the view (selection, scroll) and re-fetch
             # the pages; the old values stay on screen until the fresh ones land.
@@ -378,15 +383,15 @@ class AttendeeTableModel(QAbstractTableModel):
         if page in self._pending:
             return
         self._pending.add(page)
-        generation, day = self._generation, self._query.day
+        version, day = self._list_version, self._list_day
         ids = self._ids[page * self.PAGE_SIZE:(page + 1) * self.PAGE_SIZE]
         self._lane.submit(
-            lambda store: load_rows(store, ids, day) if generation == self._generation else [],
-            lambda rows: self._page_ready(generation, page, rows),
+            lambda store: load_rows(store, ids, day) if version == self._list_version else [],
+            lambda rows: self._page_ready(version, page, rows),
             lambda message: self._failed(-1, message))
 
-    def _page_ready(self, generation: int, page: int, rows: list[Row]) -> None:
-        if generation != self._generation:
+    def _page_ready(self, version: int, page: int, rows: list[Row]) -> None:
+        if version != self._list_version:
             return
         self._pending.discard(page)
         self._cache[page] = rows

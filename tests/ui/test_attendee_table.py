@@ -314,3 +314,22 @@ def test_type_ahead_only_the_last_query_lands(qtbot, small):
         assert model.attendee_id(0) == "A000012"
     finally:
         model.shutdown()
+
+
+def test_pages_asked_for_the_old_list_never_land_in_the_new_one(qtbot, small):
+    path, _store = small
+    model = AttendeeTableModel(path, DAY, autoload=False)
+    try:
+        load(qtbot, model, text="given00004")
+        assert cell(qtbot, model, 0) == "Given000040 Family000040"
+        with qtbot.waitSignal(model.loaded, timeout=10_000):
+            model.set_filters(text="given00005")
+            model.refresh()  # nothing new: the view keeps the old rows meanwhile ...
+            model.data(model.index(0, 0))  # ... and asks for them again
+            model._fresh.clear()
+            model.data(model.index(0, 0))
+        assert cell(qtbot, model, 0) == "Given000050 Family000050"
+        qtbot.waitUntil(lambda: not model._pending)
+        assert model.data(model.index(0, 0)) == "Given000050 Family000050"
+    finally:
+        model.shutdown()
