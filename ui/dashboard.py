@@ -181,6 +181,9 @@ class DashboardWidget(QWidget):
         self._loading = False
         self.summary.setText(self.tr("No figures: {reason}").format(reason=message))
         self.error.emit(message)
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def _show(self, report: reports.DayReport) -> None:
         self._loading = False
