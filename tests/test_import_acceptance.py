@@ -389,3 +389,12 @@ def test_busy_database_is_one_line_and_unchanged(tmp_path):
         other.execute("ROLLBACK")
         other.close()
     assert snapshot(db_path) == before
+
+
+def test_repeated_header_rows_are_skipped(tmp_path):
+    header = ["Vorname", "Nachname", "Firma"]
+    rows = [header, ["Anna", "Weber", "Charité"], [*header, ""], ["Bo", "Li", "PKU"], header]
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, write_csv(tmp_path / "pasted.csv", rows))
+    assert sorted(a.family_name for a in store.all_attendees()) == ["Li", "Weber"]
+    assert any("2 repeated header" in note for note in summary.notes)

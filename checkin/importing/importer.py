@@ -255,11 +255,18 @@ def parse_table(
         raise refuse(source, "no name columns (such as 'First name'/'Last name', 'Vorname'/"
                      "'Nachname' or 'Name'); name one with --map COLUMN=given_name",
                      table.lines[header_index], table.where)
-    body = range(header_index + 1, len(table.rows))
+    # The header repeated further down (two exports pasted together, a list printed with
+    # a header per page) is no person: skipped.
+    raw_header = _trimmed(table.rows[header_index])
+    body = [i for i in range(header_index + 1, len(table.rows))
+            if _trimmed(table.rows[i]) != raw_header]
     if not body:
         raise refuse(source, "no attendee rows below the header", table.lines[header_index],
                      table.where)
     builder = _RowBuilder(table, columns, event_days)
+    repeated = len(table.rows) - header_index - 1 - len(body)
+    if repeated:
+        builder.note(f"{repeated} repeated header row(s) skipped")
     built = [builder.build(table.rows[i], table.lines[i]) for i in body]
     rows = [row for row in built if row is not None]
     if builder.nameless:
@@ -279,6 +286,13 @@ def parse_table(
             raise refuse(source, f"duplicate id {row.attendee.id!r} (first on {table.where} "
                          f"{first})", row.line, table.where)
     return ParsedFile(source, rows, columns, table.notes + builder.notes())
+
+
+def _trimmed(row: list[str]) -> list[str]:
+    cells = [cell.strip() for cell in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
 
 
 def _row_with_columns(rows: list[list[str]], names: list[str]) -> int:
