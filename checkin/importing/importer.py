@@ -258,8 +258,11 @@ def parse_table(
     # The header repeated further down (two exports pasted together, a list printed with
     # a header per page) is no person: skipped.
     raw_header = _trimmed(table.rows[header_index])
-    body = [i for i in range(header_index + 1, len(table.rows))
-            if _trimmed(table.rows[i]) != raw_header]
+    head = raw_header[0] if raw_header else ""
+    rows_in = table.rows
+    body = [i for i in range(header_index + 1, len(rows_in))
+            if not (rows_in[i] and rows_in[i][0].strip() == head  # cheap test first
+                    and _trimmed(rows_in[i]) == raw_header)]
     if not body:
         raise refuse(source, "no attendee rows below the header", table.lines[header_index],
                      table.where)
