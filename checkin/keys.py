@@ -214,6 +214,9 @@ def load_signer(store: Store, db_path: Path, *, strict: bool = True) -> tokens.S
     try:
         key = read_private_key(path)
         if key is None:
+            if not list_keys(store):  # an event made before it had keys
+                raise CheckinError(f"this event has no signing key yet: `checkin keys "
+                                   f"rotate` creates one in {path}")
             raise CheckinError(
                 f"no signing key at {path}: confirmations are issued on the organiser's "
                 "machine, the one where `checkin init` created the event")

@@ -90,8 +90,8 @@ def test_rotate_keeps_old_tokens_valid(tmp_path):
 
 
 def test_signer_errors_are_one_line(store, db_path, tmp_path):
-    with pytest.raises(CheckinError, match="no signing key"):
-        keys.load_signer(store, db_path)
+    with pytest.raises(CheckinError, match="no signing key yet: `checkin keys rotate`"):
+        keys.load_signer(store, db_path)  # an event made before it had keys
     assert keys.load_signer(store, db_path, strict=False) is None
     # A key file of another event does not sign for this one.
     other_db = tmp_path / "other.sqlite"
