@@ -35,14 +35,37 @@ def file_stem(attendee_id: str) -> str:
     return stem
 
 
-def write_qr_png(text: str, path: Path) -> None:
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
+def write_qr_png(text: str, path: Path, *, box: int = 8, border: int = 4) -> None:
+    """text's QR code (error correction M) as a 1-bit PNG, box pixels a module.
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=8, border=4)
-    code.add_data(text)
-    code.make(fit=True)
-    code.make_image().save(str(path))
+    The matrix is the one the PDF draws (checkin.badges.qr, zxing-cpp's encoder: 0.3 ms,
+    where the pure-Python qrcode package took 13 ms an attendee); qrcode is the fallback
+    for a build without zxing-cpp.
+    """
+    try:
+        from checkin.badges.qr import encode
+
+        code = encode(text)
+    except ImportError:
+        code = None
+    if code is None:
+        import qrcode
+        from qrcode.constants import ERROR_CORRECT_M
+
+        fallback = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=border)
+        fallback.add_data(text)
+        fallback.make(fit=True)
+        fallback.make_image().save(str(path))
+        return
+    from PIL import Image, ImageDraw
+
+    side = (code.size + 2 * border) * box
+    image = Image.new("1", (side, side), 1)
+    draw = ImageDraw.Draw(image)
+    for row, col, length in code.runs:
+        x, y = (col + border) * box, (row + border) * box
+        draw.rectangle((x, y, x + length * box - 1, y + box - 1), fill=0)
+    image.save(str(path), optimize=True)
 
 
 PdfWriter = Callable[[EventInfo, Attendee, str, Path], None]
