@@ -9,3 +9,7 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check checkin ui tests bench
 .venv/bin/mypy
 .venv/bin/python -m pytest -q "$@"
+# The PyInstaller bundle builds and both executables start (skip with SKIP_BUNDLE=1).
+if [ "${SKIP_BUNDLE:-0}" != 1 ]; then
+  ./scripts/build_check.sh
+fi
