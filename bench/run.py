@@ -32,7 +32,7 @@ def main() -> int:
             rows.append(result.row())
             print(result.row(), flush=True)
     table = "\n".join([HEADER, *rows])
-    machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
+    machine = f"{platform.machine()}, Python {platform.python_version()}"
     text = f"Measured {date.today().isoformat()} on this machine ({machine}, 2 cores).\n\n{table}\n"
     print("\n" + text)
     if args.write:
