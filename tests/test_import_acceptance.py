@@ -398,3 +398,27 @@ def test_repeated_header_rows_are_skipped(tmp_path):
     summary = import_file(store, write_csv(tmp_path / "pasted.csv", rows))
     assert sorted(a.family_name for a in store.all_attendees()) == ["Li", "Weber"]
     assert any("2 repeated header" in note for note in summary.notes)
+
+
+def test_pretix_checkin_list_with_a_two_attendee_order(tmp_path):
+    # pretix's check-in list export has "Order code" but no position column: an order
+    # with two attendees was refused as a duplicate id.
+    rows = [["Order code", "Attendee name", "Product", "Price", "Checked in", "Secret",
+             "E-mail", "Company"],
+            ["ABCDE", "Hans Müller", "Conference ticket", "250.00", "", "sec1", "h@x.de", "C"],
+            ["ABCDE", "Anna Weber", "Speaker ticket", "0.00", "", "sec2", "a@x.de", "L"],
+            ["FGHIJ", "Jean Dupont", "Conference ticket", "250.00", "", "sec3", "j@x.fr", ""]]
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, write_csv(tmp_path / "checkin-list.csv", rows))
+    people = {a.id: (a.family_name, a.code) for a in store.all_attendees()}
+    assert people == {"ABCDE-1": ("Müller", "sec1"), "ABCDE-2": ("Weber", "sec2"),
+                      "FGHIJ-1": ("Dupont", "sec3")}
+    again = import_file(store, write_csv(tmp_path / "checkin-list.csv", rows))
+    assert (summary.added, again.unchanged) == (3, 3)
+
+
+def test_order_code_alone_stays_the_id_when_no_order_repeats(tmp_path):
+    rows = [["Order code", "Attendee name"], ["ABCDE", "Hans Müller"], ["FGHIJ", "Jean Dupont"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "orders.csv", rows))
+    assert sorted(a.id for a in store.all_attendees()) == ["ABCDE", "FGHIJ"]

@@ -6,7 +6,9 @@ Decisions, written down here because the issue leaves them open:
   "Registration ID", "Nr.") wins. pretix exports carry "Order code" and, in the
   order-position list, "Position ID": both together become "CODE-POSITION", the form
   pretix itself shows, because one order can hold several attendees; "Order code" alone
-  is the id (the usual one-attendee-per-order export).
+  is the id (the usual one-attendee-per-order export), unless an order code repeats (the
+  check-in list export has no position column): then every row is ORDER-N, numbered
+  within its order in file order.
 - A row with no id (no id column, or an empty cell) gets "auto-" plus 12 hex digits of a
   BLAKE2b hash over its case-folded email, given and family name: re-importing the same
   file matches the same people; fixing a name's spelling makes a new id.
@@ -282,6 +284,8 @@ def parse_table(
                 raise refuse(source, "no name in this row", line, table.where)
         builder.note(f"{len(builder.nameless)} nameless position(s) of named orders "
                      "skipped (add-ons)")
+    if "order" in columns.fields and not {"id", "position"} & columns.fields.keys():
+        _number_positions(rows, builder)
     seen: dict[str, int] = {}
     for row in rows:
         first = seen.setdefault(row.attendee.id, row.line)
@@ -289,6 +293,25 @@ def parse_table(
             raise refuse(source, f"duplicate id {row.attendee.id!r} (first on {table.where} "
                          f"{first})", row.line, table.where)
     return ParsedFile(source, rows, columns, table.notes + builder.notes())
+
+
+def _number_positions(rows: list[Incoming], builder: "_RowBuilder") -> None:
+    """An order code alone is the id, until an order lists several attendees (pretix's
+    check-in list export has no position column): then every row's id becomes
+    ORDER-N, N counting the order's rows in file order, as pretix numbers positions."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.order and row.attendee.id == row.order:
+            counts[row.order] = counts.get(row.order, 0) + 1
+    if not any(n > 1 for n in counts.values()):
+        return
+    numbered: dict[str, int] = {}
+    for row in rows:
+        if row.order in counts and row.attendee.id == row.order:
+            numbered[row.order] = numbered.get(row.order, 0) + 1
+            row.attendee.id = f"{row.order}-{numbered[row.order]}"
+    builder.note("orders with several attendees and no position column: ids are "
+                 "ORDER-1, ORDER-2, ... in file order")
 
 
 def _trimmed(row: list[str]) -> list[str]:
