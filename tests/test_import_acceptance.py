@@ -422,3 +422,13 @@ def test_order_code_alone_stays_the_id_when_no_order_repeats(tmp_path):
     store = new_store(tmp_path / "event.sqlite")
     import_file(store, write_csv(tmp_path / "orders.csv", rows))
     assert sorted(a.id for a in store.all_attendees()) == ["ABCDE", "FGHIJ"]
+
+
+def test_a_job_function_does_not_override_the_category(tmp_path):
+    rows = [["Vorname", "Nachname", "Kategorie", "Funktion"],
+            ["Eva", "Lang", "Teilnehmerin", "Pressesprecherin"],
+            ["Ida", "Roth", "", "Referentin"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    roles = {a.family_name: a.role for a in store.all_attendees()}
+    assert roles == {"Lang": "delegate", "Roth": "speaker"}  # an empty category still falls back

@@ -334,6 +334,9 @@ def _row_with_columns(rows: list[list[str]], names: list[str]) -> int:
 # -- rows -------------------------------------------------------------------------------
 
 
+_JOB_COLUMNS = frozenset({"funktion", "function", "jobfunction", "position"})
+
+
 class _RowBuilder:
     """Turns table rows into Incoming records. Hot path: 100,000 rows in about a second, so
     field positions are resolved once and repeated values (countries, products,
@@ -354,7 +357,10 @@ class _RowBuilder:
         self.at = {name: fields.get(name, self.width) for name in FIELDS}
         self.has = frozenset(fields)
         self.fallbacks = list(columns.fallbacks.items())
-        self.role_fallbacks = columns.fallbacks.get("role", [])
+        # A further ticket column may name the role the first one does not; a job
+        # "Funktion" may not ("Pressesprecherin", "Teamleiter" are jobs, not badge roles).
+        self.role_fallbacks = [i for i in columns.fallbacks.get("role", [])
+                               if normalise(columns.headers[i]) not in _JOB_COLUMNS]
         self.extra_columns = [(index, header or f"column {index + 1}")
                               for index, header in columns.extra.items()]
         carried = {f for f in fields if f in SYNC_FIELDS}
