@@ -23,6 +23,12 @@ Decisions, written down here because the issue leaves them open:
   exports add-ons (a workshop, a dinner) as nameless positions; those are skipped with
   a note.
 - A file with a header but no rows is refused: with --full it would cancel everybody.
+  A header row repeated further down (pasted exports) is skipped with a note.
+- Role: the best-ranked ticket column ("Product"); when it names no role, the next one
+  that does ("Variation": "Speaker"), never a job "Funktion". Without a status column,
+  a category that says "Storniert" cancels.
+- A title column holding a salutation ("Ms.", Eventbrite's "Prefix") keeps it in
+  extra["salutation"]: salutations are never printed as titles.
 - A country that is not recognised is stored as "" with the raw text in extra["country"];
   a days cell that cannot be read keeps [] (every day) with the raw text in extra["days"].
 - Re-import: fields the file does not carry (notes, badge name, a hand-set name order,
@@ -33,7 +39,10 @@ Decisions, written down here because the issue leaves them open:
 - Writes go through Store.write_attendees/append_many (executemany) so that 100,000
   rows fit the 5 s budget; every change still gets its attendee_created /
   attendee_updated / attendee_cancelled event with the same payload shape as
-  Store.add_attendee / Store.update_attendee.
+  Store.add_attendee / Store.update_attendee. A big write into a small table rebuilds
+  the secondary indexes once afterwards (_bulk), inside the same transaction.
+- A database another program holds locked past the busy timeout, or a full disk, is
+  reported in one line (CheckinError); the transaction rolled back.
 """
 
 import copy
