@@ -269,3 +269,10 @@ def test_a_title_alone_is_still_a_search(searcher):
 def test_joined_given_and_family_name(searcher, query):
     # One word to the tokenizer ("anjakatz"): found nobody before being taken apart.
     assert ids(searcher, query)[:1] == ["katz"]
+
+
+def test_serbian_dj():
+    # Đ is written "Dj" in Latin-letter passports and e-mails: "djokovic" found nobody.
+    searcher = Searcher([Attendee("dj", "Đorđe", "Đoković", country="RS")])
+    assert searcher.search_ids("djordje djokovic") == ["dj"]
+    assert searcher.search_ids("dokovic") == ["dj"]
