@@ -432,3 +432,12 @@ def test_a_job_function_does_not_override_the_category(tmp_path):
     import_file(store, write_csv(tmp_path / "a.csv", rows))
     roles = {a.family_name: a.role for a in store.all_attendees()}
     assert roles == {"Lang": "delegate", "Roth": "speaker"}  # an empty category still falls back
+
+
+def test_shared_codes_are_noted(tmp_path):
+    rows = [["id", "First name", "Last name", "Barcode"], ["1", "Anna", "Weber", "X1"],
+            ["2", "Bo", "Li", "X1"], ["3", "Cem", "Öz", "X3"]]
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, write_csv(tmp_path / "a.csv", rows))
+    assert summary.added == 3
+    assert any("1 code(s) shared" in note and "'X1'" in note for note in summary.notes)

@@ -301,6 +301,17 @@ def parse_table(
         if first != row.line:
             raise refuse(source, f"duplicate id {row.attendee.id!r} (first on {table.where} "
                          f"{first})", row.line, table.where)
+    codes: dict[str, int] = {}
+    for row in rows:
+        if row.attendee.code:
+            codes[row.attendee.code] = codes.get(row.attendee.code, 0) + 1
+    shared = sorted(code for code, count in codes.items() if count > 1)
+    if shared:
+        # Not refused (a mis-mapped column is fixed with --map), but a scan of such a
+        # code cannot tell who it is: say so.
+        shown = ", ".join(repr(code) for code in shared[:5])
+        builder.note(f"{len(shared)} code(s) shared by several attendees (a scan cannot "
+                     f"tell them apart): {shown}")
     return ParsedFile(source, rows, columns, table.notes + builder.notes())
 
 
