@@ -441,3 +441,24 @@ def test_shared_codes_are_noted(tmp_path):
     summary = import_file(store, write_csv(tmp_path / "a.csv", rows))
     assert summary.added == 3
     assert any("1 code(s) shared" in note and "'X1'" in note for note in summary.notes)
+
+
+def test_one_tick_column_per_day(tmp_path):
+    rows = [["Vorname", "Nachname", "Tag 1", "Mi 2.12.", "Bemerkung"],
+            ["Anna", "Weber", "x", "x", ""], ["Bo", "Li", "x", "", ""],
+            ["Cem", "Öz", "nein", "✓", ""], ["Dan", "Ng", "", "", "kommt vielleicht"]]
+    store = new_store(tmp_path / "event.sqlite")  # 2026-12-01 (Tue) and 2026-12-02 (Wed)
+    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    days = {a.given_name: a.days for a in store.all_attendees()}
+    assert days == {"Anna": [], "Bo": ["2026-12-01"], "Cem": ["2026-12-02"], "Dan": []}
+    assert all("Tag 1" not in a.extra for a in store.all_attendees())
+    import_file(store, write_csv(tmp_path / "b.csv", [rows[0], ["Bo", "Li", "", "x", ""]]))
+    assert {a.given_name: a.days for a in store.all_attendees()}["Bo"] == ["2026-12-02"]
+
+
+def test_a_day_named_column_with_other_text_stays_extra(tmp_path):
+    rows = [["Vorname", "Nachname", "Tag 1"], ["Anna", "Weber", "Workshop A"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", rows))
+    (anna,) = store.all_attendees()
+    assert (anna.days, anna.extra["Tag 1"]) == ([], "Workshop A")

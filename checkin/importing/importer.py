@@ -277,7 +277,8 @@ def parse_table(
     if not body:
         raise refuse(source, "no attendee rows below the header", table.lines[header_index],
                      table.where)
-    builder = _RowBuilder(table, columns, event_days)
+    day_columns = _day_columns(table, columns, body, event_days)
+    builder = _RowBuilder(table, columns, event_days, day_columns)
     repeated = len(table.rows) - header_index - 1 - len(body)
     if repeated:
         builder.note(f"{repeated} repeated header row(s) skipped")
@@ -334,6 +335,26 @@ def _number_positions(rows: list[Incoming], builder: "_RowBuilder") -> None:
                  "ORDER-1, ORDER-2, ... in file order")
 
 
+def _day_columns(table: Table, columns: ColumnMap, body: list[int],
+                 event_days: list[str]) -> dict[int, str]:
+    """Columns that mark one event day each ("Tag 1", "Mo 29.11.", "Day 2") with a tick
+    ("x", "ja", "✓") or nothing: column index -> day. Only without a days column, and
+    only where every cell of the column is a tick or a blank (a "Tag 1" column holding
+    anything else is left as it is, in extra). A row with no tick is registered for
+    every day, as an empty days cell is."""
+    if not event_days or "days" in columns.fields:
+        return {}
+    found: dict[int, str] = {}
+    for index, header in columns.extra.items():
+        named = values.parse_days(header, event_days) if header else None
+        if not named or len(named) != 1 or named[0] not in event_days:
+            continue
+        cells = (table.rows[i][index] for i in body if index < len(table.rows[i]))
+        if all(values.checkmark(cell) is not None for cell in cells):
+            found[index] = named[0]
+    return found
+
+
 def _trimmed(row: list[str]) -> list[str]:
     cells = [cell.strip() for cell in row]
     while cells and not cells[-1]:
@@ -362,10 +383,12 @@ class _RowBuilder:
     field positions are resolved once and repeated values (countries, products,
     organisations) are cleaned and parsed once."""
 
-    def __init__(self, table: Table, columns: ColumnMap, event_days: list[str]) -> None:
+    def __init__(self, table: Table, columns: ColumnMap, event_days: list[str],
+                 day_columns: dict[int, str] | None = None) -> None:
         self.table = table
         self.columns = columns
         self.event_days = event_days
+        self.day_columns = list((day_columns or {}).items())
         self.width = len(columns.headers)
         self.unknown_countries: set[str] = set()
         self.unread_days = 0
@@ -382,8 +405,11 @@ class _RowBuilder:
         self.role_fallbacks = [i for i in columns.fallbacks.get("role", [])
                                if normalise(columns.headers[i]) not in _JOB_COLUMNS]
         self.extra_columns = [(index, header or f"column {index + 1}")
-                              for index, header in columns.extra.items()]
+                              for index, header in columns.extra.items()
+                              if index not in (day_columns or {})]
         carried = {f for f in fields if f in SYNC_FIELDS}
+        if self.day_columns:
+            carried.add("days")
         if fields.keys() & {"given_name", "family_name", "name"}:
             carried |= {"given_name", "family_name"}
         if "role" in fields and "status" not in fields:
@@ -498,7 +524,11 @@ class _RowBuilder:
             # Hand-kept lists without a status column write "Storniert" as the category.
             status = self._cached(self.status_cache, cells[at["role"]], values.parse_status)
         days: list[str] = []
-        if "days" in has:
+        if self.day_columns:
+            marked = sorted({day for index, day in self.day_columns
+                             if values.checkmark(cells[index])})
+            days = [] if set(marked) == set(self.event_days) else marked
+        elif "days" in has:
             days_text = cells[at["days"]]
             parsed_days = values.parse_days(days_text, self.event_days)
             if parsed_days is None:

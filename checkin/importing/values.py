@@ -556,6 +556,22 @@ def _slashed(match: re.Match[str], event_days: list[str]) -> str | None:
     return readings.pop() if len(readings) == 1 else None
 
 
+_TICKS = frozenset({"x", "ja", "j", "yes", "y", "1", "true", "wahr", "✓", "✔", "☑", "✗", "•",
+                    "+", "ok"})
+_NO_TICKS = frozenset({"", "nein", "n", "no", "0", "false", "falsch", "-", "–", "—", "☐"})
+
+
+def checkmark(text: str) -> bool | None:
+    """A day-column cell: True for a tick ("x", "ja", "✓", "1"), False for a blank or
+    "nein"/"no"/"0", None for anything else (then the column is no tick column)."""
+    key = text.strip().casefold()
+    if key in _TICKS:
+        return True
+    if key in _NO_TICKS:
+        return False
+    return None
+
+
 def fold_key(text: str) -> str:
     """Case- and accent-folded text for stable generated ids."""
     return _fold(text)
