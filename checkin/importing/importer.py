@@ -31,6 +31,10 @@ Decisions, written down here because the issue leaves them open:
   extra["salutation"]: salutations are never printed as titles.
 - A country that is not recognised is stored as "" with the raw text in extra["country"];
   a days cell that cannot be read keeps [] (every day) with the raw text in extra["days"].
+  Without a days column, one tick column per day ("Tag 1", "Mi 2.12." holding x/ja/✓
+  or blanks) gives the registered days; a row with no tick is registered for every day.
+- Codes (pretix secrets, barcodes) that several rows share are noted, not refused: a
+  mis-mapped column is fixed with --map, but a scan of such a code cannot tell who.
 - Re-import: fields the file does not carry (notes, badge name, a hand-set name order,
   role when there is no ticket column, ...) keep their stored values. A person in the
   file is registered: without a status column (and no "Storniert" in the category), a
