@@ -462,3 +462,20 @@ def test_a_day_named_column_with_other_text_stays_extra(tmp_path):
     import_file(store, write_csv(tmp_path / "a.csv", rows))
     (anna,) = store.all_attendees()
     assert (anna.days, anna.extra["Tag 1"]) == ([], "Workshop A")
+
+
+@pytest.mark.parametrize("text,country,given,family", [
+    ("DUPONT Jean-Pierre", "FR", "Jean-Pierre", "DUPONT"),
+    ("Jean-Pierre DUPONT", "FR", "Jean-Pierre", "DUPONT"),
+    ("Anna VON DER LEYEN", "DE", "Anna", "VON DER LEYEN"),
+    ("Pierre van DAMME", "BE", "Pierre", "van DAMME"),
+    ("ZHANG Wei", "CN", "Wei", "ZHANG"), ("Wei ZHANG", "CN", "Wei", "ZHANG"),
+    ("Ana María GARCÍA LÓPEZ", "ES", "Ana María", "GARCÍA LÓPEZ"),
+    ("JOHN SMITH", "US", "JOHN", "SMITH"),  # all capitals say nothing
+    ("J. R. R. Tolkien", "GB", "J. R. R.", "Tolkien"),  # initials are no family name
+])
+def test_family_name_in_capitals(text, country, given, family):
+    from checkin.importing.values import split_full_name
+
+    parts = split_full_name(text, country)
+    assert (parts.given_name, parts.family_name) == (given, family)

@@ -283,6 +283,8 @@ def split_full_name(text: str, country: str = "") -> NameParts:
     - CJK with spaces (王 秀英) and Vietnamese names (Nguyễn Văn An): the first word; so
       too a Latin-letter name from a family-first country that starts with a common
       family name there and does not end with one ("Horváth Krisztina", "Kim Min-jun").
+    - A part written in capitals at the start or end is the family name ("DUPONT
+      Jean-Pierre", "Anna VON DER LEYEN", "ZHANG Wei"), as international forms ask.
     - Otherwise the last word, extended leftwards over particles ("van Beethoven",
       "Ó Súilleabháin") and, for Spanish-naming countries, over a second surname with
       its particles ("Fernández de Córdoba").
@@ -326,6 +328,10 @@ def split_full_name(text: str, country: str = "") -> NameParts:
         else:
             parts.family_name = word  # one word: a family name prints and sorts better
         return parts
+    capitals = _capitalised_family(words)
+    if capitals is not None:
+        parts.given_name, parts.family_name = capitals
+        return parts
     if (_cjk_script(rest) or country in data["latin_family_first_countries"]
             or _family_name_first(words, country)):
         parts.family_name, parts.given_name = words[0], " ".join(words[1:])
@@ -347,6 +353,32 @@ def split_full_name(text: str, country: str = "") -> NameParts:
     parts.given_name = " ".join(words[:start])
     parts.family_name = " ".join(words[start:])
     return parts
+
+
+def _is_capitalised(word: str) -> bool:
+    letters = [ch for ch in word if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+
+
+def _capitalised_family(words: list[str]) -> tuple[str, str] | None:
+    """(given, family) when the family name is the part written in capitals, at the start
+    or the end ("DUPONT Jean-Pierre", "Anna VON DER LEYEN", "ZHANG Wei"): the convention
+    of French and international registration forms. None when the capitals say nothing
+    (no capitals, all capitals, or capitals in the middle)."""
+    flags = [_is_capitalised(w) for w in words]
+    if all(flags) or not any(flags):
+        return None
+    lead = next(i for i, flag in enumerate(flags) if not flag)
+    if lead and not any(flags[lead:]):
+        return " ".join(words[lead:]), " ".join(words[:lead])
+    trail = next(i for i, flag in enumerate(reversed(flags)) if not flag)
+    if trail and not any(flags[:-trail]):
+        start = len(words) - trail
+        particles = _names()["particles"]
+        while start > 1 and words[start - 1].casefold().rstrip("'’") in particles:
+            start -= 1  # "Pierre van DAMME": the particle belongs to the family name
+        return " ".join(words[:start]), " ".join(words[start:])
+    return None
 
 
 @lru_cache(maxsize=1)
