@@ -479,3 +479,18 @@ def test_family_name_in_capitals(text, country, given, family):
 
     parts = split_full_name(text, country)
     assert (parts.given_name, parts.family_name) == (given, family)
+
+
+def test_opendocument_spreadsheet_is_named(tmp_path):
+    import zipfile
+
+    from checkin.errors import ImportRefused
+
+    path = tmp_path / "anmeldungen.ods"
+    with zipfile.ZipFile(path, "w") as archive:  # LibreOffice writes the mimetype first
+        archive.writestr(zipfile.ZipInfo("mimetype"),
+                         "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    store = new_store(tmp_path / "event.sqlite")
+    with pytest.raises(ImportRefused, match=r"OpenDocument spreadsheet \(\.ods\): save it as"):
+        import_file(store, path)

@@ -83,6 +83,8 @@ def read_table(path: Path) -> Table:
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise refuse(source, "empty file")
     if data.startswith(b"PK\x03\x04"):
+        if b"opendocument.spreadsheet" in data[:100]:  # the ODF mimetype comes first
+            raise refuse(source, "an OpenDocument spreadsheet (.ods): save it as .xlsx or CSV")
         return read_xlsx(data, source)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise refuse(source, "an old Excel .xls workbook: save it as .xlsx or CSV")
