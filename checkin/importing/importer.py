@@ -55,9 +55,11 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -272,12 +274,7 @@ def parse_table(
                      table.lines[header_index], table.where)
     # The header repeated further down (two exports pasted together, a list printed with
     # a header per page) is no person: skipped.
-    raw_header = _trimmed(table.rows[header_index])
-    head = raw_header[0] if raw_header else ""
-    rows_in = table.rows
-    body = [i for i in range(header_index + 1, len(rows_in))
-            if not (rows_in[i] and rows_in[i][0].strip() == head  # cheap test first
-                    and _trimmed(rows_in[i]) == raw_header)]
+    body = _below_header(table.rows, header_index)
     if not body:
         raise refuse(source, "no attendee rows below the header", table.lines[header_index],
                      table.where)
@@ -300,17 +297,20 @@ def parse_table(
                      "skipped (add-ons)")
     if "order" in columns.fields and not {"id", "position"} & columns.fields.keys():
         _number_positions(rows, builder)
-    seen: dict[str, int] = {}
-    for row in rows:
-        first = seen.setdefault(row.attendee.id, row.line)
-        if first != row.line:
-            raise refuse(source, f"duplicate id {row.attendee.id!r} (first on {table.where} "
-                         f"{first})", row.line, table.where)
-    codes: dict[str, int] = {}
-    for row in rows:
-        if row.attendee.code:
-            codes[row.attendee.code] = codes.get(row.attendee.code, 0) + 1
-    shared = sorted(code for code, count in codes.items() if count > 1)
+    ids = list(map(attrgetter("attendee.id"), rows))  # C speed: the usual file is fine
+    if len(set(ids)) < len(ids):
+        seen: dict[str, int] = {}
+        for row in rows:
+            first = seen.setdefault(row.attendee.id, row.line)
+            if first != row.line:
+                raise refuse(source, f"duplicate id {row.attendee.id!r} (first on "
+                             f"{table.where} {first})", row.line, table.where)
+    codes = list(map(attrgetter("attendee.code"), rows))
+    distinct = set(codes)
+    blanks = codes.count(None)
+    shared: list[str] = []
+    if len(distinct) - (1 if blanks else 0) + blanks < len(codes):
+        shared = sorted(code for code, count in Counter(codes).items() if count > 1 and code)
     if shared:
         # Not refused (a mis-mapped column is fixed with --map), but a scan of such a
         # code cannot tell who it is: say so.
@@ -357,6 +357,22 @@ def _day_columns(table: Table, columns: ColumnMap, body: list[int],
         if all(values.checkmark(cell) is not None for cell in cells):
             found[index] = named[0]
     return found
+
+
+def _below_header(rows: list[list[str]], header_index: int) -> list[int]:
+    """Indexes of the rows below the header, without copies of the header row. The
+    first cells are compared in C first; only a file that holds a copy pays per row."""
+    body = list(range(header_index + 1, len(rows)))
+    header = _trimmed(rows[header_index])
+    if not header:
+        return body
+    try:
+        firsts = set(map(itemgetter(0), rows[header_index + 1:]))
+    except IndexError:  # a row without cells: compare every row
+        firsts = {header[0]}
+    if header[0] not in firsts and rows[header_index][0] not in firsts:
+        return body
+    return [i for i in body if _trimmed(rows[i]) != header]
 
 
 def _trimmed(row: list[str]) -> list[str]:

@@ -258,6 +258,7 @@ def peel_titles(text: str) -> tuple[str, str, str]:
     return " ".join(peeled_titles), " ".join(peeled_salutation), " ".join(words)
 
 
+@lru_cache(maxsize=4096)  # titles repeat all file long ("Dr.", "Prof. Dr.")
 def split_title(text: str) -> tuple[str, str]:
     """(title, salutation) of a title cell: "Ms." -> ("", "Ms."), "Frau Dr." -> ("Dr.",
     "Frau"), "Prof. Dr." -> ("Prof. Dr.", ""). Text that is neither stays the title."""
