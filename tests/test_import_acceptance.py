@@ -494,3 +494,37 @@ def test_opendocument_spreadsheet_is_named(tmp_path):
     store = new_store(tmp_path / "event.sqlite")
     with pytest.raises(ImportRefused, match=r"OpenDocument spreadsheet \(\.ods\): save it as"):
         import_file(store, path)
+
+
+CVENT = [["Confirmation Number", "First Name", "Last Name", "Title", "Company Name",
+          "Email Address", "Registration Type", "Registration Status"],
+         ["C1", "Anna", "Weber", "Senior Scientist", "Roche", "a@x.ch", "Attendee", "Accepted"],
+         ["C2", "Bob", "Li", "CEO", "BioTech", "b@x.cn", "Speaker", "Cancelled"],
+         ["C3", "Eva", "Lang", "Dr.", "MedUni", "e@x.at", "Attendee", "Waitlisted"]]
+
+
+def test_a_job_title_column_is_not_printed_as_a_title(tmp_path):
+    store = new_store(tmp_path / "event.sqlite")
+    summary = import_file(store, write_csv(tmp_path / "cvent.csv", CVENT))
+    people = {a.id: a for a in store.all_attendees()}
+    assert {a.title for a in people.values()} == {""}
+    assert people["C1"].extra["Title"] == "Senior Scientist"
+    assert (people["C2"].role, people["C2"].status, people["C3"].status) == (
+        "speaker", "cancelled", "cancelled")
+    assert any("job titles" in note for note in summary.notes)
+
+
+def test_a_mapped_title_column_is_taken_as_it_is(tmp_path):
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "cvent.csv", CVENT), mapping={"Title": "title"})
+    assert {a.id: a.title for a in store.all_attendees()}["C1"] == "Senior Scientist"
+
+
+def test_an_academic_title_column_stays(tmp_path):
+    rows = [["ID", "Title", "First Name", "Last Name"], ["1", "Dr", "Maria", "Rossi"],
+            ["2", "Prof. Dr. med.", "Hans", "Müller"], ["3", "", "Ana", "Silva"],
+            ["4", "Mr", "Lee", "Kim"], ["5", "PD Dr.", "Eva", "Lang"]]
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "indico.csv", rows))
+    titles = {a.id: a.title for a in store.all_attendees()}
+    assert titles == {"1": "Dr", "2": "Prof. Dr. med.", "3": "", "4": "", "5": "PD Dr."}

@@ -115,6 +115,7 @@ class ColumnMap:
     # (pretix: "Attendee email" is often blank where the order's "Email" is not).
     fallbacks: dict[str, list[int]] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
+    forced: set[str] = field(default_factory=set)  # fields named by --map: never second-guessed
 
 
 class MapError(ValueError):
@@ -163,6 +164,7 @@ def map_columns(header: list[str], overrides: dict[str, str] | None = None) -> C
                 continue
             if target in FIELDS and target not in result.fields:
                 result.fields[target] = index
+                result.forced.add(target)
             else:
                 result.extra[index] = cell
         elif index in guessed:

@@ -279,7 +279,11 @@ def parse_table(
         raise refuse(source, "no attendee rows below the header", table.lines[header_index],
                      table.where)
     day_columns = _day_columns(table, columns, body, event_days)
+    job_titles = _job_title_column(table, columns, body)
     builder = _RowBuilder(table, columns, event_days, day_columns)
+    if job_titles:
+        builder.note(f"column {job_titles!r} holds job titles, not academic titles: kept "
+                     "as extra, not printed before names")
     repeated = len(table.rows) - header_index - 1 - len(body)
     if repeated:
         builder.note(f"{repeated} repeated header row(s) skipped")
@@ -337,6 +341,33 @@ def _number_positions(rows: list[Incoming], builder: "_RowBuilder") -> None:
             row.attendee.id = f"{row.order}-{numbered[row.order]}"
     builder.note("orders with several attendees and no position column: ids are "
                  "ORDER-1, ORDER-2, ... in file order")
+
+
+def _job_title_column(table: Table, columns: ColumnMap, body: list[int]) -> str | None:
+    """A "Title" column that holds job titles ("CEO", "Senior Scientist": Cvent, Whova
+    and other English business exports) instead of academic ones ("Dr.", "Prof."): it is
+    moved to extra, so that a badge never reads "Senior Scientist Anna Weber". Judged
+    on the first 500 filled cells: most must be titles or salutations. Returns the
+    column's header when it was moved."""
+    index = columns.fields.get("title")
+    if index is None or "title" in columns.forced:
+        return None
+    filled = []
+    for i in body:
+        row = table.rows[i]
+        if index < len(row) and row[index].strip():
+            filled.append(row[index])
+            if len(filled) >= 500:
+                break
+    if not filled:
+        return None
+    known = sum(1 for cell in filled if values.is_courtesy_title(clean_text(cell)))
+    if known * 2 >= len(filled):
+        return None
+    del columns.fields["title"]
+    header = columns.headers[index] or f"column {index + 1}"
+    columns.extra[index] = header
+    return header
 
 
 def _day_columns(table: Table, columns: ColumnMap, body: list[int],

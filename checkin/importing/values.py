@@ -412,6 +412,15 @@ def _is_suffix_text(text: str) -> bool:
     return bool(words) and all(_suffix_key(w) in _names()["suffixes"] for w in words)
 
 
+def is_courtesy_title(text: str) -> bool:
+    """Whether every word of text is an academic title or a salutation ("Prof. Dr. med.",
+    "Mr", "Frau Dr."): what a badge may print before a name, unlike a job title."""
+    _, _, salutations = _title_words()
+    words = text.replace("(", " ").replace(")", " ").split()
+    return bool(words) and all(_is_title(w) or w.casefold().rstrip(".,") in salutations
+                               for w in words)
+
+
 def _is_title_text(text: str) -> bool:
     words = text.split()
     return bool(words) and all(_is_title(w) for w in words)
