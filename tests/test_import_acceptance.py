@@ -528,3 +528,14 @@ def test_an_academic_title_column_stays(tmp_path):
     import_file(store, write_csv(tmp_path / "indico.csv", rows))
     titles = {a.id: a.title for a in store.all_attendees()}
     assert titles == {"1": "Dr", "2": "Prof. Dr. med.", "3": "", "4": "", "5": "PD Dr."}
+
+
+@pytest.mark.parametrize("text,academic", [
+    ("DDr.", True), ("Mag.a", True), ("Prof. (FH) Dr.", True), ("apl. Prof.", True),
+    ("PhD", True), ("M.Sc.", True), ("Frau Dr.", True), ("CEO", False),
+    ("Senior Scientist", False), ("Head of Unit", False),
+])
+def test_academic_or_job_title(text, academic):
+    from checkin.importing.values import is_courtesy_title
+
+    assert is_courtesy_title(text) is academic

@@ -416,8 +416,10 @@ def is_courtesy_title(text: str) -> bool:
     """Whether every word of text is an academic title or a salutation ("Prof. Dr. med.",
     "Mr", "Frau Dr."): what a badge may print before a name, unlike a job title."""
     _, _, salutations = _title_words()
+    degrees = _names()["suffixes"]  # "PhD", "MD", "M.Sc." in a title column: academic too
     words = text.replace("(", " ").replace(")", " ").split()
     return bool(words) and all(_is_title(w) or w.casefold().rstrip(".,") in salutations
+                               or w.casefold().replace(".", "").rstrip(",") in degrees
                                for w in words)
 
 
