@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -28,6 +29,10 @@ from ui.desk_work import Hit
 from ui.format import country_name
 
 SEARCH_DEBOUNCE_MS = 40  # below human typing speed (~150 ms a key), above a scanner's (~5 ms)
+# A burst of at least this many characters, none more than SCANNER_KEY_MS after the one
+# before, is a scanner's: people do not type five keys 50 ms apart (fast typists: ~100 ms).
+SCANNER_MIN_CHARS = 5
+SCANNER_KEY_MS = 50
 
 
 class ScanField(QLineEdit):
@@ -35,6 +40,50 @@ class ScanField(QLineEdit):
 
     navigate = Signal(int)
     escape = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._last_key_ms = -1_000_000.0
+        self._burst_prefix = ""  # the text that stood in the field when this burst began
+        self._burst_chars = 0
+
+    def _key_ms(self, event: QKeyEvent) -> float:
+        # The window system's time of the key press (X11, Windows, macOS), so a GUI thread
+        # busy for a moment does not make a scanner's keys look slow; else our own clock.
+        return float(event.timestamp()) or time.monotonic() * 1000.0
+
+    def _note_key(self, event: QKeyEvent) -> None:
+        text = event.text()
+        if not text or not text.isprintable() or event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            return
+        now = self._key_ms(event)
+        gap = now - self._last_key_ms
+        self._last_key_ms = now
+        if not (0 <= gap <= SCANNER_KEY_MS) or self._burst_chars == 0:
+            # a new burst: what stays in front of it is the text not replaced by this key
+            kept = "" if self.hasSelectedText() else self.text()
+            if self.cursorPosition() != len(self.text()):
+                kept = ""  # typing inside the text: an edit, never a scan after a name
+            self._burst_prefix, self._burst_chars = kept, 0
+        if event.isAutoRepeat():  # a key held down is a person, however fast it repeats
+            self._burst_prefix = ""
+        self._burst_chars += len(text)
+
+    def scan_text(self) -> str:
+        """The text Enter scans: a scanner's burst alone, without a name typed before it.
+
+        An operator types "Eva", the list shows her, and the next delegate's code is
+        scanned: the keystrokes land behind "Eva". The burst is the code, not "Eva…"."""
+        text = self.text()
+        prefix = self._burst_prefix
+        if (prefix and self._burst_chars >= SCANNER_MIN_CHARS
+                and text.startswith(prefix) and len(text) > len(prefix)):
+            return text[len(prefix):]
+        return text
+
+    def reset_burst(self) -> None:
+        self._burst_prefix, self._burst_chars = "", 0
 
     # Keys the window's actions own although a line edit would take them for itself:
     # Ctrl+Z must undo the check-in on the card, not the last typed letter.
@@ -57,6 +106,8 @@ class ScanField(QLineEdit):
         if key == Qt.Key.Key_Escape:
             self.escape.emit()
             return
+        if key not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._note_key(event)
         super().keyPressEvent(event)
 
 
@@ -134,11 +185,18 @@ class ScanPanel(QWidget):
             hit = self.current_hit()
             assert hit is not None
             self._chosen = False
+            self.field.reset_burst()
+            # selected: the next scan or typed name replaces the text, the results stay
+            self.field.selectAll()
             self.pickRequested.emit(hit.attendee)
             return
-        text = self.field.text()
+        text = self.field.scan_text()
+        self.field.reset_burst()
         if not text.strip():
             return
+        if text != self.field.text():  # a scanner's code behind a typed name: the code only
+            self.field.setText(text)
+            self._code_text = text.strip()  # its late search (if any) is stale
         self.field.selectAll()
         self.scanRequested.emit(text)
 

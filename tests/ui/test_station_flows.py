@@ -103,6 +103,57 @@ def test_typed_name_searches_and_checks_in(qtbot, main_window, station_event):
     assert events(station_event.db_path, "A5", CHECKIN)
 
 
+def type_keys(field, text: str, start_ms: int, step_ms: int) -> int:
+    """Key presses with the window system's timestamps: a person (~150 ms a key) or a
+    handheld scanner (a few ms a key). Returns the time after the last key."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    ms = start_ms
+    for ch in text:
+        key = Qt.Key(ord(ch.upper())) if ch.isascii() and ch.isalnum() else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch)
+            event.setTimestamp(ms)
+            QCoreApplication.sendEvent(field, event)
+        ms += step_ms
+    return ms
+
+
+def test_scanner_fires_while_a_typed_name_is_in_the_field(qtbot, main_window, station_event):
+    """The operator typed a name, the list shows it; the next delegate's code is scanned
+    and its keystrokes land behind the name: the scan is the code, not "Eva" + code."""
+    window = main_window
+    field = window.scan.field
+    with qtbot.waitSignal(window.station.searched, timeout=20_000,
+                          check_params_cb=lambda q, hits: q == "Eva"):
+        ms = type_keys(field, "Eva", 1_000, 150)
+    assert [h.attendee.id for h in window.scan.hits()] == ["A5"]
+    type_keys(field, station_event.tokens["A1"], ms + 2_000, 4)
+    with qtbot.waitSignal(window.outcomeShown, timeout=20_000) as blocker:
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    out = blocker.args[0]
+    assert out.kind == "ok" and out.attendee.id == "A1"
+    assert field.text() == station_event.tokens["A1"] and field.hasSelectedText()
+    # after checking in a chosen search result, the next scan replaces the name too
+    with qtbot.waitSignal(window.station.searched, timeout=20_000,
+                          check_params_cb=lambda q, hits: q == "Eva"):
+        ms = type_keys(field, "Eva", 10_000, 150)
+    qtbot.keyClick(field, Qt.Key.Key_Down)
+    with qtbot.waitSignal(window.outcomeShown, timeout=20_000,
+                          check_params_cb=lambda o: o.kind == "ok"):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    type_keys(field, "PRETIX-SECRET-6", ms + 5_000, 4)
+    out = wait_outcome(qtbot, window, lambda: qtbot.keyClick(field, Qt.Key.Key_Return))
+    assert out.kind == "ok" and out.attendee.id == "A6"
+    # a person typing on after a name is still one search: "Eva Lindq", slowly
+    field.clear()
+    ms = type_keys(field, "Eva", 20_000, 150)
+    type_keys(field, " Lindq", ms + 3_000, 140)
+    out = wait_outcome(qtbot, window, lambda: qtbot.keyClick(field, Qt.Key.Key_Return))
+    assert out.kind == "malformed" and out.input == "Eva Lindq"
+
+
 def test_search_result_check_in_action(qtbot, main_window, station_event):
     window = main_window
     with qtbot.waitSignal(window.station.searched, timeout=20_000,
