@@ -137,6 +137,7 @@ EVENT_DAYS = ["2026-11-29", "2026-11-30"]  # a Sunday and a Monday
     ("Montag", ["2026-11-30"]), ("Mo 30.11.", ["2026-11-30"]), ("Sunday", ["2026-11-29"]),
     ("Tag 1 + Tag 2", EVENT_DAYS), ("1 und 2", EVENT_DAYS), ("1 & 2", EVENT_DAYS),
     ("nur Tag 2", ["2026-11-30"]), ("Day 1 only", ["2026-11-29"]), ("beide Tage", []),
+    ("Teilnahme Tag 2", ["2026-11-30"]), ("am 29.11.", ["2026-11-29"]),
 ])
 def test_days_as_people_write_them(text, days):
     from checkin.importing.values import parse_days

@@ -496,7 +496,9 @@ _DAY_NUMBER = re.compile(r"^(?:day|tag)?(\d{1,2})$")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[t ][\d:.]+)?\b")
 _DOTTED_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
 _SLASHED_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
-_DAY_FILLERS = {"und", "and", "only", "nur", "sowie"}
+# Words around days in cells and tick-column headers ("Teilnahme Tag 1", "am 29.11.").
+_DAY_FILLERS = {"und", "and", "only", "nur", "sowie", "am", "on", "teilnahme", "anwesenheit",
+                "participation", "attendance", "registered", "angemeldet"}
 # Weekday names and abbreviations, English and German (Monday = 0).
 _WEEKDAYS = {
     **{w: i for i, w in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday",
