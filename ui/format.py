@@ -4,13 +4,39 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QDate, QLocale
+
+
+_GERMAN_NAMES: dict[str, str] | None = None
+
+
+def german_country_names() -> dict[str, str]:
+    """Alpha-2 -> German name, from pycountry's own gettext catalogue (Qt names territories
+    only in English). Built once; the db lane warms it up so the card never waits."""
+    global _GERMAN_NAMES
+    if _GERMAN_NAMES is None:
+        try:
+            import gettext
+
+            import pycountry
+
+            german = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"])
+            _GERMAN_NAMES = {
+                c.alpha_2: german.gettext(getattr(c, "common_name", None) or c.name)
+                for c in pycountry.countries}
+        except (ImportError, OSError):  # no catalogue: Qt's English names
+            _GERMAN_NAMES = {}
+    return _GERMAN_NAMES
 
 
 def country_name(code: str) -> str:
-    """ISO alpha-2 to the country's English name via Qt's own tables (no extra import)."""
+    """ISO alpha-2 to the country's name in the interface language."""
     if not code:
         return ""
+    if QLocale().language() == QLocale.Language.German:
+        name = german_country_names().get(code.upper())
+        if name:
+            return name
     territory = QLocale.codeToTerritory(code.upper())
     if territory == QLocale.Country.AnyCountry:
         return code.upper()
@@ -28,3 +54,15 @@ def format_time(iso: str) -> str:
     if moment.date() == date.today():
         return moment.strftime("%H:%M")
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def format_day(iso: str) -> str:
+    """'2026-05-04' -> 'Mon 04/05/2026' / 'Mo. 04.05.26' in the interface's locale."""
+    day = QDate.fromString(iso, "yyyy-MM-dd")
+    if not day.isValid():
+        return iso
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return iso
+    weekday = locale.dayName(day.dayOfWeek(), QLocale.FormatType.ShortFormat)
+    return f"{weekday} {locale.toString(day, QLocale.FormatType.ShortFormat)}"

@@ -34,6 +34,8 @@ from ui.services import Outcome, PrintState, Station, Stats, Summary
 from ui.sounds import Sounds
 
 DESK, ATTENDEES, DASHBOARD = range(3)
+# verdicts whose card shows the engine's reason (translated by ResultCard.verdict_detail)
+VERDICT_REASONS = ("cancelled", "not_registered_today", "unknown", "invalid_signature")
 
 
 class MainWindow(QMainWindow):
@@ -248,6 +250,10 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.focus_input()
         self.ready.emit()
+        from ui.format import german_country_names
+
+        # loaded on the lane, not on the first German card (~30 ms of pycountry)
+        self.station.lanes["db"].submit(lambda _ctx: german_country_names(), name="names")
         if self.config.camera_enabled:
             QTimer.singleShot(0, self, self.start_camera)  # after the first frame is on screen
 
@@ -353,6 +359,8 @@ class MainWindow(QMainWindow):
 
     def _render_card(self) -> None:
         kind, attendee, detail, previous = self._card
+        if kind in VERDICT_REASONS:  # the engine's English reason, in the UI's language
+            detail = self.card.verdict_detail(kind, detail, attendee)
         if self._print_note:
             detail = (detail + "\n" if detail else "") + self._print_note
         self.card.show_state(kind, attendee, detail, previous)
@@ -724,6 +732,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         if self.station.print_state.backend:
             self.print_label.setText(self.print_text(self.station.print_state))
+        if self._card[0] not in ("idle", "busy"):
+            self._render_card()  # the card's words in the new language
         if self.station.ready:
             self._update_status()
 

@@ -8,6 +8,7 @@ for "welcome", a triangle with "!" for the amber cases, an octagon with a cross 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.format import country_name, format_time
+from ui.format import country_name, format_day, format_time
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,45 @@ class ResultCard(QFrame):
             "saved": self.tr("Details saved"),
             "error": self.tr("Something went wrong"),
         }[kind]
+
+    def verdict_detail(self, kind: str, message: str, attendee: Any = None) -> str:
+        """The engine's one-line reason, in the interface language.
+
+        The core words its verdicts in English (the CLI and the logs read them); the card
+        says the same in the operator's language, keyed by verdict and the engine's known
+        reasons, with the facts (day, key id, count) taken from the engine's message. A
+        reason this table does not know yet is shown as the engine wrote it."""
+        if kind == "cancelled":
+            if "revoked" in message:
+                return self.tr("This confirmation was revoked; a newer one replaces it.")
+            return self.tr("The registration is cancelled.")
+        if kind == "not_registered_today":
+            days = [d for d in getattr(attendee, "days", None) or [] if d]
+            match = re.search(r"(\d{4}-\d{2}-\d{2})", message)
+            today = format_day(match.group(1)) if match else ""
+            if days:
+                return self.tr("Not registered for today (%1). Registered for: %2.").replace(
+                    "%1", today).replace("%2", ", ".join(format_day(d) for d in days))
+            return self.tr("Not registered for today (%1).").replace("%1", today)
+        if kind == "unknown":
+            if message.startswith("Valid confirmation"):
+                return self.tr("A valid confirmation, but no one in this attendee list has it.")
+            if message.startswith("No attendee with id"):
+                return self.tr("No attendee with this id.")
+            return self.tr("No attendee has this code.")
+        if kind == "invalid_signature":
+            key = re.search(r"signed with key (\S+), which (was revoked|this event)", message)
+            if key and key.group(2) == "was revoked":
+                return self.tr("This confirmation is signed with key %1, which was revoked: "
+                               "a newer confirmation replaces it.").replace("%1", key.group(1))
+            if key:
+                return self.tr("This confirmation is signed with key %1, which this event "
+                               "does not list (another event, or a key not received yet)."
+                               ).replace("%1", key.group(1))
+            if "does not verify" in message:
+                return self.tr("This confirmation does not verify: it is forged or damaged.")
+            return self.tr("This looks like a confirmation but is damaged or altered.")
+        return message
 
     def role_text(self, role: str) -> str:
         names = {

@@ -78,6 +78,33 @@ def test_language_switch(qtbot, main_window):
     assert window.card.headline.text() == english[1]
 
 
+def test_german_card_says_the_verdict_reason_in_german(qtbot, main_window, station_event):
+    """The engine words its reasons in English; in German the card says them in German,
+    with the facts (days, country) in German too, and follows a switch back."""
+    from tests.ui.test_station_flows import scan
+
+    window = main_window
+    with qtbot.waitSignal(window.languageChanged, timeout=5_000):
+        window.act_german.trigger()
+    qtbot.waitUntil(lambda: window.card.headline.text().startswith("Bereit"), timeout=5_000)
+    scan(qtbot, window, station_event.tokens["A2"])
+    assert window.card.detail.text() == "Die Anmeldung ist storniert."
+    assert window.card.country.text() == "Brasilien"
+    scan(qtbot, window, station_event.tokens["A4"])
+    assert window.card.detail.text().startswith("Heute nicht angemeldet (")
+    assert "Angemeldet für: " in window.card.detail.text()
+    assert window.card.country.text() == "Ungarn"
+    scan(qtbot, window, station_event.forged)
+    assert window.card.detail.text() == ("Sieht aus wie eine Bestätigung, ist aber "
+                                         "beschädigt oder verändert.")
+    scan(qtbot, window, "ZZ9-PLURAL-Z-ALPHA")
+    assert window.card.detail.text() == "Kein Teilnehmer hat diesen Code."
+    with qtbot.waitSignal(window.languageChanged, timeout=5_000):
+        window.act_english.trigger()
+    qtbot.waitUntil(lambda: window.card.detail.text() == "No attendee has this code.",
+                    timeout=5_000)
+
+
 def test_shortcuts_are_in_the_menus(main_window):
     shortcuts = {a.objectName(): a.shortcut().toString()
                  for menu in (main_window.menu_desk, main_window.menu_view,

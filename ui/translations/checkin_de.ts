@@ -697,6 +697,50 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Etwas ist schiefgegangen</translation>
     </message>
     <message>
+        <source>This confirmation was revoked; a newer one replaces it.</source>
+        <translation>Diese Bestätigung wurde widerrufen; eine neuere ersetzt sie.</translation>
+    </message>
+    <message>
+        <source>The registration is cancelled.</source>
+        <translation>Die Anmeldung ist storniert.</translation>
+    </message>
+    <message>
+        <source>Not registered for today (%1). Registered for: %2.</source>
+        <translation>Heute nicht angemeldet (%1). Angemeldet für: %2.</translation>
+    </message>
+    <message>
+        <source>Not registered for today (%1).</source>
+        <translation>Heute nicht angemeldet (%1).</translation>
+    </message>
+    <message>
+        <source>A valid confirmation, but no one in this attendee list has it.</source>
+        <translation>Eine gültige Bestätigung, aber niemand in dieser Teilnehmerliste hat sie.</translation>
+    </message>
+    <message>
+        <source>No attendee with this id.</source>
+        <translation>Kein Teilnehmer mit dieser ID.</translation>
+    </message>
+    <message>
+        <source>No attendee has this code.</source>
+        <translation>Kein Teilnehmer hat diesen Code.</translation>
+    </message>
+    <message>
+        <source>This confirmation is signed with key %1, which was revoked: a newer confirmation replaces it.</source>
+        <translation>Diese Bestätigung ist mit Schlüssel %1 signiert, der widerrufen wurde: eine neuere Bestätigung ersetzt sie.</translation>
+    </message>
+    <message>
+        <source>This confirmation is signed with key %1, which this event does not list (another event, or a key not received yet).</source>
+        <translation>Diese Bestätigung ist mit Schlüssel %1 signiert, den diese Veranstaltung nicht kennt (eine andere Veranstaltung oder ein noch nicht empfangener Schlüssel).</translation>
+    </message>
+    <message>
+        <source>This confirmation does not verify: it is forged or damaged.</source>
+        <translation>Diese Bestätigung ist nicht gültig: gefälscht oder beschädigt.</translation>
+    </message>
+    <message>
+        <source>This looks like a confirmation but is damaged or altered.</source>
+        <translation>Sieht aus wie eine Bestätigung, ist aber beschädigt oder verändert.</translation>
+    </message>
+    <message>
         <source>Delegate</source>
         <translation>Teilnehmer/in</translation>
     </message>
