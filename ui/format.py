@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from PySide6.QtCore import QDate, QLocale
 
-
 _GERMAN_NAMES: dict[str, str] | None = None
 
 
