@@ -540,3 +540,48 @@ def test_academic_or_job_title(text, academic):
     from checkin.importing.values import is_courtesy_title
 
     assert is_courtesy_title(text) is academic
+
+
+PRETIX_JSON_EXPORT = {"event": {
+    "name": "Conf", "items": [{"id": 11, "name": {"en": "Conference ticket"}},
+                              {"id": 12, "name": "Speaker ticket"}, {"id": 13, "name": "Workshop"}],
+    "orders": [
+        {"code": "ABCDE", "status": "p", "email": "buyer@corp.de", "positions": [
+            {"id": 501, "positionid": 1, "item": 12, "attendee_name": "Hans Müller",
+             "attendee_name_parts": {"_scheme": "title_given_family", "title": "Prof. Dr.",
+                                     "given_name": "Hans", "family_name": "Müller"},
+             "attendee_email": "hans@uni.de", "secret": "s1", "company": "Charité",
+             "country": "DE", "answers": [{"question": 1, "answer": "vegan"}]},
+            {"id": 502, "positionid": 2, "item": 13, "attendee_name": None,
+             "attendee_name_parts": {}, "secret": "s2"}]},
+        {"code": "FGHIJ", "status": "c", "email": "x@y.fr", "positions": [
+            {"id": 503, "positionid": 1, "item": 11, "attendee_name": "Jean Dupont",
+             "attendee_name_parts": {"given_name": "Jean", "family_name": "Dupont"},
+             "secret": "s3", "country": "FR"}]}]}}
+
+PRETIX_API_POSITIONS = {"count": 2, "next": None, "results": [
+    {"id": 501, "order": "ABCDE", "positionid": 1, "item": 12, "attendee_name": "Hans Müller",
+     "attendee_name_parts": {"given_name": "Hans", "family_name": "Müller"},
+     "attendee_email": "hans@uni.de", "secret": "s1", "company": "Charité", "country": "DE"},
+    {"id": 503, "order": "FGHIJ", "positionid": 1, "item": 11, "attendee_name": "Jean Dupont",
+     "attendee_name_parts": {"given_name": "Jean", "family_name": "Dupont"},
+     "attendee_email": None, "secret": "s3", "company": None, "country": "FR"}]}
+
+
+def test_pretix_json_export_and_api_positions_sync_the_same_people(tmp_path):
+    import json
+
+    store = new_store(tmp_path / "event.sqlite")
+    api = tmp_path / "positions.json"
+    api.write_text(json.dumps(PRETIX_API_POSITIONS), encoding="utf-8")
+    first = import_file(store, api)
+    export = tmp_path / "orders.json"
+    export.write_text(json.dumps(PRETIX_JSON_EXPORT), encoding="utf-8")
+    second = import_file(store, export)
+    people = {a.id: a for a in store.all_attendees()}
+    assert sorted(people) == ["ABCDE-1", "FGHIJ-1"]
+    hans, jean = people["ABCDE-1"], people["FGHIJ-1"]
+    assert (hans.title, hans.given_name, hans.family_name, hans.code, hans.role) == (
+        "Prof. Dr.", "Hans", "Müller", "s1", "speaker")
+    assert (jean.status, jean.email) == ("cancelled", "x@y.fr")
+    assert (first.added, second.added, second.cancelled) == (2, 0, 1)

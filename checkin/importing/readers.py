@@ -363,8 +363,11 @@ def read_json(parsed: Any, source: str) -> Table:
     from checkin.importing.columns import field_for
 
     if isinstance(parsed, dict):
+        positions = _pretix_positions(parsed)
+        if positions is not None:
+            parsed = positions
         for key in ("attendees", "results", "data", "items"):
-            if isinstance(parsed.get(key), list):
+            if isinstance(parsed, dict) and isinstance(parsed.get(key), list):
                 parsed = parsed[key]
                 break
     if not isinstance(parsed, list):
@@ -373,6 +376,7 @@ def read_json(parsed: Any, source: str) -> Table:
         raise refuse(source, "empty file (the JSON list is empty)")
     if len(parsed) > MAX_ROWS:
         raise _too_many_rows(source, MAX_ROWS + 1, "item")
+    parsed = [_with_name_parts(item) if isinstance(item, dict) else item for item in parsed]
     header: list[str] = []
     seen: set[str] = set()
     for number, item in enumerate(parsed, start=1):
@@ -409,3 +413,59 @@ def read_json(parsed: Any, source: str) -> Table:
         table.notes.append("nested values left out (not attendee fields): "
                            + ", ".join(repr(key) for key in sorted(left_out)))
     return table
+
+
+def _pretix_positions(data: dict[str, Any]) -> list[Any] | None:
+    """pretix's "Order data (JSON)" export ({"event": {"orders": [{"code", "status",
+    "email", "positions": [...]}], "items": [...]}}) as one object per order position,
+    carrying its order's code, status and e-mail and its product's name. None for any
+    other shape. pretix's global position "id" is kept aside: the id is ORDER-POSITION,
+    as from pretix's CSV and Excel exports, so that either file syncs the same people."""
+    event = data.get("event")
+    if not isinstance(event, dict) or not isinstance(event.get("orders"), list):
+        return None
+    products = {}
+    for item in event.get("items") or []:
+        if isinstance(item, dict) and "id" in item:
+            products[item["id"]] = _text_of(item.get("name"))
+    rows: list[Any] = []
+    for order in event["orders"]:
+        if not isinstance(order, dict):
+            continue
+        for position in order.get("positions") or []:
+            if not isinstance(position, dict):
+                continue
+            row = {key: value for key, value in position.items() if key != "id"}
+            row["pretix position id"] = position.get("id")
+            row["Order code"] = order.get("code")
+            row["Order status"] = order.get("status")
+            row.setdefault("E-mail", order.get("email"))
+            if position.get("item") in products:
+                row["Product"] = products[position["item"]]
+            row.pop("item", None)
+            rows.append(row)
+    return rows
+
+
+def _text_of(value: Any) -> str | None:
+    """A name that pretix may give per language ({"en": ..., "de": ...}): the first one."""
+    if isinstance(value, dict):
+        value = next((v for v in value.values() if isinstance(v, str)), None)
+    return value if isinstance(value, str) else None
+
+
+def _with_name_parts(item: dict[str, Any]) -> dict[str, Any]:
+    """pretix's "attendee_name_parts" ({"title", "given_name", "family_name", "_scheme"})
+    as flat keys beside the item's own; the item's own keys win. A pretix API order
+    position ("order", "positionid") keeps its global "id" aside, as the JSON export."""
+    if "order" in item and "positionid" in item and "id" in item:
+        item = {("pretix position id" if key == "id" else key): value
+                for key, value in item.items()}
+    parts = item.get("attendee_name_parts")
+    if not isinstance(parts, dict):
+        return item
+    flat = {key: value for key, value in item.items() if key != "attendee_name_parts"}
+    for key, value in parts.items():
+        if not key.startswith("_") and isinstance(value, str | int | float):
+            flat.setdefault(key, value)
+    return flat
