@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 from ui.result_card import LOOKS, VerdictIcon
 
 RESET_MS = 8000  # back to "please scan" after a welcome
+PIN_IDLE_MS = 20_000  # an unanswered PIN prompt closes, the scan field takes the focus
 
 
 def _font(size: int, bold: bool = False) -> QFont:
@@ -103,6 +104,13 @@ class KioskWindow(QWidget):
         self._reset.setSingleShot(True)
         self._reset.setInterval(RESET_MS)
         self._reset.timeout.connect(lambda: self._show("idle"))
+        # A PIN prompt nobody answers goes away: the next delegate's scan must not land in
+        # the PIN field (and read as a wrong PIN) while staff have walked off.
+        self._pin_idle = QTimer(self)
+        self._pin_idle.setSingleShot(True)
+        self._pin_idle.setInterval(PIN_IDLE_MS)
+        self._pin_idle.timeout.connect(self._hide_pin)
+        self.pin_field.textEdited.connect(lambda _text: self._pin_idle.start())
         for sequence in ("Ctrl+Shift+Q",):
             shortcut = QShortcut(QKeySequence(sequence), self)
             shortcut.activated.connect(self.ask_pin)
@@ -150,8 +158,10 @@ class KioskWindow(QWidget):
         self.pin_field.clear()
         self.pin_panel.show()
         self.pin_field.setFocus()
+        self._pin_idle.start()
 
     def _hide_pin(self) -> None:
+        self._pin_idle.stop()
         self.pin_panel.hide()
         self.pin_field.clear()
         self.field.setFocus()
@@ -165,6 +175,7 @@ class KioskWindow(QWidget):
         self.pin_message.setText(self.tr("Wrong PIN"))
         self.pin_field.clear()
         self.pin_field.setFocus()
+        self._pin_idle.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._unlocked:  # Alt+F4 and friends do not leave the kiosk

@@ -553,6 +553,9 @@ class MainWindow(QMainWindow):
     def enter_kiosk(self) -> None:
         if self.kiosk is not None or not self.station.ready:
             return
+        if not self.config.kiosk_pin.strip():  # no PIN: nobody could ever leave the kiosk
+            self._failed(self.tr("Kiosk mode needs a PIN: set one in the settings (Ctrl+,)."))
+            return
         from ui.kiosk import KioskWindow
 
         self.kiosk = KioskWindow(self.station, self.config.kiosk_pin,

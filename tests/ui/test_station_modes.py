@@ -56,6 +56,36 @@ def test_kiosk_welcome_and_pin(qtbot, main_window, station_event):
     assert window.kiosk is None
 
 
+def test_kiosk_pin_prompt_gives_way_to_the_next_scan(qtbot, main_window, station_event):
+    """Staff pressed Escape and walked off: the unanswered PIN prompt closes, and the next
+    delegate's scan lands in the kiosk's scan field, not in the PIN field."""
+    from ui import kiosk as kiosk_module
+
+    window = main_window
+    window.act_kiosk.trigger()
+    kiosk = window.kiosk
+    kiosk._pin_idle.setInterval(50)  # the real 20 s, shortened; the test waits on the state
+    assert kiosk_module.PIN_IDLE_MS >= 10_000
+    qtbot.keyClick(kiosk.field, Qt.Key.Key_Escape)
+    assert kiosk.pin_panel.isVisible() and kiosk.focusWidget() is kiosk.pin_field
+    qtbot.waitUntil(lambda: not kiosk.pin_panel.isVisible(), timeout=5_000)
+    assert kiosk.focusWidget() is kiosk.field
+    with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+        type_and_enter(qtbot, kiosk.field, station_event.tokens["A5"])
+    assert kiosk.state == "welcome"
+
+
+def test_kiosk_needs_a_pin(qtbot, main_window):
+    """With an empty PIN (a hand-edited settings file) nobody could leave: refused."""
+    window = main_window
+    window.config.kiosk_pin = ""
+    with qtbot.waitSignal(window.outcomeShown, timeout=5_000):
+        window.act_kiosk.trigger()
+    assert window.kiosk is None
+    assert "PIN" in window.card.detail.text()
+    assert window.scan.field.hasFocus()
+
+
 # -- language -----------------------------------------------------------------------------
 
 def test_language_switch(qtbot, main_window):

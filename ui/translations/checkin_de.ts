@@ -439,6 +439,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Namensschild gedruckt.</translation>
     </message>
     <message>
+        <source>Kiosk mode needs a PIN: set one in the settings (Ctrl+,).</source>
+        <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
+    </message>
+    <message>
         <source>queue empty</source>
         <translation>Warteschlange leer</translation>
     </message>
