@@ -585,3 +585,23 @@ def test_pretix_json_export_and_api_positions_sync_the_same_people(tmp_path):
         "Prof. Dr.", "Hans", "Müller", "s1", "speaker")
     assert (jean.status, jean.email) == ("cancelled", "x@y.fr")
     assert (first.added, second.added, second.cancelled) == (2, 0, 1)
+
+
+@pytest.mark.parametrize("event", [
+    {"orders": [{"code": "A", "positions": "x"}], "items": "y"},
+    {"orders": [{"code": "A", "positions": [{"item": [], "attendee_name": "Anna Weber"}]}],
+     "items": [{"id": [], "name": "x"}]},
+    {"orders": [{"code": "A", "positions": [{"item": {"x": 1}, "attendee_name": "Anna"}]}]},
+])
+def test_odd_pretix_json_shapes_never_crash(tmp_path, event):
+    import json
+
+    from checkin.errors import CheckinError
+
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps({"event": event}), encoding="utf-8")
+    store = new_store(tmp_path / "event.sqlite")
+    try:
+        import_file(store, path)
+    except CheckinError as refused:
+        assert "\n" not in str(refused)

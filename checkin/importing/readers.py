@@ -424,15 +424,16 @@ def _pretix_positions(data: dict[str, Any]) -> list[Any] | None:
     event = data.get("event")
     if not isinstance(event, dict) or not isinstance(event.get("orders"), list):
         return None
-    products = {}
-    for item in event.get("items") or []:
-        if isinstance(item, dict) and "id" in item:
+    products: dict[int | str, str | None] = {}
+    items = event.get("items")
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), int | str):
             products[item["id"]] = _text_of(item.get("name"))
     rows: list[Any] = []
     for order in event["orders"]:
-        if not isinstance(order, dict):
+        if not isinstance(order, dict) or not isinstance(order.get("positions"), list):
             continue
-        for position in order.get("positions") or []:
+        for position in order["positions"]:
             if not isinstance(position, dict):
                 continue
             row = {key: value for key, value in position.items() if key != "id"}
@@ -440,8 +441,9 @@ def _pretix_positions(data: dict[str, Any]) -> list[Any] | None:
             row["Order code"] = order.get("code")
             row["Order status"] = order.get("status")
             row.setdefault("E-mail", order.get("email"))
-            if position.get("item") in products:
-                row["Product"] = products[position["item"]]
+            product = position.get("item")
+            if isinstance(product, int | str) and product in products:
+                row["Product"] = products[product]
             row.pop("item", None)
             rows.append(row)
     return rows
