@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLocale
+from PySide6.QtCore import QCollator, QCoreApplication, QEvent, QLocale
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -96,13 +96,18 @@ def undo_dialog(parent: QWidget, name: str) -> ReasonDialog:
 
 
 def territories() -> list[tuple[str, str]]:
-    """(name, ISO alpha-2) of every territory Qt knows, sorted by name."""
+    """(name, ISO alpha-2) of every territory Qt knows, named in the interface language
+    (the card's names: ui.format.country_name), sorted by name."""
+    from ui.format import country_name
+
     found: dict[str, str] = {}
     for territory in QLocale.Country:
         code = QLocale.territoryToCode(territory)
         if len(code) == 2 and code.isalpha():
-            found[code] = QLocale.territoryToString(territory)
-    return sorted(((name, code) for code, name in found.items()), key=lambda t: t[0])
+            found[code] = country_name(code)
+    collator = QCollator(QLocale())
+    return sorted(((name, code) for code, name in found.items()),
+                  key=lambda t: collator.sortKey(t[0]))
 
 
 class AttendeeDialog(QDialog):

@@ -129,6 +129,10 @@ def test_german_card_says_the_verdict_reason_in_german(qtbot, main_window, stati
                                          "beschädigt oder verändert.")
     scan(qtbot, window, "ZZ9-PLURAL-Z-ALPHA")
     assert window.card.detail.text() == "Kein Teilnehmer hat diesen Code."
+    window.walk_in()  # the dialog's countries are German too
+    dialog = window.dialog
+    assert dialog.country.itemText(dialog.country.findData("HU")) == "Ungarn (HU)"
+    dialog.reject()
     with qtbot.waitSignal(window.languageChanged, timeout=5_000):
         window.act_english.trigger()
     qtbot.waitUntil(lambda: window.card.detail.text() == "No attendee has this code.",
