@@ -142,6 +142,10 @@ def _label(point_size: int, bold: bool = False, wrap: bool = True) -> QLabel:
     label.setFont(font)
     label.setWordWrap(wrap)
     label.setTextFormat(Qt.TextFormat.PlainText)  # names are data, never markup
+    # Left in every script: an Arabic or Hebrew organisation would otherwise sit at the
+    # card's far right edge, apart from the name it belongs to (Qt aligns RTL text right).
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute
+                       | Qt.AlignmentFlag.AlignVCenter)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     return label
 

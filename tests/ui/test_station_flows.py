@@ -84,6 +84,22 @@ def test_upstream_code_and_vip_notes(qtbot, main_window, station_event):
     assert "Wheelchair" in main_window.card.notes.text()
 
 
+def test_card_keeps_right_to_left_text_in_its_column(main_window):
+    """An Arabic organisation stays under the name (Qt would align RTL text right)."""
+    from checkin.models import Attendee
+
+    card = main_window.card
+    card.show_state("ok", Attendee(id="X9", given_name="محمد", family_name="الحداد",
+                                   organisation="جامعة القاهرة", country="EG"))
+    label = card.organisation
+    assert label.text() == "جامعة القاهرة"
+    image = label.grab().toImage()
+    # the card's text is white: where does the drawn text begin?
+    inked = [x for x in range(image.width()) for y in range(0, image.height(), 2)
+             if image.pixelColor(x, y).lightness() > 200]
+    assert inked and min(inked) < image.width() // 3, (min(inked), image.width())
+
+
 def test_typed_name_searches_and_checks_in(qtbot, main_window, station_event):
     window = main_window
     field = window.scan.field
