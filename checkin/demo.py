@@ -71,8 +71,37 @@ def _slug(text: str) -> str:
     return "".join(ch for ch in anyascii(text).lower() if ch.isascii() and ch.isalnum())
 
 
+@cache
+def _latin_names() -> dict[str, str]:
+    data = json.loads((resources.assets() / "demo" / "countries.json").read_text("utf-8"))
+    return dict(data.get("_latin", {}))
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+                          "ß": "ss"})
+
+
+def _name_slug(name: str, tld: str) -> str:
+    """How the person spells the name in an e-mail address: the demo data's Latin
+    spelling (Hebrew, Arabic, Thai, Hindi), else the usual romanisation (Japanese kanji as
+    Japanese, Greek, Cyrillic, Hangul: checkin.romanise), else anyascii; German umlauts
+    as ae/oe/ue in German-speaking countries (joerg.schroeder, not jorg.schroder)."""
+    from checkin.romanise import LATIN, romanise, word_script
+
+    if name in _latin_names():
+        return _latin_names()[name]
+    if tld in ("de", "at", "ch"):
+        name = name.translate(_UMLAUTS)
+    words = []
+    for word in name.replace("-", " ").split():
+        spelled = romanise(word) if word_script(word) != LATIN else ()
+        words.append(_slug(spelled[0]) if spelled else _slug(word))
+    return "".join(words)
+
+
 def _email(given: str, family: str, org: str, tld: str) -> str:
-    local = ".".join(p for p in (_slug(given.split()[0] if given else ""), _slug(family)) if p)
+    first = given.split()[0] if given else ""
+    local = ".".join(p for p in (_name_slug(first, tld), _name_slug(family, tld)) if p)
     words = [w for w in (_slug(w) for w in org.split()) if len(w) > 2][:2]
     domain = "-".join(words) or "example"
     return f"{local or 'delegate'}@{domain}.example.{tld}"
