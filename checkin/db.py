@@ -26,6 +26,21 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Another program's SQLite file (a --db typo, a browser profile) is never migrated:
+    our tables and the demo event would be written into it, and WAL mode switched on."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version:
+        return
+    tables = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchone()[0]
+    if tables:
+        conn.close()
+        raise CheckinError(f"{path}: an SQLite database of another program, not an event "
+                           "database (nothing was changed in it)")
+
+
 def _migrate(db: sqlite_utils.Database) -> None:
     current = schema_version(db)
     for number, path in migrations():
@@ -46,6 +61,7 @@ def open_db(path: Path | str, *, create: bool = False) -> sqlite_utils.Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        _refuse_foreign(conn, path)
         conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit is on disk before we report it; an admission survives power loss.
         conn.execute("PRAGMA synchronous=FULL")

@@ -81,3 +81,19 @@ def test_not_a_database(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(CheckinError, match="not a usable event database"):
         open_db(path)
+
+
+def test_another_programs_sqlite_file_is_not_migrated(tmp_path):
+    path = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER, url TEXT)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(CheckinError, match="another program, not an event database"):
+        open_db(path, create=True)
+    assert path.read_bytes() == before
+    # an empty SQLite file (0 tables) is still taken as a new event database
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    assert schema_version(open_db(empty, create=True)) > 0
