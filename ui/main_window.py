@@ -34,6 +34,9 @@ from ui.services import Outcome, PrintState, Station, Stats, Summary
 from ui.sounds import Sounds
 
 DESK, ATTENDEES, DASHBOARD = range(3)
+# An answer slower than this (the database held by another program past its busy timeout,
+# a slow disk) turns the card to "one moment", so nobody scans again into a silent screen.
+WAITING_MS = 400
 # verdicts whose card shows the engine's reason (translated by ResultCard.verdict_detail)
 VERDICT_REASONS = ("cancelled", "not_registered_today", "unknown", "invalid_signature")
 
@@ -93,6 +96,10 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.card.show_state("busy")
         self.scan.field.setEnabled(False)
+        self._waiting = QTimer(self)
+        self._waiting.setSingleShot(True)
+        self._waiting.setInterval(WAITING_MS)
+        self._waiting.timeout.connect(self._show_waiting)
 
     # -- construction -------------------------------------------------------------------
 
@@ -296,6 +303,7 @@ class MainWindow(QMainWindow):
     def _scan(self, text: str) -> None:
         if not self.station.ready:
             return
+        self._waiting.start()
         self.station.scan(text)
 
     def _camera_code(self, text: str) -> None:
@@ -312,13 +320,19 @@ class MainWindow(QMainWindow):
         self.scan.set_results(query, hits)
 
     def _picked(self, attendee: Any) -> None:
+        self._waiting.start()
         self.station.check_in(attendee.id)
+
+    def _show_waiting(self) -> None:
+        self.card.show_state("waiting")
 
     def _highlighted(self, attendee: Any) -> None:
         if attendee is not None:
             self.station.describe(attendee.id)
 
     def show_outcome(self, out: Outcome) -> None:
+        if out.kind != "found":  # a preview of a search result is not the awaited answer
+            self._waiting.stop()
         detail = out.detail
         kind = out.kind
         if kind == "found" and out.checked_in and out.previous is not None:
@@ -387,6 +401,7 @@ class MainWindow(QMainWindow):
             self._render_card()
 
     def _failed(self, message: str) -> None:
+        self._waiting.stop()
         self._card = ("error", None, message, None)
         self._print_note = ""
         self.card.show_state("error", detail=message)
@@ -426,6 +441,7 @@ class MainWindow(QMainWindow):
     def check_in_current(self) -> None:
         a = self._person()
         if a is not None and self.act_check_in.isEnabled():
+            self._waiting.start()
             self.station.check_in(a.id)
 
     def undo_current(self) -> None:

@@ -29,6 +29,7 @@ class Look:
 LOOKS: dict[str, Look] = {
     "idle": Look("#37474f", "#ffffff", "idle"),
     "busy": Look("#37474f", "#ffffff", "idle"),
+    "waiting": Look("#37474f", "#ffffff", "idle"),
     "ok": Look("#1b7a32", "#ffffff", "tick"),
     "already_checked_in": Look("#f2b000", "#111111", "warn"),
     "not_registered_today": Look("#f2b000", "#111111", "calendar"),
@@ -255,6 +256,7 @@ class ResultCard(QFrame):
         return {
             "idle": self.tr("Ready: scan a code or type a name"),
             "busy": self.tr("Opening the event…"),
+            "waiting": self.tr("One moment…"),
             "ok": self.tr("WELCOME: checked in"),
             "already_checked_in": self.tr("ALREADY CHECKED IN"),
             "not_registered_today": self.tr("NOT REGISTERED FOR TODAY"),
@@ -322,6 +324,9 @@ class ResultCard(QFrame):
         prev = self._previous
         if self.kind == "already_checked_in" and prev is not None:
             return self.admission_text(prev) + (f"\n{self._detail}" if self._detail else "")
+        if self.kind == "waiting":
+            return self.tr("The answer takes longer than usual: the event database is busy "
+                           "(another program may be writing to it). Please do not scan again.")
         if self.kind == "idle" and not self._detail:
             return self.tr("Scanner: just scan, the answer appears here.\n"
                            "Name: type a few letters, ↑↓ to choose, Enter checks in.\n"

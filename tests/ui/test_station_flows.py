@@ -100,6 +100,30 @@ def test_card_keeps_right_to_left_text_in_its_column(main_window):
     assert inked and min(inked) < image.width() // 3, (min(inked), image.width())
 
 
+def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
+    """Another program holds the database's write lock: the scan waits for it (busy
+    timeout), and meanwhile the card says so instead of showing the last person."""
+    import sqlite3
+
+    window = main_window
+    blocker = sqlite3.connect(station_event.db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        field = window.scan.field
+        field.selectAll()
+        qtbot.keyClicks(field, station_event.tokens["A1"])
+        with qtbot.waitSignal(window.outcomeShown, timeout=20_000) as answer:
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: window.card.kind == "waiting", timeout=10_000)
+            assert "do not scan again" in window.card.detail.text()
+            blocker.execute("ROLLBACK")  # the other program is done: the scan goes through
+        assert answer.args[0].kind == "ok" and window.card.kind == "ok"
+    finally:
+        if blocker.in_transaction:
+            blocker.execute("ROLLBACK")
+        blocker.close()
+
+
 def test_typed_name_searches_and_checks_in(qtbot, main_window, station_event):
     window = main_window
     field = window.scan.field

@@ -649,6 +649,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Veranstaltung wird geöffnet…</translation>
     </message>
     <message>
+        <source>One moment…</source>
+        <translation>Einen Moment…</translation>
+    </message>
+    <message>
         <source>WELCOME: checked in</source>
         <translation>WILLKOMMEN: eingecheckt</translation>
     </message>
@@ -775,6 +779,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>Student</source>
         <translation>Studierende</translation>
+    </message>
+    <message>
+        <source>The answer takes longer than usual: the event database is busy (another program may be writing to it). Please do not scan again.</source>
+        <translation>Die Antwort dauert länger als sonst: die Veranstaltungsdatenbank ist belegt (vielleicht schreibt ein anderes Programm hinein). Bitte nicht noch einmal scannen.</translation>
     </message>
     <message>
         <source>Scanner: just scan, the answer appears here.
