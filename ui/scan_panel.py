@@ -94,6 +94,13 @@ class ScanField(QLineEdit):
                 and any(event.matches(key) for key in self.WINDOW_KEYS)):
             event.ignore()  # not ours: the window's shortcut fires
             return True
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Tab
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            # Scanners set up for web forms end a code with Tab instead of Enter; the desk
+            # has nowhere else for the focus to go, so Tab submits like Enter.
+            self.returnPressed.emit()
+            return True
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -100,6 +100,17 @@ def test_card_keeps_right_to_left_text_in_its_column(main_window):
     assert inked and min(inked) < image.width() // 3, (min(inked), image.width())
 
 
+def test_scanner_ending_with_tab(qtbot, main_window, station_event):
+    """A scanner set up for web forms sends Tab after the code, not Enter."""
+    window = main_window
+    field = window.scan.field
+    field.selectAll()
+    qtbot.keyClicks(field, station_event.tokens["A5"])
+    out = wait_outcome(qtbot, window, lambda: qtbot.keyClick(field, Qt.Key.Key_Tab))
+    assert out.kind == "ok" and out.attendee.id == "A5"
+    assert field.hasFocus() and field.hasSelectedText()
+
+
 def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
     """Another program holds the database's write lock: the scan waits for it (busy
     timeout), and meanwhile the card says so instead of showing the last person."""
