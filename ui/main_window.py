@@ -29,7 +29,7 @@ from checkin.config import StationConfig
 from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
 from ui.camera import CameraPane
 from ui.result_card import ResultCard
-from ui.scan_panel import Hit, ScanPanel
+from ui.scan_panel import Hit, ScannerCatcher, ScanPanel
 from ui.services import Outcome, PrintState, Station, Stats, Summary
 from ui.sounds import Sounds
 
@@ -244,6 +244,13 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
+            # a scanner firing while the attendee list or dashboard is shown: the desk
+            self.catcher = ScannerCatcher(
+                self, self.scan.field,
+                lambda: self.tabs.currentIndex() != DESK and self.dialog is None
+                and self.kiosk is None and self.station.ready)
+            self.catcher.scanned.connect(self._scanned_elsewhere)
+            app.installEventFilter(self.catcher)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -314,6 +321,13 @@ class MainWindow(QMainWindow):
             self.show_tab(DESK)
         self.scan.field.setText(text)
         self.scan.field.selectAll()
+        self._scan(text)
+
+    def _scanned_elsewhere(self, text: str) -> None:
+        self.show_tab(DESK)
+        self.scan.field.setText(text)
+        self.scan.field.selectAll()
+        self.scan.code_answered()  # no search list for a code
         self._scan(text)
 
     def _searched(self, query: str, hits: list[Hit]) -> None:
@@ -789,6 +803,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)
+            app.removeEventFilter(self.catcher)
         self.camera.stop()
         for widget in (self.attendees, self.dashboard):
             if widget is not None and hasattr(widget, "shutdown"):

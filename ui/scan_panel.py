@@ -13,10 +13,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -116,6 +117,54 @@ class ScanField(QLineEdit):
         if key not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._note_key(event)
         super().keyPressEvent(event)
+
+
+class ScannerCatcher(QObject):
+    """A handheld scanner's burst typed while another tab of the window has the focus
+    (the attendee list's find field, the dashboard) is a scan for the desk, not a filter.
+
+    Installed on the application; it watches the keys that reach `window`'s widgets other
+    than the desk's scan field. On Enter or Tab after at least SCANNER_MIN_CHARS
+    characters, none more than SCANNER_KEY_MS after the one before, the burst is taken back
+    out of the line edit it landed in and emitted as `scanned`."""
+
+    scanned = Signal(str)
+
+    def __init__(self, window: QWidget, own_field: QWidget, active: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.own_field = own_field
+        self.active = active  # () -> bool: watch now (not on the desk, no dialog open)
+        self._burst = ""
+        self._last_ms = -1_000_000.0
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        focus = QApplication.focusWidget()
+        if (obj is not focus or focus is None or focus is self.own_field
+                or not self.window.isAncestorOf(focus) or not self.active()):
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+            burst, self._burst = self._burst, ""
+            if len(burst) < SCANNER_MIN_CHARS:
+                return False
+            if isinstance(focus, QLineEdit) and focus.text().endswith(burst):
+                focus.setText(focus.text()[:-len(burst)])  # the list's filter as it was
+            self.scanned.emit(burst)
+            return True
+        text = event.text()
+        if (not text or not text.isprintable() or event.isAutoRepeat()
+                or event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                        | Qt.KeyboardModifier.AltModifier)):
+            self._burst = ""
+            return False
+        now = float(event.timestamp()) or time.monotonic() * 1000.0
+        if not 0 <= now - self._last_ms <= SCANNER_KEY_MS:
+            self._burst = ""
+        self._last_ms = now
+        self._burst += text
+        return False
 
 
 class ScanPanel(QWidget):

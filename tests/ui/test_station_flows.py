@@ -100,6 +100,26 @@ def test_card_keeps_right_to_left_text_in_its_column(main_window):
     assert inked and min(inked) < image.width() // 3, (min(inked), image.width())
 
 
+def test_scanner_firing_on_the_attendee_list_scans_at_the_desk(qtbot, main_window,
+                                                               station_event):
+    """The operator looks something up in the attendee list; the next delegate's code is
+    scanned: it is admitted at the desk, and the list's find field keeps its text."""
+    window = main_window
+    window.act_attendees.trigger()
+    qtbot.waitUntil(lambda: window.attendees is not None, timeout=10_000)
+    find = window.attendees.search
+    find.setFocus()
+    qtbot.waitUntil(find.hasFocus, timeout=5_000)
+    ms = type_keys(find, "Lind", 1_000, 160)  # a person types: a filter
+    assert find.text() == "Lind"
+    type_keys(find, station_event.tokens["A6"], ms + 2_000, 4)  # the scanner
+    out = wait_outcome(qtbot, window, lambda: qtbot.keyClick(find, Qt.Key.Key_Return))
+    assert out.kind == "ok" and out.attendee.id == "A6"
+    assert window.tabs.currentIndex() == 0 and window.card.kind == "ok"
+    assert find.text() == "Lind"
+    qtbot.waitUntil(window.scan.field.hasFocus, timeout=5_000)
+
+
 def test_scanner_ending_with_tab(qtbot, main_window, station_event):
     """A scanner set up for web forms sends Tab after the code, not Enter."""
     window = main_window
