@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.start_camera)  # after the first frame is on screen
 
     def _open_failed(self, message: str) -> None:
-        self.card.show_state("error", detail=message)
+        self.card.show_state("open_failed", detail=message)
         self.banner.setText(self.tr("The event database cannot be opened: %1")
                             .replace("%1", message))
         self.banner.show()

@@ -43,6 +43,7 @@ LOOKS: dict[str, Look] = {
     "created": Look("#1b7a32", "#ffffff", "tick"),
     "saved": Look("#1f5fa8", "#ffffff", "tick"),
     "error": Look("#b3001b", "#ffffff", "stop"),
+    "open_failed": Look("#b3001b", "#ffffff", "stop"),
 }
 
 
@@ -270,6 +271,7 @@ class ResultCard(QFrame):
             "created": self.tr("WALK-IN REGISTERED: checked in"),
             "saved": self.tr("Details saved"),
             "error": self.tr("Something went wrong"),
+            "open_failed": self.tr("The event database cannot be opened"),
         }[kind]
 
     def verdict_detail(self, kind: str, message: str, attendee: Any = None) -> str:
@@ -324,6 +326,10 @@ class ResultCard(QFrame):
         prev = self._previous
         if self.kind == "already_checked_in" and prev is not None:
             return self.admission_text(prev) + (f"\n{self._detail}" if self._detail else "")
+        if self.kind == "open_failed":
+            return self._detail + "\n\n" + self.tr(
+                "Start the station with the event's database: checkin-station --db FILE "
+                "(or set CHECKIN_DB). No event yet? checkin import FILE makes one.")
         if self.kind == "waiting":
             return self.tr("The answer takes longer than usual: the event database is busy "
                            "(another program may be writing to it). Please do not scan again.")

@@ -212,7 +212,9 @@ def test_unusable_database_is_one_line_on_screen(qtbot, tmp_path, station_config
     qtbot.addWidget(window)
     with qtbot.waitSignal(station.openFailed, timeout=20_000):
         station.open()
-    assert window.card.kind == "error"
+    assert window.card.kind == "open_failed"
+    assert "cannot be opened" in window.card.headline.text()
+    assert "checkin-station --db FILE" in window.card.detail.text()  # what to do
     assert "not a usable event database" in window.banner.text()
     assert not window.scan.field.isEnabled()
     close_window(qtbot, window)

@@ -705,6 +705,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Etwas ist schiefgegangen</translation>
     </message>
     <message>
+        <source>The event database cannot be opened</source>
+        <translation>Die Veranstaltungsdatenbank lässt sich nicht öffnen</translation>
+    </message>
+    <message>
         <source>This confirmation was revoked; a newer one replaces it.</source>
         <translation>Diese Bestätigung wurde widerrufen; eine neuere ersetzt sie.</translation>
     </message>
@@ -779,6 +783,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>Student</source>
         <translation>Studierende</translation>
+    </message>
+    <message>
+        <source>Start the station with the event&apos;s database: checkin-station --db FILE (or set CHECKIN_DB). No event yet? checkin import FILE makes one.</source>
+        <translation>Starten Sie die Station mit der Datenbank der Veranstaltung: checkin-station --db DATEI (oder CHECKIN_DB setzen). Noch keine Veranstaltung? checkin import DATEI legt eine an.</translation>
     </message>
     <message>
         <source>The answer takes longer than usual: the event database is busy (another program may be writing to it). Please do not scan again.</source>
