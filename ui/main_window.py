@@ -546,6 +546,8 @@ class MainWindow(QMainWindow):
             self.attendees.refresh()
         if index == DESK:
             self.focus_input()
+        else:  # the list's find field, the dashboard's tabs: the keyboard goes on there
+            self.tabs.currentWidget().setFocus(Qt.FocusReason.TabFocusReason)
 
     def _install_attendees(self) -> None:
         from ui.attendee_table import AttendeeTableWidget
@@ -573,6 +575,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
         old.deleteLater()
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _activated_in_list(self, attendee_id: str) -> None:
         self.show_tab(DESK)

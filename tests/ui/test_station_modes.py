@@ -178,6 +178,26 @@ def test_shortcuts_work_from_the_scan_field(qtbot, main_window, station_event):
 
 # -- first start ----------------------------------------------------------------------------
 
+def test_keyboard_lands_in_each_view(qtbot, main_window):
+    """Ctrl+L puts the keyboard in the list's find field, Ctrl+D on the dashboard's tabs,
+    Ctrl+1 back in the scan field: no view needs the mouse to start typing."""
+    from PySide6.QtWidgets import QApplication
+
+    window = main_window
+    qtbot.keyClick(window.scan.field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.attendees is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.attendees.search,
+                    timeout=5_000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_D,
+                   Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.dashboard is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.dashboard.isAncestorOf(QApplication.focusWidget()),
+                    timeout=5_000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1,
+                   Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.scan.field.hasFocus, timeout=5_000)
+
+
 def test_first_start_creates_the_demo(qtbot, tmp_path, station_config):
     db_path = tmp_path / "fresh" / "event.sqlite"
     window = open_window(qtbot, db_path, station_config, tmp_path / "station.toml")
