@@ -698,8 +698,9 @@ class MainWindow(QMainWindow):
 
     def print_text(self, state: PrintState) -> str:
         printer = state.printer or self.tr("default")
-        if state.backend == "pdf":
-            printer = self.tr("PDF folder")
+        if state.backend == "pdf":  # where the badges go: the operator has to open them
+            printer = (self.tr("PDF folder %1").replace("%1", state.printer) if state.printer
+                       else self.tr("PDF folder"))
         if state.ready:
             head = self.tr("Printer %1: ready").replace("%1", printer)
         else:

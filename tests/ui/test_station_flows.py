@@ -332,6 +332,8 @@ def test_edit_then_reprint(qtbot, main_window, station_event):
 def test_print_queue_visible(qtbot, main_window):
     qtbot.waitUntil(lambda: bool(main_window.print_label.text()), timeout=20_000)
     assert "ready" in main_window.print_label.text()
+    # a PDF folder printer says where the badges go
+    assert main_window.config.printer in main_window.print_label.text()
 
 
 def test_scanner_double_fire_is_one_admission(qtbot, main_window, station_event):

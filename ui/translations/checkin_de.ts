@@ -443,6 +443,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
     </message>
     <message>
+        <source>PDF folder %1</source>
+        <translation>PDF-Ordner %1</translation>
+    </message>
+    <message>
         <source>queue empty</source>
         <translation>Warteschlange leer</translation>
     </message>
