@@ -244,13 +244,14 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
-            # a scanner firing while the attendee list or dashboard is shown: the desk
-            self.catcher = ScannerCatcher(
-                self, self.scan.field,
-                lambda: self.tabs.currentIndex() != DESK and self.dialog is None
-                and self.kiosk is None and self.station.ready)
-            self.catcher.scanned.connect(self._scanned_elsewhere)
-            app.installEventFilter(self.catcher)
+        # a scanner firing while the attendee list or dashboard is shown: the desk
+        # (watching those views' widgets only: an application-wide Python event filter
+        # costs every event of the GUI thread a trip into Python)
+        self.catcher = ScannerCatcher(
+            self, self.scan.field,
+            lambda: self.tabs.currentIndex() != DESK and self.dialog is None
+            and self.kiosk is None and self.station.ready)
+        self.catcher.scanned.connect(self._scanned_elsewhere)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -555,6 +556,7 @@ class MainWindow(QMainWindow):
         assert self.summary is not None
         self.attendees = AttendeeTableWidget(self.station.db_path, self.summary.day)
         self.attendees.attendee_activated.connect(self._activated_in_list)
+        self.catcher.watch(self.attendees)
         self._replace_tab(ATTENDEES, self.attendees)
 
     def _install_dashboard(self) -> None:
@@ -564,6 +566,7 @@ class MainWindow(QMainWindow):
         except ImportError:
             return
         self.dashboard = DashboardWidget(self.station.db_path, self.summary.day)
+        self.catcher.watch(self.dashboard)
         self._replace_tab(DASHBOARD, self.dashboard)
 
     def _replace_tab(self, index: int, widget: QWidget) -> None:
@@ -807,7 +810,6 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)
-            app.removeEventFilter(self.catcher)
         self.camera.stop()
         for widget in (self.attendees, self.dashboard):
             if widget is not None and hasattr(widget, "shutdown"):

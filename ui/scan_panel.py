@@ -123,10 +123,10 @@ class ScannerCatcher(QObject):
     """A handheld scanner's burst typed while another tab of the window has the focus
     (the attendee list's find field, the dashboard) is a scan for the desk, not a filter.
 
-    Installed on the application; it watches the keys that reach `window`'s widgets other
-    than the desk's scan field. On Enter or Tab after at least SCANNER_MIN_CHARS
-    characters, none more than SCANNER_KEY_MS after the one before, the burst is taken back
-    out of the line edit it landed in and emitted as `scanned`."""
+    `watch(view)` installs it on a view's widgets; it looks at the keys that reach them.
+    On Enter or Tab after at least SCANNER_MIN_CHARS characters, none more than
+    SCANNER_KEY_MS after the one before, the burst is taken back out of the line edit it
+    landed in and emitted as `scanned`."""
 
     scanned = Signal(str)
 
@@ -137,6 +137,11 @@ class ScannerCatcher(QObject):
         self.active = active  # () -> bool: watch now (not on the desk, no dialog open)
         self._burst = ""
         self._last_ms = -1_000_000.0
+
+    def watch(self, view: QWidget) -> None:
+        """Look at the keys typed into view and its widgets (not the whole application)."""
+        for widget in (view, *view.findChildren(QWidget)):
+            widget.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
