@@ -159,9 +159,10 @@ class ScannerCatcher(QObject):
             self.scanned.emit(burst)
             return True
         text = event.text()
-        if (not text or not text.isprintable() or event.isAutoRepeat()
-                or event.modifiers() & (Qt.KeyboardModifier.ControlModifier
-                                        | Qt.KeyboardModifier.AltModifier)):
+        if not text or not text.isprintable():
+            return False  # Shift pressed for a capital (scanners send it too): no character
+        if event.isAutoRepeat() or event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                                        | Qt.KeyboardModifier.AltModifier):
             self._burst = ""
             return False
         now = float(event.timestamp()) or time.monotonic() * 1000.0

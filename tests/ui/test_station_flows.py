@@ -183,6 +183,11 @@ def type_keys(field, text: str, start_ms: int, step_ms: int) -> int:
     ms = start_ms
     for ch in text:
         key = Qt.Key(ord(ch.upper())) if ch.isascii() and ch.isalnum() else Qt.Key.Key_unknown
+        if ch.isupper():  # a keyboard (and a scanner posing as one) presses Shift first
+            shift = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Shift,
+                              Qt.KeyboardModifier.NoModifier, "")
+            shift.setTimestamp(ms)
+            QCoreApplication.sendEvent(field, shift)
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch)
             event.setTimestamp(ms)
