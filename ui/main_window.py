@@ -520,6 +520,9 @@ class MainWindow(QMainWindow):
             if result:
                 on_accept()
             dialog.deleteLater()
+            # the window takes the keyboard back itself: without a window manager that
+            # does (a kiosk X session, Xvfb) nothing had the focus after a dialog
+            self.activateWindow()
             self.focus_input()
 
         dialog.finished.connect(finished)
