@@ -17,8 +17,8 @@ APT_PACKAGES=(
   libzbar0
   # printing: CUPS and the virtual PDF printer used by the tests
   cups cups-client printer-driver-cups-pdf
-  # screenshots and badge previews
-  xvfb poppler-utils
+  # screenshots and badge previews; real X key events for scripts/keyboard_check.py
+  xvfb poppler-utils xdotool
 )
 
 missing=()

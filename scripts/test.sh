@@ -9,6 +9,12 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check checkin ui tests bench
 .venv/bin/mypy
 .venv/bin/python -m pytest -q "$@"
+# The desk driven by real X key events (Xvfb + xdotool): scanner bursts, dialogs, kiosk.
+if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
+  env -u DISPLAY QT_QPA_PLATFORM=xcb .venv/bin/python scripts/keyboard_check.py
+else
+  echo "test: xvfb-run or xdotool missing; keyboard check skipped"
+fi
 # The PyInstaller bundle builds and both executables start (skip with SKIP_BUNDLE=1).
 if [ "${SKIP_BUNDLE:-0}" != 1 ]; then
   ./scripts/build_check.sh

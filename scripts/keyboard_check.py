@@ -1,0 +1,190 @@
+"""The desk driven by real X key events, as an operator and a handheld scanner would.
+
+    python scripts/keyboard_check.py     # starts itself under xvfb-run; needs xdotool
+
+pytest-qt sends key events straight to a widget; this sends them through an X server
+(Xvfb, no window manager), with the Shift presses, timestamps and focus changes a real
+keyboard and a USB scanner produce. Each step is checked; the exit code says whether
+all held. Found two defects the offscreen tests could not see: a scanner's Shift ended
+its burst, and nothing had the focus after a dialog closed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    if not shutil.which("xdotool"):
+        print("error: needs xdotool (Debian: apt-get install xdotool)", file=sys.stderr)
+        return 1
+    if not os.environ.get("DISPLAY"):
+        if not shutil.which("xvfb-run"):
+            print("error: needs an X display or xvfb-run (Debian: apt-get install xvfb)",
+                  file=sys.stderr)
+            return 1
+        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24",
+                                sys.executable, *sys.argv])
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "cfg")
+        return check(Path(tmp))
+
+
+def check(tmp: Path) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from checkin import keys
+    from checkin.config import StationConfig
+    from checkin.db import open_db
+    from checkin.demo import create_demo
+    from checkin.store import Store
+    from ui import immortal, qtlog
+    from ui.main_window import MainWindow
+    from ui.services import Station
+
+    immortal.install()
+    db_path = tmp / "event.sqlite"
+    store = Store(open_db(db_path, create=True), station="setup")
+    create_demo(store)
+    keys.ensure_event_key(store, db_path)
+    signer = keys.load_signer(store, db_path)
+    assert signer is not None
+    people = [p for p in store.all_attendees() if p.status == "confirmed" and not p.days]
+    first, second = people[5], people[9]
+    token = {p.id: signer.sign(p.ref) for p in (first, second)}
+    store.db.conn.close()
+
+    app = QApplication([sys.argv[0]])
+    config = StationConfig(station="Desk 1", operator="Mia", printer=str(tmp / "printed"),
+                           printer_backend="pdf", layout="a6", camera_enabled=False,
+                           sound=False, language="en", kiosk_pin="2468")
+    qtlog.load_multimedia()
+    station = Station(db_path, config, tmp / "station.toml")
+    window = MainWindow(station, config)
+    window.resize(1280, 800)
+    window.show()
+    window.activateWindow()
+    shown: list = []
+    window.outcomeShown.connect(shown.append)
+    failures: list[str] = []
+
+    def wait(condition, timeout: float = 20.0) -> bool:
+        end = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > end:
+                return False
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        return True
+
+    def settle(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def xdo(*args: str) -> None:
+        process = subprocess.Popen(["xdotool", *args])
+        wait(lambda: process.poll() is not None)
+
+    def type_slowly(text: str) -> None:  # a person: ~120 ms a key
+        xdo("type", "--delay", "120", text)
+
+    def scanner(text: str) -> None:  # a USB scanner: a few ms a key, then Enter
+        xdo("type", "--delay", "3", text)
+        xdo("key", "Return")
+
+    def expect(what: str, ok: bool) -> None:
+        print(("ok    " if ok else "FAIL  ") + what, flush=True)
+        if not ok:
+            failures.append(what)
+
+    def answered(*kinds: str) -> bool:
+        return wait(lambda: any(o.kind in kinds for o in shown))
+
+    def field_has_focus() -> bool:
+        return wait(lambda: QApplication.focusWidget() is window.scan.field, 3.0)
+
+    station.open()
+    expect("the event opens", wait(lambda: station.ready))
+    settle(300)
+    expect("the scan field has the focus at start", field_has_focus())
+
+    type_slowly(first.family_name[:4])
+    expect("a typed name lists matches", wait(lambda: bool(window.scan.hits()), 5.0))
+    shown.clear()
+    scanner(token[first.id])
+    expect("a scan typed behind the name admits the scanned person",
+           answered("ok") and shown[-1].attendee.id == first.id)
+
+    xdo("key", "ctrl+l")
+    expect("Ctrl+L: the list's find field has the focus",
+           wait(lambda: window.attendees is not None
+                and QApplication.focusWidget() is window.attendees.search, 5.0))
+    type_slowly("Mue")
+    shown.clear()
+    scanner(token[second.id])
+    expect("a scan on the list tab is admitted at the desk",
+           answered("ok") and shown[-1].attendee.id == second.id
+           and window.tabs.currentIndex() == 0)
+    expect("... and the list's filter keeps the typed text",
+           window.attendees.search.text() == "Mue")
+    expect("... and the scan field has the focus again", field_has_focus())
+
+    shown.clear()
+    xdo("key", "ctrl+z")
+    expect("Ctrl+Z opens the undo dialog", wait(lambda: window.dialog is not None, 5.0))
+    xdo("key", "Return")
+    expect("Enter confirms the undo", answered("undone"))
+    expect("the scan field has the focus after the dialog", field_has_focus())
+    shown.clear()
+    xdo("key", "ctrl+Return")
+    expect("Ctrl+Return checks the person in again", answered("ok"))
+    xdo("key", "F5")
+    expect("F5 on a printed badge asks why", wait(lambda: window.dialog is not None, 5.0))
+    done = station.print_state.done
+    xdo("key", "Down")
+    xdo("key", "Return")
+    expect("a reason and Enter reprint the badge",
+           wait(lambda: station.print_state.done > done, 20.0))
+    expect("the scan field has the focus after the reprint", field_has_focus())
+
+    xdo("key", "ctrl+k")
+    expect("Ctrl+K opens the kiosk, full screen",
+           wait(lambda: window.kiosk is not None and window.kiosk.isFullScreen(), 5.0))
+    kiosk = window.kiosk
+    shown.clear()
+    scanner(token[first.id])
+    expect("a scan in the kiosk answers there", answered("already_checked_in", "ok")
+           and kiosk.state in ("again", "welcome"))
+    xdo("key", "Escape")
+    expect("Escape asks for the PIN", wait(lambda: kiosk.pin_panel.isVisible(), 3.0))
+    type_slowly("0000")
+    xdo("key", "Return")
+    settle(300)
+    expect("a wrong PIN stays in the kiosk", window.kiosk is kiosk)
+    xdo("key", "alt+F4")
+    settle(300)
+    expect("Alt+F4 does not leave the kiosk", window.kiosk is kiosk)
+    type_slowly("2468")
+    xdo("key", "Return")
+    expect("the right PIN leaves the kiosk", wait(lambda: window.kiosk is None, 5.0))
+    expect("the scan field has the focus after the kiosk", field_has_focus())
+
+    window.close()
+    station.shutdown()
+    print(f"{len(failures)} of the checks failed" if failures else "all checks held")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
