@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config_path = Path(args.config) if args.config else None
     config = StationConfig.load(config_path)
+    problem = config_problem(config_path)
     install_language(app, config.language)
 
     from ui.main_window import MainWindow
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path = paths.resolve_db(args.db)
     station = Station(db_path, config, config_path)
     window = MainWindow(station, config)
+    window.set_config_problem(problem)
     window.show()
     station.open()
     QTimer.singleShot(0, register_fonts)
@@ -83,6 +85,35 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     station.shutdown()
     return int(code)
+
+
+def config_problem(path: object = None) -> str:
+    """Why the settings file was not (fully) used, or "".
+
+    StationConfig.load falls back to the defaults for a file it cannot read and skips
+    values of the wrong type; a desk must hear about it (its printer setting may be the
+    one ignored) instead of printing into the default PDF folder unnoticed."""
+    import tomllib
+    from dataclasses import fields
+    from pathlib import Path
+
+    from checkin.config import StationConfig, default_path
+
+    file = Path(str(path)) if path else default_path()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{file}: {exc}"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return f"{file}: {exc}"
+    defaults = StationConfig()
+    wrong = [f"{f.name} = {data[f.name]!r}" for f in fields(StationConfig)
+             if f.name in data and not isinstance(data[f.name], type(getattr(defaults, f.name)))]
+    return f"{file}: " + ", ".join(wrong) if wrong else ""
 
 
 def responsive_gil() -> None:

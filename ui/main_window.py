@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.attendees: Any = None  # G2's attendee table, built when first shown
         self.dashboard: Any = None  # G2's dashboard, built when first shown
         self._closed = False
+        self.config_problem = ""
         self._card: tuple[str, Any, str, Any] = ("idle", None, "", None)
         self._print_note = ""
 
@@ -278,16 +279,28 @@ class MainWindow(QMainWindow):
                             .replace("%1", message))
         self.banner.show()
 
+    def set_config_problem(self, problem: str) -> None:
+        """The settings file could not be (fully) used: the banner says so until fixed."""
+        self.config_problem = problem
+        self._update_banner()
+
     def _update_banner(self) -> None:
         s = self.summary
-        if s is None or not s.is_demo:
-            self.banner.hide()
-            return
-        self.banner.setText(self.tr(
-            "This is the demo event with made-up delegates. To use your real attendee list, "
-            "run: checkin import FILE (CSV, XLSX or JSON export of your registration "
-            "system), then restart the station."))
-        self.banner.show()
+        if s is None and not self.banner.isHidden() and not self.config_problem:
+            return  # the database could not be opened: that banner stays
+        lines = []
+        if self.config_problem:
+            lines.append(self.tr(
+                "The station's settings file was not used as written (%1): the defaults "
+                "are in use there. Check the settings (Ctrl+,); saving them rewrites the "
+                "file.").replace("%1", self.config_problem))
+        if s is not None and s.is_demo:
+            lines.append(self.tr(
+                "This is the demo event with made-up delegates. To use your real attendee "
+                "list, run: checkin import FILE (CSV, XLSX or JSON export of your "
+                "registration system), then restart the station."))
+        self.banner.setText("\n".join(lines))
+        self.banner.setVisible(bool(lines))
 
     def _update_title(self) -> None:
         name = self.summary.event_name if self.summary else ""
@@ -649,6 +662,8 @@ class MainWindow(QMainWindow):
             config.save(self.station.config_path)
         except OSError as exc:
             self._failed(self.tr("Settings not saved: %1").replace("%1", str(exc)))
+        else:
+            self.set_config_problem("")  # the file now holds what the station uses
         self.station.apply_config(config)
         self.sounds.set_muted(not config.sound)
         self.act_mute.setChecked(not config.sound)

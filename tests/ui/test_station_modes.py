@@ -198,6 +198,27 @@ def test_keyboard_lands_in_each_view(qtbot, main_window):
     qtbot.waitUntil(window.scan.field.hasFocus, timeout=5_000)
 
 
+def test_unreadable_settings_file_is_said_not_silently_replaced(qtbot, tmp_path,
+                                                                main_window):
+    """A broken station.toml falls back to the defaults (the core's choice); the window
+    says so, naming the file and the fault, until the settings are saved again."""
+    from ui.app import config_problem
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text('station = "Desk 1\nprinter = "HL-L8360"\n', encoding="utf-8")
+    assert config_problem(tmp_path / "none.toml") == ""
+    problem = config_problem(broken)
+    assert str(broken) in problem
+    typed = tmp_path / "typed.toml"
+    typed.write_text('auto_print = "maybe"\nstation = "Desk 2"\n', encoding="utf-8")
+    assert "auto_print = 'maybe'" in config_problem(typed)
+    window = main_window
+    window.set_config_problem(problem)
+    assert not window.banner.isHidden() and str(broken) in window.banner.text()
+    window.apply_config(window.config)  # saved: the file holds what the station uses
+    assert str(broken) not in window.banner.text()
+
+
 def test_first_start_creates_the_demo(qtbot, tmp_path, station_config):
     db_path = tmp_path / "fresh" / "event.sqlite"
     window = open_window(qtbot, db_path, station_config, tmp_path / "station.toml")

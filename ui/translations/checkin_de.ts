@@ -419,6 +419,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Niemand gefunden für den eingegebenen Text.</translation>
     </message>
     <message>
+        <source>The station&apos;s settings file was not used as written (%1): the defaults are in use there. Check the settings (Ctrl+,); saving them rewrites the file.</source>
+        <translation>Die Einstellungsdatei der Station wurde nicht wie geschrieben übernommen (%1): dort gelten die Standardwerte. Bitte die Einstellungen prüfen (Strg+,); Speichern schreibt die Datei neu.</translation>
+    </message>
+    <message>
         <source>One match for the typed text.</source>
         <translation>Ein Treffer für den eingegebenen Text.</translation>
     </message>
