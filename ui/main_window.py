@@ -37,6 +37,7 @@ DESK, ATTENDEES, DASHBOARD = range(3)
 # An answer slower than this (the database held by another program past its busy timeout,
 # a slow disk) turns the card to "one moment", so nobody scans again into a silent screen.
 WAITING_MS = 400
+DAY_CHECK_MS = 30_000
 # verdicts whose card shows the engine's reason (translated by ResultCard.verdict_detail)
 VERDICT_REASONS = ("cancelled", "not_registered_today", "unknown", "invalid_signature")
 
@@ -101,6 +102,9 @@ class MainWindow(QMainWindow):
         self._waiting.setSingleShot(True)
         self._waiting.setInterval(WAITING_MS)
         self._waiting.timeout.connect(self._show_waiting)
+        self._day_timer = QTimer(self)  # a station left running overnight: the new day
+        self._day_timer.setInterval(DAY_CHECK_MS)
+        self._day_timer.timeout.connect(self.check_day)
 
     # -- construction -------------------------------------------------------------------
 
@@ -265,6 +269,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_status()
         self.focus_input()
+        self._day_timer.start()
         self.ready.emit()
         from ui.format import german_country_names
 
@@ -272,6 +277,20 @@ class MainWindow(QMainWindow):
         self.station.lanes["db"].submit(lambda _ctx: german_country_names(), name="names")
         if self.config.camera_enabled:
             QTimer.singleShot(0, self, self.start_camera)  # after the first frame is on screen
+
+    def check_day(self) -> None:
+        """After midnight the counts, the list and the dashboard follow the new day (the
+        engine admits for the current day by itself)."""
+        from checkin.store import today
+
+        day = today()
+        if self.summary is None or day == self.summary.day:
+            return
+        self.summary.day = day
+        self.station.refresh_stats()
+        for view in (self.attendees, self.dashboard):
+            if view is not None and hasattr(view, "set_day"):
+                view.set_day(day)
 
     def _open_failed(self, message: str) -> None:
         self.card.show_state("open_failed", detail=message)

@@ -222,7 +222,9 @@ class Station(QObject):
         if self._stats_pending:
             return
         self._stats_pending = True
-        day = self.stats.day
+        from checkin.store import today
+
+        day = today()  # a station left running overnight counts the new day
 
         def done(stats: Stats) -> None:
             self._stats_pending = False

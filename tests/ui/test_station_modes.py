@@ -219,6 +219,27 @@ def test_unreadable_settings_file_is_said_not_silently_replaced(qtbot, tmp_path,
     assert str(broken) not in window.banner.text()
 
 
+def test_station_left_running_overnight_counts_the_new_day(qtbot, main_window):
+    """Opened yesterday (simulated: the window's day set back), the day check moves the
+    status bar's counts and the attendee list to today."""
+    from checkin.store import today
+
+    window = main_window
+    window.act_attendees.trigger()
+    qtbot.waitUntil(lambda: window.attendees is not None, timeout=10_000)
+    window.act_desk.trigger()
+    from dataclasses import replace
+
+    window.summary.day = "2000-01-01"
+    window.station.stats = replace(window.station.stats, day="2000-01-01")
+    window.attendees.set_day("2000-01-01")
+    with qtbot.waitSignal(window.station.statsChanged, timeout=20_000,
+                          check_params_cb=lambda stats: stats.day == today()):
+        window.check_day()
+    assert window.summary.day == today()
+    assert window.attendees.model.query.day == today()
+
+
 def test_first_start_creates_the_demo(qtbot, tmp_path, station_config):
     db_path = tmp_path / "fresh" / "event.sqlite"
     window = open_window(qtbot, db_path, station_config, tmp_path / "station.toml")
