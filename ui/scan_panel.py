@@ -367,7 +367,8 @@ class ScanPanel(QWidget):
 
     def retranslateUi(self) -> None:
         self.caption.setText(self.tr("Scan a code or type a name"))
-        self.field.setPlaceholderText(self.tr("Scan a QR code, or type a name…"))
+        # short: the field is narrow at 20 pt, the caption above says it in full
+        self.field.setPlaceholderText(self.tr("Scan, or type a name…"))
         self._update_hint()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -879,8 +879,8 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
         <translation>Code scannen oder Namen eingeben</translation>
     </message>
     <message>
-        <source>Scan a QR code, or type a name…</source>
-        <translation>QR-Code scannen oder Namen eingeben…</translation>
+        <source>Scan, or type a name…</source>
+        <translation>Scannen oder Namen tippen…</translation>
     </message>
 </context>
 <context>
