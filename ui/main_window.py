@@ -236,6 +236,7 @@ class MainWindow(QMainWindow):
         st.statsChanged.connect(self._stats)
         st.printStateChanged.connect(self._print_state)
         st.failed.connect(self._failed)
+        st.admitFailed.connect(lambda message: self._failed(message, "not_admitted"))
         self.scan.scanRequested.connect(self._scan)
         self.scan.searchRequested.connect(self.station.search)
         self.scan.pickRequested.connect(self._picked)
@@ -447,11 +448,13 @@ class MainWindow(QMainWindow):
             self._print_note = note
             self._render_card()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str, kind: str = "error") -> None:
+        """kind "not_admitted": a scan or check-in failed, so the card must say that the
+        person is NOT checked in (the database was locked, the disk full, ...)."""
         self._waiting.stop()
-        self._card = ("error", None, message, None)
+        self._card = (kind, None, message, None)
         self._print_note = ""
-        self.card.show_state("error", detail=message)
+        self.card.show_state(kind, detail=message)
         self.sounds.play("error")
         if self.kiosk is not None:
             self.kiosk.show_error(message)

@@ -44,6 +44,7 @@ LOOKS: dict[str, Look] = {
     "saved": Look("#1f5fa8", "#ffffff", "tick"),
     "error": Look("#b3001b", "#ffffff", "stop"),
     "open_failed": Look("#b3001b", "#ffffff", "stop"),
+    "not_admitted": Look("#b3001b", "#ffffff", "stop"),
 }
 
 
@@ -272,6 +273,7 @@ class ResultCard(QFrame):
             "saved": self.tr("Details saved"),
             "error": self.tr("Something went wrong"),
             "open_failed": self.tr("The event database cannot be opened"),
+            "not_admitted": self.tr("NOT CHECKED IN: scan again"),
         }[kind]
 
     def verdict_detail(self, kind: str, message: str, attendee: Any = None) -> str:

@@ -55,6 +55,7 @@ class Station(QObject):
     statsChanged = Signal(object)  # Stats
     printStateChanged = Signal(object)  # PrintState
     failed = Signal(str)  # an action failed: one line
+    admitFailed = Signal(str)  # a scan or check-in failed: the person is NOT admitted
 
     def __init__(self, db_path: Path, config: StationConfig,
                  config_path: Path | None = None, parent: QObject | None = None) -> None:
@@ -112,7 +113,7 @@ class Station(QObject):
 
     def scan(self, text: str) -> None:
         self.lanes["db"].submit(lambda ctx: scan_text(ctx, text), self._answered,
-                                self._action_failed, name="scan")
+                                self._admit_failed, name="scan")
 
     def search(self, query: str) -> None:
         """Type-ahead: at most one search in flight; only the newest text waits."""
@@ -136,7 +137,7 @@ class Station(QObject):
 
     def check_in(self, attendee_id: str) -> None:
         self.lanes["db"].submit(lambda ctx: check_in(ctx, attendee_id), self._answered,
-                                self._action_failed, name="check_in")
+                                self._admit_failed, name="check_in")
 
     def undo(self, attendee_id: str, reason: str = "") -> None:
         self.lanes["db"].submit(lambda ctx: undo(ctx, attendee_id, reason), self._answered,
@@ -217,6 +218,9 @@ class Station(QObject):
 
     def _action_failed(self, exc: BaseException) -> None:
         self.failed.emit(message_of(exc))
+
+    def _admit_failed(self, exc: BaseException) -> None:
+        self.admitFailed.emit(message_of(exc))
 
     def refresh_stats(self) -> None:
         if self._stats_pending:

@@ -155,6 +155,24 @@ def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
         blocker.close()
 
 
+def test_a_failed_admission_says_not_checked_in(qtbot, main_window, station_event):
+    """The write that admits fails (here a trigger refuses it, as a full disk would): the
+    card says NOT CHECKED IN, never a welcome, and nothing is in the log."""
+    import sqlite3
+
+    conn = sqlite3.connect(station_event.db_path)
+    conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON events "
+                 "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END")
+    conn.commit()
+    conn.close()
+    out = scan(qtbot, main_window, station_event.tokens["A1"])
+    assert out.kind == "error"
+    assert main_window.card.kind == "not_admitted"
+    assert main_window.card.headline.text().startswith("NOT CHECKED IN")
+    assert "refused for the test" in main_window.card.detail.text()
+    assert events(station_event.db_path, "A1", CHECKIN) == []
+
+
 def test_typed_name_searches_and_checks_in(qtbot, main_window, station_event):
     window = main_window
     field = window.scan.field

@@ -717,6 +717,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Die Veranstaltungsdatenbank lässt sich nicht öffnen</translation>
     </message>
     <message>
+        <source>NOT CHECKED IN: scan again</source>
+        <translation>NICHT EINGECHECKT: bitte erneut scannen</translation>
+    </message>
+    <message>
         <source>This confirmation was revoked; a newer one replaces it.</source>
         <translation>Diese Bestätigung wurde widerrufen; eine neuere ersetzt sie.</translation>
     </message>
