@@ -471,7 +471,10 @@ class MainWindow(QMainWindow):
     def _set_enabled_for(self, out: Outcome | None) -> None:
         ready = self.station.ready
         a = out.attendee if out else None
-        can_check_in = bool(a and not out.checked_in and a.status != "cancelled")  # type: ignore[union-attr]
+        day = self.summary.day if self.summary else ""
+        # not registered today: the engine would only say so again (there is no override)
+        can_check_in = bool(a and not out.checked_in and a.status != "cancelled"  # type: ignore[union-attr]
+                            and (not day or a.registered_for(day)))
         can_undo = bool(a and out.checked_in)  # type: ignore[union-attr]
         for action, button, enabled in (
                 (self.act_check_in, "check_in", ready and can_check_in),

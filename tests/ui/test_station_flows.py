@@ -70,6 +70,8 @@ def test_forged_cancelled_unknown(qtbot, main_window, station_event):
     assert window.card.kind == "cancelled"
     assert not window.act_check_in.isEnabled()
     assert scan(qtbot, window, station_event.tokens["A4"]).kind == "not_registered_today"
+    assert not window.act_check_in.isEnabled()  # it would only say "not today" again
+    assert window.act_edit.isEnabled() and window.act_print.isEnabled()
     assert scan(qtbot, window, "ZZ9-PLURAL-Z-ALPHA").kind == "unknown"
     assert events(station_event.db_path, "A2", CHECKIN) == []
     assert "stop" in window.sounds.played and "warn" in window.sounds.played
