@@ -77,6 +77,7 @@ class PrintState:
     done: int = 0
     last_error: str = ""
     jobs: list[Any] = field(default_factory=list)
+    seq: int = 0  # which print-lane task produced it (Station numbers them in order)
 
 
 def message_of(exc: BaseException) -> str:

@@ -432,6 +432,8 @@ class MainWindow(QMainWindow):
         out = self.current
         if out is None or not out.printing or out.attendee is None:
             return
+        if state.seq < self.station.badge_seq.get(out.attendee.id, 0):
+            return  # from before the badge was asked for: says nothing about it
         jobs = [job for job in state.jobs if job.attendee_id == out.attendee.id]
         if any(job.state in ("queued", "printing") for job in jobs):
             note = (self.tr("Badge is printing.") if state.ready else

@@ -78,6 +78,11 @@ class Station(QObject):
             "net": None,
             "decode": _decoder_context,
         }, self)
+        # The print lane runs its tasks in order: a state from task n knows every badge
+        # asked for by tasks <= n. badge_seq[attendee id] = the task that asked for theirs,
+        # so an older state (a poll sent just before) is not read as "printed".
+        self._print_seq = 0
+        self.badge_seq: dict[str, int] = {}
         self._search_running = False
         self._search_next: str | None = None
         self._stats_pending = False
@@ -169,9 +174,16 @@ class Station(QObject):
 
     def print_badge(self, attendee_id: str, reprint: bool = False, reason: str = "",
                     auto: bool = False) -> None:
-        self.lanes["print"].submit(
-            lambda ctx: enqueue_and_print(ctx, attendee_id, reprint, reason, auto),
-            self._printed, self._print_failed, name="print")
+        seq = self._submit_print(
+            lambda ctx: enqueue_and_print(ctx, attendee_id, reprint, reason, auto), "print")
+        self.badge_seq[attendee_id] = seq
+
+    def _submit_print(self, fn: Any, name: str) -> int:
+        self._print_seq += 1
+        seq = self._print_seq
+        self.lanes["print"].submit(fn, lambda state: self._printed(replace(state, seq=seq)),
+                                   self._print_failed, name=name)
+        return seq
 
     def refresh_print_queue(self, force: bool = False) -> None:
         """Ask the printer and print what waits (the poll; force: even if the lane is busy)."""
@@ -180,19 +192,19 @@ class Station(QObject):
             return
         needs_work = force or self.print_state.queued + self.print_state.printing > 0
         fn = process_queue if needs_work else print_state
-        lane.submit(fn, self._printed, self._print_failed, name="print_state")
+        self._submit_print(fn, "print_state")
 
     def retry_print(self, job_id: int) -> None:
         def work(ctx: PrintContext) -> PrintState:
             ctx.queue.retry(job_id)
             return process_queue(ctx)
-        self.lanes["print"].submit(work, self._printed, self._print_failed, name="retry")
+        self._submit_print(work, "retry")
 
     def cancel_print(self, job_id: int) -> None:
         def work(ctx: PrintContext) -> PrintState:
             ctx.queue.cancel(job_id)
             return print_state(ctx)
-        self.lanes["print"].submit(work, self._printed, self._print_failed, name="cancel")
+        self._submit_print(work, "cancel")
 
     def apply_config(self, config: StationConfig) -> None:
         from checkin.store import default_station

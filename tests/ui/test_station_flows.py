@@ -393,3 +393,29 @@ def test_printer_away_keeps_the_badge_queued(qtbot, tmp_path, station_event, sta
         assert "ready" in window.print_label.text()
     finally:
         close_window(qtbot, window)
+
+
+def test_card_follows_its_own_badge_not_an_older_printer_poll(qtbot, tmp_path, station_event,
+                                                              station_config):
+    """A printer poll sent just before the scan answers after the card is up: it knows
+    nothing of the new badge and must not be read as "printed". Here the badge then fails
+    (no such layout), and the card must say so."""
+    import threading
+    from dataclasses import replace
+
+    from tests.ui.conftest import close_window, open_window
+
+    config = replace(station_config, layout="no-such-layout")
+    window = open_window(qtbot, station_event.db_path, config, tmp_path / "station.toml")
+    gate = threading.Event()
+    try:
+        window.station.lanes["print"].submit(lambda ctx: gate.wait(30), name="gate")
+        window.station.refresh_print_queue(force=True)  # the poll, queued before the badge
+        assert scan(qtbot, window, station_event.tokens["A1"]).kind == "ok"
+        gate.set()
+        qtbot.waitUntil(lambda: "Badge NOT printed" in window.card.detail.text(),
+                        timeout=20_000)
+        assert "no-such-layout" in window.card.detail.text()
+    finally:
+        gate.set()
+        close_window(qtbot, window)
