@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
         st.printStateChanged.connect(self._print_state)
         st.failed.connect(self._failed)
         st.admitFailed.connect(lambda message: self._failed(message, "not_admitted"))
+        st.printFailed.connect(self._print_error)
         self.scan.scanRequested.connect(self._scan)
         self.scan.searchRequested.connect(self.station.search)
         self.scan.pickRequested.connect(self._picked)
@@ -449,6 +450,18 @@ class MainWindow(QMainWindow):
         if note != self._print_note:
             self._print_note = note
             self._render_card()
+
+    def _print_error(self, message: str) -> None:
+        """The print lane failed: the card keeps its answer and says the badge did not
+        print; the print line and the status bar say why."""
+        self.sounds.play("error")
+        self.statusBar().showMessage(self.tr("Printing: %1").replace("%1", message), 15_000)
+        out = self.current
+        if out is not None and out.printing:
+            out.printing = False
+            self._print_note = self.tr("Badge NOT printed: %1").replace("%1", message)
+            self._render_card()
+            self._set_enabled_for(out)
 
     def _failed(self, message: str, kind: str = "error") -> None:
         """kind "not_admitted": a scan or check-in failed, so the card must say that the

@@ -56,6 +56,7 @@ class Station(QObject):
     printStateChanged = Signal(object)  # PrintState
     failed = Signal(str)  # an action failed: one line
     admitFailed = Signal(str)  # a scan or check-in failed: the person is NOT admitted
+    printFailed = Signal(str)  # the print lane failed: the admission on the card stands
 
     def __init__(self, db_path: Path, config: StationConfig,
                  config_path: Path | None = None, parent: QObject | None = None) -> None:
@@ -257,9 +258,10 @@ class Station(QObject):
         self.printStateChanged.emit(state)
 
     def _print_failed(self, exc: BaseException) -> None:
-        state = replace(self.print_state, last_error=message_of(exc))
-        self._printed(state)
-        self.failed.emit(self.tr("Printing: %1").replace("%1", message_of(exc)))
+        # not `failed`: that turns the card red, and the person on it IS checked in
+        self.printFailed.emit(message_of(exc))
+        # the last state with the error added (its seq stays: it knows no new badge)
+        self._printed(replace(self.print_state, last_error=message_of(exc)))
 
 
 def _decoder_context() -> Any:

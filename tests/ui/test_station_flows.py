@@ -419,3 +419,22 @@ def test_card_follows_its_own_badge_not_an_older_printer_poll(qtbot, tmp_path, s
     finally:
         gate.set()
         close_window(qtbot, window)
+
+
+def test_a_print_lane_failure_keeps_the_welcome(qtbot, main_window, station_event):
+    """The badge cannot even be queued (here a trigger refuses it): the person IS checked
+    in, so the card stays green and says the badge did not print, with the reason."""
+    import sqlite3
+
+    conn = sqlite3.connect(station_event.db_path)
+    conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON print_jobs "
+                 "BEGIN SELECT RAISE(ABORT, 'no jobs for the test'); END")
+    conn.commit()
+    conn.close()
+    out = scan(qtbot, main_window, station_event.tokens["A1"])
+    assert out.kind == "ok"
+    qtbot.waitUntil(lambda: "Badge NOT printed" in main_window.card.detail.text(),
+                    timeout=20_000)
+    assert main_window.card.kind == "ok"
+    assert "no jobs for the test" in main_window.card.detail.text()
+    assert events(station_event.db_path, "A1", CHECKIN)

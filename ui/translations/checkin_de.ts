@@ -443,6 +443,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Namensschild gedruckt.</translation>
     </message>
     <message>
+        <source>Printing: %1</source>
+        <translation>Druck: %1</translation>
+    </message>
+    <message>
         <source>Kiosk mode needs a PIN: set one in the settings (Ctrl+,).</source>
         <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
     </message>
@@ -984,13 +988,6 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
     <message>
         <source>{camera} (not connected)</source>
         <translation>{camera} (nicht angeschlossen)</translation>
-    </message>
-</context>
-<context>
-    <name>Station</name>
-    <message>
-        <source>Printing: %1</source>
-        <translation>Druck: %1</translation>
     </message>
 </context>
 <context>
