@@ -531,6 +531,7 @@ class MainWindow(QMainWindow):
             self.station.print_badge(a.id)
             self.statusBar().showMessage(self.tr("Badge for %1 sent to the printer.")
                                          .replace("%1", a.display_name), 5000)
+            self._card_follows_badge()
 
     def _has_pending_job(self, attendee_id: str) -> bool:
         return any(job.attendee_id == attendee_id and job.state in ("queued", "printing")
@@ -540,6 +541,14 @@ class MainWindow(QMainWindow):
         self.station.print_badge(attendee_id, reprint=True, reason=reason)
         if self.current is not None:
             self.current.badge_printed = True
+            self._card_follows_badge()
+
+    def _card_follows_badge(self) -> None:
+        """A badge asked for from the card: the card says when it has printed (or not)."""
+        if self.current is not None and self.current.attendee is not None:
+            self.current.printing = True
+            self._print_note = self.tr("Badge is printing.")
+            self._render_card()
 
     def edit_current(self) -> None:
         out = self.current

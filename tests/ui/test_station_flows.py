@@ -295,7 +295,9 @@ def test_reprint_asks_for_a_reason(qtbot, main_window, station_event):
     assert window.dialog is dialog
     dialog.reason.setCurrentText("Badge lost")
     dialog.accept()
+    assert "Badge is printing." in window.card.detail.text()  # the card follows the reprint
     wait_printed(qtbot, window, 2)
+    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=10_000)
     printed = events(station_event.db_path, "A1", BADGE_PRINTED)
     assert len(printed) == 2
     assert printed[1].payload.get("reprint") and printed[1].payload.get("reason") == "Badge lost"
