@@ -41,6 +41,7 @@ class ScanField(QLineEdit):
 
     navigate = Signal(int)
     escape = Signal()
+    tabbed = Signal()  # Tab: a scanner's end of code (see event())
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,8 +100,8 @@ class ScanField(QLineEdit):
                 and event.key() == Qt.Key.Key_Tab
                 and event.modifiers() == Qt.KeyboardModifier.NoModifier):
             # Scanners set up for web forms end a code with Tab instead of Enter; the desk
-            # has nowhere else for the focus to go, so Tab submits like Enter.
-            self.returnPressed.emit()
+            # has nowhere else for the focus to go, so Tab submits the text like Enter.
+            self.tabbed.emit()
             return True
         return super().event(event)
 
@@ -224,6 +225,7 @@ class ScanPanel(QWidget):
 
         self.field.textEdited.connect(self._edited)
         self.field.returnPressed.connect(self._enter)
+        self.field.tabbed.connect(self._tab)
         self.field.navigate.connect(self._navigate)
         self.field.escape.connect(self.clear)
         self.results.itemDoubleClicked.connect(self._double_clicked)
@@ -261,6 +263,12 @@ class ScanPanel(QWidget):
             self._code_text = text.strip()  # its late search (if any) is stale
         self.field.selectAll()
         self.scanRequested.emit(text)
+
+    def _tab(self) -> None:
+        """Tab scans the text, but never checks in a chosen result (Enter does that):
+        a Tab pressed out of habit must not admit anyone."""
+        if not self._chosen:
+            self._enter()
 
     def _navigate(self, step: int) -> None:
         count = self.results.count()

@@ -131,6 +131,16 @@ def test_scanner_ending_with_tab(qtbot, main_window, station_event):
     out = wait_outcome(qtbot, window, lambda: qtbot.keyClick(field, Qt.Key.Key_Tab))
     assert out.kind == "ok" and out.attendee.id == "A5"
     assert field.hasFocus() and field.hasSelectedText()
+    # Tab on a chosen search result does not check that person in (Enter does)
+    with qtbot.waitSignal(window.station.searched, timeout=20_000,
+                          check_params_cb=lambda q, hits: q == "muller"):
+        qtbot.keyClicks(field, "muller")
+    out = wait_outcome(qtbot, window, lambda: qtbot.keyClick(field, Qt.Key.Key_Down))
+    assert out.kind == "found" and out.attendee.id == "A1"
+    qtbot.keyClick(field, Qt.Key.Key_Tab)
+    # the db lane runs in order: a check-in the Tab asked for would be done before this
+    out = wait_outcome(qtbot, window, lambda: window.station.describe("A1"))
+    assert not out.checked_in and events(station_event.db_path, "A1", CHECKIN) == []
 
 
 def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
