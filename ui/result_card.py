@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.format import country_name, format_day, format_time
@@ -248,6 +248,32 @@ class ResultCard(QFrame):
         self._set(self.role, self.role_text(a.role))
         self._set(self.vip, self.tr("★ VIP") if is_vip(a) else "")
         self._set(self.notes, self.tr("Note: %1").replace("%1", a.notes) if a.notes else "")
+        self._fit()
+
+    # (label, largest pt, smallest pt, most lines): a long name, organisation or note
+    # shrinks to fit instead of being cut off or drawn over its neighbours
+    FIT = (("name", 40, 20, 2), ("organisation", 22, 14, 2), ("notes", 16, 11, 4))
+
+    def _fit(self) -> None:
+        width = self.contentsRect().width() - 56 - 20  # the layout's margins, the notes' bar
+        if width <= 0:
+            return
+        for attr, largest, smallest, lines in self.FIT:
+            label: QLabel = getattr(self, attr)
+            font = label.font()
+            for size in range(largest, smallest - 1, -1):
+                font.setPointSize(size)
+                metrics = QFontMetrics(font)
+                drawn = metrics.boundingRect(QRect(0, 0, width, 100_000),
+                                             int(Qt.TextFlag.TextWordWrap), label.text())
+                if drawn.height() <= metrics.lineSpacing() * lines + 2:
+                    break
+            label.setFont(font)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.attendee is not None:
+            self._fit()
 
     @staticmethod
     def _set(label: QLabel, text: str) -> None:

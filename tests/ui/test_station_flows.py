@@ -185,6 +185,37 @@ def test_a_failed_admission_says_not_checked_in(qtbot, main_window, station_even
     assert events(station_event.db_path, "A1", CHECKIN) == []
 
 
+def test_card_fits_long_names_and_notes(qtbot, main_window):
+    """A long title + name, a long organisation and a long note shrink to fit: every
+    line is drawn whole, nothing overlaps its neighbour (they were cut off and overlapped)."""
+    from checkin.models import Attendee
+
+    card = main_window.card
+    card.show_state("ok", Attendee(
+        id="L1", given_name="Maria Guadalupe Esperanza",
+        family_name="Fernández de Córdoba y Montenegro-Villanueva",
+        title="Prof. Dr. med. Dr. h.c. mult.", country="DE", role="speaker",
+        organisation="Universitätsklinikum Schleswig-Holstein, Campus Kiel, Klinik für "
+                     "Innere Medizin II mit den Schwerpunkten Hämatologie und Onkologie",
+        notes="Needs a wheelchair-accessible seat in row 1; vegetarian lunch; allergic to "
+              "nuts; leaves early on day 2 for the flight; interview at 14:00 in room B. " * 2))
+    labels = [card.name, card.organisation, card.country, card.role, card.notes]
+
+    def laid_out() -> bool:
+        return all(label.isVisible() and label.height() > 0 for label in labels)
+
+    qtbot.waitUntil(laid_out, timeout=5_000)
+    qtbot.waitUntil(lambda: all(label.heightForWidth(label.width()) <= label.height() + 2
+                                for label in (card.name, card.organisation, card.notes)),
+                    timeout=5_000)
+    tops = [label.geometry().top() for label in labels]
+    bottoms = [label.geometry().bottom() for label in labels]
+    assert all(bottoms[i] < tops[i + 1] for i in range(len(labels) - 1))
+    assert card.name.font().pointSize() < 40  # shrunk, as a short name is not
+    card.show_state("ok", Attendee(id="S1", given_name="Eva", family_name="Lind"))
+    assert card.name.font().pointSize() == 40
+
+
 def test_typed_name_searches_and_checks_in(qtbot, main_window, station_event):
     window = main_window
     field = window.scan.field
