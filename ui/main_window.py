@@ -524,7 +524,14 @@ class MainWindow(QMainWindow):
         if out is None or out.attendee is None or not self.act_print.isEnabled():
             return
         a = out.attendee
-        if out.badge_printed or out.printing or self._has_pending_job(a.id):
+        if self._has_pending_job(a.id):  # not printed yet: a second job would print twice
+            message = self.tr("The badge for %1 is already waiting for the printer.").replace(
+                "%1", a.display_name or a.id)
+            self.statusBar().showMessage(message, 8000)
+            out.printing = True  # the card says where that badge is
+            self._follow_badge(self.station.print_state)
+            return
+        if out.badge_printed or out.printing:
             dialog = reprint_dialog(self)
             self._open_dialog(dialog, lambda: self._reprint(a.id, dialog.text()))
         else:

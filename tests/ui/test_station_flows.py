@@ -429,6 +429,14 @@ def test_printer_away_keeps_the_badge_queued(qtbot, tmp_path, station_event, sta
         assert not window.station.print_state.ready
         assert "NOT READY" in window.print_label.text()
         assert "1 badge waiting" in window.print_label.text()
+        # F5 while the badge waits: no second job (it would print twice), the card says why
+        window.act_print.trigger()
+        assert window.dialog is None
+        assert "already waiting" in window.statusBar().currentMessage()
+        assert "Badge waits for the printer" in window.card.detail.text()
+        with qtbot.waitSignal(window.station.printStateChanged, timeout=20_000):
+            window.station.refresh_print_queue(force=True)
+        assert window.station.print_state.queued == 1
         # the printer is set up (here: the PDF folder): the waiting badge prints
         window.apply_config(replace(station_config))
         qtbot.waitUntil(lambda: window.station.print_state.done == 1, timeout=30_000)

@@ -447,6 +447,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Druck: %1</translation>
     </message>
     <message>
+        <source>The badge for %1 is already waiting for the printer.</source>
+        <translation>Das Namensschild für %1 wartet bereits auf den Drucker.</translation>
+    </message>
+    <message>
         <source>Kiosk mode needs a PIN: set one in the settings (Ctrl+,).</source>
         <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
     </message>
