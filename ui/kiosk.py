@@ -213,6 +213,12 @@ class KioskWindow(QWidget):
             self._show("desk")
         self._reset.start()
 
+    def badge_failed(self) -> None:
+        """The welcomed person's badge did not print: they must not wait at the printer."""
+        if self.state == "welcome":
+            self._show("no_badge")
+            self._reset.start()
+
     def show_error(self, message: str) -> None:
         self._show("desk")
         self._reset.start()
@@ -220,7 +226,8 @@ class KioskWindow(QWidget):
     def _show(self, state: str, printing: bool = False) -> None:
         self.state = state
         self._printing = printing
-        look = {"idle": "idle", "busy": "idle", "welcome": "ok", "again": "already_checked_in",
+        look = {"idle": "idle", "busy": "idle", "welcome": "ok", "no_badge": "ok",
+                "again": "already_checked_in",
                 "scan_qr": "malformed", "desk": "cancelled"}[state]
         colours = LOOKS[look]
         self.setStyleSheet(f"#kiosk {{ background: {colours.background}; }}"
@@ -242,6 +249,9 @@ class KioskWindow(QWidget):
             "welcome": (self.tr("Welcome, %1!").replace("%1", name),
                         self.tr("Your badge is printing.") if self._printing
                         else self.tr("You are checked in.")),
+            "no_badge": (self.tr("Welcome, %1!").replace("%1", name),
+                         self.tr("You are checked in. Your badge could not be printed: "
+                                 "please ask at the front desk.")),
             "again": (self.tr("Welcome back, %1").replace("%1", name),
                       self.tr("You are already checked in. Need a new badge? "
                               "Please ask at the front desk.")),

@@ -446,6 +446,8 @@ class MainWindow(QMainWindow):
             out.badge_printed = not failed
             note = (self.tr("Badge NOT printed: %1").replace("%1", failed[-1].reason)
                     if failed else self.tr("Badge printed."))
+            if failed and self.kiosk is not None:
+                self.kiosk.badge_failed()
             self._set_enabled_for(out)
         if note != self._print_note:
             self._print_note = note
@@ -462,6 +464,8 @@ class MainWindow(QMainWindow):
             self._print_note = self.tr("Badge NOT printed: %1").replace("%1", message)
             self._render_card()
             self._set_enabled_for(out)
+            if self.kiosk is not None:
+                self.kiosk.badge_failed()
 
     def _failed(self, message: str, kind: str = "error") -> None:
         """kind "not_admitted": a scan or check-in failed, so the card must say that the

@@ -75,6 +75,25 @@ def test_kiosk_pin_prompt_gives_way_to_the_next_scan(qtbot, main_window, station
     assert kiosk.state == "welcome"
 
 
+def test_kiosk_says_when_the_badge_did_not_print(qtbot, tmp_path, station_event,
+                                                station_config):
+    """Self check-in with a badge that fails (no such layout): the delegate is told to ask
+    at the desk instead of waiting at the printer."""
+    from dataclasses import replace
+
+    config = replace(station_config, layout="no-such-layout")
+    window = open_window(qtbot, station_event.db_path, config, tmp_path / "station.toml")
+    try:
+        window.act_kiosk.trigger()
+        kiosk = window.kiosk
+        with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+            type_and_enter(qtbot, kiosk.field, station_event.tokens["A5"])
+        qtbot.waitUntil(lambda: kiosk.state == "no_badge", timeout=20_000)
+        assert "front desk" in kiosk.sub.text() and "Eva" in kiosk.message.text()
+    finally:
+        close_window(qtbot, window)
+
+
 def test_kiosk_needs_a_pin(qtbot, main_window):
     """With an empty PIN (a hand-edited settings file) nobody could leave: refused."""
     window = main_window

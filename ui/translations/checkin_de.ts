@@ -309,6 +309,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Sie sind eingecheckt.</translation>
     </message>
     <message>
+        <source>You are checked in. Your badge could not be printed: please ask at the front desk.</source>
+        <translation>Sie sind eingecheckt. Ihr Namensschild konnte nicht gedruckt werden: bitte fragen Sie am Empfang.</translation>
+    </message>
+    <message>
         <source>Welcome back, %1</source>
         <translation>Willkommen zurück, %1</translation>
     </message>
