@@ -166,6 +166,7 @@ class ResultCard(QFrame):
         self.attendee: Any = None
         self._detail = ""
         self._previous: Any = None
+        self._notes_full = ""
 
         self.icon = VerdictIcon()
         self.headline = _label(34, bold=True)
@@ -248,6 +249,7 @@ class ResultCard(QFrame):
         self._set(self.role, self.role_text(a.role))
         self._set(self.vip, self.tr("★ VIP") if is_vip(a) else "")
         self._set(self.notes, self.tr("Note: %1").replace("%1", a.notes) if a.notes else "")
+        self._notes_full = self.notes.text()
         self._fit()
 
     # (label, largest pt, smallest pt, most lines): a long name, organisation or note
@@ -258,17 +260,29 @@ class ResultCard(QFrame):
         width = self.contentsRect().width() - 56 - 20  # the layout's margins, the notes' bar
         if width <= 0:
             return
+        self.notes.setText(self._notes_full)  # a wider card may show more of it again
+        self.notes.setToolTip("")
         for attr, largest, smallest, lines in self.FIT:
             label: QLabel = getattr(self, attr)
             font = label.font()
+            fits = False
             for size in range(largest, smallest - 1, -1):
                 font.setPointSize(size)
-                metrics = QFontMetrics(font)
-                drawn = metrics.boundingRect(QRect(0, 0, width, 100_000),
-                                             int(Qt.TextFlag.TextWordWrap), label.text())
-                if drawn.height() <= metrics.lineSpacing() * lines + 2:
+                fits = _fits(font, width, lines, label.text())
+                if fits:
                     break
             label.setFont(font)
+            if not fits and attr == "notes":  # a novel in the notes: its start, then "…"
+                text = label.text()
+                low, high = 0, len(text)
+                while low < high:
+                    mid = (low + high + 1) // 2
+                    if _fits(font, width, lines, text[:mid] + "…"):
+                        low = mid
+                    else:
+                        high = mid - 1
+                label.setText(text[:low].rstrip() + "…")
+                label.setToolTip(text)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -379,6 +393,13 @@ class ResultCard(QFrame):
         if event.type() == QEvent.Type.LanguageChange:
             self._apply()
         super().changeEvent(event)
+
+
+def _fits(font: QFont, width: int, lines: int, text: str) -> bool:
+    metrics = QFontMetrics(font)
+    drawn = metrics.boundingRect(QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap),
+                                 text)
+    return drawn.height() <= metrics.lineSpacing() * lines + 2
 
 
 def is_vip(attendee: Any) -> bool:

@@ -212,6 +212,13 @@ def test_card_fits_long_names_and_notes(qtbot, main_window):
     bottoms = [label.geometry().bottom() for label in labels]
     assert all(bottoms[i] < tops[i + 1] for i in range(len(labels) - 1))
     assert card.name.font().pointSize() < 40  # shrunk, as a short name is not
+    long_note = "Allergic to nuts and shellfish; needs a quiet room. " * 30
+    card.show_state("ok", Attendee(id="N1", given_name="Eva", family_name="Lind",
+                                   notes=long_note))
+    qtbot.waitUntil(lambda: card.notes.height() > 0
+                    and card.notes.heightForWidth(card.notes.width()) <= card.notes.height() + 2,
+                    timeout=5_000)
+    assert card.notes.text().endswith("…") and card.notes.toolTip().endswith(long_note)
     card.show_state("ok", Attendee(id="S1", given_name="Eva", family_name="Lind"))
     assert card.name.font().pointSize() == 40
 
