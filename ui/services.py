@@ -166,9 +166,10 @@ class Station(QObject):
 
     def walk_in(self, attendee: Attendee) -> None:
         def done(out: Outcome) -> None:
-            self._answered(out, auto_print=False)
             if out.attendee is not None:  # a walk-in's badge prints at once, always
                 self.print_badge(out.attendee.id, auto=True)
+                out.printing = True  # the card follows it
+            self._answered(out, auto_print=False)
 
         self.lanes["db"].submit(lambda ctx: walk_in(ctx, attendee), done,
                                 self._action_failed, name="walk_in")
@@ -223,7 +224,7 @@ class Station(QObject):
         wants_badge = out.kind == "ok" and out.printing and not out.badge_printed
         if auto_print and wants_badge and self.config.auto_print and out.attendee is not None:
             self.print_badge(out.attendee.id, auto=True)
-        else:
+        elif auto_print:
             out.printing = False
         self.outcome.emit(out)
         if out.kind in ("ok", "undone", "created"):

@@ -364,6 +364,7 @@ def test_walk_in_registers_checks_in_and_prints(qtbot, main_window, station_even
     assert out.kind == "created"
     assert out.attendee.display_name == "Zoë Okafor"
     wait_printed(qtbot, window)
+    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=10_000)
     store = Store(open_db(station_event.db_path))
     try:
         created = store.attendee(out.attendee.id)
