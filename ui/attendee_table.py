@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from checkin import reports
 from checkin.models import Attendee
 from checkin.store import CHECKIN, UNDO, Store
+from ui.format import country_name
 from ui.query_lane import QueryLane
 
 ATTENDEE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -247,11 +248,12 @@ def state_label(state: str) -> str:
 
 
 def country_label(code: str) -> str:
-    """"DE — Germany" from Qt's own territory table (no pycountry import on the GUI thread)."""
+    """"DE — Germany" / "DE — Deutschland": named in the interface language like the desk's
+    card (ui.format.country_name; the German names are loaded on the db lane at start)."""
     territory = QLocale.codeToTerritory(code)
     if territory == QLocale.Country.AnyTerritory:
         return code
-    return f"{code} — {QLocale.territoryToString(territory)}"
+    return f"{code} — {country_name(code)}"
 
 
 def time_label(iso: str) -> str:

@@ -148,6 +148,12 @@ def test_german_card_says_the_verdict_reason_in_german(qtbot, main_window, stati
                                          "beschädigt oder verändert.")
     scan(qtbot, window, "ZZ9-PLURAL-Z-ALPHA")
     assert window.card.detail.text() == "Kein Teilnehmer hat diesen Code."
+    window.act_attendees.trigger()  # the list's country filter too
+    qtbot.waitUntil(lambda: window.attendees is not None
+                    and window.attendees.country_filter.findData("HU") > 0, timeout=10_000)
+    combo = window.attendees.country_filter
+    assert combo.itemText(combo.findData("HU")) == "HU — Ungarn"
+    window.act_desk.trigger()
     window.walk_in()  # the dialog's countries are German too
     dialog = window.dialog
     assert dialog.country.itemText(dialog.country.findData("HU")) == "Ungarn (HU)"
