@@ -221,8 +221,20 @@ class SettingsDialog(QDialog):
             self.printers_loaded.emit([])
 
     def _backend_changed(self) -> None:
-        # The PDF backend writes to a folder: no printer name to choose.
-        self.printer.setEnabled(self.backend.currentData() != "pdf")
+        # The field means what the backend makes of it (checkin.printing.make_backend): the
+        # PDF backend's folder, a CUPS queue, a Brother device. Another backend chosen: the
+        # old value means nothing there (a CUPS queue name became a folder beside the app),
+        # so the field starts empty, or with what this station had for that backend.
+        backend = self.backend.currentData()
+        shown = getattr(self, "_backend_shown", None)
+        if shown is not None and backend != shown:
+            same = backend == self._original.printer_backend
+            self.printer.setEditText(self._original.printer if same else "")
+        self._backend_shown = backend
+        self.printer.lineEdit().setPlaceholderText({
+            "pdf": self.tr("folder for the badge PDFs (empty: the default folder)"),
+            "brother": self.tr("device, e.g. usb://0x04f9:0x209b or tcp://192.168.1.20"),
+        }.get(backend or "", self.tr("system default printer")))
 
     # -- result ---------------------------------------------------------------------------
 

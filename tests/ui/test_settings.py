@@ -77,9 +77,17 @@ def test_defaults_and_system_choices(make):
     assert dialog.language.currentData() == ""
     assert dialog.camera.currentData() == ""
     assert dialog.backend.currentData() == "pdf"
-    assert not dialog.printer.isEnabled()  # the PDF backend has no printer name
-    choose(dialog.backend, "cups")
+    # the PDF backend's "printer" is its folder (checkin.printing.make_backend)
     assert dialog.printer.isEnabled()
+    assert "folder" in dialog.printer.lineEdit().placeholderText()
+    dialog.printer.setEditText("/srv/badges")
+    choose(dialog.backend, "cups")  # a folder is no CUPS queue: the field starts empty
+    assert dialog.printer.currentText() == ""
+    assert "default printer" in dialog.printer.lineEdit().placeholderText()
+    dialog.printer.setEditText("Zebra_ZD421")
+    choose(dialog.backend, "pdf")  # nor the other way round (it became a relative folder)
+    assert dialog.printer.currentText() == ""
+    choose(dialog.backend, "cups")
     dialog.camera_enabled.setChecked(False)
     assert not dialog.camera.isEnabled()
     dialog.accept()

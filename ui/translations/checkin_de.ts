@@ -970,6 +970,14 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
         <translation>Standarddrucker des Systems</translation>
     </message>
     <message>
+        <source>folder for the badge PDFs (empty: the default folder)</source>
+        <translation>Ordner für die Namensschild-PDFs (leer: der Standardordner)</translation>
+    </message>
+    <message>
+        <source>device, e.g. usb://0x04f9:0x209b or tcp://192.168.1.20</source>
+        <translation>Gerät, z. B. usb://0x04f9:0x209b oder tcp://192.168.1.20</translation>
+    </message>
+    <message>
         <source>4 to 8 digits</source>
         <translation>4 bis 8 Ziffern</translation>
     </message>
