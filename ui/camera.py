@@ -122,13 +122,7 @@ class CameraPane(QWidget):
 
     def available_cameras(self) -> list[tuple[str, str]]:
         """(id, description) of the attached cameras, for the settings dialog."""
-        with quiet_multimedia():
-            try:
-                from PySide6.QtMultimedia import QMediaDevices
-            except ImportError:
-                return []
-            return [(bytes(d.id().data()).decode(errors="replace"), d.description())
-                    for d in QMediaDevices.videoInputs()]
+        return list_cameras()
 
     def _camera_error(self, error: Any, text: str) -> None:
         self._error = text
@@ -221,3 +215,14 @@ class CameraPane(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslateUi()
         super().changeEvent(event)
+
+
+def list_cameras() -> list[tuple[str, str]]:
+    """(id, description) of the attached cameras (id is what StationConfig.camera holds)."""
+    with quiet_multimedia():
+        try:
+            from PySide6.QtMultimedia import QMediaDevices
+        except ImportError:
+            return []
+        return [(bytes(d.id().data()).decode(errors="replace"), d.description())
+                for d in QMediaDevices.videoInputs()]

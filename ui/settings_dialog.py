@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from checkin.config import StationConfig
+from ui.camera import list_cameras
 from ui.i18n import language_names
 
 BACKENDS = ("pdf", "cups", "brother", "qt")  # as checkin.printing.backend.BACKENDS
@@ -55,21 +56,6 @@ def default_layouts() -> list[tuple[str, str]]:
         size = getattr(layout, "size_text", "")
         result.append((name, " · ".join(t for t in (description, size) if t)))
     return result
-
-
-def default_cameras() -> list[tuple[str, str]]:
-    """(id, description) of the attached cameras (id is what StationConfig.camera holds)."""
-    try:
-        from ui.qtlog import quiet_multimedia
-    except ImportError:  # pragma: no cover - the camera pane ships with the app
-        from contextlib import nullcontext as quiet_multimedia  # type: ignore[assignment]
-    with quiet_multimedia():
-        try:
-            from PySide6.QtMultimedia import QMediaDevices
-        except ImportError:
-            return []
-        return [(bytes(d.id().data()).decode(errors="replace"), d.description())
-                for d in QMediaDevices.videoInputs()]
 
 
 def parse_lpstat(output: str) -> list[str]:
@@ -167,7 +153,7 @@ class SettingsDialog(QDialog):
             QWidget.setTabOrder(before, after)
 
         self._set_items(self.layout_combo, [(config.layout, config.layout)], config.layout)
-        self._cameras = cameras if cameras is not None else default_cameras()
+        self._cameras = cameras if cameras is not None else list_cameras()
         self.backend.currentIndexChanged.connect(self._backend_changed)
         self.camera_enabled.toggled.connect(self.camera.setEnabled)
         self.camera.setEnabled(config.camera_enabled)

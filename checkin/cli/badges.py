@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from checkin.cli.context import CliContext, pass_cli
+from checkin.cli.context import CliContext, pass_cli, select_attendees
 from checkin.errors import CheckinError
 from checkin.models import Attendee
 
@@ -28,18 +28,6 @@ def layouts() -> None:
         for message in errors[:-1]:
             click.echo(f"error: {message}", err=True)
         raise CheckinError(errors[-1])
-
-
-def _select(store_attendees: list[Attendee], ids: str | None) -> list[Attendee]:
-    if not ids:
-        return [a for a in store_attendees if a.status != "cancelled"]
-    wanted = [i.strip() for i in ids.split(",") if i.strip()]
-    by_id = {a.id: a for a in store_attendees}
-    missing = [i for i in wanted if i not in by_id]
-    if missing:
-        raise CheckinError(f"no attendee with id {', '.join(missing[:5])}"
-                           + (" ..." if len(missing) > 5 else ""))
-    return [by_id[i] for i in dict.fromkeys(wanted)]
 
 
 def _qr_text(store: object, db_path: Path) -> Callable[[Attendee], str]:
@@ -81,7 +69,9 @@ def badges(cli: CliContext, out_file: str | None, png_dir: str | None,
     layout = load_layout(layout_name or StationConfig.load().layout or "a6")
     store = cli.store()
     event = store.event_info()
-    people = _select(store.all_attendees(), ids)
+    people = select_attendees(store.all_attendees(), ids)
+    if not ids:  # cancelled people get a badge only when named
+        people = [a for a in people if a.status != "cancelled"]
     if only_unprinted:
         people = [a for a in people if not store.badge_printed(a.id)]
     if not people:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from checkin.cli.context import CliContext, pass_cli
+from checkin.cli.context import CliContext, pass_cli, select_attendees
 from checkin.errors import CheckinError
 from checkin.models import Attendee, EventInfo
 
@@ -81,18 +81,6 @@ def pdf_writer() -> PdfWriter | None:
     return writer
 
 
-def _select(all_attendees: list[Attendee], ids: str | None) -> list[Attendee]:
-    if not ids:
-        return all_attendees
-    wanted = [i.strip() for i in ids.split(",") if i.strip()]
-    by_id = {a.id: a for a in all_attendees}
-    missing = [i for i in wanted if i not in by_id]
-    if missing:
-        raise CheckinError(f"no attendee with id {', '.join(missing[:5])}"
-                           + (" ..." if len(missing) > 5 else ""))
-    return [by_id[i] for i in dict.fromkeys(wanted)]
-
-
 @click.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder for the PNGs, PDFs and confirmations.csv.")
@@ -108,7 +96,7 @@ def confirmations(cli: CliContext, out_dir: str, ids: str | None, no_pdf: bool) 
     event = store.event_info()
     signer = keys.load_signer(store, cli.db_path)
     assert signer is not None  # strict: a missing key raised a CheckinError
-    chosen = _select(store.all_attendees(), ids)
+    chosen = select_attendees(store.all_attendees(), ids)
     active = [a for a in chosen if a.status != "cancelled"]
     render_pdf = None if no_pdf else pdf_writer()
     out = Path(out_dir)

@@ -7,6 +7,8 @@ import click
 
 from checkin import paths
 from checkin.db import open_db
+from checkin.errors import CheckinError
+from checkin.models import Attendee
 from checkin.store import Store
 
 
@@ -23,3 +25,17 @@ class CliContext:
 
 
 pass_cli = click.make_pass_decorator(CliContext)
+
+
+def select_attendees(attendees: list[Attendee], ids: str | None) -> list[Attendee]:
+    """The attendees named in a comma-separated --ids value, in that order, once each;
+    all of them when ids is empty. An unknown id is an error naming it."""
+    if not ids:
+        return attendees
+    wanted = [i.strip() for i in ids.split(",") if i.strip()]
+    by_id = {a.id: a for a in attendees}
+    missing = [i for i in wanted if i not in by_id]
+    if missing:
+        raise CheckinError(f"no attendee with id {', '.join(missing[:5])}"
+                           + (" ..." if len(missing) > 5 else ""))
+    return [by_id[i] for i in dict.fromkeys(wanted)]
