@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from xdisplay import rerun_under_xvfb
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,14 +28,9 @@ def main() -> int:
     if not shutil.which("xdotool"):
         print("error: needs xdotool (Debian: apt-get install xdotool)", file=sys.stderr)
         return 1
-    if not os.environ.get("DISPLAY"):
-        if not shutil.which("xvfb-run"):
-            print("error: needs an X display or xvfb-run (Debian: apt-get install xvfb)",
-                  file=sys.stderr)
-            return 1
-        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24",
-                                sys.executable, *sys.argv])
-    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    code = rerun_under_xvfb()
+    if code is not None:
+        return code
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "cfg")

@@ -10,13 +10,13 @@ change to the screen.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from xdisplay import rerun_under_xvfb
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -24,14 +24,9 @@ SIZE = (1280, 800)
 
 
 def main() -> int:
-    if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "xcb-done":
-        if not shutil.which("xvfb-run"):
-            print("error: needs an X display or xvfb-run (Debian: apt-get install xvfb)",
-                  file=sys.stderr)
-            return 1
-        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24",
-                                sys.executable, *sys.argv])
-    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    code = rerun_under_xvfb()
+    if code is not None:
+        return code
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
         return shoot(Path(tmp))
