@@ -605,3 +605,36 @@ def test_odd_pretix_json_shapes_never_crash(tmp_path, event):
         import_file(store, path)
     except CheckinError as refused:
         assert "\n" not in str(refused)
+
+
+def test_row_with_only_a_badge_name_imports(tmp_path):
+    header = ["ID", "Vorname", "Nachname", "Display name", "Land"]
+    rows = [header, ["1", "Anna", "Weber", "", "DE"], ["2", "", "", "Kimi", "FI"],
+            ["3", "", "", "–", "DE"]]
+    store = new_store(tmp_path / "event.sqlite")
+    from checkin.errors import ImportRefused
+    with pytest.raises(ImportRefused, match="line 4: no name in this row"):
+        import_file(store, write_csv(tmp_path / "a.csv", rows))  # no letter: no name
+    summary = import_file(store, write_csv(tmp_path / "b.csv", rows[:3]))
+    kimi = store.attendee("2")
+    assert (kimi.badge_name, kimi.given_name, kimi.family_name) == ("Kimi", "Kimi", "")
+    assert summary.added == 2
+    assert any("only a badge name" in note for note in summary.notes)
+
+
+def test_badge_only_row_keeps_stored_names_on_reimport(tmp_path):
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", [["ID", "First name", "Last name"],
+                                                      ["7", "Robert", "Smith"]]))
+    import_file(store, write_csv(tmp_path / "b.csv", [
+        ["ID", "First name", "Last name", "Badge name"], ["7", "", "", "Bob"]]))
+    bob = store.attendee("7")
+    assert (bob.given_name, bob.family_name, bob.badge_name) == ("Robert", "Smith", "Bob")
+
+
+def test_file_with_only_a_badge_name_column_imports(tmp_path):
+    store = new_store(tmp_path / "event.sqlite")
+    import_file(store, write_csv(tmp_path / "a.csv", [["Badge name", "E-Mail"],
+                                                      ["Zoë", "z@example.org"]]))
+    [zoe] = store.all_attendees()
+    assert (zoe.given_name, zoe.badge_name, zoe.email) == ("Zoë", "Zoë", "z@example.org")

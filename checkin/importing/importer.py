@@ -18,10 +18,16 @@ Decisions, written down here because the issue leaves them open:
   unquoted delimiter inside a value shifts every column after it: importing it would
   silently put countries into email fields); empty surplus cells (trailing delimiters
   from Excel) and short rows (trailing empties left out) are fine.
-- A row with neither given nor family name is refused (a sum line under the table),
-  unless it is a position of an order whose attendee is named in another row: pretix
-  exports add-ons (a workshop, a dinner) as nameless positions; those are skipped with
-  a note.
+- A row with neither given nor family name but a badge (display) name is a person known
+  by that name: badge_name keeps it and given_name is the whole badge name as written,
+  family_name stays empty (splitting "Kim" or "DJ Anna" into parts would invent a
+  family name; badges and search read the badge name anyway). A badge name with no
+  letter ("-", "42") names nobody. Such a row does not carry given/family names on a
+  re-import: the stored ones stay. A file whose only name column is a badge-name
+  column imports the same way.
+- A row with no name at all is refused (a broken row), unless it is a position of an
+  order whose attendee is named in another row: pretix exports add-ons (a workshop, a
+  dinner) as nameless positions; those are skipped with a note.
 - A file with a header but no rows is refused: with --full it would cancel everybody.
   A header row repeated further down (pasted exports) is skipped with a note.
 - Role: the best-ranked ticket column ("Product"); when it names no role, the next one
@@ -268,7 +274,7 @@ def parse_table(
         columns = map_columns(header, dict(mapping or {}))
     except MapError as exc:
         raise refuse(source, str(exc)) from None
-    if not set(columns.fields) & {"given_name", "family_name", "name"}:
+    if not set(columns.fields) & {"given_name", "family_name", "name", "badge_name"}:
         raise refuse(source, "no name columns (such as 'First name'/'Last name', 'Vorname'/"
                      "'Nachname' or 'Name'); name one with --map COLUMN=given_name",
                      table.lines[header_index], table.where)
@@ -445,6 +451,7 @@ class _RowBuilder:
         self.unread_days = 0
         self.foreign_days = 0
         self.nameless: list[tuple[int, str]] = []  # (line, order code) of nameless rows
+        self.badge_only = 0  # rows named only by a badge name
         self.extra_notes: list[str] = []
         fields = columns.fields
         # Missing fields read the empty cell appended after the row's own cells.
@@ -472,6 +479,9 @@ class _RowBuilder:
             (title, order): frozenset(carried | ({"title"} if title else set())
                                       | ({"name_order"} if order else set()))
             for title in (False, True) for order in (False, True)}
+        # A row named only by its badge name leaves a stored given/family name alone.
+        self.badge_carried = {c: c - {"given_name", "family_name"}
+                              for c in self.carried.values()}
         self.country_cache: dict[str, str | None] = {}
         self.role_cache: dict[str, str] = {}
         self.status_cache: dict[str, str] = {}
@@ -554,6 +564,13 @@ class _RowBuilder:
         if salutation:
             extra["salutation"] = salutation
         order_code = cells[at["order"]]
+        badge_only = False
+        if not given and not family:
+            badge = cells[at["badge_name"]]
+            if any(ch.isalpha() for ch in badge):
+                # Known only by a badge (display) name: it is the name they go by.
+                given, badge_only = badge, True
+                self.badge_only += 1
         if not given and not family:
             if order_code:
                 self.nameless.append((line, order_code))
@@ -599,8 +616,10 @@ class _RowBuilder:
             status=status or "confirmed", days=days, extra=extra,
             name_order=order or values.infer_name_order(given, family, country))
         # An inferred order is not carried: a hand-set order survives a re-import.
-        return Incoming(attendee, line, self.carried[(bool(title), order is not None)],
-                        order_code)
+        carried = self.carried[(bool(title), order is not None)]
+        if badge_only:
+            carried = self.badge_carried[carried]
+        return Incoming(attendee, line, carried, order_code)
 
     def _notes(self, row: list[str]) -> str:
         index = self.columns.fields.get("notes")
@@ -643,6 +662,9 @@ class _RowBuilder:
         if self.foreign_days:
             notes.append(f"{self.foreign_days} row(s) name days outside the event's days "
                          f"({', '.join(self.event_days)})")
+        if self.badge_only:
+            notes.append(f"{self.badge_only} row(s) with only a badge name: given name "
+                         "taken from it")
         return notes + self.extra_notes
 
 
