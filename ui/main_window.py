@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
     ready = Signal()  # the event is open and the desk takes scans
     outcomeShown = Signal(object)  # an Outcome is on the card (tests wait for it)
     languageChanged = Signal(str)
+    scanInDialog = Signal(str)  # a scan kept out of an open dialog's form
 
     def __init__(self, station: Station, config: StationConfig,
                  parent: QWidget | None = None) -> None:
@@ -587,6 +588,11 @@ class MainWindow(QMainWindow):
 
     def _open_dialog(self, dialog: Any, on_accept: Any) -> None:
         self.dialog = dialog
+        # A scanner fired while the dialog is open must not type a code into its field
+        # (a walk-in named "4F2A…", a reason, a printer name) nor press its OK button.
+        guard = ScannerCatcher(dialog, None, lambda: self.dialog is dialog)
+        guard.watch(dialog)
+        guard.scanned.connect(lambda code: self._scanned_in_dialog(dialog, code))
 
         def finished(result: int) -> None:
             self.dialog = None
@@ -600,6 +606,32 @@ class MainWindow(QMainWindow):
 
         dialog.finished.connect(finished)
         dialog.open()
+
+    def _scanned_in_dialog(self, dialog: Any, code: str) -> None:
+        """A scan while a dialog is open: kept out of the form, and the dialog says so.
+
+        Not admitted behind the dialog: its verdict (card, sound) would be hidden or
+        mixed up with the form being filled in; the operator finishes the form and scans
+        again."""
+        note = dialog.findChild(QLabel, "scanNote")
+        if note is None:
+            note = QLabel(dialog)
+            note.setObjectName("scanNote")
+            note.setWordWrap(True)
+            note.setTextFormat(Qt.TextFormat.PlainText)
+            note.setStyleSheet("QLabel#scanNote { background: #fff3c4; color: #3b2f00;"
+                               " padding: 6px; border: 2px solid #e0b000; }")
+            layout = dialog.layout()
+            if layout is not None:
+                layout.addWidget(note)
+        shown = code if len(code) <= 24 else code[:23] + "…"
+        text = self.tr("A scanned code (%1) was kept out of this form. Finish or cancel "
+                       "the form, then scan again.").replace("%1", shown)
+        note.setText(text)
+        note.show()
+        self.statusBar().showMessage(text, 8000)
+        self.sounds.play("already_checked_in")  # the warning tone: look at the screen
+        self.scanInDialog.emit(code)
 
     def retry_failed_print(self) -> None:
         for job in self.station.print_state.jobs:

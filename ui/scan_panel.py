@@ -14,14 +14,16 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -121,28 +123,63 @@ class ScanField(QLineEdit):
 
 
 class ScannerCatcher(QObject):
-    """A handheld scanner's burst typed while another tab of the window has the focus
-    (the attendee list's find field, the dashboard) is a scan for the desk, not a filter.
+    """A handheld scanner's burst typed where the desk's field is not: another tab of the
+    window (the attendee list's find field, the dashboard), or a dialog's field (walk-in,
+    edit, settings, a reason). It is a scan, not text for that field.
 
     `watch(view)` installs it on a view's widgets; it looks at the keys that reach them.
     On Enter or Tab after at least SCANNER_MIN_CHARS characters, none more than
-    SCANNER_KEY_MS after the one before, the burst is taken back out of the line edit it
-    landed in and emitted as `scanned`."""
+    SCANNER_KEY_MS after the one before, the burst is taken back out of the field it
+    landed in (the field shows what it held before), the Enter is swallowed (a dialog's
+    default button must not fire on a scanner's Enter) and the code is emitted as
+    `scanned`. `window` is the window (or dialog) whose widgets are watched."""
 
     scanned = Signal(str)
 
-    def __init__(self, window: QWidget, own_field: QWidget, active: Any) -> None:
+    def __init__(self, window: QWidget, own_field: QWidget | None, active: Any) -> None:
         super().__init__(window)
         self.window = window
         self.own_field = own_field
         self.active = active  # () -> bool: watch now (not on the desk, no dialog open)
         self._burst = ""
+        self._before: tuple[QObject | None, str] = (None, "")  # the field before the burst
         self._last_ms = -1_000_000.0
 
     def watch(self, view: QWidget) -> None:
         """Look at the keys typed into view and its widgets (not the whole application)."""
         for widget in (view, *view.findChildren(QWidget)):
             widget.installEventFilter(self)
+
+    @staticmethod
+    def _text_of(widget: QObject | None) -> str | None:
+        if isinstance(widget, QComboBox) and widget.isEditable():
+            widget = widget.lineEdit()
+        if isinstance(widget, QLineEdit):
+            return widget.text()
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText()
+        return None
+
+    def _take_back(self, focus: QWidget, burst: str) -> None:
+        """Put the field back as it was before the burst (or cut the burst off its end)."""
+        text = self._text_of(focus)
+        if text is None:
+            return
+        owner, before = self._before
+        if owner is focus:
+            restored = before
+        elif text.endswith(burst):
+            restored = text[:-len(burst)]
+        else:
+            return
+        target: QObject = focus
+        if isinstance(focus, QComboBox) and focus.lineEdit() is not None:
+            target = focus.lineEdit()
+        if isinstance(target, QLineEdit):
+            target.setText(restored)
+        elif isinstance(target, QPlainTextEdit):
+            target.setPlainText(restored)
+            target.moveCursor(QTextCursor.MoveOperation.End)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
@@ -155,8 +192,8 @@ class ScannerCatcher(QObject):
             burst, self._burst = self._burst, ""
             if len(burst) < SCANNER_MIN_CHARS:
                 return False
-            if isinstance(focus, QLineEdit) and focus.text().endswith(burst):
-                focus.setText(focus.text()[:-len(burst)])  # the list's filter as it was
+            self._take_back(focus, burst)
+            self._before = (None, "")
             self.scanned.emit(burst)
             return True
         text = event.text()
@@ -169,6 +206,8 @@ class ScannerCatcher(QObject):
         now = float(event.timestamp()) or time.monotonic() * 1000.0
         if not 0 <= now - self._last_ms <= SCANNER_KEY_MS:
             self._burst = ""
+        if not self._burst:  # a new burst may begin: what the field holds before it
+            self._before = (focus, self._text_of(focus) or "")
         self._last_ms = now
         self._burst += text
         return False

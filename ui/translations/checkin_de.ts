@@ -455,6 +455,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Das Namensschild für %1 wartet bereits auf den Drucker.</translation>
     </message>
     <message>
+        <source>A scanned code (%1) was kept out of this form. Finish or cancel the form, then scan again.</source>
+        <translation>Ein gescannter Code (%1) wurde nicht in dieses Formular übernommen. Formular abschließen oder abbrechen, dann erneut scannen.</translation>
+    </message>
+    <message>
         <source>Kiosk mode needs a PIN: set one in the settings (Ctrl+,).</source>
         <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
     </message>
