@@ -87,9 +87,71 @@ def test_not_a_table(store, tmp_path):
 
 
 def test_row_without_name(store, tmp_path):
+    path = write_csv(tmp_path / "noname.csv", [HEADER, ["1", "Anna", "Weber", ""],
+                                              ["2", "", "", "b@x.de"], ["3", "Bo", "Li", ""]])
+    assert "line 3: no name" in refused(store, path)
+
+
+def test_summary_row_at_the_end_is_skipped_not_refused(store, tmp_path):
+    # It used to refuse the whole file ("line 3: no name"): a sum line under the table
+    # is what spreadsheets add, so it is skipped with a note instead.
     path = write_csv(tmp_path / "sum.csv", [HEADER, ["1", "Anna", "Weber", ""],
                                            ["Total: 1", "", "", ""]])
+    summary = import_file(store, path)
+    assert summary.added == 1 and summary.rows == 1
+    assert sorted(a.id for a in store.all_attendees()) == ["1", "S1"]
+    assert not any("Total" in (a.id + a.given_name) for a in store.all_attendees())
+    assert any("summary row(s) at the end skipped (line 3: 'Total: 1')" in note
+               for note in summary.notes)
+
+
+@pytest.mark.parametrize("footer", [
+    [["Summe", "", "", "24"]],
+    [["", "Gesamt", "", ""], ["", "Anzahl:", "2", ""]],
+    [["Count: 2", "", "", ""]],
+    [["Anzahl Teilnehmende", "2", "", ""], ["", "", "", "2"]],
+])
+def test_summary_rows_at_the_end_are_skipped(store, tmp_path, footer):
+    path = write_csv(tmp_path / "sum.csv", [HEADER, ["1", "Anna", "Weber", ""],
+                                           ["2", "Bo", "Li", ""], *footer])
+    summary = import_file(store, path)
+    assert summary.added == 2
+    assert sorted(a.id for a in store.all_attendees()) == ["1", "2", "S1"]
+    assert any(f"{len(footer)} summary row(s) at the end skipped" in note
+               for note in summary.notes)
+
+
+def test_summary_row_in_the_middle_is_still_refused(store, tmp_path):
+    path = write_csv(tmp_path / "mid.csv", [HEADER, ["1", "Anna", "Weber", ""],
+                                           ["Summe: 1", "", "", ""], ["2", "Bo", "Li", ""]])
     assert "line 3: no name" in refused(store, path)
+
+
+def test_numbers_only_row_above_a_summary_row_is_refused(store, tmp_path):
+    # Only rows from the first labelled one on are known to be the summary.
+    path = write_csv(tmp_path / "sum.csv", [HEADER, ["1", "Anna", "Weber", ""],
+                                           ["2", "", "", ""], ["Summe", "1", "", ""]])
+    assert "line 3: no name" in refused(store, path)
+
+
+def test_only_a_summary_row_below_the_header_is_refused(store, tmp_path):
+    path = write_csv(tmp_path / "sum.csv", [HEADER, ["Total: 0", "", "", ""]])
+    assert "no attendee rows" in refused(store, path)
+
+
+def test_xlsx_summary_row_with_a_formula_is_skipped(store, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append([1, "Anna", "Weber", "a@x.de"])
+    sheet.append([2, "Bo", "Li", "b@x.de"])
+    sheet.append(["Summe", None, None, "=COUNTA(D2:D3)"])  # no cached value: empty cell
+    workbook.save(tmp_path / "sum.xlsx")
+    summary = import_file(store, tmp_path / "sum.xlsx")
+    assert summary.added == 2
+    assert any("(row 4: 'Summe')" in note for note in summary.notes)
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\r\n  \n", b"\xef\xbb\xbf", b"\xff\xfe"])

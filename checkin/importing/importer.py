@@ -28,6 +28,12 @@ Decisions, written down here because the issue leaves them open:
 - A row with no name at all is refused (a broken row), unless it is a position of an
   order whose attendee is named in another row: pretix exports add-ons (a workshop, a
   dinner) as nameless positions; those are skipped with a note.
+- Summary rows that spreadsheets add under a table ("Summe", "Total: 24", "Anzahl" and
+  numbers; labels in assets/columns.toml [footer]) are skipped with a note when they
+  end the file: a run of rows at the end whose filled cells are such a label and
+  numbers (rows of numbers only join the run below or between labelled ones). The same
+  row above a person row is not skipped: it is judged as a person row (and refused
+  when it has no name), since a broken row in the middle is not a footer.
 - A file with a header but no rows is refused: with --full it would cancel everybody.
   A header row repeated further down (pasted exports) is skipped with a note.
 - Role: the best-ranked ticket column ("Product"); when it names no role, the next one
@@ -60,16 +66,20 @@ import gc
 import hashlib
 import json
 import os
+import re
 import sqlite3
+import tomllib
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from checkin import search
+from checkin import resources, search
 from checkin.errors import CheckinError, ImportRefused, NoEvent
 from checkin.importing import values
 from checkin.importing.columns import (
@@ -281,6 +291,9 @@ def parse_table(
     # The header repeated further down (two exports pasted together, a list printed with
     # a header per page) is no person: skipped.
     body = _below_header(table.rows, header_index)
+    footer = _footer_rows(table.rows, body)
+    if footer:
+        del body[len(body) - len(footer):]
     if not body:
         raise refuse(source, "no attendee rows below the header", table.lines[header_index],
                      table.where)
@@ -290,7 +303,12 @@ def parse_table(
     if job_titles:
         builder.note(f"column {job_titles!r} holds job titles, not academic titles: kept "
                      "as extra, not printed before names")
-    repeated = len(table.rows) - header_index - 1 - len(body)
+    repeated = len(table.rows) - header_index - 1 - len(body) - len(footer)
+    if footer:
+        first, last = table.lines[footer[0]], table.lines[footer[-1]]
+        where = f"{table.where} {first}" + (f"-{last}" if last != first else "")
+        label = next(cell.strip() for cell in table.rows[footer[0]] if cell.strip())
+        builder.note(f"{len(footer)} summary row(s) at the end skipped ({where}: {label!r})")
     if repeated:
         builder.note(f"{repeated} repeated header row(s) skipped")
     built = [builder.build(table.rows[i], table.lines[i]) for i in body]
@@ -410,6 +428,59 @@ def _below_header(rows: list[list[str]], header_index: int) -> list[int]:
     if header[0] not in firsts and rows[header_index][0] not in firsts:
         return body
     return [i for i in body if _trimmed(rows[i]) != header]
+
+
+_NUMBER = re.compile(r"[-+(]?[$€£¥]?\s*\d[\d.,' \u00a0\u202f]*\)?\s*[%€$£¥]?")
+
+
+@lru_cache(maxsize=1)
+def _footer_label() -> re.Pattern[str]:
+    """A summary-row label cell: a label from assets/columns.toml [footer], then up to
+    40 more characters without digits, an optional ':'/'=' and an optional number."""
+    with open(resources.assets() / "columns.toml", "rb") as handle:
+        labels = tomllib.load(handle)["footer"]["labels"]
+    words = "|".join(sorted((re.escape(_folded(label)) for label in labels),
+                            key=len, reverse=True))
+    return re.compile(rf"(?:{words})(?![^\W\d_])[^\d:=]{{0,40}}[:=]?\s*"
+                      rf"(?:{_NUMBER.pattern})?")
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _is_summary_row(row: list[str]) -> bool | None:
+    """True for a labelled summary row, None for a row of numbers only (part of a
+    summary block when a labelled row is in it), False for anything else."""
+    filled = [cell.strip() for cell in row if cell.strip()]
+    labelled = False
+    for cell in filled:
+        if _NUMBER.fullmatch(cell):
+            continue
+        if labelled or not _footer_label().fullmatch(_folded(cell)):
+            return False
+        labelled = True
+    return True if labelled else None
+
+
+def _footer_rows(rows: list[list[str]], body: list[int]) -> list[int]:
+    """The summary rows at the end of the body (see assets/columns.toml [footer]): the
+    trailing run of labelled or numbers-only rows, if a labelled one is among them."""
+    start = len(body)
+    labelled = False
+    while start > 0:
+        kind = _is_summary_row(rows[body[start - 1]])
+        if kind is False:
+            break
+        labelled = labelled or bool(kind)
+        start -= 1
+    if not labelled:
+        return []
+    # Numbers-only rows above the first labelled row are not known to be summary rows.
+    while _is_summary_row(rows[body[start]]) is None:
+        start += 1
+    return body[start:]
 
 
 def _trimmed(row: list[str]) -> list[str]:
