@@ -352,6 +352,37 @@ def print_state(ctx: PrintContext, error: str = "") -> PrintState:
                       counts.get("failed", 0), counts.get("done", 0), error or last_failed, jobs)
 
 
+def _backend_holding(ctx: PrintContext, job: Any) -> Any:
+    """The backend that holds a job sent to a printer: the station's own, or (the printer
+    was changed since, e.g. away from a stuck CUPS queue) the one the job went to."""
+    backend = ctx.backend
+    if job.backend == backend.name and job.printer in ("", backend.printer):
+        return backend
+    try:
+        return make_backend(job.backend, job.printer)
+    except CheckinError:
+        return None  # queue.cancel then says where to cancel it
+
+
+def cancel_badges(ctx: PrintContext, attendee_id: str) -> tuple[PrintState, int]:
+    """Cancel a person's badge jobs not printed yet (queued, or stuck "printing" at a
+    printer that never finishes them: cancelled there too, through its backend).
+    Returns the new state and how many were cancelled; a job that could not be cancelled
+    raises CheckinError (the others stay cancelled)."""
+    cancelled, problems = 0, []
+    for job in ctx.queue.jobs(["queued", "printing"], attendee_id=attendee_id):
+        try:
+            ctx.queue.cancel(job.id, _backend_holding(ctx, job)
+                             if job.state == "printing" else None)
+        except CheckinError as exc:
+            problems.append(str(exc))
+        else:
+            cancelled += 1
+    if problems:
+        raise CheckinError("; ".join(problems))
+    return print_state(ctx), cancelled
+
+
 def enqueue_and_print(ctx: PrintContext, attendee_id: str, reprint: bool,
                       reason: str, auto: bool = False) -> PrintState:
     config = ctx.config

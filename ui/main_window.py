@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         self.act_check_in = a("checkIn", "Ctrl+Return", self.check_in_current)
         self.act_undo = a("undo", QKeySequence.StandardKey.Undo, self.undo_current)
         self.act_print = a("print", "F5", self.print_current)
+        self.act_cancel_print = a("cancelPrint", "Ctrl+Shift+X", self.cancel_print_current)
         self.act_edit = a("edit", "F2", self.edit_current)
         self.act_walk_in = a("walkIn", "Ctrl+N", self.walk_in)
         self.act_clear = a("clear", None, self.clear)
@@ -210,8 +211,8 @@ class MainWindow(QMainWindow):
         self.menu_file = bar.addMenu("")
         self.menu_file.addAction(self.act_quit)
         self.menu_desk = bar.addMenu("")
-        for action in (self.act_check_in, self.act_undo, self.act_print, self.act_edit,
-                       self.act_walk_in, self.act_retry):
+        for action in (self.act_check_in, self.act_undo, self.act_print,
+                       self.act_cancel_print, self.act_edit, self.act_walk_in, self.act_retry):
             self.menu_desk.addAction(action)
         self.menu_view = bar.addMenu("")
         for action in (self.act_desk, self.act_attendees, self.act_dashboard, self.act_kiosk,
@@ -239,6 +240,7 @@ class MainWindow(QMainWindow):
         st.failed.connect(self._failed)
         st.admitFailed.connect(lambda message: self._failed(message, "not_admitted"))
         st.printFailed.connect(self._print_error)
+        st.printCancelled.connect(self._print_cancelled)
         self.scan.scanRequested.connect(self._scan)
         self.scan.searchRequested.connect(self.station.search)
         self.scan.pickRequested.connect(self._picked)
@@ -504,6 +506,7 @@ class MainWindow(QMainWindow):
                 (self.act_walk_in, "walk_in", ready)):
             action.setEnabled(enabled)
             self.buttons[button].setEnabled(enabled)
+        self.act_cancel_print.setEnabled(ready and a is not None)
         self._retranslate_buttons()
 
     # -- actions -------------------------------------------------------------------------
@@ -530,8 +533,8 @@ class MainWindow(QMainWindow):
             return
         a = out.attendee
         if self._has_pending_job(a.id):  # not printed yet: a second job would print twice
-            message = self.tr("The badge for %1 is already waiting for the printer.").replace(
-                "%1", a.display_name or a.id)
+            message = self.tr("The badge for %1 is already waiting for the printer "
+                              "(Ctrl+Shift+X cancels it).").replace("%1", a.display_name or a.id)
             self.statusBar().showMessage(message, 8000)
             out.printing = True  # the card says where that badge is
             self._follow_badge(self.station.print_state)
@@ -544,6 +547,35 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Badge for %1 sent to the printer.")
                                          .replace("%1", a.display_name), 5000)
             self._card_follows_badge()
+
+    def cancel_print_current(self) -> None:
+        """Cancel the badge of the person on the card that has not printed (stuck at the
+        printer, or waiting for one that is away); F5 then prints it again."""
+        a = self._person()
+        if a is None or not self.act_cancel_print.isEnabled():
+            return
+        name = a.display_name or a.id
+        if not self._has_pending_job(a.id):
+            self.statusBar().showMessage(
+                self.tr("No badge for %1 is waiting for the printer.").replace("%1", name),
+                8000)
+            return
+        self.statusBar().showMessage(
+            self.tr("Cancelling the badge for %1…").replace("%1", name), 8000)
+        self.station.cancel_badges(a.id)
+
+    def _print_cancelled(self, attendee_id: str, count: int) -> None:
+        out = self.current
+        if out is not None and out.attendee is not None and out.attendee.id == attendee_id:
+            name = out.attendee.display_name or attendee_id
+            out.printing = False  # the card no longer follows that badge
+            self._print_note = self.tr("Badge print cancelled. F5 prints it again.")
+            self._render_card()
+            self._set_enabled_for(out)
+        else:
+            name = attendee_id
+        self.statusBar().showMessage(
+            self.tr("Badge for %1 cancelled. F5 prints it again.").replace("%1", name), 8000)
 
     def _has_pending_job(self, attendee_id: str) -> bool:
         return any(job.attendee_id == attendee_id and job.state in ("queued", "printing")
@@ -877,6 +909,7 @@ class MainWindow(QMainWindow):
         self.act_quit.setText(self.tr("&Quit"))
         self.act_shortcuts.setText(self.tr("&Keyboard shortcuts"))
         self.act_retry.setText(self.tr("&Retry failed print jobs"))
+        self.act_cancel_print.setText(self.tr("Cance&l waiting badge"))
         self._retranslate_buttons()
         self._update_banner()
         self._update_title()

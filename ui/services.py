@@ -24,6 +24,7 @@ from ui.desk_work import (
     PrintState,
     Stats,
     Summary,
+    cancel_badges,
     check_in,
     compute_stats,
     describe,
@@ -56,6 +57,7 @@ class Station(QObject):
     printStateChanged = Signal(object)  # PrintState
     failed = Signal(str)  # an action failed: one line
     admitFailed = Signal(str)  # a scan or check-in failed: the person is NOT admitted
+    printCancelled = Signal(str, int)  # attendee id, jobs cancelled (cancel_badges)
     printFailed = Signal(str)  # the print lane failed: the admission on the card stands
 
     def __init__(self, db_path: Path, config: StationConfig,
@@ -204,9 +206,24 @@ class Station(QObject):
 
     def cancel_print(self, job_id: int) -> None:
         def work(ctx: PrintContext) -> PrintState:
-            ctx.queue.cancel(job_id)
+            ctx.queue.cancel(job_id, ctx.backend)  # a printing job: at the printer too
             return print_state(ctx)
         self._submit_print(work, "cancel")
+
+    def cancel_badges(self, attendee_id: str) -> None:
+        """Cancel the person's badges not printed yet (a job stuck at the printer too);
+        printCancelled says when, printFailed why not."""
+        self._print_seq += 1
+        seq = self._print_seq
+
+        def done(result: tuple[PrintState, int]) -> None:
+            state, count = result
+            # first: a card following that badge stops (the state no longer lists the
+            # job, which _follow_badge would read as printed)
+            self.printCancelled.emit(attendee_id, count)
+            self._printed(replace(state, seq=seq))
+        self.lanes["print"].submit(lambda ctx: cancel_badges(ctx, attendee_id), done,
+                                   self._print_failed, name="cancel_badges")
 
     def apply_config(self, config: StationConfig) -> None:
         from checkin.store import default_station

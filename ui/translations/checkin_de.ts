@@ -375,8 +375,28 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Namensschild wurde bereits gedruckt.</translation>
     </message>
     <message>
+        <source>The badge for %1 is already waiting for the printer (Ctrl+Shift+X cancels it).</source>
+        <translation>Das Namensschild für %1 wartet bereits auf den Drucker (Strg+Umschalt+X bricht es ab).</translation>
+    </message>
+    <message>
         <source>Badge for %1 sent to the printer.</source>
         <translation>Namensschild für %1 an den Drucker gesendet.</translation>
+    </message>
+    <message>
+        <source>No badge for %1 is waiting for the printer.</source>
+        <translation>Für %1 wartet kein Namensschild auf den Drucker.</translation>
+    </message>
+    <message>
+        <source>Cancelling the badge for %1…</source>
+        <translation>Namensschild für %1 wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>Badge print cancelled. F5 prints it again.</source>
+        <translation>Druck des Namensschilds abgebrochen. F5 druckt es erneut.</translation>
+    </message>
+    <message>
+        <source>Badge for %1 cancelled. F5 prints it again.</source>
+        <translation>Namensschild für %1 abgebrochen. F5 druckt es erneut.</translation>
     </message>
     <message>
         <source>details corrected</source>
@@ -449,10 +469,6 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>Printing: %1</source>
         <translation>Druck: %1</translation>
-    </message>
-    <message>
-        <source>The badge for %1 is already waiting for the printer.</source>
-        <translation>Das Namensschild für %1 wartet bereits auf den Drucker.</translation>
     </message>
     <message>
         <source>A scanned code (%1) was kept out of this form. Finish or cancel the form, then scan again.</source>
@@ -573,6 +589,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>&amp;Retry failed print jobs</source>
         <translation>Fehlgeschlagene Druckaufträge &amp;wiederholen</translation>
+    </message>
+    <message>
+        <source>Cance&amp;l waiting badge</source>
+        <translation>Wartendes Namensschild &amp;abbrechen</translation>
     </message>
     <message>
         <source>&amp;Reprint badge…</source>
