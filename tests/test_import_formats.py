@@ -450,3 +450,100 @@ def test_no_column_spelling_means_two_fields():
     # '#' keeps a number apart from a name: "Attendee #" is an id, "Attendee" a full name.
     assert owner[normalise("Attendee #")] == "id"
     assert owner[normalise("Attendee")] == "name"
+
+
+def _both_xlsx_paths(path):
+    """The sheet's rows through the fast XML walk and through openpyxl's iter_rows."""
+    from openpyxl import load_workbook
+
+    from checkin.importing.readers import _cell_text, _fast_rows
+
+    def kept(rows):
+        out = []
+        for number, cells in rows:
+            while cells and not cells[-1].strip():
+                cells.pop()
+            if cells:
+                out.append((number, cells))
+        return out
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        fast = kept(_fast_rows(workbook, sheet))
+        slow = kept((n, [_cell_text(v) for v in values])
+                    for n, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+    finally:
+        workbook.close()
+    return fast, slow
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_fast_xlsx_rows_equal_openpyxl_iter_rows(tmp_path, write_only):
+    import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    workbook = Workbook(write_only=write_only)
+    sheet = workbook.create_sheet("List") if write_only else workbook.active
+    rich = CellRichText("Dr. ", TextBlock(InlineFont(b=True), "Anna"))
+    sheet.append(["Title row"])
+    sheet.append([])
+    sheet.append(["Nr.", "Vorname", "Nachname", "Datum", "Zahl", "Ja", "Formel", "Rich"])
+    sheet.append([1, "Anna", "Weber", datetime.date(2026, 12, 2), 1.5, True, "=1+1", rich])
+    sheet.append([2.0, " Bo ", "", datetime.datetime(2026, 12, 3, 9, 30), -7, False])
+    sheet.append([None, None, None, None, None, None, None, "late"])
+    sheet.append([3, "=Zoë", "Łukasz", datetime.time(8, 15), 1e20, "", "#N/A", "x"])
+    workbook.save(tmp_path / "mixed.xlsx")
+    fast, slow = _both_xlsx_paths(tmp_path / "mixed.xlsx")
+    assert fast == slow
+    assert fast[0] == (1, ["Title row"]) and fast[2][1][:4] == ["1", "Anna", "Weber",
+                                                               "2026-12-02"]
+
+
+def test_fast_xlsx_rows_read_shared_strings_and_gaps(tmp_path):
+    """Excel writes text as shared strings (openpyxl writes inline strings) and leaves
+    out empty cells and rows: a hand-made package with both."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "base.xlsx")
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings = ["Vorname", "Nachname", "Anna", "Weber", "Müller &amp; Söhne"]
+    shared = (f'<sst xmlns="{main}" count="5" uniqueCount="5">'
+              + "".join(f"<si><t>{s}</t></si>" for s in strings[:4])
+              + f'<si><r><t>{strings[4][:6]}</t></r><r><t>{strings[4][6:]}</t></r></si></sst>')
+    sheet = (f'<worksheet xmlns="{main}"><sheetData>'
+             '<row r="2"><c r="B2" t="s"><v>0</v></c><c r="D2" t="s"><v>1</v></c></row>'
+             '<row r="5"><c r="B5" t="s"><v>2</v></c><c r="D5" t="s"><v>3</v></c>'
+             '<c r="E5" t="s"><v>4</v></c><c r="F5" t="str"><v>text</v></c>'
+             '<c r="G5" t="b"><v>1</v></c><c r="H5"><v>0042</v></c></row>'
+             '<row><c t="s"><v>2</v></c><c><v>2.50</v></c></row>'
+             '</sheetData></worksheet>')
+    with zipfile.ZipFile(tmp_path / "base.xlsx") as source, \
+            zipfile.ZipFile(tmp_path / "shared.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet.encode()
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", (
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                    b"</Types>"))
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", (
+                    b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>'))
+            target.writestr(item, data)
+        target.writestr("xl/sharedStrings.xml", shared)
+    fast, slow = _both_xlsx_paths(tmp_path / "shared.xlsx")
+    assert fast == slow
+    assert fast == [(2, ["", "Vorname", "", "Nachname"]),
+                    (5, ["", "Anna", "", "Weber", "Müller & Söhne", "text", "yes", "42"]),
+                    (6, ["Anna", "2.5"])]
