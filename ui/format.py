@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
 _GERMAN_NAMES: dict[str, str] | None = None
 
@@ -65,3 +65,18 @@ def format_day(iso: str) -> str:
         return iso
     weekday = locale.dayName(day.dayOfWeek(), QLocale.FormatType.ShortFormat)
     return f"{weekday} {locale.toString(day, QLocale.FormatType.ShortFormat)}"
+
+
+def printer_state_text(state: str) -> str:
+    """A printer state word of checkin.printing.backend (ready, busy, offline, stopped,
+    out_of_paper, unknown) in the interface language; another word as it is."""
+    # QCoreApplication.translate spelled out each time: lupdate finds only that form
+    words = {
+        "ready": QCoreApplication.translate("PrinterState", "ready"),
+        "busy": QCoreApplication.translate("PrinterState", "busy"),
+        "offline": QCoreApplication.translate("PrinterState", "offline"),
+        "stopped": QCoreApplication.translate("PrinterState", "stopped"),
+        "out_of_paper": QCoreApplication.translate("PrinterState", "out of paper"),
+        "unknown": QCoreApplication.translate("PrinterState", "unknown"),
+    }
+    return words.get(state, state.replace("_", " "))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from checkin.config import StationConfig
 from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
 from ui.camera import CameraPane
+from ui.format import printer_state_text
 from ui.result_card import ResultCard
 from ui.scan_panel import Hit, ScannerCatcher, ScanPanel
 from ui.services import Outcome, PrintState, Station, Stats, Summary
@@ -442,7 +443,7 @@ class MainWindow(QMainWindow):
         if any(job.state in ("queued", "printing") for job in jobs):
             note = (self.tr("Badge is printing.") if state.ready else
                     self.tr("Badge waits for the printer (%1).").replace(
-                        "%1", state.reason or state.state))
+                        "%1", state.reason or printer_state_text(state.state)))
         else:
             failed = [job for job in jobs if job.state == "failed"]
             out.printing = False
@@ -850,7 +851,7 @@ class MainWindow(QMainWindow):
             head = self.tr("Printer %1: ready").replace("%1", printer)
         else:
             head = self.tr("Printer %1: NOT READY (%2)").replace("%1", printer).replace(
-                "%2", state.reason or state.state)
+                "%2", state.reason or printer_state_text(state.state))
         waiting = state.queued + state.printing
         parts = [head, self.tr("queue empty") if waiting == 0 else
                  self.tr("1 badge waiting") if waiting == 1 else
@@ -870,11 +871,10 @@ class MainWindow(QMainWindow):
             self.status.set_day(stats.day)
             self.status.set_counts(stats.checked_in, stats.expected)
             if ps.backend:
-                state = (self.tr("ready") if ps.ready else
-                         self.tr("not ready: %1").replace("%1", ps.reason or ps.state))
-                if ps.failed:
-                    state += " · " + self.tr("%1 failed").replace("%1", str(ps.failed))
-                self.status.set_printer(state, ps.queued + ps.printing)
+                # the state word, not a text: the status bar translates it (and again
+                # after a language switch, whichever widget hears of it first)
+                self.status.set_printer(ps.state, ps.queued + ps.printing,
+                                        "" if ps.ready else ps.reason, ps.failed)
             return
         day = stats.day
         text = self.tr("Desk %1 · %2 · checked in %3 / %4").replace(

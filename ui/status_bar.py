@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from ui.format import printer_state_text
+
 
 class StationStatusBar(QStatusBar):
     """Permanent fields on the right; temporary messages (showMessage) on the left.
@@ -17,7 +19,7 @@ class StationStatusBar(QStatusBar):
         self._station = ""
         self._day = ""
         self._counts: tuple[int, int] | None = None
-        self._printer: tuple[str, int] | None = None
+        self._printer: tuple[str, int, str, int] | None = None
         self._sync = ""
         self.station_label = self._field("station")
         self.day_label = self._field("day")
@@ -50,9 +52,12 @@ class StationStatusBar(QStatusBar):
         self._counts = (checked_in, expected)
         self._update_counts()
 
-    def set_printer(self, state_text: str, queue_length: int) -> None:
-        """state_text: already in the interface language (the caller owns those words)."""
-        self._printer = (state_text, queue_length)
+    def set_printer(self, state: str, queue_length: int, reason: str = "",
+                    failed: int = 0) -> None:
+        """state: the printer's state word (checkin.printing.backend: ready, busy, offline,
+        stopped, out_of_paper, unknown), translated here, so a language switch retranslates
+        it too; reason: the printer's own detail (shown as it comes); failed: failed jobs."""
+        self._printer = (state, queue_length, reason, failed)
         self._update_printer()
 
     def set_sync(self, text: str) -> None:
@@ -96,7 +101,12 @@ class StationStatusBar(QStatusBar):
         if self._printer is None:
             self.printer_label.setText("")
             return
-        state, queued = self._printer
+        word, queued, reason, failed = self._printer
+        state = printer_state_text(word)
+        if reason:
+            state = self.tr("{state} ({reason})").format(state=state, reason=reason)
+        if failed:
+            state += " · " + self.tr("{count} failed").format(count=failed)
         if queued:
             text = self.tr("Printer: {state} · {queued} in queue").format(
                 state=state, queued=queued)

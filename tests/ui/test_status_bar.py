@@ -21,8 +21,10 @@ def test_fields(qtbot):
     assert bar.day_label.toolTip() == "2026-12-01"
     assert bar.counts_label.text() == "Checked in: 120 / 400 (30 %)"
     assert bar.printer_label.text() == "Printer: ready"
-    bar.set_printer("out of paper", 3)
+    bar.set_printer("out_of_paper", 3)
     assert bar.printer_label.text() == "Printer: out of paper · 3 in queue"
+    bar.set_printer("stopped", 0, "media-jam", 2)
+    assert bar.printer_label.text() == "Printer: stopped (media-jam) · 2 failed"
     bar.set_sync("2 events to send")
     assert not bar.sync_label.isHidden()
     assert bar.sync_label.text() == "Sync: 2 events to send"
@@ -56,3 +58,38 @@ def test_language_switch_retranslates(qtbot):
     finally:
         install_translator(app, "en")
     qtbot.waitUntil(lambda: bar.counts_label.text() == "Checked in: 5 / 10 (50 %)")
+
+
+def test_printer_state_words_are_translated(qtbot):
+    """The printer's state is a word the bar translates itself: German after a switch,
+    English again after switching back (not the words of the language it was set in)."""
+    app = QApplication.instance()
+    bar = StationStatusBar()
+    qtbot.addWidget(bar)
+    bar.set_printer("ready", 0)
+    try:
+        assert install_translator(app, "de") == "de"
+        qtbot.waitUntil(lambda: bar.printer_label.text() == "Drucker: bereit")
+        bar.set_printer("out_of_paper", 2)
+        assert bar.printer_label.text() == "Drucker: kein Papier · 2 in der Warteschlange"
+        bar.set_printer("offline", 0, "", 1)
+        assert bar.printer_label.text() == "Drucker: nicht erreichbar · 1 fehlgeschlagen"
+    finally:
+        install_translator(app, "en")
+    qtbot.waitUntil(lambda: bar.printer_label.text() == "Printer: offline · 1 failed")
+
+
+def test_main_window_status_bar_printer_in_german(qtbot, main_window):
+    window = main_window
+    qtbot.waitUntil(lambda: window.station.print_state.backend == "pdf", timeout=20_000)
+    qtbot.waitUntil(lambda: window.status.printer_label.text() == "Printer: ready",
+                    timeout=20_000)
+    try:
+        with qtbot.waitSignal(window.languageChanged, timeout=5_000):
+            window.set_language("de", save=False)
+        qtbot.waitUntil(lambda: window.status.printer_label.text() == "Drucker: bereit",
+                        timeout=5_000)
+    finally:
+        window.set_language("en", save=False)
+    qtbot.waitUntil(lambda: window.status.printer_label.text() == "Printer: ready",
+                    timeout=5_000)

@@ -431,14 +431,6 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Drucker %1: NICHT BEREIT (%2)</translation>
     </message>
     <message>
-        <source>ready</source>
-        <translation>bereit</translation>
-    </message>
-    <message>
-        <source>not ready: %1</source>
-        <translation>nicht bereit: %1</translation>
-    </message>
-    <message>
         <source>No one found for the typed text.</source>
         <translation>Niemand gefunden für den eingegebenen Text.</translation>
     </message>
@@ -497,10 +489,6 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>%1 failed (Ctrl+Shift+P retries)</source>
         <translation>%1 fehlgeschlagen (Strg+Umschalt+P wiederholt)</translation>
-    </message>
-    <message>
-        <source>%1 failed</source>
-        <translation>%1 fehlgeschlagen</translation>
     </message>
     <message>
         <source>Desk %1 · %2 · checked in %3 / %4</source>
@@ -625,6 +613,33 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>Walk-in</source>
         <translation>Vor Ort anmelden</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterState</name>
+    <message>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>druckt</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <source>out of paper</source>
+        <translation>kein Papier</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
     </message>
 </context>
 <context>
@@ -1051,6 +1066,14 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
     <message>
         <source>Checked in: {checked_in} / {expected} ({percent} %)</source>
         <translation>Eingecheckt: {checked_in} / {expected} ({percent} %)</translation>
+    </message>
+    <message>
+        <source>{state} ({reason})</source>
+        <translation>{state} ({reason})</translation>
+    </message>
+    <message>
+        <source>{count} failed</source>
+        <translation>{count} fehlgeschlagen</translation>
     </message>
     <message>
         <source>Printer: {state} · {queued} in queue</source>
