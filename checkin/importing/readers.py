@@ -28,10 +28,11 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from checkin.errors import ImportRefused
 
@@ -297,24 +298,22 @@ def read_csv(text: str, source: str, encoding: str = "", delimiter: str | None =
 
 def read_xlsx(data: bytes, source: str) -> Table:
     """The sheet whose header row best matches known column names (usually the first)."""
-    from openpyxl import load_workbook
-
     from checkin.importing.columns import header_score
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises a zoo of types for a broken zip/XML
-        raise refuse(source, f"not a readable XLSX workbook ({type(exc).__name__})") from None
+        sheets, close = _fast_sheets(data)
+    except Exception:  # a broken file, or an openpyxl without the internals used there
+        try:
+            sheets, close = _openpyxl_sheets(data)
+        except Exception as exc:  # openpyxl raises a zoo of types for a broken zip/XML
+            raise refuse(source, f"not a readable XLSX workbook ({type(exc).__name__})"
+                         ) from None
     best: Table | None = None
     best_score = -1
     try:
-        for sheet in workbook.worksheets:
-            if hasattr(sheet, "reset_dimensions"):
-                # Read-only sheets trust the stored <dimension>, which some writers get
-                # wrong ("A1"): that would cut every row to one cell.
-                sheet.reset_dimensions()
+        for sheet_rows in sheets:
             table = Table(source, "xlsx", encoding="xlsx", where="row")
-            for number, row in _sheet_rows(workbook, sheet):
+            for number, row in sheet_rows():
                 if any(cell.strip() for cell in row):
                     while row and not row[-1].strip():
                         row.pop()
@@ -332,43 +331,78 @@ def read_xlsx(data: bytes, source: str) -> Table:
     except Exception as exc:  # corrupt sheet XML surfaces only while iterating
         raise refuse(source, f"broken XLSX workbook ({type(exc).__name__})") from None
     finally:
-        workbook.close()
+        close()
     if best is None:
         raise refuse(source, "empty file (the workbook has no filled cells)")
     return best
 
 
-def _sheet_rows(workbook: Any, sheet: Any) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cell texts) of every row the sheet stores. Through _fast_rows when
-    this openpyxl has the read-only internals it needs, else openpyxl's iter_rows."""
-    fast = _fast_rows(workbook, sheet)
-    if fast is not None:
-        return fast
-    return ((number, [_cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+SheetRows = Callable[[], Iterator[tuple[int, list[str]]]]
 
 
-def _fast_rows(workbook: Any, sheet: Any) -> Iterator[tuple[int, list[str]]] | None:
-    """The sheet XML read straight into cell texts, the values openpyxl's read-only
+def _openpyxl_sheets(data: bytes) -> tuple[list[SheetRows], Callable[[], None]]:
+    """Each worksheet's rows through openpyxl's public read-only API, and a close."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+
+    def rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
+        if hasattr(sheet, "reset_dimensions"):
+            # Read-only sheets trust the stored <dimension>, which some writers get
+            # wrong ("A1"): that would cut every row to one cell.
+            sheet.reset_dimensions()
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(v) for v in values]
+
+    return [partial(rows, sheet) for sheet in workbook.worksheets], workbook.close
+
+
+def _fast_sheets(data: bytes) -> tuple[list[SheetRows], Callable[[], None]]:
+    """Each worksheet's rows through _fast_rows, and a close.
+
+    Why not load_workbook: in read-only mode it opens every sheet to read its
+    <dimension>, and a sheet without one (openpyxl's write-only mode, which pretix and
+    many web exports use, writes none) is parsed in full just for that: a second pass
+    over the whole file. This runs the steps of openpyxl's ExcelReader.read that the
+    values need (manifest, shared strings, workbook, styles for date formats) and no
+    others; it uses openpyxl internals, so read_xlsx falls back to _openpyxl_sheets
+    when anything here fails."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        workbook = reader.wb
+        dates, timedeltas = set(workbook._date_formats), set(workbook._timedelta_formats)
+        sheets: list[SheetRows] = []
+        for _sheet, rel in reader.parser.find_sheets():
+            if rel.target not in reader.valid_files or "chartsheet" in rel.Type:
+                continue  # as ExcelReader.read_worksheets
+            sheets.append(partial(_fast_rows, partial(reader.archive.open, rel.target),
+                                  reader.shared_strings, dates, timedeltas, workbook.epoch))
+    except BaseException:
+        reader.archive.close()
+        raise
+    return sheets, reader.archive.close
+
+
+def _fast_rows(open_sheet: Callable[[], IO[bytes]], shared: list[Any], dates: set[int],
+               timedeltas: set[int], epoch: Any) -> Iterator[tuple[int, list[str]]]:
+    """The sheet XML read straight into cell texts: the values openpyxl's read-only
     iter_rows(values_only=True) gives, turned into text by _cell_text.
 
     Why: iter_rows builds several objects per cell (a dict, a Text tree for every inline
     string) and, once the unreliable stored dimensions are reset, parses the whole sheet
     a second time to size its rows: 1.1-1.4 s per 20,000 rows. This walks each <row>
-    element with ElementTree's C methods and converts a cell in a few calls (measured in
-    the commit that added it). Cell semantics follow openpyxl's WorkSheetParser.parse_cell
+    element with ElementTree's C methods and converts a cell in a few calls (about
+    0.4 s per 20,000 rows). Cell semantics follow openpyxl's WorkSheetParser.parse_cell
     (shared/inline strings, booleans, numbers, date-formatted numbers through openpyxl's
     from_excel, ISO dates, cached formula results); tests/test_import_formats.py checks
-    both paths give the same table. Uses openpyxl's read-only internals (_get_source,
-    _shared_strings, _date_formats): when a release drops them, None (use iter_rows)."""
-    try:
-        source = sheet._get_source
-        shared = sheet._shared_strings
-        dates = set(workbook._date_formats)
-        timedeltas = set(workbook._timedelta_formats)
-        epoch = workbook.epoch
-    except AttributeError:
-        return None
+    that both paths give the same rows."""
     from xml.etree.ElementTree import iterparse
 
     from openpyxl.utils.cell import column_index_from_string
@@ -399,7 +433,7 @@ def _fast_rows(workbook: Any, sheet: Any) -> Iterator[tuple[int, list[str]]] | N
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 0
-        with source() as handle:
+        with open_sheet() as handle:
             for _, element in iterparse(handle):
                 if element.tag != row_tag:
                     continue
