@@ -414,11 +414,9 @@ def _fast_rows(open_sheet: Callable[[], IO[bytes]], shared: list[Any], dates: se
     text_tag, run_text = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r/{{{SHEET_MAIN_NS}}}t"
     columns: dict[str, int] = {}
 
-    def column(reference: str) -> int:
-        letters = reference.rstrip("0123456789")
-        index = columns.get(letters)
-        if index is None:
-            index = columns[letters] = column_index_from_string(letters)
+    def column(letters: str) -> int:
+        index: int = column_index_from_string(letters)
+        columns[letters] = index
         return index
 
     def number_text(text: str, style: str | None) -> str:
@@ -431,55 +429,65 @@ def _fast_rows(open_sheet: Callable[[], IO[bytes]], shared: list[Any], dates: se
                 return "#VALUE!"  # openpyxl's value for a date serial out of range
         return _cell_text(value)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 0
+    def row_elements() -> Iterator[Any]:
         with open_sheet() as handle:
             for _, element in iterparse(handle):
-                if element.tag != row_tag:
+                if element.tag == row_tag:
+                    yield element
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 0
+        for element in row_elements():
+            given = element.get("r")
+            previous = number
+            number = int(float(given)) if given else number + 1
+            cells: list[str] = []
+            index = 0
+            for cell in element:
+                if cell.tag != cell_tag:
                     continue
-                given = element.get("r")
-                previous = number
-                number = int(float(given)) if given else number + 1
-                cells: list[str] = []
-                index = 0
-                for cell in element:
-                    if cell.tag != cell_tag:
-                        continue
-                    reference = cell.get("r")
-                    index = column(reference) if reference else index + 1
-                    kind = cell.get("t", "n")
-                    if kind == "inlineStr":
-                        inline = cell.find(inline_tag)
-                        if inline is None:
-                            text = ""
-                        elif len(inline) == 1 and inline[0].tag == text_tag:
-                            text = inline[0].text or ""  # plain text, the usual case
-                        else:  # rich text: the plain part, then each run's text
-                            text = "".join(
-                                [t.text or "" for t in inline.findall(text_tag)]
-                                + [t.text or "" for t in inline.findall(run_text)])
-                    else:
-                        value = cell.findtext(value_tag)
-                        if not value:
-                            text = ""
-                        elif kind == "n":
-                            text = number_text(value, cell.get("s"))
-                        elif kind == "s":
-                            text = _cell_text(shared[int(value)])
-                        elif kind == "b":
-                            text = "yes" if int(value) else "no"
-                        elif kind == "d":
-                            text = _cell_text(from_ISO8601(value))
-                        else:  # "str" (a formula's cached text), "e" (an error value)
-                            text = value
+                reference = cell.get("r")
+                if reference:
+                    letters = reference.rstrip("0123456789")
+                    index = columns.get(letters) or column(letters)
+                else:
+                    index += 1
+                kind = cell.get("t", "n")
+                if kind == "inlineStr":
+                    inline = cell.find(inline_tag)
+                    if inline is None:
+                        text = ""
+                    elif len(inline) == 1 and inline[0].tag == text_tag:
+                        text = inline[0].text or ""  # plain text, the usual case
+                    else:  # rich text: the plain part, then each run's text
+                        text = "".join(
+                            [t.text or "" for t in inline.findall(text_tag)]
+                            + [t.text or "" for t in inline.findall(run_text)])
+                else:
+                    value = cell.findtext(value_tag)
+                    if not value:
+                        text = ""
+                    elif kind == "n":
+                        text = number_text(value, cell.get("s"))
+                    elif kind == "s":
+                        text = _cell_text(shared[int(value)])
+                    elif kind == "b":
+                        text = "yes" if int(value) else "no"
+                    elif kind == "d":
+                        text = _cell_text(from_ISO8601(value))
+                    else:  # "str" (a formula's cached text), "e" (an error value)
+                        text = value
+                if index == len(cells) + 1:
+                    cells.append(text)  # the next column, the usual case
+                else:
                     if index > len(cells):
                         cells.extend([""] * (index - len(cells)))
                     cells[index - 1] = text
-                element.clear()
-                if number > previous:  # as iter_rows: a row out of order is left out
-                    yield number, cells
-                else:
-                    number = previous
+            element.clear()
+            if number > previous:  # as iter_rows: a row out of order is left out
+                yield number, cells
+            else:
+                number = previous
 
     return rows()
 
