@@ -27,20 +27,12 @@ def _build(path: Path) -> None:
     store.set_event("Bench", [DAY])
     countries = ["DE", "FR", "US", "JP", "CN", "BR", "IN", "GB", "IT", "ES", "NL", "PL"]
     roles = ["delegate"] * 8 + ["speaker", "press", "staff", "exhibitor"]
-    rows = []
-    for i in range(N):
-        a = Attendee(id=f"A{i:06d}", given_name=f"Given{rnd.randrange(10**6):06d}",
-                     family_name=f"Family{i:06d}", organisation=f"Org {i % 997}",
-                     country=rnd.choice(countries), role=rnd.choice(roles))
-        row = a.to_row()
-        row["ref"] = f"R{i:08d}"
-        row["search_key"] = search_key(a)
-        rows.append(row)
-    columns = list(rows[0])
+    people = [Attendee(id=f"A{i:06d}", given_name=f"Given{rnd.randrange(10**6):06d}",
+                       family_name=f"Family{i:06d}", organisation=f"Org {i % 997}",
+                       country=rnd.choice(countries), role=rnd.choice(roles), ref=f"R{i:08d}")
+              for i in range(N)]
     with store.transaction():
-        store.db.conn.executemany(
-            f"INSERT INTO attendees ({', '.join(columns)}) VALUES "
-            f"({', '.join('?' * len(columns))})", [[r[c] for c in columns] for r in rows])
+        store.write_attendees([(a, search_key(a)) for a in people])
         for i in rnd.sample(range(N), int(N * 0.6)):
             minute = max(0, min(24 * 60 - 1, int(rnd.gauss(9 * 60, 45))))
             store.append(CHECKIN, f"A{i:06d}", day=DAY,

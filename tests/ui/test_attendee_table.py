@@ -40,19 +40,9 @@ def person(i: int) -> Attendee:
 def build_db(path, n: int) -> Store:
     store = Store(open_db(path, create=True), station="desk-1")
     store.set_event("Big Congress", [DAY, DAY2])
-    rows = []
-    for i in range(n):
-        a = person(i)
-        row = a.to_row()
-        row["ref"] = f"R{i:08d}"
-        row["search_key"] = search_key(a)
-        rows.append(row)
-    columns = list(rows[0])
+    people = [person(i) for i in range(n)]
     with store.transaction():
-        store.db.conn.executemany(
-            f"INSERT INTO attendees ({', '.join(columns)}) VALUES "
-            f"({', '.join('?' * len(columns))})",
-            [[r[c] for c in columns] for r in rows])
+        store.write_attendees([(a, search_key(a)) for a in people])
         for minute, i in enumerate(CHECKED_IN):
             store.append(CHECKIN, f"A{i:06d}", day=DAY,
                          time=f"{DAY}T09:{59 - minute:02d}:00.000+01:00")
