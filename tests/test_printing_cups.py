@@ -177,15 +177,19 @@ def test_cups_holds_a_job_when_the_printer_stops_after_taking_it(cups: Cups, sto
     wait_until(lambda: cups.output(done.backend_job_id), "the PDF")
 
 
+def render_then_stop(cups: Cups) -> Callable[[Job], bytes]:
+    """A renderer that stops the printer while the job is being made: CUPS then holds it."""
+    def render(claimed: Job) -> bytes:
+        cups.disable()
+        return tiny_pdf(claimed)
+    return render
+
+
 def test_job_cancelled_in_cups_is_printed_again(cups: Cups, store: Store):
     queue = PrintQueue(store)
     job = queue.enqueue("A1", layout="a6", backend="cups")
 
-    def render_then_stop(claimed: Job) -> bytes:
-        cups.disable()
-        return tiny_pdf(claimed)
-
-    [held] = queue.process(cups.backend, render_then_stop)
+    [held] = queue.process(cups.backend, render_then_stop(cups))
     cups.run("cancel", f"{cups.printer}-{held.backend_job_id}")  # someone at the printer
     [requeued] = queue.process(cups.backend, tiny_pdf)  # dropped, and the printer is stopped
     assert (requeued.state, requeued.backend_job_id) == ("queued", "")
@@ -201,11 +205,7 @@ def test_cancel_through_the_queue_cancels_in_cups(cups: Cups, store: Store):
     queue = PrintQueue(store)
     job = queue.enqueue("A1", layout="a6", backend="cups")
 
-    def render_then_stop(claimed: Job) -> bytes:
-        cups.disable()
-        return tiny_pdf(claimed)
-
-    [held] = queue.process(cups.backend, render_then_stop)
+    [held] = queue.process(cups.backend, render_then_stop(cups))
     assert queue.cancel(job.id, cups.backend).state == "cancelled"
     assert cups.backend.job_done(held.backend_job_id) is False
     cups.enable()

@@ -167,16 +167,21 @@ def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
         blocker.close()
 
 
+def refuse_inserts(db_path, table: str, message: str) -> None:
+    """Make every write into table fail, as a full disk would (from another connection)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
+                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+    conn.commit()
+    conn.close()
+
+
 def test_a_failed_admission_says_not_checked_in(qtbot, main_window, station_event):
     """The write that admits fails (here a trigger refuses it, as a full disk would): the
     card says NOT CHECKED IN, never a welcome, and nothing is in the log."""
-    import sqlite3
-
-    conn = sqlite3.connect(station_event.db_path)
-    conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON events "
-                 "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END")
-    conn.commit()
-    conn.close()
+    refuse_inserts(station_event.db_path, "events", "refused for the test")
     out = scan(qtbot, main_window, station_event.tokens["A1"])
     assert out.kind == "error"
     assert main_window.card.kind == "not_admitted"
@@ -483,13 +488,7 @@ def test_card_follows_its_own_badge_not_an_older_printer_poll(qtbot, tmp_path, s
 def test_a_print_lane_failure_keeps_the_welcome(qtbot, main_window, station_event):
     """The badge cannot even be queued (here a trigger refuses it): the person IS checked
     in, so the card stays green and says the badge did not print, with the reason."""
-    import sqlite3
-
-    conn = sqlite3.connect(station_event.db_path)
-    conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON print_jobs "
-                 "BEGIN SELECT RAISE(ABORT, 'no jobs for the test'); END")
-    conn.commit()
-    conn.close()
+    refuse_inserts(station_event.db_path, "print_jobs", "no jobs for the test")
     out = scan(qtbot, main_window, station_event.tokens["A1"])
     assert out.kind == "ok"
     qtbot.waitUntil(lambda: "Badge NOT printed" in main_window.card.detail.text(),
