@@ -30,8 +30,8 @@ invalid_signature, malformed. Decisions worth knowing:
   (AIM id such as ``]Q1``) when the text as read matches nothing.
 - Keyboard repairs (checkin.keyboard: German, French, Belgian, Caps Lock, fullwidth) are
   tried only after the text as read failed; a repair counts only if it gives a signature
-  that verifies or a code held by exactly one attendee. Verdict.repaired names the
-  repair used.
+  that verifies, or a code or id of at least MIN_REPAIRED_CODE characters held by exactly
+  one attendee (Engine.readings). Verdict.repaired names the repair used.
 - A signed token whose key id is not listed, or whose signature fails, is
   `invalid_signature`; a damaged token (wrong length, characters outside its alphabet)
   too. A valid signature over a ref no attendee has: `unknown`. A revoked ref: `cancelled`.
@@ -55,7 +55,7 @@ invalid_signature, malformed. Decisions worth knowing:
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -82,6 +82,10 @@ VERDICTS = (OK, ALREADY_CHECKED_IN, CANCELLED, NOT_REGISTERED_TODAY, UNKNOWN,
 
 DOUBLE_FIRE_SECONDS = 3.0
 MAX_INPUT = 2048  # characters; a QR holds at most 4296, and no code of ours is near that
+# The shortest keyboard-repaired reading that may name an attendee by id or code
+# (docs/station.md, "Keyboard layouts"): ids such as "a1" or "Q7" are a few keystrokes away
+# from each other through the layout tables.
+MIN_REPAIRED_CODE = 8
 ECHO_LIMIT = 200  # Verdict.input keeps at most this much of what was scanned
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{3,63}$")
 _AIM = re.compile(r"^\][A-Za-z][0-9A-Za-z]")  # scanner symbology prefix, e.g. "]Q1" for QR
@@ -267,6 +271,16 @@ class _Notes:
     ambiguous: int = 0
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One text the engine looks up for a scanned input (see Engine.readings)."""
+
+    text: str
+    repaired: str | None  # the keyboard repair or prefix removal that gave it; None: as read
+    first: bool  # the input as read (not a repair): only these report list numbers etc.
+    in_url: bool = False  # a value inside a URL or JSON object
+
+
 @dataclass
 class _Found:
     attendee: Attendee | None
@@ -380,9 +394,23 @@ class Engine:
             notes.ambiguous = len(matches)
         return None
 
-    def _find(self, text: str, notes: _Notes) -> _Found | None:
+    def readings(self, text: str) -> Iterator[Reading]:
+        """Every text the engine looks up for one scanned input, in the order it tries them.
+
+        The input is cleaned as scan() cleans it; then come the text as read, its keyboard
+        repairs and scanner-prefix removals, the codes inside each of them when it is a
+        URL (or, as read, a JSON object), and last the signed tokens embedded anywhere.
+        A keyboard repair shorter than MIN_REPAIRED_CODE is left out: a few stray
+        keystrokes through a layout table ("Q1" read as "a1" on AZERTY) must never name
+        somebody. A token may be repaired at any length because its signature proves it.
+        Tests use this to tell which random texts could legitimately admit.
+        """
+        cleaned = _strip(text)
         variants: list[tuple[str | None, str]] = []
-        for repaired, variant in [(None, text), *keyboard.candidates(text, self.layouts or [])]:
+        for repaired, variant in [(None, cleaned),
+                                  *keyboard.candidates(cleaned, self.layouts or [])]:
+            if repaired is not None and len(variant) < MIN_REPAIRED_CODE:
+                continue
             variants.append((repaired, variant))
             # A scanner set to prefix the symbology id ("]Q1"), also through a keyboard
             # layout (a German machine reads "]Q1" as "+Q1").
@@ -390,22 +418,24 @@ class Engine:
                 variants.append((f"{repaired}+aim" if repaired else "aim", variant[3:]))
         for repaired, variant in variants:
             first = repaired is None
-            found = self._lookup(variant, repaired, notes, first)
-            if found:
-                return found
+            yield Reading(variant, repaired, first)
             parts = (_url_parts(variant) if _URL.match(variant)
                      else _json_parts(variant) if first and variant.startswith("{") else [])
             for part in parts:
-                found = self._lookup(part, repaired, notes, first, in_url=True)
-                if found:
-                    return found
+                if first or len(part) >= MIN_REPAIRED_CODE:
+                    yield Reading(part, repaired, first, in_url=True)
         for repaired, variant in variants:
             if len(variant) == tokens.TOKEN_LENGTH:
                 continue  # a bare token: looked at above
             for match in _EMBEDDED_TOKEN.finditer(variant):
-                found = self._lookup(match.group(), repaired, notes, repaired is None)
-                if found:
-                    return found
+                yield Reading(match.group(), repaired, repaired is None)
+
+    def _find(self, text: str, notes: _Notes) -> _Found | None:
+        for reading in self.readings(text):
+            found = self._lookup(reading.text, reading.repaired, notes, reading.first,
+                                 in_url=reading.in_url)
+            if found:
+                return found
         return None
 
     # -- verdicts ---------------------------------------------------------------------------

@@ -1,11 +1,39 @@
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Property tests: CI runs the same examples every time (a red run is a real fault, and the
+# run after a fix checks the same inputs); local runs explore with random seeds and keep
+# what they find in .hypothesis/. A failure found locally is added to its test as an
+# @example. ./scripts/test.sh passes --hypothesis-profile=ci when CI is set.
+settings.register_profile("ci", derandomize=True, database=None, max_examples=100,
+                          deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("dev")
+
+# The same start-up path as the app (ui/earlyinit.py), with the log in a temporary file
+# that the tests of logging read. The real per-user log is never written by a test.
+os.environ["CHECKIN_LOG"] = str(Path(tempfile.mkdtemp(prefix="checkin-test-log-")) / "checkin.log")
+
+from ui.earlyinit import early_init  # noqa: E402  (after the environment it reads)
+from ui.pyside_fixes import collect_due  # noqa: E402
+
+LOG_FILE = early_init()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread():
+    """Automatic collection is off (ui/pyside_fixes.py): collect what is due between tests,
+    on the main thread, as the app's timer does."""
+    yield
+    collect_due()
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
