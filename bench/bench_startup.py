@@ -48,14 +48,14 @@ def gui_stalls(db: Path, home: Path, scans: int = 60) -> list[float]:
     from checkin.config import StationConfig
     from checkin.db import open_db
     from checkin.store import Store
-    from ui import immortal
-    from ui.app import register_fonts, responsive_gil
+    from ui.app import register_fonts
+    from ui.earlyinit import early_init, start_gui_services
     from ui.main_window import MainWindow
     from ui.services import Station
 
-    immortal.install()
-    responsive_gil()  # as the app does
+    early_init()  # as the app does
     app = QApplication.instance() or QApplication([])
+    start_gui_services(app)
     store = Store(open_db(db))
     signer = keys.load_signer(store, db)
     assert signer is not None

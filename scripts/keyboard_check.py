@@ -46,11 +46,12 @@ def check(tmp: Path) -> int:
     from checkin.db import open_db
     from checkin.demo import create_demo
     from checkin.store import Store
-    from ui import immortal, qtlog
+    from ui import qtlog
+    from ui.earlyinit import early_init, start_gui_services
     from ui.main_window import MainWindow
     from ui.services import Station
 
-    immortal.install()
+    early_init()
     db_path = tmp / "event.sqlite"
     store = Store(open_db(db_path, create=True), station="setup")
     create_demo(store)
@@ -63,6 +64,7 @@ def check(tmp: Path) -> int:
     store.db.conn.close()
 
     app = QApplication([sys.argv[0]])
+    start_gui_services(app)
     config = StationConfig(station="Desk 1", operator="Mia", printer=str(tmp / "printed"),
                            printer_backend="pdf", layout="a6", camera_enabled=False,
                            sound=False, language="en", kiosk_pin="2468")

@@ -41,12 +41,13 @@ def shoot(tmp: Path) -> int:
     from checkin.db import open_db
     from checkin.demo import create_demo
     from checkin.store import CHECKIN, Store, today
-    from ui import immortal, qtlog
+    from ui import qtlog
     from ui.app import install_language, register_fonts
+    from ui.earlyinit import early_init, start_gui_services
     from ui.main_window import MainWindow
     from ui.services import Station
 
-    immortal.install()
+    early_init()
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "cfg")
     db_path = tmp / "event.sqlite"
     store = Store(open_db(db_path, create=True), station="Desk 3", operator="Jonas")
@@ -77,6 +78,7 @@ def shoot(tmp: Path) -> int:
     store.db.conn.close()
 
     app = QApplication([sys.argv[0]])
+    start_gui_services(app)
     app.setApplicationName("checkin-station")
     qtlog.silence_categories()
     register_fonts()

@@ -8,6 +8,7 @@ lane, while the window is already up) and a banner says how to import a real lis
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 
@@ -35,10 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(args_list)
 
-    from ui import immortal
+    from ui.earlyinit import early_init, start_gui_services
 
-    immortal.install()  # before the first Qt call: PySide6 6.12 leaks None on Python 3.11
-    responsive_gil()
+    early_init()
 
     from pathlib import Path
 
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("checkin-station")
     app.setApplicationDisplayName("Check-in station")
     app.setOrganizationName("checkin")
+    start_gui_services(app)
     qtlog.silence_categories()
 
     config_path = Path(args.config) if args.config else None
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
 
     qtlog.load_multimedia()  # before the lanes start (see there why)
     db_path = paths.resolve_db(args.db)
+    logging.getLogger(__name__).info("station starting: database %s, settings %s",
+                                     db_path, config_path or "default")
     station = Station(db_path, config, config_path)
     window = MainWindow(station, config)
     window.set_config_problem(problem)
@@ -114,13 +117,6 @@ def config_problem(path: object = None) -> str:
     wrong = [f"{f.name} = {data[f.name]!r}" for f in fields(StationConfig)
              if f.name in data and not isinstance(data[f.name], type(getattr(defaults, f.name)))]
     return f"{file}: " + ", ".join(wrong) if wrong else ""
-
-
-def responsive_gil() -> None:
-    """Worker lanes run Python too (badge rendering, the engine); with the default 5 ms
-    switch interval the GUI thread could wait several intervals for the GIL behind them.
-    1 ms keeps the screen's answer within a blink (bench_startup measures the stalls)."""
-    sys.setswitchinterval(0.001)
 
 
 def install_language(app: object, language: str) -> None:

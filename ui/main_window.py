@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         self.act_camera = a("camera", "Ctrl+Shift+C", self.toggle_camera, checkable=True)
         self.act_quit = a("quit", QKeySequence.StandardKey.Quit, self.close)
         self.act_shortcuts = a("shortcuts", "F1", self.show_shortcuts)
+        self.act_about = a("about", None, self.show_about)
         self.act_retry = a("retryPrint", "Ctrl+Shift+P", self.retry_failed_print)
 
         bar = self.menuBar()
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
         self.act_german.triggered.connect(lambda: self.set_language("de"))
         self.menu_help = bar.addMenu("")
         self.menu_help.addAction(self.act_shortcuts)
+        self.menu_help.addAction(self.act_about)
 
     def _connect(self) -> None:
         st = self.station
@@ -828,6 +830,22 @@ class MainWindow(QMainWindow):
                           "\n".join(lines), QMessageBox.StandardButton.Ok, self)
         self._open_dialog(box, lambda: None)
 
+    def about_text(self) -> str:
+        """Version, event database and log file: what a supporter asks for first."""
+        from checkin import __version__, logsetup
+
+        return self.tr("Check-in station {version}\n\nEvent database: {db}\nLog file: {log}"
+                       ).format(version=__version__, db=self.station.db_path,
+                                log=logsetup.log_path())
+
+    def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About the check-in station"),
+                          self.about_text(), QMessageBox.StandardButton.Ok, self)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._open_dialog(box, lambda: None)
+
     # -- status ----------------------------------------------------------------------------
 
     def _stats(self, stats: Stats) -> None:
@@ -908,6 +926,7 @@ class MainWindow(QMainWindow):
         self.act_camera.setText(self.tr("&Camera"))
         self.act_quit.setText(self.tr("&Quit"))
         self.act_shortcuts.setText(self.tr("&Keyboard shortcuts"))
+        self.act_about.setText(self.tr("&About"))
         self.act_retry.setText(self.tr("&Retry failed print jobs"))
         self.act_cancel_print.setText(self.tr("Cance&l waiting badge"))
         self._retranslate_buttons()

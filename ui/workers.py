@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import queue
 import threading
 import traceback
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
 
@@ -59,7 +62,8 @@ class _Thread(QThread):
                     result = task.fn(self._lane.context)
                 except Exception as exc:  # reported to the GUI thread, never lost
                     error = exc
-                    exc.__lane_traceback__ = traceback.format_exc()  # type: ignore[attr-defined]
+                    log.error("lane %s: task %r failed\n%s", self._lane.name, task.name,
+                              traceback.format_exc().rstrip())
             self.finished_task.emit(task, result, error)
         self._lane.close_context()
 

@@ -5,15 +5,18 @@ Subcommands live in their own modules and are imported only when used, so that
 """
 
 import importlib
+import logging
 import os
 import sys
 from typing import Any
 
 import click
 
-from checkin import __version__
+from checkin import __version__, logsetup
 from checkin.cli.context import CliContext
 from checkin.errors import CheckinError
+
+log = logging.getLogger(__name__)
 
 # command name -> "module:function" under checkin.cli
 COMMANDS = {
@@ -47,6 +50,13 @@ class LazyGroup(click.Group):
         return command
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"checkin {__version__}\nlog: {logsetup.log_path()}")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
@@ -54,7 +64,8 @@ class LazyGroup(click.Group):
     type=click.Path(dir_okay=False),
     help="Event database (default: $CHECKIN_DB, else the per-user data directory).",
 )
-@click.version_option(__version__, prog_name="checkin")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and the log file, then exit.")
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None) -> None:
     """Check-in station: event database, import, scan, badges and printing."""
@@ -62,7 +73,9 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback."""
+    """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback
+    (that goes to the log file)."""
+    log_file = logsetup.configure()
     try:
         return cli.main(args=argv, prog_name="checkin", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -80,10 +93,11 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # a bug: still one line, with the traceback behind a switch
+    except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        log.exception("checkin %s failed", " ".join(argv if argv is not None else sys.argv[1:]))
         if os.environ.get("CHECKIN_DEBUG"):
             raise
         message = str(exc).splitlines()[0] if str(exc) else ""
-        click.echo(f"error: internal error: {type(exc).__name__}: {message} "
-                   "(set CHECKIN_DEBUG=1 for details)", err=True)
+        click.echo(f"error: {type(exc).__name__}: {message} (this is a fault of checkin; "
+                   f"the details are in {log_file})", err=True)
         sys.exit(2)

@@ -4,8 +4,6 @@
   a handful of attendees covering the cases a desk sees, and a signed token for each.
 - `station_config`: station settings printing into a PDF folder under tmp_path.
 - `main_window`: the real MainWindow over both, shown, with the event open.
-
-Keep this file additive: helper G2's tests use it too.
 """
 
 from __future__ import annotations
@@ -18,11 +16,7 @@ import pytest
 
 from checkin.config import StationConfig
 from checkin.models import Attendee
-from ui import immortal
-
-# PySide6 6.12 on Python 3.11 loses a reference to None per void Qt call; a long test
-# session would abort with "none_dealloc" (see ui/immortal.py).
-immortal.install()
+from ui.earlyinit import start_gui_services
 
 TODAY = date.today().isoformat()
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
@@ -82,6 +76,12 @@ def station_config(tmp_path: Path) -> StationConfig:
     return StationConfig(station="Desk 1", operator="Tess", printer=str(tmp_path / "printed"),
                          printer_backend="pdf", layout="a6", auto_print=True,
                          camera_enabled=False, sound=True, language="en", kiosk_pin="2468")
+
+
+@pytest.fixture(autouse=True)
+def _gui_services(qapp):
+    """As the app: garbage collection on the GUI thread during long waits too."""
+    start_gui_services(qapp)
 
 
 def open_window(qtbot, db_path: Path, config: StationConfig, config_path: Path):

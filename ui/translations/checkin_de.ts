@@ -471,6 +471,20 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
     </message>
     <message>
+        <source>Check-in station {version}
+
+Event database: {db}
+Log file: {log}</source>
+        <translation>Check-in-Station {version}
+
+Veranstaltungsdatenbank: {db}
+Protokolldatei: {log}</translation>
+    </message>
+    <message>
+        <source>About the check-in station</source>
+        <translation>Über die Check-in-Station</translation>
+    </message>
+    <message>
         <source>PDF folder %1</source>
         <translation>PDF-Ordner %1</translation>
     </message>
@@ -573,6 +587,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>Ü&amp;ber</translation>
     </message>
     <message>
         <source>&amp;Retry failed print jobs</source>

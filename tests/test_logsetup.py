@@ -1,0 +1,38 @@
+"""The log file: where it is, that commands write to it, that a bad location never stops work."""
+
+from pathlib import Path
+
+from tests.conftest import run_checkin
+
+
+def test_version_names_the_log_file(tmp_path: Path):
+    log = tmp_path / "logs" / "checkin.log"
+    result = run_checkin("--version", env={"CHECKIN_LOG": str(log)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"log: {log}"
+
+
+def test_commands_log_to_the_file(tmp_path: Path):
+    log = tmp_path / "checkin.log"
+    db = tmp_path / "event.sqlite"
+    result = run_checkin("--db", str(db), "init", "--event", "Logged", "--days", "2026-12-01",
+                         env={"CHECKIN_LOG": str(log)})
+    assert result.returncode == 0, result.stderr
+    text = log.read_text(encoding="utf-8")
+    assert "log opened" in text
+
+
+def test_unwritable_log_location_still_runs_the_command(tmp_path: Path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    result = run_checkin("--version", env={"CHECKIN_LOG": str(blocker / "checkin.log")})
+    assert result.returncode == 0
+    assert "checkin" in result.stdout
+    assert result.stderr.count("\n") == 1 and "cannot write the log file" in result.stderr
+
+
+def test_default_log_lives_in_the_per_user_data_directory(monkeypatch):
+    from checkin import logsetup, paths
+
+    monkeypatch.delenv("CHECKIN_LOG", raising=False)
+    assert logsetup.log_path() == paths.data_dir() / "checkin.log"
