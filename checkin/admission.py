@@ -58,6 +58,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -70,15 +71,26 @@ from checkin.text import clean_text
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-OK = "ok"
-ALREADY_CHECKED_IN = "already_checked_in"
-CANCELLED = "cancelled"
-NOT_REGISTERED_TODAY = "not_registered_today"
-UNKNOWN = "unknown"
-INVALID_SIGNATURE = "invalid_signature"
-MALFORMED = "malformed"
-VERDICTS = (OK, ALREADY_CHECKED_IN, CANCELLED, NOT_REGISTERED_TODAY, UNKNOWN,
-            INVALID_SIGNATURE, MALFORMED)
+class Outcome(StrEnum):
+    """A verdict's kind (a str: compares with and serialises as its value)."""
+
+    OK = "ok"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    CANCELLED = "cancelled"
+    NOT_REGISTERED_TODAY = "not_registered_today"
+    UNKNOWN = "unknown"
+    INVALID_SIGNATURE = "invalid_signature"
+    MALFORMED = "malformed"
+
+
+OK = Outcome.OK
+ALREADY_CHECKED_IN = Outcome.ALREADY_CHECKED_IN
+CANCELLED = Outcome.CANCELLED
+NOT_REGISTERED_TODAY = Outcome.NOT_REGISTERED_TODAY
+UNKNOWN = Outcome.UNKNOWN
+INVALID_SIGNATURE = Outcome.INVALID_SIGNATURE
+MALFORMED = Outcome.MALFORMED
+VERDICTS = tuple(Outcome)
 
 DOUBLE_FIRE_SECONDS = 3.0
 MAX_INPUT = 2048  # characters; a QR holds at most 4296, and no code of ours is near that
@@ -222,7 +234,7 @@ def _foreign(text: str) -> str | None:
 @dataclass(frozen=True)
 class Verdict:
     input: str
-    verdict: str
+    verdict: Outcome
     attendee: Attendee | None
     message: str
     event: Event | None = None  # the check-in recorded (ok)

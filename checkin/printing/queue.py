@@ -55,6 +55,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from checkin.errors import CheckinError
@@ -62,8 +63,23 @@ from checkin.printing.backend import Backend, Cancellable, JobLost, PrinterUnava
 from checkin.store import BADGE_PRINTED, Store, now, today
 from checkin.text import clean_text
 
-QUEUED, PRINTING, DONE, FAILED, CANCELLED = "queued", "printing", "done", "failed", "cancelled"
-JOB_STATES = (QUEUED, PRINTING, DONE, FAILED, CANCELLED)
+
+class JobState(StrEnum):
+    """A print job's state (a str: stored in print_jobs.state as its value)."""
+
+    QUEUED = "queued"
+    PRINTING = "printing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+QUEUED = JobState.QUEUED
+PRINTING = JobState.PRINTING
+DONE = JobState.DONE
+FAILED = JobState.FAILED
+CANCELLED = JobState.CANCELLED
+JOB_STATES = tuple(JobState)
 PENDING = (QUEUED, PRINTING)
 MAX_ATTEMPTS = 3  # automatic tries (render, submit, printer aborts) before a job stays failed
 # A claim by a process on another host (or whose liveness we cannot see) counts as dead
@@ -78,7 +94,7 @@ class Job:
     layout: str
     printer: str
     backend: str
-    state: str
+    state: JobState
     reason: str
     attempts: int
     reprint: bool
@@ -92,7 +108,7 @@ class Job:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Job:
-        return cls(**{**row, "reprint": bool(row["reprint"])})
+        return cls(**{**row, "reprint": bool(row["reprint"]), "state": JobState(row["state"])})
 
     @property
     def title(self) -> str:
@@ -167,11 +183,11 @@ class PrintQueue:
         sql = "SELECT * FROM print_jobs" + (" WHERE " + " AND ".join(where) if where else "")
         return [Job.from_row(row) for row in self.db.query(sql + " ORDER BY id", params)]
 
-    def counts(self) -> dict[str, int]:
-        found = dict.fromkeys(JOB_STATES, 0)
+    def counts(self) -> dict[JobState, int]:
+        found = dict.fromkeys(JobState, 0)
         for state, count in self.db.execute(
                 "SELECT state, count(*) FROM print_jobs GROUP BY state").fetchall():
-            found[state] = count
+            found[JobState(state)] = count
         return found
 
     def has_work(self) -> bool:
