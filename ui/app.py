@@ -61,9 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     problem = config_problem(config_path)
     install_language(app, config.language)
 
+    from ui import print_backend_qt
     from ui.main_window import MainWindow
     from ui.services import Station
 
+    print_backend_qt.register()  # before any print lane asks for the "qt" backend
     qtlog.load_multimedia()  # before the lanes start (see there why)
     db_path = paths.resolve_db(args.db)
     station = Station(db_path, config, config_path)
@@ -124,10 +126,8 @@ def responsive_gil() -> None:
 
 
 def install_language(app: object, language: str) -> None:
-    try:
-        from ui.i18n import install_translator
-    except ImportError:  # translations not installed: English
-        return
+    from ui.i18n import install_translator
+
     install_translator(app, language)
 
 

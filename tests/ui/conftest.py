@@ -18,11 +18,12 @@ import pytest
 
 from checkin.config import StationConfig
 from checkin.models import Attendee
-from ui import immortal
+from ui import immortal, print_backend_qt
 
 # PySide6 6.12 on Python 3.11 loses a reference to None per void Qt call; a long test
 # session would abort with "none_dealloc" (see ui/immortal.py).
 immortal.install()
+print_backend_qt.register()  # as ui.app.main does before it builds the window
 
 TODAY = date.today().isoformat()
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
