@@ -40,8 +40,9 @@ class LabelWriter:
 
 @pytest.fixture(autouse=True)
 def own_registry(monkeypatch):
-    """Each test registers into a copy: the process-wide registry stays as it was."""
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    """Each test starts from the built-in backends, as the CLI has them (the UI tests
+    register the station app's qt backend), and registers into its own copy."""
+    monkeypatch.setattr(registry, "_REGISTRY", {i.name: i for i in registry._BUILT_IN})
 
 
 def test_built_in_backends_with_their_texts():

@@ -110,24 +110,23 @@ class BackendInfo:
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]*")
 _TARGET = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
-_REGISTRY: dict[str, BackendInfo] = {
-    info.name: info for info in (
-        # printer: the output folder (default: <data dir>/printed)
-        BackendInfo("pdf", "checkin.printing.pdf_folder:PdfFolderBackend",
-                    "PDF files in a folder",
-                    "folder for the badge PDFs (empty: the default folder)"),
-        # printer: the CUPS queue (default: the CUPS default destination);
-        # options: server (else $CUPS_SERVER / client.conf)
-        BackendInfo("cups", "checkin.printing.cups:CupsBackend",
-                    "CUPS printer", "system default printer"),
-        # printer: usb://0x04f9:0x209b, tcp://host, file:///dev/usb/lp0; options: model
-        # (QL-820NWB), label (62), backend (pyusb|network|linux_kernel)
-        BackendInfo("brother", "checkin.printing.brother:BrotherBackend",
-                    "Brother QL label printer",
-                    "device, e.g. usb://0x04f9:0x209b or tcp://192.168.1.20"),
-        BackendInfo("qt", "", "System print dialog printer", "system default printer"),
-    )
-}
+_BUILT_IN = (
+    # printer: the output folder (default: <data dir>/printed)
+    BackendInfo("pdf", "checkin.printing.pdf_folder:PdfFolderBackend",
+                "PDF files in a folder",
+                "folder for the badge PDFs (empty: the default folder)"),
+    # printer: the CUPS queue (default: the CUPS default destination);
+    # options: server (else $CUPS_SERVER / client.conf)
+    BackendInfo("cups", "checkin.printing.cups:CupsBackend",
+                "CUPS printer", "system default printer"),
+    # printer: usb://0x04f9:0x209b, tcp://host, file:///dev/usb/lp0; options: model
+    # (QL-820NWB), label (62), backend (pyusb|network|linux_kernel)
+    BackendInfo("brother", "checkin.printing.brother:BrotherBackend",
+                "Brother QL label printer",
+                "device, e.g. usb://0x04f9:0x209b or tcp://192.168.1.20"),
+    BackendInfo("qt", "", "System print dialog printer", "system default printer"),
+)
+_REGISTRY: dict[str, BackendInfo] = {info.name: info for info in _BUILT_IN}
 
 
 def register_backend(name: str, target: str, *, description: str | None = None,

@@ -23,7 +23,15 @@ from ui import immortal, print_backend_qt
 # PySide6 6.12 on Python 3.11 loses a reference to None per void Qt call; a long test
 # session would abort with "none_dealloc" (see ui/immortal.py).
 immortal.install()
-print_backend_qt.register()  # as ui.app.main does before it builds the window
+
+
+@pytest.fixture(scope="session", autouse=True)
+def qt_print_backend() -> None:
+    """The UI tests run with the qt backend registered, as ui.app.main registers it before
+    it builds the window. A fixture, not a call at import: conftest files are imported
+    before any test runs, and the core tests should meet the registry as the CLI does."""
+    print_backend_qt.register()
+
 
 TODAY = date.today().isoformat()
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
