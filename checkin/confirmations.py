@@ -55,7 +55,6 @@ class Issued:
     csv_path: Path
     tokens: dict[str, str] = field(default_factory=dict)
     skipped_cancelled: list[str] = field(default_factory=list)
-    pdf: bool = True
 
 
 def recorded_token(store: Store, attendee: Attendee) -> str | None:
@@ -212,4 +211,4 @@ def issue(store: Store, db_path: Path, attendees: Sequence[Attendee], out_dir: P
         writer.writerows(rows)
     tmp.replace(csv_path)
     return Issued(out_dir, csv_path, {a.id: token for a, token in issued},
-                  [a.id for a in attendees if a.status == "cancelled"], pdf)
+                  [a.id for a in attendees if a.status == "cancelled"])
