@@ -34,7 +34,8 @@ invalid_signature, malformed. Decisions worth knowing:
   one attendee (Engine.readings). Verdict.repaired names the repair used.
 - A signed token whose key id is not listed, or whose signature fails, is
   `invalid_signature`; a damaged token (wrong length, characters outside its alphabet)
-  too. A valid signature over a ref no attendee has: `unknown`. A revoked ref: `cancelled`.
+  too. A valid signature over a ref no attendee has: `unknown`. A revoked ref
+  (checkin.confirmations.revoke): `cancelled`.
 - Not a code (names, free text, someone else's QR: web links, Wi-Fi settings, vCards,
   binary, bidi overrides, more than 2048 characters): `malformed`, which the UI turns
   into a search. An upstream code held by several attendees (a group order code) is
@@ -62,7 +63,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from checkin import keyboard, keys, tokens
+from checkin import confirmations, keyboard, keys, tokens
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.store import CHECKIN, UNDO, Store
@@ -385,7 +386,7 @@ class Engine:
             attendee = self.store.attendee_by_ref(token.ref)
             if attendee is not None:
                 return _Found(attendee, repaired)
-            revoked_id = tokens.is_revoked(self.store, token.ref)
+            revoked_id = confirmations.is_revoked(self.store, token.ref)
             if revoked_id is not None:
                 return _Found(self.store.attendee(revoked_id) if revoked_id else None,
                               repaired, revoked=True)

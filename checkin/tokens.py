@@ -1,4 +1,4 @@
-"""Signed QR confirmation tokens: format, signing, verification, revocation.
+"""Signed QR confirmation tokens: the format, signing and verification (no database).
 
 Format (version 1), 122 characters, uppercase, QR alphanumeric (in fact only 0-9 A-Z)::
 
@@ -27,8 +27,8 @@ Measured with the qrcode package (alphanumeric mode): 122 characters fit QR vers
 version 7 (45x45) at Q, version 8 (49x49) at H.
 
 An unsigned form ``CK0`` + ref (15 characters) exists for stations without the private
-key (see qr_text_for); the engine accepts it only as an exact ref match, so it is as
-strong as the 60-bit random ref, like an upstream ticket secret.
+key (see checkin.confirmations.qr_text_for); the engine accepts it only as an exact ref
+match, so it is as strong as the 60-bit random ref, like an upstream ticket secret.
 
 Choices made for scanning: only digits and uppercase letters (no symbol that a keyboard
 layout or a URL would mangle); strict decoding (no I->1/O->0 leniency), so that
@@ -36,20 +36,17 @@ every single-character change of a token is rejected; a token whose key id is no
 database answers `invalid_signature` (it looks like ours but cannot be verified: another
 event's key, or a key this station has not received yet; the message says which).
 
-Revocation: ``revoke(store, attendee_id)`` gives the attendee a fresh ref and lists the old
-one in revoked_refs; tokens carrying it then answer `cancelled`. An attendee whose status
-is cancelled answers `cancelled` whatever the token.
+Which tokens were issued and which refs are revoked is the event database's business:
+checkin.confirmations. This module knows nothing of the database, so the key store
+(checkin.keys) and the engine can both build on it.
 """
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checkin.errors import CheckinError
-from checkin.models import Attendee
-from checkin.store import Store, now
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -73,7 +70,6 @@ SIGNATURE_CHARS = 103  # ceil(512 / 5)
 TOKEN_LENGTH = len(PREFIX) + 1 + KEY_ID_LENGTH + REF_LENGTH + SIGNATURE_CHARS  # 122
 UNSIGNED_LENGTH = len(PREFIX) + 1 + REF_LENGTH  # 15
 QR_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-TOKEN_REVOKED = "token_revoked"  # event type in the log
 
 
 class TokenError(ValueError):
@@ -213,89 +209,3 @@ class Signer:
 
 def unsigned(ref: str) -> str:
     return Token(UNSIGNED_VERSION, ref).text
-
-
-def recorded_token(store: Store, attendee: Attendee) -> str | None:
-    """The newest token issued for attendee's current ref with a key that is still valid."""
-    row = store.db.execute(
-        "SELECT t.token FROM issued_tokens t JOIN public_keys k ON k.key_id = t.key_id "
-        "WHERE t.attendee_id = ? AND t.ref = ? AND k.revoked_at IS NULL "
-        "ORDER BY t.issued_at DESC LIMIT 1",
-        [attendee.id, attendee.ref],
-    ).fetchone()
-    return str(row[0]) if row else None
-
-
-def record_issued(store: Store, attendee: Attendee, token: str) -> None:
-    """Remember an issued token (call inside a transaction)."""
-    parsed = parse(token)
-    if parsed is None or not parsed.signed:
-        return
-    store.db.execute(
-        "INSERT INTO issued_tokens (attendee_id, ref, key_id, token, issued_at) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [attendee.id, parsed.ref, parsed.key_id, token, now()],
-    )
-
-
-def qr_text_for(store: Store, db_path: Path) -> Callable[[Attendee], str]:
-    """What a badge or confirmation QR carries, for this database on this machine.
-
-    In order: a token signed now, if the private key file beside the database is present
-    and registered in it; else the newest token recorded by `checkin confirmations` for
-    the attendee's current ref (the QR the delegate was mailed); else the attendee's
-    upstream code, if exactly one attendee has it; else the unsigned form ``CK0`` + ref,
-    which the engine accepts only as an exact ref match.
-    """
-    from checkin import keys
-
-    signer = keys.load_signer(store, db_path, strict=False)
-
-    def text_for(attendee: Attendee) -> str:
-        if valid_ref(attendee.ref):
-            if signer is not None:
-                return signer.sign(attendee.ref)
-            recorded = recorded_token(store, attendee)
-            if recorded:
-                return recorded
-        if attendee.code and len(store.attendees_by_code(attendee.code)) == 1:
-            return attendee.code
-        if valid_ref(attendee.ref):
-            return unsigned(attendee.ref)
-        return attendee.id
-
-    return text_for
-
-
-def is_revoked(store: Store, ref: str) -> str | None:
-    """The attendee id a revoked ref belonged to ("" if unknown), or None if not revoked."""
-    row = store.db.execute(
-        "SELECT attendee_id FROM revoked_refs WHERE ref = ?", [ref]).fetchone()
-    if row is None:
-        return None
-    return str(row[0] or "")
-
-
-def revoke(store: Store, attendee_id: str, *, reason: str = "") -> str:
-    """Revoke every token issued for attendee: list the ref as revoked, give a new one.
-
-    Returns the new ref; new confirmations must then be issued. Logged as token_revoked.
-    """
-    from checkin.store import new_ref
-    from checkin.text import clean_text
-
-    reason = clean_text(reason).strip()[:500]  # shown later: no bidi or control characters
-    with store.transaction():
-        attendee = store.attendee(attendee_id)
-        if attendee is None:
-            raise CheckinError(f"no attendee with id {attendee_id!r}")
-        fresh = new_ref()
-        store.db.execute(
-            "INSERT INTO revoked_refs (ref, attendee_id, reason, revoked_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (ref) DO NOTHING",
-            [attendee.ref, attendee.id, reason, now()],
-        )
-        store.db.execute("UPDATE attendees SET ref = ? WHERE id = ?", [fresh, attendee.id])
-        store.append(TOKEN_REVOKED, attendee.id,
-                     payload={"ref": attendee.ref, "new_ref": fresh, "reason": reason})
-    return fresh

@@ -62,9 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     problem = config_problem(config_path)
     install_language(app, config.language)
 
+    from ui import print_backend_qt
     from ui.main_window import MainWindow
     from ui.services import Station
 
+    print_backend_qt.register()  # before any print lane asks for the "qt" backend
     qtlog.load_multimedia()  # before the lanes start (see there why)
     db_path = paths.resolve_db(args.db)
     logging.getLogger(__name__).info("station starting: database %s, settings %s",
@@ -120,10 +122,8 @@ def config_problem(path: object = None) -> str:
 
 
 def install_language(app: object, language: str) -> None:
-    try:
-        from ui.i18n import install_translator
-    except ImportError:  # translations not installed: English
-        return
+    from ui.i18n import install_translator
+
     install_translator(app, language)
 
 

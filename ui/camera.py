@@ -91,7 +91,7 @@ class CameraPane(QWidget):
             try:
                 from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices
                 from PySide6.QtMultimediaWidgets import QVideoWidget
-            except ImportError:
+            except ImportError:  # QtMultimedia: optional part of PySide6 (Addons)
                 return self._set_state("none")
             devices = QMediaDevices.videoInputs()
             if not devices:
@@ -222,7 +222,7 @@ def list_cameras() -> list[tuple[str, str]]:
     with quiet_multimedia():
         try:
             from PySide6.QtMultimedia import QMediaDevices
-        except ImportError:
+        except ImportError:  # QtMultimedia: optional part of PySide6 (Addons)
             return []
         return [(bytes(d.id().data()).decode(errors="replace"), d.description())
                 for d in QMediaDevices.videoInputs()]

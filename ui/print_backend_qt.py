@@ -9,6 +9,9 @@ worker thread is allowed; no dialog is shown from here).
 printer: a printer name as the system knows it ("" = the system default printer), or a
 path ending in ".pdf" to print into PDF files instead (numbered per job; for tests and
 for "print to file" setups).
+
+register() makes it the "qt" backend of checkin.printing.backend.make_backend; the app
+calls it at start-up (importing this module changes nothing).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from checkin.printing.backend import (
     STOPPED,
     PrinterState,
     PrinterUnavailable,
+    register_backend,
 )
 
 _counter = itertools.count(1)
@@ -137,3 +141,8 @@ def _to_qimage(bitmap: object) -> QImage:
     if getattr(bitmap, "format", None) is not None and bitmap.n_channels == 1:  # type: ignore[attr-defined]
         fmt = QImage.Format.Format_Grayscale8
     return QImage(buffer, width, height, stride, fmt).copy()
+
+
+def register() -> None:
+    """Let make_backend("qt") build a QtPrinterBackend in this process (idempotent)."""
+    register_backend("qt", f"{__name__}:{QtPrinterBackend.__name__}")

@@ -74,7 +74,7 @@ def load_multimedia() -> bool:
         try:
             from PySide6.QtMultimedia import QMediaDevices
             from PySide6.QtMultimediaWidgets import QVideoWidget  # noqa: F401
-        except ImportError:
+        except ImportError:  # QtMultimedia: optional part of PySide6 (Addons)
             return False
         QMediaDevices.audioOutputs()
         QMediaDevices.videoInputs()

@@ -1,5 +1,9 @@
 """Station settings: edits a StationConfig (TOML through the core, never QSettings).
 
+The printer types are the backends registered in checkin.printing.backend (with their
+descriptions and what the printer field means there), so a backend registered at
+start-up appears here without this dialog knowing it.
+
 Nothing here blocks the GUI thread: the CUPS printer list comes from `lpstat -e` run as a
 QProcess, and the badge layouts are read on the thread pool; both fill in when ready.
 """
@@ -36,19 +40,17 @@ from PySide6.QtWidgets import (
 )
 
 from checkin.config import StationConfig
+from checkin.printing.backend import backends
 from ui.camera import list_cameras
 from ui.i18n import language_names
 
-BACKENDS = ("pdf", "cups", "brother", "qt")  # as checkin.printing.backend.BACKENDS
 PIN_PATTERN = r"\d{4,8}"
 
 
 def default_layouts() -> list[tuple[str, str]]:
-    """(name, description) of the badge layouts, or [] while the badge module is absent."""
-    try:
-        from checkin.badges.layout import list_layouts
-    except ImportError:
-        return []
+    """(name, description) of the badge layouts (reads the layout files: off the GUI thread)."""
+    from checkin.badges.layout import list_layouts
+
     result = []
     for layout in list_layouts():
         name = getattr(layout, "name", str(layout))
@@ -207,7 +209,7 @@ class SettingsDialog(QDialog):
             self.printers_loaded.emit([])
 
     def _backend_changed(self) -> None:
-        # The field means what the backend makes of it (checkin.printing.make_backend): the
+        # The field means what the backend makes of it (its registered printer_hint): the
         # PDF backend's folder, a CUPS queue, a Brother device. Another backend chosen: the
         # old value means nothing there (a CUPS queue name became a folder beside the app),
         # so the field starts empty, or with what this station had for that backend.
@@ -217,10 +219,28 @@ class SettingsDialog(QDialog):
             same = backend == self._original.printer_backend
             self.printer.setEditText(self._original.printer if same else "")
         self._backend_shown = backend
-        self.printer.lineEdit().setPlaceholderText({
-            "pdf": self.tr("folder for the badge PDFs (empty: the default folder)"),
-            "brother": self.tr("device, e.g. usb://0x04f9:0x209b or tcp://192.168.1.20"),
-        }.get(backend or "", self.tr("system default printer")))
+        hint = {info.name: info.printer_hint for info in backends()}.get(backend or "")
+        self.printer.lineEdit().setPlaceholderText(
+            self._registry_text(hint) if hint else self.tr("system default printer"))
+
+    def _registry_text(self, text: str) -> str:
+        """A backend's description or printer hint (English, from the core) translated.
+
+        The built-in backends' texts are spelt out so that lupdate finds them; a backend
+        registered elsewhere brings its own text, shown as it is.
+        """
+        known = {
+            "PDF files in a folder": self.tr("PDF files in a folder"),
+            "CUPS printer": self.tr("CUPS printer"),
+            "Brother QL label printer": self.tr("Brother QL label printer"),
+            "System print dialog printer": self.tr("System print dialog printer"),
+            "system default printer": self.tr("system default printer"),
+            "folder for the badge PDFs (empty: the default folder)":
+                self.tr("folder for the badge PDFs (empty: the default folder)"),
+            "device, e.g. usb://0x04f9:0x209b or tcp://192.168.1.20":
+                self.tr("device, e.g. usb://0x04f9:0x209b or tcp://192.168.1.20"),
+        }
+        return known.get(text, text)
 
     # -- result ---------------------------------------------------------------------------
 
@@ -313,12 +333,8 @@ class SettingsDialog(QDialog):
         self.printer.lineEdit().setPlaceholderText(self.tr("system default printer"))
         self.kiosk_pin.setPlaceholderText(self.tr("4 to 8 digits"))
         backend = self.backend.currentData() or self._original.printer_backend
-        self._set_items(self.backend, [
-            ("pdf", self.tr("PDF files in a folder")),
-            ("cups", self.tr("CUPS printer")),
-            ("brother", self.tr("Brother QL label printer")),
-            ("qt", self.tr("System print dialog printer")),
-        ], backend)
+        self._set_items(self.backend, [(info.name, self._registry_text(info.description))
+                                       for info in backends()], backend)
         self._backend_changed()
         camera = self.camera.currentData() if self.camera.count() else self._original.camera
         cameras = [("", self.tr("System default camera"))] + [

@@ -51,7 +51,7 @@ class Sounds(QObject):
         with quiet_multimedia():
             try:
                 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
-            except ImportError:
+            except ImportError:  # QtMultimedia: optional part of PySide6 (Addons)
                 return self._effects
             if not QMediaDevices.audioOutputs():
                 return self._effects

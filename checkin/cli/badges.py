@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from checkin.cli.context import CliContext, pass_cli, select_attendees
+from checkin.confirmations import file_stem, qr_text_for
 from checkin.errors import CheckinError
-from checkin.models import Attendee
 
 
 @click.command()
@@ -28,22 +27,6 @@ def layouts() -> None:
         for message in errors[:-1]:
             click.echo(f"error: {message}", err=True)
         raise CheckinError(errors[-1])
-
-
-def _qr_text(store: object, db_path: Path) -> Callable[[Attendee], str]:
-    try:
-        from checkin.tokens import qr_text_for
-    except ImportError:  # a build without signed tokens: the opaque reference
-        return lambda a: a.ref or a.id
-    return qr_text_for(store, db_path)  # type: ignore[arg-type]
-
-
-def _safe_stem(text: str) -> str:
-    """The preview's file name: the id made safe, with a hash of it when anything was
-    replaced ("a/b" and "a_b" must not overwrite each other's preview)."""
-    from checkin.cli.confirmations import file_stem
-
-    return file_stem(text)
 
 
 @click.command()
@@ -77,7 +60,7 @@ def badges(cli: CliContext, out_file: str | None, png_dir: str | None,
     if not people:
         click.echo("no badges to render")
         return
-    qr_text = _qr_text(store, cli.db_path)
+    qr_text = qr_text_for(store, cli.db_path)
     if out_file:
         render_pdf(people, layout, Path(out_file), qr_text=qr_text, event_name=event.name)
         click.echo(f"{_plural(len(people), 'badge')} ({layout.name}) in {out_file}")
@@ -88,7 +71,8 @@ def badges(cli: CliContext, out_file: str | None, png_dir: str | None,
         except OSError as exc:
             raise CheckinError(f"cannot create {folder}: {exc.strerror}") from None
         for attendee in people:
-            render_png(attendee, layout, folder / f"{_safe_stem(attendee.id)}.png",
+            # file_stem: "a/b" and "a_b" must not overwrite each other's preview
+            render_png(attendee, layout, folder / f"{file_stem(attendee.id)}.png",
                        qr_text=qr_text, dpi=dpi, event_name=event.name)
         click.echo(f"{_plural(len(people), 'badge preview')} ({layout.name}) in {folder}")
 

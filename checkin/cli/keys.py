@@ -62,7 +62,7 @@ def revoke(cli: CliContext, attendee_id: str, reason: str) -> None:
     The attendee gets a new reference; issue a new confirmation with
     `checkin confirmations --ids ATTENDEE_ID`.
     """
-    from checkin import tokens
+    from checkin import confirmations
 
-    tokens.revoke(cli.store(), attendee_id, reason=reason.strip())
+    confirmations.revoke(cli.store(), attendee_id, reason=reason.strip())
     click.echo(f"revoked the tokens of {attendee_id}; issue a new confirmation")

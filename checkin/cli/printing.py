@@ -9,7 +9,7 @@ import click
 from checkin.cli.context import CliContext, pass_cli
 from checkin.config import StationConfig
 from checkin.errors import CheckinError
-from checkin.printing.backend import BACKENDS, make_backend
+from checkin.printing.backend import backend_names, make_backend
 from checkin.printing.queue import DONE, FAILED, PENDING, Job, PrintQueue
 from checkin.store import Store
 
@@ -21,7 +21,7 @@ RECENT = 10  # finished jobs --status shows besides everything still open
 @click.option("--printer", help="Printer: CUPS queue name, PDF folder, or Brother device "
               "(default: the station config).")
 @click.option("--layout", help="Badge layout (default: the station config; see `checkin layouts`).")
-@click.option("--backend", "backend_name", type=click.Choice(BACKENDS),
+@click.option("--backend", "backend_name", type=click.Choice(backend_names()),
               help="How to print (default: the station config; pdf when none is set up).")
 @click.option("--reprint", is_flag=True, help="Print another badge for someone who has one.")
 @click.option("--reason", default="", help="Why a reprint is needed (required with --reprint).")

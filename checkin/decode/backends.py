@@ -29,7 +29,7 @@ def load_zxing() -> tuple[ModuleType | None, str | None]:
     """(zxingcpp module or None, notice). Cached: the notice is logged once per process."""
     try:
         import zxingcpp
-    except (ImportError, OSError) as exc:
+    except (ImportError, OSError) as exc:  # third-party wheel missing for this platform
         notice = f"zxing-cpp unavailable ({_first_line(exc)})"
         log.warning("QR decoding: %s", notice)
         return None, notice
@@ -41,7 +41,7 @@ def load_zbar() -> tuple[ModuleType | None, str | None]:
     """(pyzbar.wrapper module or None, notice). Cached: the notice is logged once."""
     try:
         from pyzbar import wrapper
-    except (ImportError, OSError) as exc:  # pyzbar missing, or libzbar0 not installed
+    except (ImportError, OSError) as exc:  # optional third-party pyzbar, or its libzbar0
         notice = (f"pyzbar unavailable ({_first_line(exc)}); decoding with zxing-cpp only"
                   " (install libzbar0 and pyzbar to enable it)")
         log.warning("QR decoding: %s", notice)

@@ -2,5 +2,6 @@
 
 Backends: cups.py (lp/cancel, IPP for state), pdf_folder.py (the default when no
 printer is set up), brother.py (Brother QL via the optional brother_ql package).
-The Qt QPrinter backend lives in ui/ and plugs in through backend.Backend.
+backend.py names them in a registry (name -> "module:Class"); the Qt QPrinter backend
+lives in ui/ and is registered there (ui.print_backend_qt.register) when the app starts.
 """

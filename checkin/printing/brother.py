@@ -26,7 +26,7 @@ _numbers = count(1)
 def _brother_ql() -> Any:
     try:
         return importlib.import_module("brother_ql")
-    except ImportError:
+    except ImportError:  # brother_ql: optional third-party package (the [brother] extra)
         raise CheckinError(MISSING) from None
 
 

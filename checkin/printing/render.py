@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import io
 from collections.abc import Callable
 from pathlib import Path
 
+from checkin.confirmations import qr_text_for
 from checkin.errors import CheckinError
 from checkin.models import Attendee
 from checkin.printing.queue import Job
@@ -14,15 +14,10 @@ from checkin.store import Store
 
 
 def qr_text(store: Store, db_path: Path | None) -> Callable[[Attendee], str]:
-    """What the badge QR carries: checkin.tokens decides (signed token, recorded token,
-    upstream code); without a database path, the attendee's opaque ref."""
+    """What the badge QR carries: checkin.confirmations decides (signed token, recorded
+    token, upstream code); without a database path, the attendee's opaque ref."""
     if db_path is not None:
-        try:
-            from checkin.tokens import qr_text_for
-        except ImportError:
-            pass
-        else:
-            return qr_text_for(store, db_path)
+        return qr_text_for(store, db_path)
     return lambda attendee: attendee.ref
 
 
@@ -31,11 +26,7 @@ def badge_renderer(store: Store, *, db_path: Path | None = None) -> Callable[[Jo
 
     Uses store's connection, so call it on the thread that owns store (the print worker).
     """
-    try:
-        module = importlib.import_module("checkin.badges.render")
-    except ImportError as exc:
-        raise CheckinError(f"badge rendering is not available ({exc})") from None
-    render_pdf = module.render_pdf
+    from checkin.badges.render import render_pdf  # reportlab: only when badges print
     text_for = qr_text(store, db_path)
     event_name = store.meta("event_name") or ""
 

@@ -16,7 +16,17 @@ import pytest
 
 from checkin.config import StationConfig
 from checkin.models import Attendee
+from ui import print_backend_qt
 from ui.earlyinit import start_gui_services
+
+
+@pytest.fixture(scope="session", autouse=True)
+def qt_print_backend() -> None:
+    """The UI tests run with the qt backend registered, as ui.app.main registers it before
+    it builds the window. A fixture, not a call at import: conftest files are imported
+    before any test runs, and the core tests should meet the registry as the CLI does."""
+    print_backend_qt.register()
+
 
 TODAY = date.today().isoformat()
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()

@@ -199,3 +199,38 @@ def test_config_path_is_not_written_without_save_to(make, tmp_path, monkeypatch)
     dialog = make(StationConfig())
     dialog.accept()
     assert not any(Path(tmp_path).rglob("station.toml"))
+
+
+def test_printer_types_are_the_registered_backends(qtbot, make, station_config, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from checkin.printing import backend as registry
+    from ui import i18n
+
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    registry.register_backend("labelwriter", "tests.test_printing_registry:LabelWriter",
+                              description="DYMO LabelWriter", printer_hint="LabelWriter name")
+    dialog = make(station_config)
+    listed = [(dialog.backend.itemData(i), dialog.backend.itemText(i))
+              for i in range(dialog.backend.count())]
+    assert listed == [(info.name, info.description) for info in registry.backends()]
+    assert listed[-1] == ("labelwriter", "DYMO LabelWriter")
+    assert dialog.backend.currentData() == "pdf"  # the station's configured backend
+    choose(dialog.backend, "labelwriter")
+    assert dialog.printer.lineEdit().placeholderText() == "LabelWriter name"
+    choose(dialog.backend, "brother")
+    assert dialog.printer.lineEdit().placeholderText() == registry.backends()[2].printer_hint
+
+    app = QApplication.instance()
+    try:
+        i18n.install_translator(app, "de")  # built-in texts translated, a plug-in's as given
+        qtbot.waitUntil(lambda: dialog.windowTitle() == "Einstellungen")
+        texts = {dialog.backend.itemData(i): dialog.backend.itemText(i)
+                 for i in range(dialog.backend.count())}
+        assert texts["cups"] == "CUPS-Drucker"
+        assert texts["labelwriter"] == "DYMO LabelWriter"
+        assert dialog.printer.lineEdit().placeholderText().startswith("Gerät")
+    finally:
+        i18n.install_translator(app, "en")
+    dialog.accept()
+    assert dialog.config().printer_backend == "brother"
