@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from checkin.config import StationConfig
+from checkin.desk import Hit, Outcome, PrintState, Stats, Summary
 from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
 from ui.camera import CameraPane
 from ui.format import printer_state_text
 from ui.result_card import ResultCard
-from ui.scan_panel import Hit, ScannerCatcher, ScanPanel
-from ui.services import Outcome, PrintState, Station, Stats, Summary
+from ui.scan_panel import ScannerCatcher, ScanPanel
+from ui.services import Station
 from ui.sounds import Sounds
 
 DESK, ATTENDEES, DASHBOARD = range(3)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.desk_work import Hit
+from checkin.desk import Hit
 from ui.format import country_name
 
 SEARCH_DEBOUNCE_MS = 40  # below human typing speed (~150 ms a key), above a scanner's (~5 ms)
