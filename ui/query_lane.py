@@ -20,14 +20,6 @@ from checkin.store import Store
 Job = Callable[[Store], Any]
 
 
-def store_path(store: Store) -> Path:
-    """The file behind a Store's connection (so a lane can open its own)."""
-    for _seq, name, filename in store.db.execute("PRAGMA database_list").fetchall():
-        if name == "main" and filename:
-            return Path(filename)
-    raise CheckinError("the event database has no file (an in-memory database cannot be shared)")
-
-
 class _Worker(QObject):
     done = Signal(int, object)
     failed = Signal(int, str)
@@ -52,7 +44,7 @@ class _Worker(QObject):
 
     def close(self) -> None:
         if self._store is not None:
-            self._store.db.conn.close()
+            self._store.close()
             self._store = None
 
 
