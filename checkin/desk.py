@@ -315,9 +315,12 @@ def _search_key(attendee: Attendee) -> str:
 
 
 def save_attendee(ctx: DbContext, attendee: Attendee, reason: str) -> Outcome:
-    """Write an edited attendee (logged with the reason)."""
+    """Write an edited attendee (logged with the reason); CheckinError for an unknown id,
+    since an edit never registers anyone (walk_in does, and admits them)."""
     store = ctx.store
     with store.transaction():
+        if store.attendee(attendee.id) is None:
+            raise CheckinError(f"no attendee with id {attendee.id!r}")
         store.update_attendee(attendee, search_key=_search_key(attendee), source="station",
                               reason=reason)
     out = describe(ctx, attendee.id)

@@ -228,6 +228,13 @@ def test_an_edit_whose_log_write_fails_leaves_the_attendee_as_it_was(ctx, event)
     assert after is not None and after.organisation == ""
 
 
+def test_an_edit_of_an_unknown_id_registers_nobody(ctx, event):
+    with pytest.raises(CheckinError, match="no attendee with id 'GHOST'"):
+        save_attendee(ctx, Attendee(id="GHOST", given_name="Nobody"), "")
+    assert logged(event.db_path, "GHOST", ATTENDEE_CREATED) == []
+    assert search_hits(ctx, "nobody") == []
+
+
 def test_describe_an_unknown_id_is_refused(ctx):
     with pytest.raises(CheckinError, match="no attendee with id 'NOBODY'"):
         describe(ctx, "NOBODY")
