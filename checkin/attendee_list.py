@@ -20,7 +20,6 @@ ListQuery is made.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from checkin import reports
 from checkin.models import Attendee
@@ -93,7 +92,7 @@ def _has_cjk(text: str) -> bool:
                or "\uac00" <= ch <= "\ud7af" for ch in text)
 
 
-def _text_clause(text: str, params: dict[str, Any]) -> str:
+def _text_clause(text: str, params: dict[str, str]) -> str:
     """Every word of the text must occur in the attendee's search key.
 
     The ranked type-ahead (checkin.search.Searcher) is for the desk's top hits; a filter
@@ -121,7 +120,7 @@ def _text_clause(text: str, params: dict[str, Any]) -> str:
 
 def load_ids(store: Store, query: ListQuery) -> IdList:
     """The ids matching the query, in display order, with the filter choices."""
-    params: dict[str, Any] = {"day": query.day}
+    params: dict[str, str] = {"day": query.day}
     where = []
     if query.role:
         where.append("a.role = :role")
