@@ -46,17 +46,10 @@ def run() -> list[Result]:
     from PySide6.QtWidgets import QApplication
 
     from checkin import reports
+    from checkin.attendee_list import BY_STATE, IdList, ListQuery, load_ids, load_rows
     from checkin.db import open_db
     from checkin.store import Store
-    from ui.attendee_table import (
-        STATUS,
-        AttendeeTableModel,
-        AttendeeTableView,
-        IdList,
-        ListQuery,
-        load_ids,
-        load_rows,
-    )
+    from ui.attendee_table import AttendeeTableModel, AttendeeTableView
 
     results = []
     with tempfile.TemporaryDirectory() as folder:
@@ -70,7 +63,7 @@ def run() -> list[Result]:
             ("list ids, text filter", ListQuery(DAY, text="family0123")),
             ("list ids, checked in + role", ListQuery(DAY, status="checked_in",
                                                       role="speaker")),
-            ("list ids, sorted by status", ListQuery(DAY, sort_column=STATUS)),
+            ("list ids, sorted by status", ListQuery(DAY, sort=BY_STATE)),
         ):
             samples = measure(lambda q=query: load_ids(store, q), runs=7)
             results.append(summarise(name + " (100k)", "-", samples, lane))

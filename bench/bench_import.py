@@ -3,7 +3,7 @@ calls (checkin.importing.import_file), into a fresh event database each run; a
 re-import of the same file (every row unchanged), which reads and compares instead;
 and the same rows as an XLSX workbook (no budget in the issue; for comparison).
 
-Budget: <= 5 s for 100,000 rows of CSV (design.md).
+Budget: <= 5 s for 100,000 rows of CSV (README, Benchmarks).
 """
 
 import csv

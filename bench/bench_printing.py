@@ -70,10 +70,8 @@ def run() -> list[Result]:
 
 
 def _cups(pdf: bytes) -> list[Result]:
-    try:
-        from tests import cups_server
-    except ImportError:
-        return []
+    from tests import cups_server
+
     try:
         info = cups_server.start()
     except cups_server.Unavailable as exc:

@@ -14,7 +14,7 @@ connection, so the engine holds no global state, only its Store and caches of it
 ``day`` defaults to today (local date). ``clock`` returns an aware datetime (tests inject
 one instead of sleeping). station/operator default to the Store's.
 
-Verdicts (design.md): ok, already_checked_in, cancelled, not_registered_today, unknown,
+Verdicts (docs/architecture.md, docs/station.md): ok, already_checked_in, cancelled, not_registered_today, unknown,
 invalid_signature, malformed. Decisions worth knowing:
 
 - Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref

@@ -8,11 +8,12 @@ import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from checkin.errors import NoEvent
+from checkin.errors import CheckinError, NoEvent
 from checkin.models import Attendee, Event, EventInfo
 
 # Event types in the log.
@@ -60,6 +61,20 @@ class Store:
         self.db = db
         self.station = station or default_station()
         self.operator = operator
+
+    # -- the connection -------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The file behind this Store's connection, so another thread can open its own."""
+        for _seq, name, filename in self.db.execute("PRAGMA database_list").fetchall():
+            if name == "main" and filename:
+                return Path(filename)
+        raise CheckinError(
+            "the event database has no file (an in-memory database cannot be shared)")
+
+    def close(self) -> None:
+        self.db.conn.close()
 
     # -- transactions -------------------------------------------------------------------
 
@@ -166,6 +181,13 @@ class Store:
         rows = list(self.db.query(
             "SELECT * FROM attendees WHERE code = ? OR id = ?", [code, code]))
         return [Attendee.from_row(row) for row in rows]
+
+    def created_from(self, source: str) -> bool:
+        """True if any attendee was created with this source (`checkin demo` writes "demo")."""
+        row = self.db.execute(
+            "SELECT 1 FROM events WHERE type = ? AND json_extract(payload, '$.source') = ? "
+            "LIMIT 1", [ATTENDEE_CREATED, source]).fetchone()
+        return row is not None
 
     def attendee_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM attendees").fetchone()[0])

@@ -1,4 +1,5 @@
-"""The core never imports Qt or the ui package (design.md, Architecture)."""
+"""The core never imports Qt or the ui package, and ui/ runs no SQL of its own
+(docs/architecture.md)."""
 
 import ast
 import pkgutil
@@ -175,3 +176,55 @@ def test_import_graph_sees_relative_and_function_level_imports(tmp_path):
     assert graph == {"pkg": set(), "pkg.a": {"pkg.sub.b"}, "pkg.sub": {"pkg.sub.b"},
                      "pkg.sub.b": {"pkg.a"}, "pkg.c": {"pkg.sub"}}
     assert _cycles(graph) == [["pkg.a", "pkg.sub.b", "pkg.a"]]
+
+SQL_CALLS = ("execute", "executemany", "executescript", "query")
+SQL_MODULES = ("sqlite3", "sqlite_utils")
+
+
+def sql_in_ui(root: Path) -> list[str]:
+    """Where a ui/ module runs SQL itself: a call of .execute/.executemany/.executescript/
+    .query, or an import of sqlite3 or sqlite_utils ("file:line what", in file order)."""
+    found: list[tuple[str, int, str]] = []
+    for path in sorted(root.rglob("*.py")):
+        where = path.relative_to(root.parent).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in SQL_CALLS):
+                found.append((where, node.lineno, f".{node.func.attr}()"))
+            elif isinstance(node, ast.Import):
+                found += [(where, node.lineno, f"import {alias.name}") for alias in node.names
+                          if alias.name.split(".")[0] in SQL_MODULES]
+            elif (isinstance(node, ast.ImportFrom) and node.module
+                  and node.module.split(".")[0] in SQL_MODULES):
+                found.append((where, node.lineno, f"from {node.module} import"))
+    return [f"{where}:{line} {what}" for where, line, what in sorted(found)]
+
+
+def test_ui_runs_no_sql():
+    """SQL belongs to the core (checkin.store and the modules over it); ui/ calls them."""
+    ui = Path(__file__).resolve().parent.parent / "ui"
+    assert len(list(ui.rglob("*.py"))) > 10
+    assert sql_in_ui(ui) == []
+
+
+def test_the_sql_check_sees_calls_and_imports(tmp_path):
+    ui = tmp_path / "ui"
+    (ui / "sub").mkdir(parents=True)
+    (ui / "sub" / "bad.py").write_text(
+        "import sqlite3\n"
+        "from sqlite_utils.db import Database\n"
+        "def f(store, conn):\n"
+        "    store.db.execute('SELECT 1')\n"
+        "    rows = list(store.db.query('SELECT 2'))\n"
+        "    conn.executemany('x', [])\n"
+        "    conn.executescript('y')\n"
+        "    return execute, store.query\n",  # a name or attribute, never called: fine
+        encoding="utf-8")
+    assert sql_in_ui(ui) == [
+        "ui/sub/bad.py:1 import sqlite3",
+        "ui/sub/bad.py:2 from sqlite_utils.db import",
+        "ui/sub/bad.py:4 .execute()",
+        "ui/sub/bad.py:5 .query()",
+        "ui/sub/bad.py:6 .executemany()",
+        "ui/sub/bad.py:7 .executescript()",
+    ]

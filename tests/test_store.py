@@ -97,3 +97,31 @@ def test_another_programs_sqlite_file_is_not_migrated(tmp_path):
     empty = tmp_path / "empty.sqlite"
     sqlite3.connect(empty).close()
     assert schema_version(open_db(empty, create=True)) > 0
+
+
+def test_path_names_the_file_so_another_thread_can_open_it(store, tmp_path):
+    assert store.path == tmp_path / "e.sqlite"
+    other = Store(open_db(store.path))
+    assert other.event_info().name == "E"
+    other.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        other.meta("event_name")
+
+
+def test_an_in_memory_database_has_no_path():
+    import sqlite_utils
+
+    with pytest.raises(CheckinError, match="in-memory"):
+        _ = Store(sqlite_utils.Database(memory=True)).path
+
+
+def test_created_from_reads_the_source_of_the_creation_events(store):
+    assert not store.created_from("demo")
+    with store.transaction():
+        store.add_attendee(Attendee(id="a1", given_name="Ann"), source="import")
+        store.update_attendee(Attendee(id="a1", given_name="Anne"), source="demo")
+    assert store.created_from("import")
+    assert not store.created_from("demo")  # an edit is not a creation
+    with store.transaction():
+        store.add_attendee(Attendee(id="a2", given_name="Bo"), source="demo")
+    assert store.created_from("demo")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QCollator, QCoreApplication, QEvent, QLocale
 from PySide6.QtWidgets import (
@@ -205,7 +206,7 @@ class AttendeeDialog(QDialog):
 
     def attendee(self) -> Attendee:
         """The attendee as entered (text cleaned: NFC, no control or bidi characters)."""
-        values = {
+        values: dict[str, Any] = {
             "title": clean_text(self.title_edit.text()),
             "given_name": clean_text(self.given.text()),
             "family_name": clean_text(self.family.text()),

@@ -11,6 +11,10 @@ import argparse
 import logging
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
 
 START = time.perf_counter()
 
@@ -49,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     from checkin.config import StationConfig
     from ui import qtlog
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "checkin-station",
-                                                   *args_list])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(
+        [sys.argv[0] if sys.argv else "checkin-station", *args_list])
     app.setApplicationName("checkin-station")
     app.setApplicationDisplayName("Check-in station")
     app.setOrganizationName("checkin")
@@ -121,7 +126,7 @@ def config_problem(path: object = None) -> str:
     return f"{file}: " + ", ".join(wrong) if wrong else ""
 
 
-def install_language(app: object, language: str) -> None:
+def install_language(app: QCoreApplication, language: str) -> None:
     from ui.i18n import install_translator
 
     install_translator(app, language)

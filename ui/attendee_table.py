@@ -1,16 +1,17 @@
 """The attendee list: a lazy table model over the event database, and its filter bar.
 
 Smooth with 100,000 rows because the GUI thread never runs a query: a read lane (its
-own thread and SQLite connection) computes the filtered, sorted list of ids, and then
-fills pages of rows as the view asks for them. The model holds only the id list and a
-bounded cache of pages; rows are exposed in chunks through canFetchMore/fetchMore, and
-a row whose page has not arrived yet shows a placeholder until the page lands.
+own thread and SQLite connection) runs the core's queries (checkin.attendee_list) for
+the filtered, sorted list of ids, and then for pages of rows as the view asks for them.
+The model holds only the id list and a bounded cache of pages; rows are exposed in
+chunks through canFetchMore/fetchMore, and a row whose page has not arrived yet shows
+a placeholder until the page lands.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin import reports
-from checkin.models import Attendee
-from checkin.store import CHECKIN, UNDO, Store
+from checkin.attendee_list import (
+    BY_COUNTRY,
+    BY_NAME,
+    BY_ORGANISATION,
+    BY_ROLE,
+    BY_STATE,
+    BY_TIME,
+    CANCELLED,
+    CHECKED_IN,
+    NOT_TODAY,
+    NOT_YET,
+    IdList,
+    ListQuery,
+    Row,
+    load_ids,
+    load_rows,
+)
+from checkin.desk import message_of
 from ui.format import country_name
-from ui.query_lane import QueryLane
+from ui.workers import QueryLane
 
 ATTENDEE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -50,170 +66,11 @@ STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 NAME, ORGANISATION, COUNTRY, ROLE, STATUS, TIME = range(6)
 COLUMN_COUNT = 6
 
-# States of a row for the day shown.
-CHECKED_IN, NOT_YET, CANCELLED, NOT_TODAY = "checked_in", "not_yet", "cancelled", "not_today"
-STATUS_FILTERS = ("all", CHECKED_IN, NOT_YET)
-
-_REGISTERED = ("(a.days = '[]' OR EXISTS "
-               "(SELECT 1 FROM json_each(a.days) WHERE value = :day))")
-_NAME_KEY = ("CASE WHEN a.badge_name != '' THEN a.badge_name "
-             "WHEN a.name_order = 'family_first' THEN a.family_name || ' ' || a.given_name "
-             "ELSE a.given_name || ' ' || a.family_name END COLLATE NOCASE")
-_ORDER = {
-    NAME: _NAME_KEY,
-    ORGANISATION: f"a.organisation COLLATE NOCASE, {_NAME_KEY}",
-    COUNTRY: f"a.country, {_NAME_KEY}",
-    ROLE: f"a.role, {_NAME_KEY}",
-    STATUS: _NAME_KEY,  # then re-sorted by state in Python
-    TIME: _NAME_KEY,
-}
+_COLUMN_SORT = {NAME: BY_NAME, ORGANISATION: BY_ORGANISATION, COUNTRY: BY_COUNTRY,
+                ROLE: BY_ROLE, STATUS: BY_STATE, TIME: BY_TIME}
 # The status words carry the meaning; colour only helps the eye (never colour alone).
 _STATE_COLOURS = {CHECKED_IN: QColor("#1b5e20"), CANCELLED: QColor("#b71c1c"),
                   NOT_TODAY: QColor("#616161")}
-_STATE_RANK = {CHECKED_IN: 0, NOT_YET: 1, NOT_TODAY: 2, CANCELLED: 3}
-
-
-# -- queries (run on the read lane; plain data in, plain data out) -------------------------
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    day: str
-    status: str = "all"  # all | checked_in | not_yet
-    role: str = ""
-    country: str = ""
-    text: str = ""
-    sort_column: int = NAME
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class IdList:
-    ids: list[str]
-    total: int  # attendees in the database
-    roles: list[str]
-    countries: list[str]
-
-
-@dataclass(frozen=True)
-class Row:
-    id: str
-    name: str
-    organisation: str
-    country: str
-    role: str
-    state: str
-    time: str  # ISO 8601 of today's admission, or ""
-
-
-def _text_clause(text: str, params: dict[str, Any]) -> str:
-    """Every word of the text must occur in the attendee's search key.
-
-    attendees.search_key is written by checkin.search (folded names plus the spellings a
-    desk may type: romanisations, umlaut spellings), so folding the query with the same
-    checkin.search.fold finds "mueller" for Müller and "zhang" for 张. The ranked
-    type-ahead (Searcher) is for the desk's top hits; a filter needs every match, which
-    one indexed scan of search_key gives without holding a second index in memory.
-    """
-    from checkin.search import fold
-
-    words: list[str] = []
-    for word in fold(text).split():
-        # CJK names are written without spaces, and the key may hold family and given
-        # name in either order: each CJK character is a word of its own.
-        if _has_cjk(word):
-            words.extend(ch for ch in word if ch.strip())
-        else:
-            words.append(word)
-    clauses = []
-    for n, word in enumerate(words):
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params[f"w{n}"] = f"%{escaped}%"
-        clauses.append(f"a.search_key LIKE :w{n} ESCAPE '\\'")
-    return " AND ".join(clauses)
-
-
-def _has_cjk(text: str) -> bool:
-    return any("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff"
-               or "\uac00" <= ch <= "\ud7af" for ch in text)
-
-
-def load_ids(store: Store, query: ListQuery) -> IdList:
-    """The ids matching the query, in display order."""
-    params: dict[str, Any] = {"day": query.day}
-    where = []
-    if query.role:
-        where.append("a.role = :role")
-        params["role"] = query.role
-    if query.country:
-        where.append("a.country = :country")
-        params["country"] = query.country
-    if query.text.strip():
-        clause = _text_clause(query.text, params)
-        if clause:
-            where.append(clause)
-    sql = (f"SELECT a.id, a.status, {_REGISTERED} FROM attendees a"
-           + (" WHERE " + " AND ".join(where) if where else "")
-           + f" ORDER BY {_ORDER.get(query.sort_column, _NAME_KEY)}, a.id")
-    rows = store.db.execute(sql, params).fetchall()
-    admitted = reports.admissions(store, query.day)
-
-    def state(row: tuple[str, str, int]) -> str:
-        if row[0] in admitted:
-            return CHECKED_IN
-        if row[1] == "cancelled":
-            return CANCELLED
-        return NOT_YET if row[2] else NOT_TODAY
-
-    if query.status == CHECKED_IN:
-        rows = [r for r in rows if r[0] in admitted]
-    elif query.status == NOT_YET:
-        rows = [r for r in rows if state(r) == NOT_YET]
-    if query.sort_column == STATUS:
-        rows.sort(key=lambda r: _STATE_RANK[state(r)])
-    elif query.sort_column == TIME:
-        # Not yet admitted rows go last; stable sort keeps them in name order.
-        rows.sort(key=lambda r: (r[0] not in admitted, admitted.get(r[0], "")))
-    ids = [r[0] for r in rows]
-    if query.descending:
-        ids.reverse()
-    roles = [r[0] for r in store.db.execute(
-        "SELECT DISTINCT role FROM attendees WHERE role != '' ORDER BY role")]
-    countries = [r[0] for r in store.db.execute(
-        "SELECT DISTINCT country FROM attendees WHERE country != '' ORDER BY country")]
-    return IdList(ids, store.attendee_count(), roles, countries)
-
-
-def load_rows(store: Store, ids: list[str], day: str) -> list[Row]:
-    """Display rows for ids (a page), in the order given."""
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    found = {r["id"]: r for r in store.db.query(
-        f"SELECT id, title, given_name, family_name, name_order, badge_name, organisation, "
-        f"country, role, status, days FROM attendees WHERE id IN ({marks})", ids)}
-    events = store.db.execute(
-        f"SELECT attendee_id, type, time FROM events WHERE day = ? AND type IN (?, ?) "
-        f"AND attendee_id IN ({marks}) ORDER BY seq", [day, CHECKIN, UNDO, *ids]).fetchall()
-    admitted = reports.replay(events)
-    rows = []
-    for attendee_id in ids:
-        record = found.get(attendee_id)
-        if record is None:  # deleted since the id list was made
-            rows.append(Row(attendee_id, attendee_id, "", "", "", NOT_TODAY, ""))
-            continue
-        person = Attendee.from_row(record)
-        if attendee_id in admitted:
-            state = CHECKED_IN
-        elif person.status == "cancelled":
-            state = CANCELLED
-        elif person.registered_for(day):
-            state = NOT_YET
-        else:
-            state = NOT_TODAY
-        rows.append(Row(attendee_id, person.display_name, person.organisation, person.country,
-                        person.role, state, admitted.get(attendee_id, "")))
-    return rows
 
 
 # -- labels ----------------------------------------------------------------------------
@@ -315,9 +172,8 @@ class AttendeeTableModel(QAbstractTableModel):
         self._set_query(replace(self._query, day=day))
 
     def set_filters(self, **changes: Any) -> None:
-        """Change status / role / country / text (keywords of ListQuery) and reload."""
-        if "status" in changes and changes["status"] not in STATUS_FILTERS:
-            raise ValueError(f"unknown status filter {changes['status']!r}")
+        """Change status / role / country / text (keywords of ListQuery) and reload;
+        ValueError for a status not in STATUS_FILTERS."""
         self._set_query(replace(self._query, **changes))
 
     def _set_query(self, query: ListQuery) -> None:
@@ -337,7 +193,7 @@ class AttendeeTableModel(QAbstractTableModel):
         self._lane.submit(
             lambda store: load_ids(store, query) if generation == self._generation else None,
             lambda result: self._ids_ready(generation, result, keep_rows, query.day),
-            lambda message: self._failed(generation, message))
+            lambda exc: self._failed(generation, message_of(exc)))
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
@@ -390,7 +246,7 @@ class AttendeeTableModel(QAbstractTableModel):
         self._lane.submit(
             lambda store: load_rows(store, ids, day) if version == self._list_version else [],
             lambda rows: self._page_ready(version, page, rows),
-            lambda message: self._failed(-1, message))
+            lambda exc: self._failed(-1, message_of(exc)))
 
     def _page_ready(self, version: int, page: int, rows: list[Row]) -> None:
         if version != self._list_version:
@@ -511,7 +367,7 @@ class AttendeeTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._set_query(replace(self._query, sort_column=column,
+        self._set_query(replace(self._query, sort=_COLUMN_SORT.get(column, BY_NAME),
                                 descending=order == Qt.SortOrder.DescendingOrder))
 
     def retranslate(self) -> None:

@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from checkin import reports
+from checkin.desk import message_of
 from checkin.store import today
 from ui.attendee_table import country_label, role_label
-from ui.query_lane import QueryLane
+from ui.workers import QueryLane
 
 TOP_COUNTRIES = 12  # the chart shows these and one "other" bar; the table shows all
 ARRIVALS_COLOUR = QColor("#1f6fb2")
@@ -177,7 +178,8 @@ class DashboardWidget(QWidget):
         if self._own_lane:
             self._lane.shutdown()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, exc: BaseException) -> None:
+        message = message_of(exc)
         self._loading = False
         self.summary.setText(self.tr("No figures: {reason}").format(reason=message))
         self.error.emit(message)

@@ -8,7 +8,7 @@ anywhere on the desk, focus comes back to it, so the next scanner burst always l
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
@@ -19,20 +19,26 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
-    QStatusBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from checkin.config import StationConfig
+from checkin.desk import Hit, Outcome, PrintState, Stats, Summary
 from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
 from ui.camera import CameraPane
 from ui.format import printer_state_text
 from ui.result_card import ResultCard
-from ui.scan_panel import Hit, ScannerCatcher, ScanPanel
-from ui.services import Outcome, PrintState, Station, Stats, Summary
+from ui.scan_panel import ScannerCatcher, ScanPanel
+from ui.services import Station
 from ui.sounds import Sounds
+from ui.status_bar import StationStatusBar
+
+# The list and the dashboard are built when first shown, and imported then (startup).
+if TYPE_CHECKING:
+    from ui.attendee_table import AttendeeTableWidget
+    from ui.dashboard import DashboardWidget
 
 DESK, ATTENDEES, DASHBOARD = range(3)
 # An answer slower than this (the database held by another program past its busy timeout,
@@ -61,8 +67,8 @@ class MainWindow(QMainWindow):
         self.dialog: Any = None  # the open action dialog (tests drive it)
         self.kiosk: Any = None
         self.summary: Summary | None = None
-        self.attendees: Any = None  # G2's attendee table, built when first shown
-        self.dashboard: Any = None  # G2's dashboard, built when first shown
+        self.attendees: AttendeeTableWidget | None = None
+        self.dashboard: DashboardWidget | None = None
         self._closed = False
         self.config_problem = ""
         self._card: tuple[str, Any, str, Any] = ("idle", None, "", None)
@@ -162,20 +168,11 @@ class MainWindow(QMainWindow):
         self.desk.setFocusProxy(self.scan.field)
 
     def _build_status_bar(self) -> None:
-        self.status: Any
-        try:
-            from ui.status_bar import StationStatusBar
-
-            self.status = StationStatusBar(self)
-            self._g2_status = True
-        except ImportError:  # G2's status bar not there: a plain one with the same facts
-            self.status = QStatusBar(self)
-            self._g2_status = False
-            self._status_label = QLabel()
-            self.status.addPermanentWidget(self._status_label)
+        self.status = StationStatusBar(self)
         self.setStatusBar(self.status)
 
-    def _action(self, name: str, shortcut: QKeySequence | str | None, slot: Any,
+    def _action(self, name: str,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any,
                 checkable: bool = False) -> QAction:
         action = QAction(self)
         action.setObjectName(name)
@@ -296,9 +293,10 @@ class MainWindow(QMainWindow):
             return
         self.summary.day = day
         self.station.refresh_stats()
-        for view in (self.attendees, self.dashboard):
-            if view is not None and hasattr(view, "set_day"):
-                view.set_day(day)
+        if self.attendees is not None:
+            self.attendees.set_day(day)
+        if self.dashboard is not None:
+            self.dashboard.set_day(day)
 
     def _open_failed(self, message: str) -> None:
         self.card.show_state("open_failed", detail=message)
@@ -673,7 +671,7 @@ class MainWindow(QMainWindow):
             if job.state == "failed":
                 self.station.retry_print(job.id)
 
-    # -- tabs: attendee list and dashboard (helper G2's widgets) --------------------------
+    # -- tabs: attendee list and dashboard ----------------------------------------------------
 
     def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
@@ -684,7 +682,7 @@ class MainWindow(QMainWindow):
         elif index == DASHBOARD and self.summary is not None:
             if self.dashboard is None:
                 self._install_dashboard()
-            elif hasattr(self.dashboard, "refresh"):
+            else:
                 self.dashboard.refresh()
         elif index == ATTENDEES and self.attendees is not None:
             self.attendees.refresh()
@@ -703,11 +701,9 @@ class MainWindow(QMainWindow):
         self._replace_tab(ATTENDEES, self.attendees)
 
     def _install_dashboard(self) -> None:
+        from ui.dashboard import DashboardWidget
+
         assert self.summary is not None
-        try:
-            from ui.dashboard import DashboardWidget
-        except ImportError:
-            return
         self.dashboard = DashboardWidget(self.station.db_path, self.summary.day)
         self.catcher.watch(self.dashboard)
         self._replace_tab(DASHBOARD, self.dashboard)
@@ -720,7 +716,8 @@ class MainWindow(QMainWindow):
         self.tabs.insertTab(index, widget, text)
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
-        old.deleteLater()
+        if old is not None:
+            old.deleteLater()
         widget.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _activated_in_list(self, attendee_id: str) -> None:
@@ -772,10 +769,8 @@ class MainWindow(QMainWindow):
         self.sounds.set_muted(self.act_mute.isChecked())
 
     def open_settings(self) -> None:
-        try:
-            from ui.settings_dialog import SettingsDialog
-        except ImportError:
-            return
+        from ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.config, self, cameras=self.camera.available_cameras())
 
         def accepted() -> None:
@@ -804,12 +799,11 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def set_language(self, language: str, save: bool = True) -> None:
+        from ui.i18n import install_translator
+
         app = QApplication.instance()
-        try:
-            from ui.i18n import install_translator
-        except ImportError:
-            return
-        install_translator(app, language)
+        if app is not None:
+            install_translator(app, language)
         if save and language != self.config.language:
             self.config.language = language
             with contextlib.suppress(OSError):
@@ -884,21 +878,14 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         stats = self.station.stats
         ps = self.station.print_state
-        if self._g2_status:
-            self.status.set_station(self.station.station_name)
-            self.status.set_day(stats.day)
-            self.status.set_counts(stats.checked_in, stats.expected)
-            if ps.backend:
-                # the state word, not a text: the status bar translates it (and again
-                # after a language switch, whichever widget hears of it first)
-                self.status.set_printer(ps.state, ps.queued + ps.printing,
-                                        "" if ps.ready else ps.reason, ps.failed)
-            return
-        day = stats.day
-        text = self.tr("Desk %1 · %2 · checked in %3 / %4").replace(
-            "%1", self.station.station_name).replace("%2", day).replace(
-            "%3", str(stats.checked_in)).replace("%4", str(stats.expected))
-        self._status_label.setText(text + " · " + self.print_text(ps))
+        self.status.set_station(self.station.station_name)
+        self.status.set_day(stats.day)
+        self.status.set_counts(stats.checked_in, stats.expected)
+        if ps.backend:
+            # the state word, not a text: the status bar translates it (and again
+            # after a language switch, whichever widget hears of it first)
+            self.status.set_printer(ps.state, ps.queued + ps.printing,
+                                    "" if ps.ready else ps.reason, ps.failed)
 
     # -- language and lifecycle ---------------------------------------------------------------
 
@@ -973,9 +960,10 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)
         self.camera.stop()
-        for widget in (self.attendees, self.dashboard):
-            if widget is not None and hasattr(widget, "shutdown"):
-                widget.shutdown()
+        if self.attendees is not None:
+            self.attendees.shutdown()
+        if self.dashboard is not None:
+            self.dashboard.shutdown()
         self.station.shutdown()
         super().closeEvent(event)
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.desk_work import Hit
+from checkin.desk import Hit
 from ui.format import country_name
 
 SEARCH_DEBOUNCE_MS = 40  # below human typing speed (~150 ms a key), above a scanner's (~5 ms)
@@ -173,8 +173,8 @@ class ScannerCatcher(QObject):
         else:
             return
         target: QObject = focus
-        if isinstance(focus, QComboBox) and focus.lineEdit() is not None:
-            target = focus.lineEdit()
+        if isinstance(focus, QComboBox) and (line := focus.lineEdit()) is not None:
+            target = line
         if isinstance(target, QLineEdit):
             target.setText(restored)
         elif isinstance(target, QPlainTextEdit):

@@ -1,7 +1,7 @@
 """The station's services: the core, driven from worker lanes, answering through signals.
 
 The main window and the kiosk call these methods from the GUI thread; each posts its work
-(ui/desk_work.py) to a lane (db: scans, searches and writes; print: the print queue;
+(checkin/desk.py) to a lane (db: scans, searches and writes; print: the print queue;
 decode: camera frames) and returns at once. Every lane opens its own SQLite connection
 in its own thread. Results come back as plain dataclasses through the signals below.
 """
@@ -15,8 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from checkin.config import StationConfig
-from checkin.models import Attendee
-from ui.desk_work import (
+from checkin.desk import (
     DbContext,
     Hit,
     Outcome,
@@ -39,11 +38,14 @@ from ui.desk_work import (
     undo,
     walk_in,
 )
+from checkin.models import Attendee
+from checkin.printing.backend import Backend
+from checkin.printing.backend import make_backend as core_make_backend
 from ui.workers import Lanes
 
 PRINT_POLL_MS = 10_000
 
-__all__ = ["Hit", "Outcome", "PrintState", "Station", "Stats", "Summary", "message_of"]
+__all__ = ["Station", "make_backend"]
 
 
 # -- the service object (GUI thread) -------------------------------------------------------
@@ -77,7 +79,8 @@ class Station(QObject):
         self.stats = Stats(today(), 0, 0)
         self.lanes = Lanes({
             "db": lambda: DbContext(db_path, station, config.operator),
-            "print": lambda: PrintContext(db_path, station, config.operator, config),
+            "print": lambda: PrintContext(db_path, station, config.operator, config,
+                                          make_backend),
             "net": None,
             "decode": _decoder_context,
         }, self)
@@ -131,7 +134,12 @@ class Station(QObject):
         self._search_running = True
         self.lanes["db"].submit(lambda ctx: search_hits(ctx, query),
                                 lambda hits: self._searched(query, hits),
-                                lambda exc: self._searched(query, []), name="search")
+                                lambda exc: self._search_failed(query, exc), name="search")
+
+    def _search_failed(self, query: str, exc: BaseException) -> None:
+        # The lane logged the traceback; the desk hears one line and the field stays usable.
+        self.failed.emit(message_of(exc))
+        self._searched(query, [])
 
     def _searched(self, query: str, hits: list[Hit]) -> None:
         self._search_running = False
@@ -280,6 +288,15 @@ class Station(QObject):
         self.printFailed.emit(message_of(exc))
         # the last state with the error added (its seq stays: it knows no new badge)
         self._printed(replace(self.print_state, last_error=message_of(exc)))
+
+
+def make_backend(name: str, printer: str) -> Backend:
+    """The core's backends, and the Qt one (QPrinter) that only the station has."""
+    if name == "qt":
+        from ui.print_backend_qt import QtPrinterBackend
+
+        return QtPrinterBackend(printer)
+    return core_make_backend(name, printer)
 
 
 def _decoder_context() -> Any:

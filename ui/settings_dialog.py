@@ -220,8 +220,13 @@ class SettingsDialog(QDialog):
             self.printer.setEditText(self._original.printer if same else "")
         self._backend_shown = backend
         hint = {info.name: info.printer_hint for info in backends()}.get(backend or "")
-        self.printer.lineEdit().setPlaceholderText(
+        self._printer_field().setPlaceholderText(
             self._registry_text(hint) if hint else self.tr("system default printer"))
+
+    def _printer_field(self) -> QLineEdit:
+        field = self.printer.lineEdit()
+        assert field is not None  # the printer combo box is editable
+        return field
 
     def _registry_text(self, text: str) -> str:
         """A backend's description or printer hint (English, from the core) translated.
@@ -330,7 +335,7 @@ class SettingsDialog(QDialog):
             box.setAccessibleName(box.text())
         self.station.setPlaceholderText(self.tr("e.g. Desk 1"))
         self.operator.setPlaceholderText(self.tr("who works at this desk"))
-        self.printer.lineEdit().setPlaceholderText(self.tr("system default printer"))
+        self._printer_field().setPlaceholderText(self.tr("system default printer"))
         self.kiosk_pin.setPlaceholderText(self.tr("4 to 8 digits"))
         backend = self.backend.currentData() or self._original.printer_backend
         self._set_items(self.backend, [(info.name, self._registry_text(info.description))

@@ -21,9 +21,13 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from checkin.db import open_db
+from checkin.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +89,7 @@ class Lane(QObject):
         self._context: Any = None
         self._context_lock = threading.Lock()
         self._pending = 0
+        self._tasks: dict[int, Task] = {}  # submitted, not yet reported back
         self._thread = _Thread(self)
         self._thread.setObjectName(f"lane-{name}")
         self._thread.finished_task.connect(self._on_finished)
@@ -125,12 +130,17 @@ class Lane(QObject):
     def busy(self) -> bool:
         return self._pending > 0
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
     def submit(self, fn: Callable[[Any], Any], on_done: Callback | None = None,
                on_error: Callback | None = None, name: str = "") -> Task:
         task = Task(next(self._ids), fn, on_done, on_error, name or getattr(fn, "__name__", ""))
         if self._stopped:
             return task
         self._pending += 1
+        self._tasks[task.id] = task
         if self._pending == 1:
             self.busyChanged.emit(True)
         self._thread.tasks.put(task)
@@ -139,6 +149,7 @@ class Lane(QObject):
     @Slot(object, object, object)
     def _on_finished(self, task: Task, result: Any, error: BaseException | None) -> None:
         self._pending -= 1
+        self._tasks.pop(task.id, None)
         try:
             if task.cancelled:
                 pass
@@ -154,13 +165,42 @@ class Lane(QObject):
                 self.busyChanged.emit(False)
                 self.idle.emit()
 
-    def stop(self, timeout_ms: int = 10000) -> None:
-        """Finish the queued work, close the context and end the thread."""
+    def stop(self, timeout_ms: int = 10000, *, drop_queued: bool = False) -> None:
+        """Finish the queued work (or, with drop_queued, only the running task: the rest is
+        cancelled and no callback of theirs runs), close the context and end the thread."""
         if self._stopped:
             return
         self._stopped = True
+        if drop_queued:
+            for task in self._tasks.values():
+                task.cancelled = True
         self._thread.tasks.put(None)
         self._thread.wait(timeout_ms)
+
+
+class QueryLane(Lane):
+    """A lane for read queries over one event database (the attendee list, the dashboard).
+
+    Its context is a Store on the lane's own connection (WAL lets these reads run while
+    the desk writes a check-in on another); `submit(lambda store: ..., on_done, on_error)`.
+    Shut down with its owner (`stop_with`) or when the application quits; queued queries
+    are then dropped, not run.
+    """
+
+    def __init__(self, db_path: Path | str, parent: QObject | None = None,
+                 name: str = "query") -> None:
+        path = Path(db_path)
+        super().__init__(name, lambda: Store(open_db(path)), parent)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    def stop_with(self, owner: QObject) -> None:
+        """Shut down when owner is destroyed: a running QThread must never be deleted."""
+        owner.destroyed.connect(self.shutdown)
+
+    def shutdown(self) -> None:
+        self.stop(drop_queued=True)
 
 
 class Lanes(QObject):

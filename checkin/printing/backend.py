@@ -44,21 +44,33 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from checkin.errors import CheckinError
 
-READY = "ready"  # idle, takes jobs
-BUSY = "busy"  # printing, takes jobs
-OFFLINE = "offline"  # not reachable / not there
-STOPPED = "stopped"  # paused, disabled, rejecting jobs, or in an error state
-OUT_OF_PAPER = "out_of_paper"
-STATES = (READY, BUSY, OFFLINE, STOPPED, OUT_OF_PAPER)
+
+class PrinterCondition(StrEnum):
+    """What a printer reports (a str: the station shows and logs the value)."""
+
+    READY = "ready"  # idle, takes jobs
+    BUSY = "busy"  # printing, takes jobs
+    OFFLINE = "offline"  # not reachable / not there
+    STOPPED = "stopped"  # paused, disabled, rejecting jobs, or in an error state
+    OUT_OF_PAPER = "out_of_paper"
+
+
+READY = PrinterCondition.READY
+BUSY = PrinterCondition.BUSY
+OFFLINE = PrinterCondition.OFFLINE
+STOPPED = PrinterCondition.STOPPED
+OUT_OF_PAPER = PrinterCondition.OUT_OF_PAPER
+STATES = tuple(PrinterCondition)
 
 
 @dataclass(frozen=True)
 class PrinterState:
-    state: str
+    state: PrinterCondition
     reason: str = ""
 
     @property

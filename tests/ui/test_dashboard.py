@@ -148,4 +148,4 @@ def test_widgets_deleted_without_shutdown_stop_their_lanes(qtbot, event):
     with qtbot.waitSignals([dashboard.destroyed, table.destroyed], timeout=10_000):
         dashboard.deleteLater()
         table.deleteLater()
-    assert all(lane._closed for lane in lanes)
+    assert all(lane.stopped and not lane._thread.isRunning() for lane in lanes)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from checkin.db import open_db
 from checkin.store import BADGE_PRINTED, CHECKIN, UNDO, Store
+from tests.db_faults import refuse_inserts
 from tests.ui.conftest import TODAY
 
 
@@ -165,17 +166,6 @@ def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
         if blocker.in_transaction:
             blocker.execute("ROLLBACK")
         blocker.close()
-
-
-def refuse_inserts(db_path, table: str, message: str) -> None:
-    """Make every write into table fail, as a full disk would (from another connection)."""
-    import sqlite3
-
-    conn = sqlite3.connect(db_path)
-    conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
-                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
-    conn.commit()
-    conn.close()
 
 
 def test_a_failed_admission_says_not_checked_in(qtbot, main_window, station_event):

@@ -505,10 +505,6 @@ Protokolldatei: {log}</translation>
         <translation>%1 fehlgeschlagen (Strg+Umschalt+P wiederholt)</translation>
     </message>
     <message>
-        <source>Desk %1 · %2 · checked in %3 / %4</source>
-        <translation>Schalter %1 · %2 · eingecheckt %3 / %4</translation>
-    </message>
-    <message>
         <source>&amp;Desk</source>
         <translation>Scha&amp;lter</translation>
     </message>

@@ -1,29 +1,56 @@
-"""The desk's work, as it runs inside the worker lanes (no Qt here).
+"""The desk's operations: open the event, scan, search, admit, undo, edit, walk-in, print.
 
-Each function takes its lane's context (its own SQLite connection, engine, search index
-or print queue, opened in the lane's thread) and returns a plain dataclass, which the
-Station (ui/services.py) hands to the GUI thread through a signal.
+One set of use cases for every front end (the station app's worker lanes, the CLI, a
+sync hub). Each function takes a context that owns one SQLite connection (DbContext, or
+PrintContext for the print queue) and returns a plain dataclass; nothing here knows
+about threads or Qt. A context must be used from one thread only: the one that first
+touched it (SQLite connections are not shared between threads).
+
+Failures are raised, never returned as values, so that a caller can tell "the write did
+not happen" from an answer: CheckinError for what a desk can be told in one line (an
+unknown id, nothing to undo, an id taken), sqlite3.Error when the database refuses a
+write. message_of() turns either into one line for the screen. The exceptions are the
+printer: a printer that is away does not fail process_queue() or enqueue_and_print();
+the jobs wait in the queue and PrintState.last_error says why.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from checkin.config import StationConfig
+from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
+from checkin.printing.backend import Backend, PrinterCondition
+from checkin.printing.backend import make_backend as core_make_backend
+from checkin.reports import expected_count
+from checkin.store import Store, today
+
+# The engine, search index, print queue, renderer and demo are imported where first used:
+# the station imports this module on its GUI thread while starting, and these imports
+# (some 50 ms) then run on the worker lanes instead, while the window comes up.
+if TYPE_CHECKING:
+    from checkin.admission import Engine, Verdict
+    from checkin.printing.queue import Job, PrintQueue
+    from checkin.search import Searcher
 
 SEARCH_LIMIT = 30
+
+BackendFactory = Callable[[str, str], Backend]
+"""(backend name, printer) -> Backend; the station adds its Qt backend this way."""
 
 
 @dataclass(frozen=True)
 class Hit:
     """One search result: the attendee and whether they are checked in today."""
 
-    attendee: Any
+    attendee: Attendee
     checked_in: bool = False
 
 
@@ -76,8 +103,8 @@ class PrintState:
     failed: int = 0
     done: int = 0
     last_error: str = ""
-    jobs: list[Any] = field(default_factory=list)
-    seq: int = 0  # which print-lane task produced it (Station numbers them in order)
+    jobs: list[Job] = field(default_factory=list)
+    seq: int = 0  # which print-lane task produced it (the station numbers them in order)
 
 
 def message_of(exc: BaseException) -> str:
@@ -88,29 +115,26 @@ def message_of(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-# -- lane contexts: one connection per lane, opened in the lane's thread -------------------
+# -- contexts: one connection each, opened on first use in the thread that uses it ---------
 
 class DbContext:
     def __init__(self, db_path: Path, station: str, operator: str) -> None:
         self.db_path = db_path
         self.station = station
         self.operator = operator
-        self._store: Any = None
-        self._engine: Any = None
-        self._searcher: Any = None
+        self._store: Store | None = None
+        self._engine: Engine | None = None
+        self._searcher: Searcher | None = None
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         if self._store is None:
-            from checkin.db import open_db
-            from checkin.store import Store
-
             self._store = Store(open_db(self.db_path, create=True), station=self.station,
                                 operator=self.operator)
         return self._store
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> Engine:
         if self._engine is None:
             from checkin.admission import Engine
 
@@ -119,8 +143,8 @@ class DbContext:
         return self._engine
 
     @property
-    def searcher(self) -> Any:
-        """The type-ahead index, built once on this lane and kept warm."""
+    def searcher(self) -> Searcher:
+        """The type-ahead index, built once per context and kept warm."""
         if self._searcher is None:
             from checkin.search import Searcher
 
@@ -136,21 +160,23 @@ class DbContext:
 
     def close(self) -> None:
         if self._store is not None:
-            self._store.db.conn.close()
-            self._store = self._engine = None
+            self._store.close()
+        self._store = None
+        self._engine = None
 
 
 class PrintContext(DbContext):
-    def __init__(self, db_path: Path, station: str, operator: str,
-                 config: StationConfig) -> None:
+    def __init__(self, db_path: Path, station: str, operator: str, config: StationConfig,
+                 make_backend: BackendFactory = core_make_backend) -> None:
         super().__init__(db_path, station, operator)
         self.config = config
-        self._queue: Any = None
-        self._backend: Any = None
-        self._render: Any = None
+        self.make_backend = make_backend
+        self._queue: PrintQueue | None = None
+        self._backend: Backend | None = None
+        self._render: Callable[[Job], bytes] | None = None
 
     @property
-    def queue(self) -> Any:
+    def queue(self) -> PrintQueue:
         if self._queue is None:
             from checkin.printing.queue import PrintQueue
 
@@ -158,21 +184,20 @@ class PrintContext(DbContext):
         return self._queue
 
     @property
-    def backend(self) -> Any:
+    def backend(self) -> Backend:
+        """The printer the settings name ("" backend = the PDF folder)."""
         if self._backend is None:
-            self._backend = make_backend(self.config.printer_backend, self.config.printer)
+            self._backend = self.make_backend(self.config.printer_backend or "pdf",
+                                              self.config.printer)
         return self._backend
 
     @property
-    def render(self) -> Any:
+    def render(self) -> Callable[[Job], bytes]:
         """job -> badge PDF bytes (the core's renderer, built once per connection)."""
         if self._render is None:
             from checkin.printing.render import badge_renderer
 
-            try:
-                self._render = badge_renderer(self.store, db_path=self.db_path)
-            except TypeError:  # a renderer that finds the key file without the path
-                self._render = badge_renderer(self.store)
+            self._render = badge_renderer(self.store, db_path=self.db_path)
         return self._render
 
     def set_config(self, config: StationConfig) -> None:
@@ -180,24 +205,14 @@ class PrintContext(DbContext):
         self._backend = None
         self.set_identity(config.station, config.operator)
 
-
-def make_backend(name: str, printer: str) -> Any:
-    if name == "qt":
-        from ui.print_backend_qt import QtPrinterBackend
-
-        return QtPrinterBackend(printer)
-    from checkin.printing.backend import make_backend as core_make_backend
-
-    return core_make_backend(name or "pdf", printer)
+    def close(self) -> None:
+        super().close()
+        # both hold the connection just closed
+        self._queue = None
+        self._render = None
 
 
-# -- the work itself (runs in the lanes) ---------------------------------------------------
-
-def _today() -> str:
-    from checkin.store import today
-
-    return today()
-
+# -- reading ---------------------------------------------------------------------------------
 
 def open_event(ctx: DbContext) -> Summary:
     """Open the database; with no event in it, create the demo event and its key."""
@@ -210,54 +225,47 @@ def open_event(ctx: DbContext) -> Summary:
         keys.ensure_event_key(store, ctx.db_path)
         created = True
     info = store.event_info()
-    day = _today()
+    day = today()
     _ = ctx.searcher  # build the index now, not on the first keystroke
     _ = ctx.engine
     stats = compute_stats(ctx, day)
-    is_demo = created or is_demo_event(store)
+    is_demo = created or store.created_from("demo")
     return Summary(ctx.db_path, info.name, list(info.days), day, created, is_demo,
                    stats.expected, stats.checked_in)
 
 
-def is_demo_event(store: Any) -> bool:
-    """True if the attendees came from `checkin demo` (their creation events say so)."""
-    row = store.db.execute(
-        "SELECT 1 FROM events WHERE type = 'attendee_created' "
-        "AND json_extract(payload, '$.source') = 'demo' LIMIT 1").fetchone()
-    return row is not None
-
-
 def compute_stats(ctx: DbContext, day: str) -> Stats:
     store = ctx.store
-    try:
-        from checkin.reports import expected_count
-
-        expected = expected_count(store, day)
-    except ImportError:
-        expected = store.attendee_count()
-    return Stats(day, len(store.checked_in_ids(day)), expected)
+    return Stats(day, len(store.checked_in_ids(day)), expected_count(store, day))
 
 
 def search_hits(ctx: DbContext, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
     if not query.strip():
         return []
-    store, day = ctx.store, _today()
+    store, day = ctx.store, today()
     searcher = ctx.searcher
     searcher.refresh(store)  # one indexed query when nothing changed
     found = searcher.search(store, query, limit=limit, day=day)
     return [Hit(a, store.admission(a.id, day) is not None) for a in found]
 
 
-def _search_key(attendee: Attendee) -> str:
-    from checkin import search as core_search
+def describe(ctx: DbContext, attendee_id: str) -> Outcome:
+    """The person as the card shows them; CheckinError for an unknown id."""
+    store = ctx.store
+    attendee = store.attendee(attendee_id)
+    if attendee is None:
+        raise CheckinError(f"no attendee with id {attendee_id!r}")
+    admission = store.admission(attendee_id, today())
+    return Outcome("found", attendee, "", admission, admission is not None,
+                   store.badge_printed(attendee_id))
 
-    return str(core_search.search_key(attendee))
 
+# -- admitting -------------------------------------------------------------------------------
 
-def outcome_of(ctx: DbContext, verdict: Any, text: str = "") -> Outcome:
-    """The card's view of a core Verdict."""
-    attendee = getattr(verdict, "attendee", None)
-    store, day = ctx.store, _today()
+def outcome_of(ctx: DbContext, verdict: Verdict, text: str = "") -> Outcome:
+    """The card's view of a core Verdict (the attendee as stored now, not as scanned)."""
+    attendee = verdict.attendee
+    store, day = ctx.store, today()
     checked_in = printed = False
     if attendee is not None:
         attendee = store.attendee(attendee.id) or attendee
@@ -265,29 +273,32 @@ def outcome_of(ctx: DbContext, verdict: Any, text: str = "") -> Outcome:
         printed = store.badge_printed(attendee.id)
     kind = verdict.verdict
     # ok and already_checked_in: the card words it itself (the latter from `previous`)
-    detail = "" if kind in ("ok", "already_checked_in") else (getattr(verdict, "message", "")
-                                                              or "")
-    return Outcome(kind, attendee, detail, getattr(verdict, "previous", None), checked_in,
-                   printed, text, repaired=str(getattr(verdict, "repaired", "") or ""))
+    detail = "" if kind in ("ok", "already_checked_in") else verdict.message
+    return Outcome(kind, attendee, detail, verdict.previous, checked_in, printed, text,
+                   repaired=verdict.repaired or "")
 
 
 def scan_text(ctx: DbContext, text: str) -> Outcome:
+    """What a scanner, camera or keyboard produced; a malformed one comes with the search
+    for it in Outcome.hits (someone typed a name into the scan field)."""
     verdict = ctx.engine.scan(text)
     outcome = outcome_of(ctx, verdict, text)
-    outcome.printing = bool(getattr(verdict, "needs_badge", False))  # a hint: UI decides
+    outcome.printing = verdict.needs_badge  # a hint: the caller decides whether to print
     if outcome.kind == "malformed":
         outcome.hits = search_hits(ctx, text.strip())
     return outcome
 
 
 def check_in(ctx: DbContext, attendee_id: str, method: str = "manual") -> Outcome:
+    """Admit someone found by search; an unknown id is the verdict `unknown`."""
     verdict = ctx.engine.check_in(attendee_id, method=method)
     outcome = outcome_of(ctx, verdict)  # no input: not a scan, the search stays
-    outcome.printing = bool(getattr(verdict, "needs_badge", False))
+    outcome.printing = verdict.needs_badge
     return outcome
 
 
 def undo(ctx: DbContext, attendee_id: str, reason: str) -> Outcome:
+    """Annul today's admission; CheckinError for an unknown id or nobody to undo."""
     ctx.engine.undo(attendee_id, reason=reason)
     store = ctx.store
     attendee = store.attendee(attendee_id)
@@ -295,19 +306,21 @@ def undo(ctx: DbContext, attendee_id: str, reason: str) -> Outcome:
                    store.badge_printed(attendee_id) if attendee else False)
 
 
-def describe(ctx: DbContext, attendee_id: str) -> Outcome:
-    store = ctx.store
-    attendee = store.attendee(attendee_id)
-    if attendee is None:
-        raise CheckinError(f"no attendee with id {attendee_id!r}")
-    admission = store.admission(attendee_id, _today())
-    return Outcome("found", attendee, "", admission, admission is not None,
-                   store.badge_printed(attendee_id))
+# -- writing attendees -------------------------------------------------------------------------
+
+def _search_key(attendee: Attendee) -> str:
+    from checkin.search import search_key
+
+    return search_key(attendee)
 
 
 def save_attendee(ctx: DbContext, attendee: Attendee, reason: str) -> Outcome:
+    """Write an edited attendee (logged with the reason); CheckinError for an unknown id,
+    since an edit never registers anyone (walk_in does, and admits them)."""
     store = ctx.store
     with store.transaction():
+        if store.attendee(attendee.id) is None:
+            raise CheckinError(f"no attendee with id {attendee.id!r}")
         store.update_attendee(attendee, search_key=_search_key(attendee), source="station",
                               reason=reason)
     out = describe(ctx, attendee.id)
@@ -316,12 +329,14 @@ def save_attendee(ctx: DbContext, attendee: Attendee, reason: str) -> Outcome:
 
 
 def new_walk_in_id() -> str:
-    from datetime import date
-
+    """W<MMDD>-<6 hex>: unique enough for one event, short enough to read out."""
     return f"W{date.today():%m%d}-{secrets.token_hex(3).upper()}"
 
 
 def walk_in(ctx: DbContext, attendee: Attendee) -> Outcome:
+    """Register someone at the desk (a new id if none given) and admit them: kind
+    `created`, or the verdict if the admission was refused. CheckinError if the id is
+    taken; a registration that fails to write admits nobody."""
     store = ctx.store
     if not attendee.id:
         attendee = replace(attendee, id=new_walk_in_id())
@@ -336,30 +351,36 @@ def walk_in(ctx: DbContext, attendee: Attendee) -> Outcome:
     return out
 
 
+# -- printing ------------------------------------------------------------------------------------
+
 def print_state(ctx: PrintContext, error: str = "") -> PrintState:
+    """The queue's counts and open jobs, and what the printer says of itself."""
     queue = ctx.queue
     jobs = list(queue.jobs(["queued", "printing", "failed"]))
+    from checkin.printing.queue import JobState
+
     counts = queue.counts()
     backend = ctx.backend
     try:
         status = backend.status()
         state, ready, reason = status.state, status.ready, status.reason
     except CheckinError as exc:
-        state, ready, reason = "offline", False, str(exc)
-    last_failed = next((job.reason for job in reversed(jobs) if job.state == "failed"), "")
+        state, ready, reason = PrinterCondition.OFFLINE, False, str(exc)
+    last_failed = next((job.reason for job in reversed(jobs) if job.state == JobState.FAILED),
+                       "")
     return PrintState(backend.name, backend.printer, state, ready, reason,
-                      counts.get("queued", 0), counts.get("printing", 0),
-                      counts.get("failed", 0), counts.get("done", 0), error or last_failed, jobs)
+                      counts[JobState.QUEUED], counts[JobState.PRINTING],
+                      counts[JobState.FAILED], counts[JobState.DONE], error or last_failed, jobs)
 
 
-def _backend_holding(ctx: PrintContext, job: Any) -> Any:
+def _backend_holding(ctx: PrintContext, job: Job) -> Backend | None:
     """The backend that holds a job sent to a printer: the station's own, or (the printer
     was changed since, e.g. away from a stuck CUPS queue) the one the job went to."""
     backend = ctx.backend
     if job.backend == backend.name and job.printer in ("", backend.printer):
         return backend
     try:
-        return make_backend(job.backend, job.printer)
+        return ctx.make_backend(job.backend, job.printer)
     except CheckinError:
         return None  # queue.cancel then says where to cancel it
 
@@ -385,6 +406,8 @@ def cancel_badges(ctx: PrintContext, attendee_id: str) -> tuple[PrintState, int]
 
 def enqueue_and_print(ctx: PrintContext, attendee_id: str, reprint: bool,
                       reason: str, auto: bool = False) -> PrintState:
+    """Queue a badge and print what waits. auto (the badge an admission asks for): not
+    if the person has one printed or waiting. The queue refuses an unknown attendee."""
     config = ctx.config
     if auto and (ctx.store.badge_printed(attendee_id)
                  or ctx.queue.jobs(["queued", "printing"], attendee_id=attendee_id)):
@@ -396,9 +419,10 @@ def enqueue_and_print(ctx: PrintContext, attendee_id: str, reprint: bool,
 
 
 def process_queue(ctx: PrintContext) -> PrintState:
+    """Print what waits; a printer that is away keeps the jobs queued (state says why)."""
     error = ""
     try:
         ctx.queue.process(ctx.backend, ctx.render)
-    except CheckinError as exc:  # printer away: jobs wait; the state says why
+    except CheckinError as exc:
         error = str(exc)
     return print_state(ctx, error)
