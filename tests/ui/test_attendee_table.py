@@ -82,7 +82,7 @@ def cell(qtbot, model, row, column=NAME):
     """The displayed value once the row's page has arrived from the read lane."""
     index = model.index(row, column)
     qtbot.waitUntil(lambda: model.data(index) is not None and model.row_loaded(row),
-                    timeout=10_000)
+                    timeout=30_000)
     return model.data(index)
 
 
@@ -171,7 +171,7 @@ def test_refresh_after_check_in_and_undo(qtbot, small):
         with store.transaction():
             store.append(CHECKIN, "A000012", day=DAY, time=f"{DAY}T10:01:00.000+01:00")
         load(qtbot, model)
-        qtbot.waitUntil(lambda: model.data(model.index(12, STATUS)) == "Checked in")
+        qtbot.waitUntil(lambda: model.data(model.index(12, STATUS)) == "Checked in", timeout=30_000)
         assert model.data(model.index(12, TIME)) == "10:01"
         assert load(qtbot, model, status="checked_in")[0] == 2
         with store.transaction():
@@ -190,7 +190,7 @@ def test_refresh_after_check_in_and_undo(qtbot, small):
 def test_missing_database_reports_an_error(qtbot, tmp_path):
     model = AttendeeTableModel(tmp_path / "missing.sqlite", DAY, autoload=False)
     try:
-        with qtbot.waitSignal(model.error, timeout=10_000) as blocker:
+        with qtbot.waitSignal(model.error, timeout=30_000) as blocker:
             model.refresh()
         assert "no event database" in blocker.args[0]
         assert model.rowCount() == 0
@@ -210,32 +210,32 @@ def test_widget_filters_and_activation(qtbot, small):
     qtbot.addWidget(widget)
     try:
         widget.show()
-        qtbot.waitUntil(lambda: widget.model.matching_count() == 60, timeout=10_000)
+        qtbot.waitUntil(lambda: widget.model.matching_count() == 60, timeout=30_000)
         assert widget.count_label.text() == "60 of 60"
         assert widget.role_filter.findData("speaker") > 0
         assert widget.country_filter.itemText(widget.country_filter.findData("DE")).startswith(
             "DE — ")
-        with qtbot.waitSignal(widget.model.loaded, timeout=10_000):
+        with qtbot.waitSignal(widget.model.loaded, timeout=30_000):
             qtbot.keyClicks(widget.search, "given00004")
         assert widget.model.matching_count() == 10
-        with qtbot.waitSignal(widget.model.loaded, timeout=10_000):
+        with qtbot.waitSignal(widget.model.loaded, timeout=30_000):
             widget.status_filter.setCurrentIndex(widget.status_filter.findData("checked_in"))
             widget.status_filter.activated.emit(widget.status_filter.currentIndex())
         assert widget.model.matching_count() == 0
-        with qtbot.waitSignal(widget.model.loaded, timeout=10_000):
+        with qtbot.waitSignal(widget.model.loaded, timeout=30_000):
             widget.status_filter.setCurrentIndex(0)
             widget.status_filter.activated.emit(0)
         assert cell(qtbot, widget.model, 0) == "Given000040 Family000040"
         # Enter in the search field moves to the first row; Enter there activates it.
         qtbot.keyClick(widget.search, Qt.Key.Key_Return)
         assert widget.view.currentIndex().row() == 0
-        with qtbot.waitSignal(widget.attendee_activated) as blocker:
+        with qtbot.waitSignal(widget.attendee_activated, timeout=30_000) as blocker:
             qtbot.keyClick(widget.view, Qt.Key.Key_Return)
         assert blocker.args == ["A000040"]
         rect = widget.view.visualRect(widget.model.index(1, NAME))
         # Qt 6's QTest needs the first click of a double-click sent on its own.
         qtbot.mouseClick(widget.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-        with qtbot.waitSignal(widget.attendee_activated) as blocker:
+        with qtbot.waitSignal(widget.attendee_activated, timeout=30_000) as blocker:
             qtbot.mouseDClick(widget.view.viewport(), Qt.MouseButton.LeftButton,
                               pos=rect.center())
         assert blocker.args == ["A000041"]
@@ -243,7 +243,7 @@ def test_widget_filters_and_activation(qtbot, small):
         # new result gets the cursor when it arrives.
         widget.view.setCurrentIndex(widget.model.index(5, 0))
         widget.search.clear()
-        with qtbot.waitSignal(widget.model.loaded, timeout=10_000):
+        with qtbot.waitSignal(widget.model.loaded, timeout=30_000):
             qtbot.keyClicks(widget.search, "family000033")
             qtbot.keyClick(widget.search, Qt.Key.Key_Return)
         assert widget.view.currentIndex().row() == 0
@@ -299,7 +299,7 @@ def test_type_ahead_only_the_last_query_lands(qtbot, small):
     try:
         for text in ("g", "given0000", "given00001", "given000012"):
             model.set_filters(text=text)
-        qtbot.waitUntil(lambda: not model.is_loading())
+        qtbot.waitUntil(lambda: not model.is_loading(), timeout=30_000)
         assert landed == [1]
         assert model.attendee_id(0) == "A000012"
     finally:
@@ -312,14 +312,14 @@ def test_pages_asked_for_the_old_list_never_land_in_the_new_one(qtbot, small):
     try:
         load(qtbot, model, text="given00004")
         assert cell(qtbot, model, 0) == "Given000040 Family000040"
-        with qtbot.waitSignal(model.loaded, timeout=10_000):
+        with qtbot.waitSignal(model.loaded, timeout=30_000):
             model.set_filters(text="given00005")
             model.refresh()  # nothing new: the view keeps the old rows meanwhile ...
             model.data(model.index(0, 0))  # ... and asks for them again
             model._fresh.clear()
             model.data(model.index(0, 0))
         assert cell(qtbot, model, 0) == "Given000050 Family000050"
-        qtbot.waitUntil(lambda: not model._pending)
+        qtbot.waitUntil(lambda: not model._pending, timeout=30_000)
         assert model.data(model.index(0, 0)) == "Given000050 Family000050"
     finally:
         model.shutdown()

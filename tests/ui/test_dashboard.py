@@ -42,7 +42,7 @@ def dashboard(qtbot, event):
 
 
 def refresh(qtbot, widget):
-    with qtbot.waitSignal(widget.updated, timeout=10_000) as blocker:
+    with qtbot.waitSignal(widget.updated, timeout=30_000) as blocker:
         widget.refresh()
     return blocker.args[0]
 
@@ -83,7 +83,7 @@ def test_refresh_after_more_arrivals(qtbot, dashboard, event):
     assert table(dashboard.arrivals)[-1] == ["09:00", "1", "4"]
     assert dashboard.summary.text().endswith("4 of 4 checked in (100 %)")
     # Two refreshes in a row: the second runs after the first, nothing is lost.
-    with qtbot.waitSignals([dashboard.updated, dashboard.updated], timeout=10_000):
+    with qtbot.waitSignals([dashboard.updated, dashboard.updated], timeout=30_000):
         dashboard.refresh()
         dashboard.refresh()
 
@@ -127,7 +127,7 @@ def test_missing_database_says_so(qtbot, tmp_path):
     widget = DashboardWidget(tmp_path / "nope.sqlite", DAY, autoload=False)
     qtbot.addWidget(widget)
     try:
-        with qtbot.waitSignal(widget.error, timeout=10_000):
+        with qtbot.waitSignal(widget.error, timeout=30_000):
             widget.refresh()
         assert "no event database" in widget.summary.text()
         assert widget.report() is None
@@ -143,9 +143,9 @@ def test_widgets_deleted_without_shutdown_stop_their_lanes(qtbot, event):
     dashboard = DashboardWidget(path, DAY)
     table = AttendeeTableWidget(path, DAY)
     lanes = [dashboard._lane, table.model._lane]
-    with qtbot.waitSignals([dashboard.updated, table.model.loaded], timeout=10_000):
+    with qtbot.waitSignals([dashboard.updated, table.model.loaded], timeout=30_000):
         pass
-    with qtbot.waitSignals([dashboard.destroyed, table.destroyed], timeout=10_000):
+    with qtbot.waitSignals([dashboard.destroyed, table.destroyed], timeout=30_000):
         dashboard.deleteLater()
         table.deleteLater()
     assert all(lane.stopped and not lane._thread.isRunning() for lane in lanes)

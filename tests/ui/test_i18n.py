@@ -56,7 +56,7 @@ def test_switch_language_at_run_time(qtbot, app, tmp_path):
         assert table.model.headerData(5, Qt.Orientation.Horizontal) == "Checked in at"
         assert i18n.install_translator(app, "de") == "de"
         assert i18n.current_language(app) == "de"
-        qtbot.waitUntil(lambda: table._search_label.text() == "&Suchen:")
+        qtbot.waitUntil(lambda: table._search_label.text() == "&Suchen:", timeout=30_000)
         assert table.status_filter.itemText(1) == "Eingecheckt"
         assert table.model.headerData(5, Qt.Orientation.Horizontal) == "Eingecheckt um"
         assert dashboard.tabs.tabText(0) == "&Ankünfte"
@@ -72,7 +72,7 @@ def test_switch_language_at_run_time(qtbot, app, tmp_path):
         assert QCoreApplication.translate("MainWindow", "no such text") == "no such text"
 
         assert i18n.install_translator(app, "en") == "en"
-        qtbot.waitUntil(lambda: table._search_label.text() == "&Find:")
+        qtbot.waitUntil(lambda: table._search_label.text() == "&Find:", timeout=30_000)
         assert dashboard.tabs.tabText(0) == "&Arrivals"
         assert dialog.windowTitle() == "Settings"
         assert cancel.text().replace("&", "") == "Cancel"

@@ -64,7 +64,7 @@ def test_stuck_badge_is_cancelled_then_reprinted(qtbot, tmp_path, station_event,
             window.act_cancel_print.trigger()
         assert blocker.args == ["A1", 1]
         assert printer.cancelled == ["front-desk-7"]  # cancelled at the printer too
-        qtbot.waitUntil(lambda: window.station.print_state.printing == 0, timeout=10_000)
+        qtbot.waitUntil(lambda: window.station.print_state.printing == 0, timeout=30_000)
         assert window.station.print_state.queued == 0
         assert "cancelled" in window.card.detail.text()
         assert "printed" not in window.card.detail.text().replace("F5 prints", "")
@@ -75,7 +75,7 @@ def test_stuck_badge_is_cancelled_then_reprinted(qtbot, tmp_path, station_event,
         assert window.dialog is None
         qtbot.waitUntil(lambda: window.station.print_state.done == 1, timeout=30_000)
         assert len(events(station_event.db_path, "A1", BADGE_PRINTED)) == 1
-        qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=30_000)
     finally:
         close_window(qtbot, window)
 

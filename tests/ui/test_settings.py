@@ -26,7 +26,7 @@ def make(qtbot):
         dialog = SettingsDialog(config, **kwargs)
         qtbot.addWidget(dialog)
         dialogs.append(dialog)
-        qtbot.waitUntil(lambda: dialog.layout_combo.findData("cr80") >= 0)
+        qtbot.waitUntil(lambda: dialog.layout_combo.findData("cr80") >= 0, timeout=30_000)
         return dialog
 
     yield make
@@ -146,7 +146,7 @@ def test_printer_list_from_lpstat(make, tmp_path, qtbot):
                             cameras=[], layouts=lambda: LAYOUTS, lpstat=str(fake))
     qtbot.addWidget(dialog)
     try:
-        qtbot.waitUntil(lambda: dialog.printer.count() == 2)
+        qtbot.waitUntil(lambda: dialog.printer.count() == 2, timeout=30_000)
         assert [dialog.printer.itemText(i) for i in range(2)] == ["Office_Laser", "Zebra_ZD421"]
         assert dialog.printer.currentText() == "Zebra_ZD421"
     finally:
@@ -158,7 +158,7 @@ def test_missing_lpstat_leaves_the_printer_editable(qtbot, tmp_path):
                             lpstat=str(tmp_path / "no-such-lpstat"))
     qtbot.addWidget(dialog)
     try:
-        qtbot.waitUntil(lambda: dialog.layout_combo.count() == len(LAYOUTS))
+        qtbot.waitUntil(lambda: dialog.layout_combo.count() == len(LAYOUTS), timeout=30_000)
         assert dialog.printer.isEditable()
     finally:
         dialog.done(0)
@@ -188,7 +188,7 @@ def test_real_layouts_and_cameras(qtbot):
     dialog = SettingsDialog(StationConfig(), lpstat=None)
     qtbot.addWidget(dialog)
     try:
-        qtbot.waitUntil(lambda: dialog.layout_combo.count() > 1, timeout=10_000)
+        qtbot.waitUntil(lambda: dialog.layout_combo.count() > 1, timeout=30_000)
         assert dialog.layout_combo.findData("a6") >= 0
         assert dialog.camera.itemData(0) == ""
     finally:
@@ -224,7 +224,7 @@ def test_printer_types_are_the_registered_backends(qtbot, make, station_config, 
     app = QApplication.instance()
     try:
         i18n.install_translator(app, "de")  # built-in texts translated, a plug-in's as given
-        qtbot.waitUntil(lambda: dialog.windowTitle() == "Einstellungen")
+        qtbot.waitUntil(lambda: dialog.windowTitle() == "Einstellungen", timeout=30_000)
         texts = {dialog.backend.itemData(i): dialog.backend.itemText(i)
                  for i in range(dialog.backend.count())}
         assert texts["cups"] == "CUPS-Drucker"

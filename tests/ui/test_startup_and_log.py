@@ -15,7 +15,7 @@ def test_a_failing_lane_task_is_logged_with_its_traceback(qtbot):
     def explode(_context: object) -> None:
         raise ZeroDivisionError("deliberately broken task 7f3a")
 
-    with qtbot.waitSignal(lane.idle, timeout=10_000):
+    with qtbot.waitSignal(lane.idle, timeout=30_000):
         lane.submit(explode, on_error=errors.append, name="explode")
     lane.stop()
     assert isinstance(errors[0], ZeroDivisionError)

@@ -50,7 +50,7 @@ def test_scan_ok_then_already(qtbot, main_window, station_event):
     # auto-print on the first admission: the badge goes through the print lane
     wait_printed(qtbot, window)
     assert list((station_event.db_path.parent / "printed").glob("*.pdf"))
-    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=30_000)
     assert len(events(station_event.db_path, "A1", BADGE_PRINTED)) == 1
     # from another desk the same person is "already checked in", with when and where
     window.station.apply_config(
@@ -109,10 +109,10 @@ def test_scanner_firing_on_the_attendee_list_scans_at_the_desk(qtbot, main_windo
     scanned: it is admitted at the desk, and the list's find field keeps its text."""
     window = main_window
     window.act_attendees.trigger()
-    qtbot.waitUntil(lambda: window.attendees is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.attendees is not None, timeout=30_000)
     find = window.attendees.search
     find.setFocus()
-    qtbot.waitUntil(find.hasFocus, timeout=5_000)
+    qtbot.waitUntil(find.hasFocus, timeout=30_000)
     ms = type_keys(find, "Lind", 1_000, 160)  # a person types: a filter
     assert find.text() == "Lind"
     type_keys(find, station_event.tokens["A6"], ms + 2_000, 4)  # the scanner
@@ -120,7 +120,7 @@ def test_scanner_firing_on_the_attendee_list_scans_at_the_desk(qtbot, main_windo
     assert out.kind == "ok" and out.attendee.id == "A6"
     assert window.tabs.currentIndex() == 0 and window.card.kind == "ok"
     assert find.text() == "Lind"
-    qtbot.waitUntil(window.scan.field.hasFocus, timeout=5_000)
+    qtbot.waitUntil(window.scan.field.hasFocus, timeout=30_000)
 
 
 def test_scanner_ending_with_tab(qtbot, main_window, station_event):
@@ -158,7 +158,7 @@ def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
         qtbot.keyClicks(field, station_event.tokens["A1"])
         with qtbot.waitSignal(window.outcomeShown, timeout=20_000) as answer:
             qtbot.keyClick(field, Qt.Key.Key_Return)
-            qtbot.waitUntil(lambda: window.card.kind == "waiting", timeout=10_000)
+            qtbot.waitUntil(lambda: window.card.kind == "waiting", timeout=30_000)
             assert "do not scan again" in window.card.detail.text()
             blocker.execute("ROLLBACK")  # the other program is done: the scan goes through
         assert answer.args[0].kind == "ok" and window.card.kind == "ok"
@@ -199,10 +199,10 @@ def test_card_fits_long_names_and_notes(qtbot, main_window):
     def laid_out() -> bool:
         return all(label.isVisible() and label.height() > 0 for label in labels)
 
-    qtbot.waitUntil(laid_out, timeout=5_000)
+    qtbot.waitUntil(laid_out, timeout=30_000)
     qtbot.waitUntil(lambda: all(label.heightForWidth(label.width()) <= label.height() + 2
                                 for label in (card.name, card.organisation, card.notes)),
-                    timeout=5_000)
+                    timeout=30_000)
     tops = [label.geometry().top() for label in labels]
     bottoms = [label.geometry().bottom() for label in labels]
     assert all(bottoms[i] < tops[i + 1] for i in range(len(labels) - 1))
@@ -212,7 +212,7 @@ def test_card_fits_long_names_and_notes(qtbot, main_window):
                                    notes=long_note))
     qtbot.waitUntil(lambda: card.notes.height() > 0
                     and card.notes.heightForWidth(card.notes.width()) <= card.notes.height() + 2,
-                    timeout=5_000)
+                    timeout=30_000)
     assert card.notes.text().endswith("…") and card.notes.toolTip().endswith(long_note)
     card.show_state("ok", Attendee(id="S1", given_name="Eva", family_name="Lind"))
     assert card.name.font().pointSize() == 40
@@ -340,7 +340,7 @@ def test_reprint_asks_for_a_reason(qtbot, main_window, station_event):
     dialog.accept()
     assert "Badge is printing." in window.card.detail.text()  # the card follows the reprint
     wait_printed(qtbot, window, 2)
-    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=30_000)
     printed = events(station_event.db_path, "A1", BADGE_PRINTED)
     assert len(printed) == 2
     assert printed[1].payload.get("reprint") and printed[1].payload.get("reason") == "Badge lost"
@@ -359,7 +359,7 @@ def test_walk_in_registers_checks_in_and_prints(qtbot, main_window, station_even
     assert out.kind == "created"
     assert out.attendee.display_name == "Zoë Okafor"
     wait_printed(qtbot, window)
-    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Badge printed." in window.card.detail.text(), timeout=30_000)
     store = Store(open_db(station_event.db_path))
     try:
         created = store.attendee(out.attendee.id)

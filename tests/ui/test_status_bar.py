@@ -52,12 +52,13 @@ def test_language_switch_retranslates(qtbot):
     try:
         assert install_translator(app, "de") == "de"
         qtbot.waitUntil(lambda: bar.station_label.text() == "Station: Desk 2"
-                        and bar.counts_label.text().startswith("Eingecheckt: 5 / 10"))
+                        and bar.counts_label.text().startswith("Eingecheckt: 5 / 10"),
+                        timeout=30_000)
         bar.set_day("")
         assert bar.day_label.text() == "Kein Veranstaltungstag"
     finally:
         install_translator(app, "en")
-    qtbot.waitUntil(lambda: bar.counts_label.text() == "Checked in: 5 / 10 (50 %)")
+    qtbot.waitUntil(lambda: bar.counts_label.text() == "Checked in: 5 / 10 (50 %)", timeout=30_000)
 
 
 def test_printer_state_words_are_translated(qtbot):
@@ -69,14 +70,15 @@ def test_printer_state_words_are_translated(qtbot):
     bar.set_printer("ready", 0)
     try:
         assert install_translator(app, "de") == "de"
-        qtbot.waitUntil(lambda: bar.printer_label.text() == "Drucker: bereit")
+        qtbot.waitUntil(lambda: bar.printer_label.text() == "Drucker: bereit", timeout=30_000)
         bar.set_printer("out_of_paper", 2)
         assert bar.printer_label.text() == "Drucker: kein Papier · 2 in der Warteschlange"
         bar.set_printer("offline", 0, "", 1)
         assert bar.printer_label.text() == "Drucker: nicht erreichbar · 1 fehlgeschlagen"
     finally:
         install_translator(app, "en")
-    qtbot.waitUntil(lambda: bar.printer_label.text() == "Printer: offline · 1 failed")
+    qtbot.waitUntil(lambda: bar.printer_label.text() == "Printer: offline · 1 failed",
+                    timeout=30_000)
 
 
 def test_main_window_status_bar_printer_in_german(qtbot, main_window):
@@ -85,11 +87,11 @@ def test_main_window_status_bar_printer_in_german(qtbot, main_window):
     qtbot.waitUntil(lambda: window.status.printer_label.text() == "Printer: ready",
                     timeout=20_000)
     try:
-        with qtbot.waitSignal(window.languageChanged, timeout=5_000):
+        with qtbot.waitSignal(window.languageChanged, timeout=30_000):
             window.set_language("de", save=False)
         qtbot.waitUntil(lambda: window.status.printer_label.text() == "Drucker: bereit",
-                        timeout=5_000)
+                        timeout=30_000)
     finally:
         window.set_language("en", save=False)
     qtbot.waitUntil(lambda: window.status.printer_label.text() == "Printer: ready",
-                    timeout=5_000)
+                    timeout=30_000)
