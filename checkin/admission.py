@@ -14,8 +14,9 @@ connection, so the engine holds no global state, only its Store and caches of it
 ``day`` defaults to today (local date). ``clock`` returns an aware datetime (tests inject
 one instead of sleeping). station/operator default to the Store's.
 
-Verdicts (docs/architecture.md, docs/station.md): ok, already_checked_in, cancelled, not_registered_today, unknown,
-invalid_signature, malformed. Decisions worth knowing:
+Verdicts (VerdictKind; docs/architecture.md, docs/station.md): ok, already_checked_in,
+cancelled, not_registered_today, unknown, invalid_signature, malformed. Decisions worth
+knowing:
 
 - Accepted: our signed tokens (checkin.tokens), the unsigned ``CK0`` form (exact ref
   only), upstream codes and attendee ids (Store.attendees_by_code; a code or id of
@@ -72,7 +73,7 @@ from checkin.text import clean_text
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-class Outcome(StrEnum):
+class VerdictKind(StrEnum):
     """A verdict's kind (a str: compares with and serialises as its value)."""
 
     OK = "ok"
@@ -84,14 +85,14 @@ class Outcome(StrEnum):
     MALFORMED = "malformed"
 
 
-OK = Outcome.OK
-ALREADY_CHECKED_IN = Outcome.ALREADY_CHECKED_IN
-CANCELLED = Outcome.CANCELLED
-NOT_REGISTERED_TODAY = Outcome.NOT_REGISTERED_TODAY
-UNKNOWN = Outcome.UNKNOWN
-INVALID_SIGNATURE = Outcome.INVALID_SIGNATURE
-MALFORMED = Outcome.MALFORMED
-VERDICTS = tuple(Outcome)
+OK = VerdictKind.OK
+ALREADY_CHECKED_IN = VerdictKind.ALREADY_CHECKED_IN
+CANCELLED = VerdictKind.CANCELLED
+NOT_REGISTERED_TODAY = VerdictKind.NOT_REGISTERED_TODAY
+UNKNOWN = VerdictKind.UNKNOWN
+INVALID_SIGNATURE = VerdictKind.INVALID_SIGNATURE
+MALFORMED = VerdictKind.MALFORMED
+VERDICTS = tuple(VerdictKind)
 
 DOUBLE_FIRE_SECONDS = 3.0
 MAX_INPUT = 2048  # characters; a QR holds at most 4296, and no code of ours is near that
@@ -235,7 +236,7 @@ def _foreign(text: str) -> str | None:
 @dataclass(frozen=True)
 class Verdict:
     input: str
-    verdict: Outcome
+    verdict: VerdictKind
     attendee: Attendee | None
     message: str
     event: Event | None = None  # the check-in recorded (ok)
