@@ -17,6 +17,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 git clone -q "$here" "$clone/repo"
+# The test material lives beside the checkout (../shared), as in CI.
+[ -d "$here/../shared" ] && ln -s "$(cd "$here/../shared" && pwd)" "$clone/shared"
 export QT_QPA_PLATFORM=offscreen PYTHONPATH="$clone/repo"
 .venv/bin/python -m tests.cups_server start >/dev/null || echo "flake_loop: no CUPS; printing tests skip"
 # One core kept busy for the whole loop (bounded: it ends with the loop or after 3 hours).
