@@ -10,19 +10,21 @@ caller (name order, display join, line breaks, search keys); callers that need t
 script itself (a Japanese family name is the kanji before the kana) ask cjk_script().
 - cjk_script(ch): "han", "kana", "hangul" or "bopomofo"; None for anything else. Han is
   every CJK Unified Ideographs block (U+3400.., U+4E00.., U+20000-U+3FFFF: Extensions B
-  to I and the compatibility supplement), the compatibility ideographs, radicals, and
-  the iteration and numeral marks used inside names (々 〆 〇 〻); kana includes the
-  halfwidth, phonetic-extension and supplementary blocks; hangul the jamo blocks.
+  to I and the compatibility supplement), the compatibility ideographs, the radicals,
+  and the marks used inside names (々 〆 〇 〻); kana includes the halfwidth,
+  phonetic-extension and supplementary blocks; hangul the jamo blocks. CJK punctuation
+  and the Yijing hexagrams (U+4DC0, between Extension A and the Unified block) are not.
 - is_cjk(ch): cjk_script(ch) is not None. has_cjk(text): any character of text is.
 
-Folds: each is case-insensitive (str.casefold: ß -> ss, ς -> σ) and accent-insensitive;
-they differ in which marks count as accents and what happens to everything else.
+Folds: each is case-insensitive (str.casefold: ß -> ss, ς -> σ), width-insensitive (NFKD:
+ＡＢＣ -> abc) and accent-insensitive; they differ in which marks count as accents and
+what happens to everything else.
 - fold_search(): for search keys and queries. Drops accents only (Latin, Greek,
   Cyrillic, Hebrew points, Arabic harakat), keeps the marks that are letters elsewhere
   (kana voicing, Indic vowel signs), maps letters with no decomposition (ø -> o,
   ł -> l; table in assets/search/romanisation.json), keeps punctuation and spaces; NFC.
-- fold_plain(): drops every combining mark after compatibility decomposition (NFKD:
-  fullwidth -> ASCII, ﬁ -> fi, が -> か); the result stays decomposed (Hangul as jamo).
+- fold_plain(): drops every combining mark (が -> か, and an Indic virama); the result
+  stays decomposed (Hangul as jamo).
   Punctuation and spaces are kept: for patterns that read them.
 - fold_words(): fold_plain(), each run of anything but letters and digits one space,
   trimmed: for keyword matching, and for the stable ids generated from names (those
@@ -105,15 +107,15 @@ def neutralise_formula(value: str) -> str:
 
 CjkScript = Literal["han", "kana", "hangul", "bopomofo"]
 
-# (first, last, script), sorted and disjoint. Iteration marks and the ideographic zero
-# are here because names use them (佐々木, 〆木, 一〇); punctuation (、。「」) is not.
+# (first, last, script), sorted and disjoint (cjk_script bisects it). Repeat marks and
+# the ideographic zero are here because names use them (佐々木, 〆木, 一〇); radicals
+# because text copied out of a PDF often holds ⼈ for 人; punctuation (、。「」) is not.
 _CJK_RANGES: tuple[tuple[int, int, CjkScript], ...] = (
     (0x1100, 0x11FF, "hangul"),    # Hangul Jamo
     (0x2E80, 0x2FDF, "han"),       # CJK Radicals Supplement, Kangxi Radicals
     (0x3005, 0x3007, "han"),       # 々 〆 〇
-    (0x3021, 0x3029, "han"),       # Hangzhou numerals
     (0x3031, 0x3035, "kana"),      # vertical kana repeat marks
-    (0x3038, 0x303B, "han"),       # Hangzhou numerals, 〻
+    (0x303B, 0x303B, "han"),       # 〻
     (0x3040, 0x30FF, "kana"),      # Hiragana, Katakana
     (0x3100, 0x312F, "bopomofo"),  # Bopomofo
     (0x3130, 0x318F, "hangul"),    # Hangul Compatibility Jamo
