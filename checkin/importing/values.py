@@ -433,7 +433,8 @@ def _cjk_family(word: str) -> str:
         return word[:leading]
     units = len(word) - sum(ch in _ITERATION_MARKS for ch in word)
     if units >= 4 and leading == len(word):
-        # four Han characters: most often 2 + 2 (Japanese, compound Chinese)
+        # four Han characters (a repeat mark counts with the one it repeats): most often
+        # 2 + 2 (Japanese, compound Chinese)
         return _first_units(word, 2)
     return _first_units(word, 1)
 
