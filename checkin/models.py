@@ -4,6 +4,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from checkin.text import has_cjk
+
 ROLES = ("delegate", "speaker", "press", "staff", "exhibitor", "vip", "organiser", "student")
 ATTENDEE_FIELDS = (
     "id", "code", "title", "given_name", "family_name", "name_order", "badge_name",
@@ -38,7 +40,7 @@ class Attendee:
         parts = [self.given_name, self.family_name]
         if self.name_order == "family_first":
             parts.reverse()
-        sep = "" if self.name_order == "family_first" and _is_cjk(self.family_name) else " "
+        sep = "" if self.name_order == "family_first" and has_cjk(self.family_name) else " "
         return sep.join(p for p in parts if p)
 
     def registered_for(self, day: str) -> bool:
@@ -70,13 +72,6 @@ class Attendee:
         row["days"] = json.dumps(self.days)
         row["extra"] = json.dumps(self.extra, ensure_ascii=False, sort_keys=True)
         return row
-
-
-def _is_cjk(text: str) -> bool:
-    return any(
-        "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
-        for ch in text
-    )
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,18 @@
-"""Folding and romanisation of name words, so that a desk can find a name the way it is typed.
+"""Romanisation of name words, so that a desk can find a name the way it is typed.
 
-- fold(): casefold, strip accents (Latin, Greek, Cyrillic, Hebrew points, Arabic harakat),
-  map letters with no decomposition (ø, ł, đ, ...), keep every other script intact.
 - romanise(): Latin-letter spellings of one word in another script, primary first
   (Greek and Cyrillic by rules with common alternatives, Indic scripts letter by letter
   with the inherent vowel, everything else through anyascii).
 - skeleton(): consonant skeleton, for abjads and scripts whose romanisation drops or
   guesses vowels (Arabic, Hebrew, Thai, Indic): "mohammed" and محمد both give "mhmd".
+- script_of()/word_script(): the script that decides which of these applies; Han, kana
+  and Hangul as checkin.text.cjk_script() says.
 
-The tables live in assets/search/romanisation.json.
+Words are folded with checkin.text.fold_search first. The tables live in
+assets/search/romanisation.json.
 """
 
 import json
-import re
 import unicodedata
 from functools import cache, lru_cache
 from itertools import product
@@ -21,6 +21,7 @@ from typing import Any
 from anyascii import anyascii
 
 from checkin import resources
+from checkin.text import cjk_script, fold_search
 
 _MAX_VARIANTS = 24
 
@@ -32,34 +33,6 @@ def _data() -> dict[str, Any]:
     return data
 
 
-@cache
-def _latin_fold_table() -> dict[int, str]:
-    return {ord(k): v for k, v in _data()["latin_fold"].items()}
-
-
-def _strip_mark(ch: str) -> bool:
-    """Marks that are accents (dropped) rather than vowels or letters (kept: Indic, kana)."""
-    o = ord(ch)
-    return (0x0300 <= o <= 0x036F or 0x0591 <= o <= 0x05C7 or 0x0610 <= o <= 0x061A
-            or 0x064B <= o <= 0x065F or o == 0x0670 or 0x06D6 <= o <= 0x06ED
-            or 0x1AB0 <= o <= 0x1AFF or 0x1DC0 <= o <= 0x1DFF or 0x20D0 <= o <= 0x20FF
-            or 0xFE20 <= o <= 0xFE2F)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: "Müller" -> "muller", "Παπαδόπουλος" -> "παπαδοπουλοσ"."""
-    if text.isascii():  # most e-mails, codes and ids: no cache churn for unique strings
-        return text.lower()
-    return _fold(text)
-
-
-@lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(ch for ch in decomposed if not _strip_mark(ch))
-    return unicodedata.normalize("NFC", kept).translate(_latin_fold_table())
-
-
 # -- scripts ------------------------------------------------------------------------------
 
 LATIN, GREEK, CYRILLIC, CJK, HANGUL, KANA, ABJAD, INDIC, THAI, OTHER = (
@@ -69,13 +42,16 @@ _RANGES = (
     (0x0000, 0x024F, LATIN), (0x1E00, 0x1EFF, LATIN), (0x0370, 0x03FF, GREEK),
     (0x1F00, 0x1FFF, GREEK), (0x0400, 0x052F, CYRILLIC), (0x0590, 0x05FF, ABJAD),
     (0x0600, 0x08FF, ABJAD), (0xFB1D, 0xFDFF, ABJAD), (0xFE70, 0xFEFF, ABJAD),
-    (0x0900, 0x0D7F, INDIC), (0x0E00, 0x0E7F, THAI), (0x1100, 0x11FF, HANGUL),
-    (0x3130, 0x318F, HANGUL), (0xAC00, 0xD7AF, HANGUL), (0x3040, 0x30FF, KANA),
-    (0x3400, 0x4DBF, CJK), (0x4E00, 0x9FFF, CJK), (0xF900, 0xFAFF, CJK), (0x20000, 0x3FFFF, CJK),
+    (0x0900, 0x0D7F, INDIC), (0x0E00, 0x0E7F, THAI),
 )
+# Bopomofo spells Mandarin: romanised like Han (through anyascii), never on its own.
+_CJK_SCRIPTS = {"han": CJK, "bopomofo": CJK, "kana": KANA, "hangul": HANGUL}
 
 
 def script_of(ch: str) -> str:
+    cjk = cjk_script(ch)
+    if cjk is not None:
+        return _CJK_SCRIPTS[cjk]
     o = ord(ch)
     for lo, hi, name in _RANGES:
         if lo <= o <= hi:
@@ -89,14 +65,6 @@ def word_script(word: str) -> str:
         if ch.isalpha():
             return script_of(ch)
     return LATIN
-
-
-_CJK_CHARS = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
-                        "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]")
-
-
-def is_cjk(text: str) -> bool:
-    return _CJK_CHARS.search(text) is not None
 
 
 # -- romanisation ---------------------------------------------------------------------------
@@ -217,11 +185,11 @@ def _indic(word: str) -> str:
 @lru_cache(maxsize=65536)
 def romanise(word: str) -> tuple[str, ...]:
     """Latin-letter spellings (lowercase ASCII) of a word in a non-Latin script, primary first.
-    Empty for Latin words (fold() covers those)."""
+    Empty for Latin words (fold_search() covers those)."""
     script = word_script(word)
     if script == LATIN:
         return ()
-    folded = fold(word)
+    folded = fold_search(word)
     found: list[str] = []
     known = _data()["names"].get(word)  # 张 -> zhang, chang, cheung; 佐藤 -> sato
     if known:
@@ -251,8 +219,8 @@ def latin_variants(word: str) -> tuple[str, ...]:
     for options in slots:
         total *= len(options)
     if total > _MAX_VARIANTS:
-        return (fold("".join(s[-1] for s in slots)),)
-    return tuple(dict.fromkeys(fold("".join(p)) for p in product(*slots)))
+        return (fold_search("".join(s[-1] for s in slots)),)
+    return tuple(dict.fromkeys(fold_search("".join(p)) for p in product(*slots)))
 
 
 _SKELETON_DROP = set("aeiouyw'")

@@ -18,7 +18,7 @@ API
 
 Matching: every query word must match (as a prefix) some word of the attendee's given,
 family or badge name, organisation, e-mail (local part and domain, not the TLD), code, id
-or a string value in extra. Case- and accent-insensitive (checkin.romanise.fold), German
+or a string value in extra. Case- and accent-insensitive (checkin.text.fold_search), German
 umlaut spellings ("mueller"), apostrophes ignored ("obrien"), doubled letters ignored
 ("grosmann"), native scripts as typed, CJK family+given written together in either order
 ("张伟"), Latin-letter queries for other scripts by romanisation ("papadopoulos",
@@ -65,8 +65,6 @@ from checkin.romanise import (
     HANGUL,
     KANA,
     LATIN,
-    fold,
-    is_cjk,
     latin_variants,
     loose,
     romanise,
@@ -74,6 +72,8 @@ from checkin.romanise import (
     wants_skeleton,
     word_script,
 )
+from checkin.text import fold_search as fold
+from checkin.text import has_cjk
 
 if TYPE_CHECKING:
     from checkin.store import Store
@@ -151,7 +151,7 @@ def _field_keys(text: str, names: bool) -> frozenset[str]:
         if len(parts) > 1:
             for p in parts:
                 out.update(_word_keys(p, names))
-        if len(whole) > 1 and is_cjk(whole):
+        if len(whole) > 1 and has_cjk(whole):
             # CJK is written without spaces: let a query start anywhere inside ("大学").
             for i in range(1, min(len(whole), 12)):
                 out.add(fold(whole[i:]))
@@ -180,7 +180,7 @@ def _plain_keys(text: str, out: set[str]) -> None:
 
 def _cjk_joined(family: str, given: str, out: set[str]) -> None:
     """张 + 伟: a desk types "张伟" (family first) or, for a Western form, "伟张"."""
-    if not (family and given and (is_cjk(family) or is_cjk(given))):
+    if not (family and given and (has_cjk(family) or has_cjk(given))):
         return
     f, g = family.replace(" ", ""), given.replace(" ", "")
     out.update({fold(f + g), fold(g + f)})
@@ -531,7 +531,7 @@ def _fuzzy_strings(word: list[str]) -> list[str]:
     base = word[0]
     out: list[str] = []
     # Letters only: a code or id with one digit off is another code, not a typo.
-    if len(base) >= _FUZZY_MIN and base.isalpha() and not is_cjk(base):
+    if len(base) >= _FUZZY_MIN and base.isalpha() and not has_cjk(base):
         out.extend(_edits(base))
     return out
 

@@ -144,7 +144,22 @@ def test_shrink_before_wrap_and_wrap_at_hyphen() -> None:
     assert two.lines[0].text.endswith("-")
     assert ("Schäfer-", "Weiß") in break_candidates("Schäfer-Weiß")
     assert ("京都", "大学") in break_candidates("京都大学")
+    assert ("𠮷田", "太郎") in break_candidates("𠮷田太郎")  # above U+20000 too
     assert fit("", 100, 20) is None
+
+
+@pytest.mark.parametrize(("text", "breaks"), [
+    ("佐々木", ["佐々|木"]),  # 々 repeats 佐: never the start of a line
+    ("ラーメン", ["ラー|メン", "ラーメ|ン"]),  # nor the long-vowel mark
+    ("キャット", ["キャッ|ト"]),  # nor small kana (ャ, ッ)
+    ("ジョン・スミス",  # nor the middle dot
+     ["ジョ|ン・スミス", "ジョン・|スミス", "ジョン・ス|ミス", "ジョン・スミ|ス"]),
+    ("セ\u309a", []),  # a voicing mark belongs to its kana
+    # 한글 spelled in jamo: a line breaks between syllables only
+    ("\u1112\u1161\u11ab\u1100\u1173\u11af", ["\u1112\u1161\u11ab|\u1100\u1173\u11af"]),
+])
+def test_cjk_breaks_keep_marks_with_their_character(text: str, breaks: list[str]) -> None:
+    assert sorted("|".join(pair) for pair in break_candidates(text)) == sorted(breaks)
 
 
 def test_far_too_long_text_shrinks_within_two_lines() -> None:
@@ -248,6 +263,8 @@ def test_devanagari_is_shaped_not_code_point_by_code_point() -> None:
 def test_name_order_and_badge_name() -> None:
     cjk = Attendee(id="1", given_name="秀英", family_name="王", name_order="family_first")
     assert name_lines(cjk) == ("王秀英", "")
+    rare = Attendee(id="6", given_name="𠀋", family_name="𠮷", name_order="family_first")
+    assert name_lines(rare) == ("𠮷𠀋", "")  # was "𠮷 𠀋": above U+20000 was not CJK
     hu = Attendee(id="2", given_name="Krisztina", family_name="Horváth",
                   name_order="family_first")
     assert name_lines(hu) == ("Horváth Krisztina", "")

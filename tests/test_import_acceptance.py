@@ -28,9 +28,9 @@ def test_country_never_guessed_wrong(text):
 
 
 @pytest.mark.parametrize("text", ["N/A", "n.a.", "none", "-", "keine Angabe", "k.A.",
-                                  "Unknown"])
+                                  "Unknown", "#N/A", "#NV"])
 def test_placeholder_is_no_country(text):
-    # "none" became Italy and "N/A" Namibia.
+    # "none" became Italy, "N/A" Namibia and a spreadsheet's "#N/A" Austria.
     assert parse_country(text) == ""
 
 

@@ -294,10 +294,23 @@ def test_name_splitting_edge_cases():
     assert split_full_name("Seán Ó Súilleabháin").family_name == "Ó Súilleabháin"
 
 
+@pytest.mark.parametrize("text,family,given", [
+    ("佐々木 太郎", "佐々木", "太郎"),  # 々 is Han: a CJK name, family first
+    ("佐々木太郎", "佐々木", "太郎"),  # 々 repeats 佐 and is counted with it: 2 + 2
+    ("佐々木さくら", "佐々木", "さくら"),  # kanji before kana
+    ("𠮷田太郎", "𠮷田", "太郎"),  # Extension B
+    ("ｻｻｷ ﾀﾛｳ", "ｻｻｷ", "ﾀﾛｳ"),  # halfwidth katakana
+])
+def test_names_with_repeat_marks_and_rare_ideographs_split_family_first(text, family, given):
+    parts = split_full_name(text)
+    assert (parts.family_name, parts.given_name) == (family, given)
+
+
 def test_name_order_inference():
     assert infer_name_order("さくら", "高橋", "") == "family_first"
     assert infer_name_order("Minh", "Nguyen", "VN") == "family_first"
     assert infer_name_order("Anna", "Weber", "DE") == "given_first"
+    assert infer_name_order("𠀋", "𠮷", "") == "family_first"  # above U+20000
 
 
 def test_name_order_column_wins(tmp_path):
@@ -438,18 +451,18 @@ def test_no_column_spelling_means_two_fields():
     import tomllib
 
     from checkin import resources
-    from checkin.importing.columns import normalise
+    from checkin.importing.columns import header_key
 
     data = tomllib.loads((resources.assets() / "columns.toml").read_text(encoding="utf-8"))
     owner: dict[str, str] = {}
     for field, spellings in data["fields"].items():
         for spelling in spellings:
-            key = normalise(spelling)
+            key = header_key(spelling)
             assert key, spelling
             assert owner.setdefault(key, field) == field, (spelling, field, owner[key])
     # '#' keeps a number apart from a name: "Attendee #" is an id, "Attendee" a full name.
-    assert owner[normalise("Attendee #")] == "id"
-    assert owner[normalise("Attendee")] == "name"
+    assert owner[header_key("Attendee #")] == "id"
+    assert owner[header_key("Attendee")] == "name"
 
 
 def _both_xlsx_paths(path):

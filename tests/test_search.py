@@ -276,3 +276,17 @@ def test_serbian_dj():
     searcher = Searcher([Attendee("dj", "Đorđe", "Đoković", country="RS")])
     assert searcher.search_ids("djordje djokovic") == ["dj"]
     assert searcher.search_ids("dokovic") == ["dj"]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("ｻｻｷﾀﾛｳ", "kana"), ("ササキタロウ", "kana"), ("タロウササキ", "kana"),  # halfwidth was not CJK
+    ("ㄌㄧㄇㄧㄥ", "bopo"),  # nor Bopomofo
+    ("𠮷田太郎", "ext-b"), ("太郎𠮷田", "ext-b"), ("田", "ext-b"), ("𠮷", "ext-b"),
+])
+def test_cjk_family_and_given_name_typed_together(query: str, expected: str) -> None:
+    searcher = Searcher([
+        Attendee("kana", "ﾀﾛｳ", "ｻｻｷ", name_order="family_first", country="JP"),
+        Attendee("bopo", "ㄇㄧㄥ", "ㄌㄧ", name_order="family_first", country="TW"),
+        Attendee("ext-b", "太郎", "𠮷田", name_order="family_first", country="JP"),
+    ])
+    assert searcher.search_ids(query) == [expected]

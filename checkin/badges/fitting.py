@@ -1,17 +1,20 @@
 """Auto-fit: the largest size at which a text fits its box, on one line or two.
 
 Rules (issue 4): shrink to the region's minimum size on one line; if it still does not
-fit, wrap to two lines at a space or hyphen (or between CJK characters); if that is
-still too long, shrink further within two lines. The result never overflows its box:
+fit, wrap to two lines at a space or hyphen, or between CJK characters (checkin.text.is_cjk)
+except before a mark that may not start a Japanese line; if that is still too long,
+shrink further within two lines. The result never overflows its box:
 every line's advance width is at most the box width and the stacked line boxes (font
 ascender/descender widened to the ink) at most its height.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from checkin.badges.shaping import ShapedLine, shape
+from checkin.text import is_cjk
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,19 @@ class Fitted:
         return max((line.scaled_width(self.size) for line in self.lines), default=0.0)
 
 
-def _cjk(ch: str) -> bool:
-    return ("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff"
-            or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff")
+# Japanese line-start rule (kinsoku): repeat marks, the long-vowel mark, small kana and
+# the middle dot belong to the character before them and never begin a line.
+_NO_LINE_START = frozenset("々〻ゝゞヽヾーぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ・"
+                           "ㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿｧｨｩｪｫｬｭｮｯｰ")
+
+
+def _cjk_break(before: str, after: str) -> bool:
+    if not (is_cjk(before) and is_cjk(after)) or after in _NO_LINE_START:
+        return False
+    # Inside one syllable: kana voicing marks, and the vowel and final jamo of a Hangul
+    # syllable spelled out in jamo (old Korean has no precomposed form).
+    return not (unicodedata.combining(after) or "\u1160" <= after <= "\u11ff"
+                or "\ud7b0" <= after <= "\ud7ff")
 
 
 def break_candidates(text: str) -> list[tuple[str, str]]:
@@ -45,7 +58,7 @@ def break_candidates(text: str) -> list[tuple[str, str]]:
             continue
         if ch == " ":
             first, second = text[:i].rstrip(), text[i + 1:].lstrip()
-        elif (text[i - 1] in "-‐/–" and ch != " ") or (_cjk(ch) and _cjk(text[i - 1])):
+        elif (text[i - 1] in "-‐/–" and ch != " ") or _cjk_break(text[i - 1], ch):
             first, second = text[:i], text[i:]
         else:
             continue

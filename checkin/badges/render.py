@@ -38,8 +38,8 @@ from checkin.badges.layout import Face, Layout, Region, list_layouts, load_layou
 from checkin.badges.qr import QrCode, encode
 from checkin.badges.shaping import shape
 from checkin.errors import CheckinError
-from checkin.models import Attendee, _is_cjk
-from checkin.text import clean_text
+from checkin.models import Attendee
+from checkin.text import clean_text, has_cjk
 
 __all__ = ["QrText", "compose", "list_layouts", "load_layout", "render_pdf", "render_png"]
 
@@ -183,7 +183,7 @@ def name_lines(attendee: Attendee) -> tuple[str, str]:
             return badge_name[: -len(family)].strip(), family
         return badge_name, ""
     if attendee.name_order == "family_first":
-        sep = "" if _is_cjk(family) and _is_cjk(given) else " "
+        sep = "" if has_cjk(family) and has_cjk(given) else " "
         return sep.join(p for p in (family, given) if p), ""
     if not given:
         return family, ""

@@ -87,8 +87,9 @@ def attendees(cli: CliContext, query: str | None, day: str | None, limit: int | 
               as_json: bool) -> None:
     """List attendees sorted by family name, or search them (best match first)."""
     from checkin.cli.setup import parse_days
-    from checkin.search import Searcher, fold
+    from checkin.search import Searcher
     from checkin.store import today
+    from checkin.text import fold_search
 
     if day is not None:
         days = parse_days(day)
@@ -103,7 +104,8 @@ def attendees(cli: CliContext, query: str | None, day: str | None, limit: int | 
         people = Searcher.from_store(store).search(store, query, limit=limit or 20, day=day)
     else:
         people = sorted(store.all_attendees(),
-                        key=lambda a: (fold(a.family_name), fold(a.given_name), a.id))
+                        key=lambda a: (fold_search(a.family_name), fold_search(a.given_name),
+                                       a.id))
         if limit is not None:
             people = people[:limit]
     checked_in = store.checked_in_ids(day)

@@ -4,11 +4,11 @@ title rows above it."""
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from checkin import resources
+from checkin.text import fold_compact
 
 # Fields a column can be mapped to (with --map too). "name" is a full-name column that is
 # split; "order"/"position" build the id; "salutation" goes to extra; "ignore" drops it.
@@ -19,16 +19,12 @@ MAP_TARGETS = (*FIELDS, "extra", "ignore")
 FALLBACK_FIELDS = ("email", "organisation", "country", "role", "code")
 HEADER_SEARCH_ROWS = 30  # title rows above the header: look this far down
 
-_NOT_ALNUM = re.compile(r"[\W_]+")
 
-
-def normalise(text: str) -> str:
+def header_key(text: str) -> str:
     """'Attendee name: Given name' -> 'attendeenamegivenname'; 'E-Mail' -> 'email'.
 
     '#' reads as 'nr' ("Attendee #" is a number, "Attendee" a name; "#" alone = "Nr.")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("#", "nr"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_ALNUM.sub("", plain)
+    return fold_compact(text.replace("#", "nr"))
 
 
 @lru_cache(maxsize=1)
@@ -43,10 +39,10 @@ def synonyms() -> dict[str, tuple[str, int]]:
         if name not in FIELDS:
             raise ValueError(f"columns.toml: unknown field {name!r}")
         for rank, spelling in enumerate(spellings):
-            key = normalise(spelling)
+            key = header_key(spelling)
             if key and key not in table:  # a spelling listed twice: the first field wins
                 table[key] = (name, rank)
-        table.setdefault(normalise(name), (name, 0))
+        table.setdefault(header_key(name), (name, 0))
     return table
 
 
@@ -64,17 +60,17 @@ def _lookup(header: str) -> tuple[str, int] | None:
     from alternatives written with a slash, when those that are known agree
     ("Organization/Affiliation", "Surname / Family name", "Country / Region of residence")."""
     table = synonyms()
-    key = normalise(header)
+    key = header_key(header)
     if not key:
         return None
     found = table.get(key)
     if found or not ("(" in header or "[" in header or "*" in header or "/" in header):
         return found
     bare = _BRACKETS.sub(" ", header)
-    found = table.get(normalise(bare))
+    found = table.get(header_key(bare))
     if found or "/" not in bare:
         return found
-    hits = [hit for hit in (table.get(normalise(part)) for part in bare.split("/")) if hit]
+    hits = [hit for hit in (table.get(header_key(part)) for part in bare.split("/")) if hit]
     if hits and len({name for name, _ in hits}) == 1:
         return min(hits, key=lambda hit: hit[1])
     return None
@@ -130,17 +126,17 @@ def map_columns(header: list[str], overrides: dict[str, str] | None = None) -> C
     "ignore". Raises MapError for a column the file does not have.
     """
     overrides = overrides or {}
-    by_key = {normalise(k) or k: v for k, v in overrides.items()}
+    by_key = {header_key(k) or k: v for k, v in overrides.items()}
     chosen: dict[int, str] = {}
     matched: set[str] = set()
     for index, cell in enumerate(header):
-        key = normalise(cell) or cell.strip()
+        key = header_key(cell) or cell.strip()
         if key in by_key:
             chosen[index] = by_key[key]
             matched.add(key)
     for key, target in by_key.items():
         if key not in matched:
-            wanted = next(k for k in overrides if (normalise(k) or k) == key)
+            wanted = next(k for k in overrides if (header_key(k) or k) == key)
             raise MapError(f"--map {wanted}={target}: the file has no column {wanted!r}")
     result = ColumnMap(headers=list(header))
     taken = {target for target in chosen.values() if target in FIELDS}

@@ -10,8 +10,9 @@ Decisions, written down here because the issue leaves them open:
   check-in list export has no position column): then every row is ORDER-N, numbered
   within its order in file order.
 - A row with no id (no id column, or an empty cell) gets "auto-" plus 12 hex digits of a
-  BLAKE2b hash over its case-folded email, given and family name: re-importing the same
-  file matches the same people; fixing a name's spelling makes a new id.
+  BLAKE2b hash over its email, given and family name folded by checkin.text.fold_words:
+  re-importing the same file matches the same people; fixing a name's spelling makes a
+  new id.
 - A cell longer than MAX_CELL_CHARS (1000 characters) is refused: no name, organisation
   or email is that long, and a runaway quote in a CSV produces exactly such a cell.
 - A row with more cells than the header is refused when the surplus cells hold text (an
@@ -69,7 +70,6 @@ import os
 import re
 import sqlite3
 import tomllib
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -88,8 +88,8 @@ from checkin.importing.columns import (
     ColumnMap,
     MapError,
     find_header,
+    header_key,
     map_columns,
-    normalise,
 )
 from checkin.importing.readers import MAX_CELL_CHARS, Table, read_table, refuse
 from checkin.models import Attendee, Event
@@ -101,7 +101,7 @@ from checkin.store import (
     new_refs,
     now,
 )
-from checkin.text import clean_text
+from checkin.text import clean_text, fold_plain, fold_words
 
 # Attendee fields an import can change, in the order Store.update_attendee compares them.
 SYNC_FIELDS = ("code", "title", "given_name", "family_name", "name_order", "badge_name",
@@ -439,15 +439,10 @@ def _footer_label() -> re.Pattern[str]:
     40 more characters without digits, an optional ':'/'=' and an optional number."""
     with open(resources.assets() / "columns.toml", "rb") as handle:
         labels = tomllib.load(handle)["footer"]["labels"]
-    words = "|".join(sorted((re.escape(_folded(label)) for label in labels),
+    words = "|".join(sorted((re.escape(fold_plain(label.strip())) for label in labels),
                             key=len, reverse=True))
     return re.compile(rf"(?:{words})(?![^\W\d_])[^\d:=]{{0,40}}[:=]?\s*"
                       rf"(?:{_NUMBER.pattern})?")
-
-
-def _folded(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _is_summary_row(row: list[str]) -> bool | None:
@@ -458,7 +453,7 @@ def _is_summary_row(row: list[str]) -> bool | None:
     for cell in filled:
         if _NUMBER.fullmatch(cell):
             continue
-        if labelled or not _footer_label().fullmatch(_folded(cell)):
+        if labelled or not _footer_label().fullmatch(fold_plain(cell)):
             return False
         labelled = True
     return True if labelled else None
@@ -493,9 +488,9 @@ def _trimmed(row: list[str]) -> list[str]:
 def _row_with_columns(rows: list[list[str]], names: list[str]) -> int:
     """The first row that holds every --map column name (else the first row: the
     refusal then names the missing column)."""
-    wanted = {normalise(name) or name for name in names}
+    wanted = {header_key(name) or name for name in names}
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if wanted <= {normalise(cell) or cell.strip() for cell in row}:
+        if wanted <= {header_key(cell) or cell.strip() for cell in row}:
             return index
     return 0
 
@@ -532,7 +527,7 @@ class _RowBuilder:
         # A further ticket column may name the role the first one does not; a job
         # "Funktion" may not ("Pressesprecherin", "Teamleiter" are jobs, not badge roles).
         self.role_fallbacks = [i for i in columns.fallbacks.get("role", [])
-                               if normalise(columns.headers[i]) not in _JOB_COLUMNS]
+                               if header_key(columns.headers[i]) not in _JOB_COLUMNS]
         self.extra_columns = [(index, header or f"column {index + 1}")
                               for index, header in columns.extra.items()
                               if index not in (day_columns or {})]
@@ -741,7 +736,7 @@ class _RowBuilder:
 
 def generated_id(email: str, given_name: str, family_name: str) -> str:
     """A stable id for a row without one (see the module docstring)."""
-    key = "\x1f".join(values.fold_key(p) for p in (email, given_name, family_name))
+    key = "\x1f".join(fold_words(p) for p in (email, given_name, family_name))
     return "auto-" + hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
 
 

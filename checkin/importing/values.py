@@ -7,7 +7,6 @@ country names come from pycountry, German ones from pycountry's own gettext cata
 import gettext
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from checkin import resources
-from checkin.importing.columns import normalise
+from checkin.text import cjk_script, fold_compact, fold_words, has_cjk
 
 # -- data files -------------------------------------------------------------------------
 
@@ -39,20 +38,13 @@ def _keywords() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
         parts = []
         for word in words:
             if word.startswith("="):
-                parts.append(rf"\b{re.escape(_fold(word[1:]))}\b")
+                parts.append(rf"\b{re.escape(fold_words(word[1:]))}\b")
             else:
-                parts.append(rf"\b{re.escape(_fold(word))}")
+                parts.append(rf"\b{re.escape(fold_words(word))}")
         return re.compile("|".join(parts))
 
     roles = [(role, pattern(words)) for role, words in data["roles"].items()]
     return roles, pattern(data["status"]["cancelled"])
-
-
-def _fold(text: str) -> str:
-    """Casefolded, accents removed, punctuation as spaces: for keyword matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
 
 
 # -- role and status --------------------------------------------------------------------
@@ -60,7 +52,7 @@ def _fold(text: str) -> str:
 
 def parse_role(text: str) -> str:
     """Role from product/ticket/category text; "delegate" when no keyword matches."""
-    folded = _fold(text)
+    folded = fold_words(text)
     if not folded:
         return "delegate"
     roles, _ = _keywords()
@@ -71,7 +63,7 @@ def parse_role(text: str) -> str:
 
 
 def parse_status(text: str) -> str:
-    folded = _fold(text)
+    folded = fold_words(text)
     _, cancelled = _keywords()
     return "cancelled" if folded and cancelled.search(folded) else "confirmed"
 
@@ -98,7 +90,7 @@ def _country_table() -> dict[str, str]:
     ambiguous: set[str] = set()
 
     def add(spelling: str, code: str, *, weak: bool = False) -> None:
-        key = normalise(spelling)
+        key = fold_compact(spelling)
         if not key:
             return
         if weak and key in table and table[key] != code:
@@ -126,7 +118,7 @@ def _country_table() -> dict[str, str]:
     for key in ambiguous:
         table.pop(key, None)
     for spelling, code in _load("countries.toml")["aliases"].items():
-        table[normalise(spelling)] = code  # aliases are deliberate: they win
+        table[fold_compact(spelling)] = code  # aliases are deliberate: they win
     return table
 
 
@@ -140,16 +132,16 @@ def parse_country(text: str) -> str | None:
     """
     stripped = " ".join(text.split()).casefold()
     if stripped in _blank_countries():
-        return ""  # before normalise: "N/A" would become "na", Namibia's code
-    key = normalise(text)
+        return ""  # before folding: "N/A" would become "na", Namibia's code
+    key = fold_compact(text)
     if not key:
         return None
     table = _country_table()
-    spelled = normalise(_SAINT.sub("Saint ", text.replace("&", " and ")))
+    spelled = fold_compact(_SAINT.sub("Saint ", text.replace("&", " and ")))
     for candidate in (key, spelled, key.removeprefix("the"), key.removesuffix("the")):
         if candidate in table:
             return table[candidate]
-    parts = [normalise(p) for p in _COUNTRY_PARTS.split(text)]
+    parts = [fold_compact(p) for p in _COUNTRY_PARTS.split(text)]
     parts = [p for p in parts if p and p != "the"]
     if len(parts) > 1:
         found = {table[p] for p in parts if p in table}
@@ -178,7 +170,7 @@ def _fuzzy_country(text: str) -> str | None:
     are not believed: they turned "Kosovo" into Serbia and "none" into Italy."""
     import pycountry
 
-    key = normalise(text)
+    key = fold_compact(text)
     # Short strings ('xx', 'ab') fuzzy-match subdivision codes; only believe real words.
     if not 4 <= len(text) <= 80 or not any(ch.isalpha() for ch in text):
         return None
@@ -192,11 +184,11 @@ def _fuzzy_country(text: str) -> str | None:
         return None
     country = found[0]
     names = [getattr(country, attr, None) for attr in ("name", "official_name", "common_name")]
-    if any(key in normalise(name) for name in names if name):
+    if any(key in fold_compact(name) for name in names if name):
         return str(country.alpha_2)
     code = country.alpha_2
     subdivisions = [sub for sub in pycountry.subdivisions if sub.country_code == code]
-    if any(normalise(sub.name) == key for sub in subdivisions):
+    if any(fold_compact(sub.name) == key for sub in subdivisions):
         return str(country.alpha_2)
     return None
 
@@ -387,7 +379,7 @@ def _romanised_family_names() -> dict[str, frozenset[str]]:
     """Country -> folded common family names (names.toml [romanised_family_names])."""
     table: dict[str, frozenset[str]] = {}
     for group in _names().get("romanised_family_names", {}).values():
-        names = frozenset(_fold(name) for name in group["names"])
+        names = frozenset(fold_words(name) for name in group["names"])
         for country in group["countries"]:
             table[country] = table.get(country, frozenset()) | names
     return table
@@ -399,7 +391,7 @@ def _family_name_first(words: list[str], country: str) -> bool:
     known = _romanised_family_names().get(country)
     if not known:
         return False
-    return _fold(words[0]) in known and _fold(words[-1]) not in known
+    return fold_words(words[0]) in known and fold_words(words[-1]) not in known
 
 
 # Post-nominals recognised at the end of a name without a comma: only those that cannot
@@ -435,29 +427,35 @@ def _cjk_family(word: str) -> str:
             return str(compound)
     # Japanese: kanji family name followed by a kana given name (高橋さくら).
     leading = 0
-    while leading < len(word) and _script(word[leading]) == "han":
+    while leading < len(word) and cjk_script(word[leading]) == "han":
         leading += 1
-    if 0 < leading < len(word) and any(_script(c) == "kana" for c in word[leading:]):
+    if 0 < leading < len(word) and any(cjk_script(c) == "kana" for c in word[leading:]):
         return word[:leading]
-    if len(word) >= 4 and all(_script(c) == "han" for c in word):
-        return word[:2]  # four Han characters: most often 2 + 2 (Japanese, compound Chinese)
-    return word[:1]
+    units = len(word) - sum(ch in _ITERATION_MARKS for ch in word)
+    if units >= 4 and leading == len(word):
+        # four Han characters (a repeat mark counts with the one it repeats): most often
+        # 2 + 2 (Japanese, compound Chinese)
+        return _first_units(word, 2)
+    return _first_units(word, 1)
 
 
-def _script(ch: str) -> str:
-    code = ord(ch)
-    if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF:
-        return "han"
-    if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9F:
-        return "kana"
-    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
-        return "hangul"
-    return "other"
+# A repeat mark doubles the character before it (佐々木 is 佐佐木): never a name's start.
+_ITERATION_MARKS = "々〻ゝゞヽヾ"
+
+
+def _first_units(word: str, count: int) -> str:
+    """The first count characters of word, each with the repeat marks that follow it."""
+    end = 0
+    for _ in range(count):
+        end += 1
+        while end < len(word) and word[end] in _ITERATION_MARKS:
+            end += 1
+    return word[:end]
 
 
 def _cjk_script(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and all(_script(ch) != "other" for ch in letters)
+    return bool(letters) and all(cjk_script(ch) is not None for ch in letters)
 
 
 _FAMILY_FIRST_WORDS = {"familyfirst", "family", "surnamefirst", "lastfirst", "fn", "ff",
@@ -467,7 +465,7 @@ _GIVEN_FIRST_WORDS = {"givenfirst", "given", "firstfirst", "firstlast", "gf", "w
 
 
 def parse_name_order(text: str) -> str | None:
-    key = normalise(text)
+    key = fold_compact(text)
     if key in _FAMILY_FIRST_WORDS:
         return "family_first"
     if key in _GIVEN_FIRST_WORDS:
@@ -475,14 +473,9 @@ def parse_name_order(text: str) -> str | None:
     return None
 
 
-_CJK_CHAR = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff"
-                       "\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
-                       "\U00020000-\U0003ffff]")
-
-
 def infer_name_order(given_name: str, family_name: str, country: str) -> str:
     """family_first for names written in Han, kana or Hangul, or from a family-first country."""
-    if _CJK_CHAR.search(given_name) or _CJK_CHAR.search(family_name):
+    if has_cjk(given_name) or has_cjk(family_name):
         return "family_first"
     if country in _names()["family_first_countries"]:
         return "family_first"
@@ -616,8 +609,3 @@ def checkmark(text: str) -> bool | None:
     if key in _NO_TICKS:
         return False
     return None
-
-
-def fold_key(text: str) -> str:
-    """Case- and accent-folded text for stable generated ids."""
-    return _fold(text)
