@@ -12,9 +12,9 @@ their registration says), else cancelled (registration cancelled), else not_yet
 keeps only not_yet; "checked_in" only checked_in.
 
 The text filter keeps people whose search key (written by checkin.search) holds every
-word of the text, folded the way checkin.search folds, so "mueller" finds Müller and
-"zhang" finds 张. Unknown status filters and sort orders raise ValueError when the
-ListQuery is made.
+word of the text, folded the way the search folds (checkin.text.fold_search), so
+"mueller" finds Müller and "zhang" finds 张. Unknown status filters and sort orders
+raise ValueError when the ListQuery is made.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from checkin import reports
 from checkin.models import Attendee
 from checkin.store import CHECKIN, UNDO, Store
+from checkin.text import fold_search, has_cjk
 
 # States of a person for the day shown.
 CHECKED_IN, NOT_YET, CANCELLED, NOT_TODAY = "checked_in", "not_yet", "cancelled", "not_today"
@@ -87,11 +88,6 @@ class Row:
     time: str  # ISO 8601 of the day's admission, or ""
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff"
-               or "\uac00" <= ch <= "\ud7af" for ch in text)
-
-
 def _text_clause(text: str, params: dict[str, str]) -> str:
     """Every word of the text must occur in the attendee's search key.
 
@@ -99,14 +95,11 @@ def _text_clause(text: str, params: dict[str, str]) -> str:
     needs every match, which one indexed scan of search_key gives without holding a
     second index in memory.
     """
-    # imported here: checkin.search is only needed once someone types, on a worker
-    from checkin.search import fold
-
     words: list[str] = []
-    for word in fold(text).split():
+    for word in fold_search(text).split():
         # CJK names are written without spaces, and the key may hold family and given
         # name in either order: each CJK character is a word of its own.
-        if _has_cjk(word):
+        if has_cjk(word):
             words.extend(ch for ch in word if ch.strip())
         else:
             words.append(word)

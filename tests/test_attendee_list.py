@@ -152,3 +152,15 @@ def test_a_closed_store_raises_instead_of_an_empty_list(store):
         load_ids(store, ListQuery(DAY))
     with pytest.raises(sqlite3.ProgrammingError):
         load_rows(store, ["p1"], DAY)
+
+
+def test_filter_finds_ideographs_above_u20000_in_either_order(tmp_path: Path):
+    """A name in CJK Extension B (𠮷) typed without spaces, family or given name first:
+    each ideograph is matched on its own, as for the common ones."""
+    store = Store(open_db(tmp_path / "event.sqlite", create=True), station="desk-1")
+    store.set_event("Test Congress", [DAY])
+    person = Attendee(id="x1", given_name="𠀋", family_name="𠮷", name_order="family_first")
+    with store.transaction():
+        store.add_attendee(person, search_key=search_key(person))
+    for typed in ("𠮷𠀋", "𠀋𠮷"):
+        assert load_ids(store, ListQuery(DAY, text=typed)).ids == ["x1"], typed
