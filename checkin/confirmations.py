@@ -30,6 +30,7 @@ the files a mail merge needs. Contract (others call these):
 
 import csv
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from checkin.errors import CheckinError
 from checkin.models import Attendee
 from checkin.store import Store, new_ref, now
 from checkin.text import clean_text, neutralise_formula
+
+log = logging.getLogger(__name__)
 
 TOKEN_REVOKED = "token_revoked"  # event type in the log
 CSV_NAME = "confirmations.csv"
@@ -135,6 +138,7 @@ def revoke(store: Store, attendee_id: str, *, reason: str = "") -> str:
         store.db.execute("UPDATE attendees SET ref = ? WHERE id = ?", [fresh, attendee.id])
         store.append(TOKEN_REVOKED, attendee.id,
                      payload={"ref": attendee.ref, "new_ref": fresh, "reason": reason})
+    log.info("confirmation of %s revoked (old ref %s)", attendee_id, attendee.ref)
     return fresh
 
 
@@ -210,5 +214,6 @@ def issue(store: Store, db_path: Path, attendees: Sequence[Attendee], out_dir: P
         writer.writerow(["attendee_id", "token", "file"])
         writer.writerows(rows)
     tmp.replace(csv_path)
+    log.info("confirmations: %d issued into %s", len(issued), out_dir)
     return Issued(out_dir, csv_path, {a.id: token for a, token in issued},
                   [a.id for a in attendees if a.status == "cancelled"])

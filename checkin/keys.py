@@ -19,6 +19,7 @@ made owner-only when it is read.
 """
 
 import base64
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING
 from checkin import paths, tokens
 from checkin.errors import CheckinError
 from checkin.store import Store, now
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -162,7 +165,9 @@ def ensure_event_key(store: Store, db_path: Path) -> str:
         except OSError as exc:
             raise CheckinError(f"cannot create the signing key {path}: {exc.strerror}") from None
     with store.transaction():
-        return _register(store, _public_raw(key))
+        key_id = _register(store, _public_raw(key))
+    log.info("signing key %s in use (%s)", key_id, path)
+    return key_id
 
 
 def rotate_key(store: Store, db_path: Path, *, revoke_old: bool = False) -> str:
@@ -183,6 +188,8 @@ def rotate_key(store: Store, db_path: Path, *, revoke_old: bool = False) -> str:
             _write_new_key_file(path, key, replace=True)
         except OSError as exc:
             raise CheckinError(f"cannot write the signing key {path}: {exc.strerror}") from None
+    log.info("signing key rotated: new key %s%s (%s)", key_id,
+             ", older keys revoked" if revoke_old else "", path)
     return key_id
 
 

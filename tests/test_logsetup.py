@@ -36,3 +36,25 @@ def test_default_log_lives_in_the_per_user_data_directory(monkeypatch):
 
     monkeypatch.delenv("CHECKIN_LOG", raising=False)
     assert logsetup.log_path() == paths.data_dir() / "checkin.log"
+
+
+def test_imports_and_key_changes_reach_the_log(tmp_path: Path):
+    log = tmp_path / "checkin.log"
+    db = tmp_path / "event.sqlite"
+    env = {"CHECKIN_LOG": str(log)}
+    csv = tmp_path / "people.csv"
+    csv.write_text("id,first name,last name\nP-1,Ann,Lee\nP-2,Bo,Kim\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nothing,useful\n1,2\n", encoding="utf-8")
+    steps = [("init", "--event", "Logged", "--days", "2026-12-01"), ("import", str(csv)),
+             ("keys", "rotate")]
+    for step in steps:
+        result = run_checkin("--db", str(db), *step, env=env)
+        assert result.returncode == 0, result.stderr
+    refused = run_checkin("--db", str(db), "import", str(bad), env=env)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    text = log.read_text(encoding="utf-8")
+    assert "people.csv: 2 rows: 2 added" in text
+    assert "signing key rotated: new key" in text
+    assert f"import {bad} refused:" in text
+    assert "Traceback" not in text

@@ -66,6 +66,7 @@ import copy
 import gc
 import hashlib
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -102,6 +103,8 @@ from checkin.store import (
     now,
 )
 from checkin.text import clean_text, fold_plain, fold_words
+
+log = logging.getLogger(__name__)
 
 # Attendee fields an import can change, in the order Store.update_attendee compares them.
 SYNC_FIELDS = ("code", "title", "given_name", "family_name", "name_order", "badge_name",
@@ -188,10 +191,15 @@ def import_file(
     # (measured: a quarter of the CPU time of a 100,000-row import).
     collecting = gc.isenabled()
     gc.disable()
+    log.info("import %s (full=%s, dry_run=%s)", path, full, dry_run)
     try:
-        return _import(store, path, mapping, full, dry_run, event_days,
-                       progress or (lambda phase: None))
+        summary = _import(store, path, mapping, full, dry_run, event_days,
+                          progress or (lambda phase: None))
+    except CheckinError as exc:
+        log.warning("import %s refused: %s", path, exc)
+        raise
     except sqlite3.OperationalError as exc:
+        log.warning("import %s failed, nothing written: %s", path, exc)
         # The transaction rolled back: say why in one line instead of an internal error.
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -200,6 +208,9 @@ def import_file(
         if "full" in text:
             raise CheckinError(f"{path}: not imported: the disk is full") from None
         raise
+    else:
+        log.info("import %s: %s", path, summary.line())
+        return summary
     finally:
         if collecting:
             gc.enable()

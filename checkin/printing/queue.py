@@ -49,6 +49,7 @@ A job's life:
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -62,6 +63,8 @@ from checkin.errors import CheckinError
 from checkin.printing.backend import Backend, Cancellable, JobLost, PrinterUnavailable
 from checkin.store import BADGE_PRINTED, Store, now, today
 from checkin.text import clean_text
+
+log = logging.getLogger(__name__)
 
 
 class JobState(StrEnum):
@@ -364,6 +367,7 @@ class PrintQueue:
         try:
             backend_job_id = backend.submit(pdf, job.title)
         except PrinterUnavailable as exc:
+            log.info("print job %d waits: %s", job.id, _one_line(exc))
             with self.store.transaction():
                 # handing over failed, so this try does not count against the job
                 self.db.execute(
@@ -424,6 +428,8 @@ class PrintQueue:
                 "WHERE id = ? AND state = 'printing' AND backend_job_id = ?",
                 [now(), job.id, job.backend_job_id])
             if cursor.rowcount == 1:  # exactly one event per badge, whoever settles it
+                log.info("print job %d for %s printed on %s %s", job.id, job.attendee_id,
+                         backend.name, job.printer or backend.printer)
                 self.store.append(
                     BADGE_PRINTED, job.attendee_id, day=today(),
                     operator=job.operator or self.store.operator,
@@ -464,6 +470,7 @@ class PrintQueue:
                 "attempts = CASE WHEN ? THEN attempts ELSE max(attempts, ?) END, "
                 "updated = ? WHERE id = ? AND state = 'printing' AND backend_job_id = ?",
                 [reason, auto_retry, MAX_ATTEMPTS, now(), job.id, job.backend_job_id])
+        log.warning("print job %d for %s failed: %s", job.id, job.attendee_id, reason)
         return self.job(job.id)
 
     def _set(self, job_id: int, state: str, reason: str, *, only_from: str | None = None) -> None:
