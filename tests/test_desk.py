@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from checkin import keys
 from checkin.config import StationConfig
 from checkin.db import open_db
 from checkin.desk import (
@@ -35,9 +34,9 @@ from checkin.errors import CheckinError
 from checkin.models import Attendee
 from checkin.printing.backend import make_backend
 from checkin.printing.pdf_folder import PdfFolderBackend
-from checkin.search import search_key
 from checkin.store import ATTENDEE_CREATED, ATTENDEE_UPDATED, BADGE_PRINTED, CHECKIN, Store
 from tests.db_faults import refuse_inserts
+from tests.event_setup import signed_event
 
 TODAY = date.today().isoformat()
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
@@ -61,17 +60,7 @@ class DeskEvent:
 @pytest.fixture
 def event(tmp_path: Path) -> DeskEvent:
     db_path = tmp_path / "event.sqlite"
-    store = Store(open_db(db_path, create=True), station="setup")
-    store.set_event("Test Congress", [TODAY, TOMORROW])
-    keys.ensure_event_key(store, db_path)
-    with store.transaction():
-        for person in PEOPLE:
-            store.add_attendee(replace(person), search_key=search_key(person), source="test")
-    signer = keys.load_signer(store, db_path)
-    assert signer is not None
-    tokens = {a.id: signer.sign(a.ref) for a in store.all_attendees()}
-    store.close()
-    return DeskEvent(db_path, tokens)
+    return DeskEvent(db_path, signed_event(db_path, PEOPLE, [TODAY, TOMORROW]))
 
 
 @pytest.fixture

@@ -59,22 +59,10 @@ class StationEvent:
 
 @pytest.fixture
 def station_event(tmp_path: Path) -> StationEvent:
-    from checkin import keys
-    from checkin.db import open_db
-    from checkin.search import search_key
-    from checkin.store import Store
+    from tests.event_setup import signed_event
 
     db_path = tmp_path / "event.sqlite"
-    store = Store(open_db(db_path, create=True), station="setup")
-    store.set_event("Test Congress", [TODAY, TOMORROW])
-    keys.ensure_event_key(store, db_path)
-    with store.transaction():
-        for person in _people():
-            store.add_attendee(person, search_key=search_key(person), source="test")
-    signer = keys.load_signer(store, db_path)
-    assert signer is not None
-    tokens = {a.id: signer.sign(a.ref) for a in store.all_attendees()}
-    store.db.conn.close()
+    tokens = signed_event(db_path, _people(), [TODAY, TOMORROW])
     token = tokens["A1"]
     last = token[-1]
     forged = token[:-1] + ("A" if last != "A" else "B")
