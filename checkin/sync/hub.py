@@ -203,6 +203,8 @@ def _validation_line(exc: RequestValidationError) -> tuple[int, str]:
     first = errors[0]
     if first.get("type") == "json_invalid":
         return 400, "the body is not JSON"
+    if tuple(first.get("loc", ())) == ("body",) and first.get("type") == "missing":
+        return 400, "the body is empty: a JSON object is expected"
     parts = [str(p) for p in first.get("loc", ()) if p not in ("body", "query")]
     where = ".".join(parts)
     message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
