@@ -166,6 +166,10 @@ def _advance_push_cursor(store: Store) -> None:
 # -- talking to the hub ----------------------------------------------------------------------
 
 
+def _events_wait(count: int) -> str:
+    return f"{count} event waits" if count == 1 else f"{count} events wait"
+
+
 def _reason(exc: Exception) -> str:
     import httpx
 
@@ -196,7 +200,7 @@ class _Hub:
             count = outbox_count(self.store)
         except Exception:  # the count only decorates the message
             return ""
-        return f"; {count} event{'s' if count != 1 else ''} wait in the outbox"
+        return f"; {_events_wait(count)} in the outbox"
 
     def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         import httpx
@@ -321,7 +325,7 @@ def _push(store: Store, talk: _Hub) -> int:
             return pushed
         if done < len(batch):
             raise SyncError(f"hub {talk.hub} did not acknowledge event {batch[done].uuid}; "
-                            f"{outbox_count(store)} events wait in the outbox")
+                            f"{_events_wait(outbox_count(store))} in the outbox")
 
 
 def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
