@@ -330,3 +330,14 @@ def test_pull_pages_through_the_log_in_hub_order(hub: Hub) -> None:
             if not page["more"]:
                 break
     assert paged[:len(seqs)] == seqs
+
+
+def test_the_openapi_schema_describes_the_routes(hub: Hub) -> None:
+    with hub.client(hub.add("desk-schema")) as desk:
+        schema = desk.get(f"{API}/openapi.json").json()
+    assert {f"{API}/status", f"{API}/pull", f"{API}/push"} <= set(schema["paths"])
+    pushed = schema["components"]["schemas"]["WireEvent"]["properties"]
+    assert {"uuid", "type", "attendee_id", "station", "operator", "time", "day",
+            "payload"} == set(pushed)
+    assert set(schema["components"]["schemas"]["PullAnswer"]["properties"]) == {
+        "event", "events", "next", "more", "public_keys", "revoked_refs"}

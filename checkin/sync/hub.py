@@ -27,6 +27,7 @@ a write; writes queue on the busy timeout).
 
 import json
 import logging
+import signal
 import socket
 import sqlite3
 import threading
@@ -429,7 +430,8 @@ def _listen(host: str, port: int) -> socket.socket:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as exc:
-        raise CheckinError(f"cannot listen on {host}:{port}: {exc}") from None
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise CheckinError(f"cannot listen on {host}:{port}: {why}") from None
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     try:
@@ -478,8 +480,25 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     log.info("hub: serving %s on %s", db_path, url)
     if announce is not None:
         announce(url)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with this
+    # handler that ends serve() normally (exit 0 for a service manager) instead of killing
+    # the process before the log says it stopped.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except _Stop:
+        pass
     finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
         sock.close()
         log.info("hub: stopped serving %s", db_path)
+
+
+class _Stop(Exception):
+    """SIGTERM arrived after uvicorn's graceful shutdown."""
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise _Stop
