@@ -17,7 +17,9 @@ connection; no Qt here):
 
 State, all in the desk's database: meta ``sync_pull_seq`` (the hub_seq pulled up to),
 ``sync_push_seq`` (local events.seq up to which the hub acknowledged everything of ours),
-``sync_hub_id`` (the hub this database belongs to: another hub is refused), and table
+``sync_hub_id`` (the hub this database belongs to: another hub is refused),
+``sync_pull_uuid`` (the event at the pull cursor: a hub restored from a backup does not
+have it there, and the desk then pushes every event it holds again), and table
 ``sync_pulled`` (uuids that came from the hub, never pushed back). The outbox is every
 event after sync_push_seq that is not in sync_pulled. Each pulled page is applied in one
 transaction together with its cursor; the push cursor moves only after the hub's answer
@@ -48,6 +50,7 @@ HUB_KEY = "sync_hub"
 HUB_ID_KEY = "sync_hub_id"
 PULL_KEY = "sync_pull_seq"
 PUSH_KEY = "sync_push_seq"
+PULL_UUID_KEY = "sync_pull_uuid"  # the uuid of the event at sync_pull_seq
 LAST_KEY = "sync_last"  # hub time of the last complete sync
 MAX_PAGES = 100_000  # a hub that keeps saying "more" without end is a fault, not a page more
 
@@ -275,7 +278,9 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None,
             with _understood(hub):
                 hub_id, station = str(status["hub_id"]), str(status["station"])
                 hub_time, event_name = str(status["hub_time"]), str(status["event"]["name"])
+                hub_log = int(status["hub_seq"])
             _check_same_hub(store, hub_id, event_name)
+            _restart_after_a_restored_hub(store, talk, hub_log)
             pushed = _push(store, talk)
             pulled, hub_seq = _pull(store, talk, hub_id)
         except SyncError as exc:
@@ -300,6 +305,36 @@ def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:
     if not known and local is not None and local != event_name:
         raise SyncError(f"this database holds the event {local!r}, the hub serves "
                         f"{event_name!r}: use a new database to sync with this hub")
+
+
+def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int) -> None:
+    """A hub restored from a backup lacks events this desk saw acknowledged, and may have
+    given their hub_seq to other events since. Seen as: its log ends before this desk's
+    pull cursor, or the event at the cursor is not the one this desk pulled there. Then
+    push every event this desk holds, pulled ones too (what the office or another desk
+    wrote after the backup may survive only on desks; the hub keeps each uuid once), and
+    pull from the start (this desk keeps each uuid once)."""
+    cursor = int(store.meta(PULL_KEY) or 0)
+    last = store.meta(PULL_UUID_KEY)
+    if cursor == 0:
+        return
+    restored = hub_log < cursor
+    if not restored and last:
+        page = talk.call("GET", "/pull", params={"since": cursor - 1, "limit": 1})
+        with _understood(talk.hub):
+            events = page["events"]
+            restored = not events or events[0]["uuid"] != last \
+                or int(events[0]["hub_seq"]) != cursor
+    if not restored:
+        return
+    log.warning("hub %s does not hold the events this desk pulled up to hub_seq %d (restored "
+                "from a backup?): pushing all events again, pulling from the start",
+                talk.hub, cursor)
+    with store.transaction():
+        store.set_meta(PUSH_KEY, "0")
+        store.set_meta(PULL_KEY, "0")
+        store.db.execute("DELETE FROM meta WHERE key = ?", [PULL_UUID_KEY])
+        store.db.execute("DELETE FROM sync_pulled")
 
 
 def _push(store: Store, talk: _Hub) -> int:
@@ -352,6 +387,8 @@ def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
                         json.loads(store.meta("event_days") or "[]") != sorted(days):
                     store.set_event(name, days)
                 store.set_meta(PULL_KEY, str(following))
+                if events:
+                    store.set_meta(PULL_UUID_KEY, events[-1].uuid)
                 store.set_meta(HUB_ID_KEY, hub_id)
         pulled += len(new)
         if new:
