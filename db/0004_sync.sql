@@ -1,7 +1,7 @@
 -- 0004: desks in sync (checkin/sync/, docs/sync.md). The same schema on the hub and on
 -- every desk; each side uses its own tables. Cursors and the hub URL are rows in `meta`
--- (sync_hub, sync_hub_id, sync_pull_seq, sync_pull_uuid, sync_push_seq); a desk's token is a 0600 file
--- beside its database, never a row.
+-- (sync_hub, sync_hub_id, sync_pull_seq, sync_pull_uuid, sync_push_seq); a desk's token
+-- is a 0600 file beside its database, never a row.
 
 -- On the hub: the desks it accepts. A token is kept only as its SHA-256, so a copy of the
 -- database gives nobody a working token.
