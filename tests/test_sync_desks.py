@@ -93,6 +93,9 @@ def test_the_first_sync_creates_the_station_database(hub: Hub, run_cli, tmp_path
     assert "as desk-new: 0 pushed, 0 pulled, 0 waiting" in again.output
     listed = {s.name: s for s in stations.stations(hub.store)}["desk-new"]
     assert listed.last_contact is not None
+    table = run_cli("hub", "stations", db=hub.event.path).output
+    line = next(line for line in table.splitlines() if line.startswith("desk-new "))
+    assert listed.last_contact in line and "never" not in line
 
 
 def test_a_failed_first_sync_leaves_no_database(hub: Hub, run_cli, tmp_path) -> None:
