@@ -33,6 +33,9 @@ COMMANDS = {
     "layouts": "badges:layouts",
     "badges": "badges:badges",
     "print": "printing:print_",
+    "hub": "hub:hub",
+    "sync": "sync:sync",
+    "conflicts": "sync:conflicts",
 }
 
 

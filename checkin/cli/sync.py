@@ -1,0 +1,129 @@
+"""`checkin sync` (a desk with the hub) and `checkin conflicts` (double admissions).
+
+`checkin sync --hub URL --token TOKEN` remembers both (the URL in the database, the
+token in a 0600 file beside it), so later `checkin sync` alone does it again. Without a
+database yet, the first sync makes one from the hub, in a temporary file renamed into
+place only when the sync succeeded (a failed first sync leaves nothing behind).
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from checkin.cli.context import CliContext, pass_cli
+from checkin.errors import CheckinError
+
+if TYPE_CHECKING:
+    from checkin.sync.client import SyncResult
+
+
+def _first_sync(path: Path, hub: str | None, token: str | None) -> tuple["SyncResult", str]:
+    """Sync into a new database; (result, the line saying what was created)."""
+    from checkin.db import open_db
+    from checkin.store import Store
+    from checkin.sync.client import SyncError, remember, sync_once
+
+    if not hub or not token:
+        raise SyncError(f"no event database at {path} yet: the first sync needs --hub URL "
+                        "and --token TOKEN (from `checkin hub add-station` on the hub)")
+    partial = path.with_name(path.name + ".partial")
+
+    def discard() -> None:
+        for suffix in ("", "-wal", "-shm", ".hub-token"):
+            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+
+    discard()  # what an interrupted first sync left
+    store = Store(open_db(partial, create=True))
+    try:
+        result = sync_once(store, partial, hub, token)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        store.db.conn.close()
+        discard()
+        raise
+    store.db.conn.close()
+    if path.exists():
+        discard()
+        raise CheckinError(f"{path} appeared while syncing: nothing was changed in it")
+    partial.replace(path)
+    discard()
+    store = Store(open_db(path))
+    remember(store, path, hub, token)
+    count = store.attendee_count()
+    info = store.event_info()
+    store.db.conn.close()
+    return result, (f"created {path} from the hub: event {info.name!r} "
+                    f"({', '.join(info.days)}), {count} attendees")
+
+
+@click.command()
+@click.option("--hub", help="The hub's address, e.g. http://192.168.1.10:8765 (remembered).")
+@click.option("--token", help="This desk's token from `checkin hub add-station` (remembered "
+                              "in a file beside the database, readable by you only).")
+@click.option("--final", is_flag=True,
+              help="End of the day: push everything, then check that the hub acknowledged "
+                   "every event of this desk (non-zero exit if not).")
+@pass_cli
+@click.pass_context
+def sync(ctx: click.Context, cli: CliContext, hub: str | None, token: str | None,
+         final: bool) -> None:
+    """Push this desk's events to the hub and pull everybody else's."""
+    from checkin.sync.client import normalise_hub, remember, sync_once
+
+    path = cli.db_path
+    if hub:
+        hub = normalise_hub(hub)
+    if not path.exists():
+        result, created = _first_sync(path, hub, token)
+        click.echo(created)
+        store = cli.store()
+    else:
+        store = cli.store()
+        remember(store, path, hub, token)
+        result = sync_once(store, path)
+    line = (f"synced with {result.hub} as {result.station}: {result.pushed} pushed, "
+            f"{result.pulled} pulled, {result.waiting} waiting in the outbox")
+    if abs(result.clock_skew) > 60:
+        line += (f"; this desk's clock is {abs(result.clock_skew):.0f} s "
+                 f"{'behind' if result.clock_skew > 0 else 'ahead of'} the hub's")
+    click.echo(line)
+    if final:
+        if result.waiting:
+            raise CheckinError(f"not all synced: {result.waiting} events of this desk are not "
+                               "acknowledged by the hub; run `checkin sync --final` again")
+        total = int(store.db.execute("SELECT count(*) FROM events").fetchone()[0])
+        click.echo(f"all synced: {total} events")
+
+
+@click.command()
+@click.option("--day", help="Only this day (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True,
+              help='A JSON list of {"attendee_id", "name", "day", "admissions": '
+                   '[{"station", "operator", "time"}, ...]}.')
+@pass_cli
+def conflicts(cli: CliContext, day: str | None, as_json: bool) -> None:
+    """Delegates admitted on the same day at two or more stations (no undo annulling them)."""
+    from checkin.conflicts import conflicts as find
+
+    if day is not None:
+        try:
+            day = date.fromisoformat(day).isoformat()
+        except ValueError:
+            raise click.BadParameter(f"{day!r} is not a date as YYYY-MM-DD",
+                                     param_hint="--day") from None
+    found = find(cli.store(), day)
+    if as_json:
+        click.echo(json.dumps([c.to_json() for c in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("no conflicts" + (f" on {day}" if day else ""))
+        return
+    for c in found:
+        where = "; ".join(f"{a.station} {a.time}" + (f" by {a.operator}" if a.operator else "")
+                          for a in c.admissions)
+        click.echo(f"{c.day}  {c.attendee_id}  {c.name}: {where}")
+    click.echo(f"{len(found)} conflict{'s' if len(found) != 1 else ''}: one person each, "
+               "admitted at several desks")

@@ -1,0 +1,401 @@
+"""A desk's side of sync: push its own events to the hub, pull everybody else's.
+
+Contract (the CLI calls it, the app from a worker thread with its own Store and
+connection; no Qt here):
+
+- ``sync_once(store, db_path, hub=None, token=None) -> SyncResult``: one full exchange:
+  GET /status (the token, the hub's id and event), then push the outbox in batches (at
+  least one push, empty or not: it records this desk's contact and clock skew at the hub),
+  then pull pages until the hub has no more. hub/token default to the remembered ones.
+  SyncError (a CheckinError: one line for the user) when the hub is unreachable, refuses
+  the token, or answers something else; everything committed before stays, and nothing
+  is lost: at worst events are sent again, and the hub stores each uuid once.
+- ``outbox_count(store) -> int``: own events the hub has not acknowledged yet.
+- ``remember(store, db_path, hub, token)`` / ``remembered(store, db_path)``: the hub URL
+  in the database's meta (sync_hub), the token in ``token_path(db_path)``, a file beside
+  the database readable by its owner only (0600).
+
+State, all in the desk's database: meta ``sync_pull_seq`` (the hub_seq pulled up to),
+``sync_push_seq`` (local events.seq up to which the hub acknowledged everything of ours),
+``sync_hub_id`` (the hub this database belongs to: another hub is refused),
+``sync_pull_uuid`` (the event at the pull cursor: a hub restored from a backup does not
+have it there, and the desk then pushes every event it holds again), and table
+``sync_pulled`` (uuids that came from the hub, never pushed back). The outbox is every
+event after sync_push_seq that is not in sync_pulled. Each pulled page is applied in one
+transaction together with its cursor; the push cursor moves only after the hub's answer
+lists the events, so a crash at any point re-sends at worst.
+"""
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checkin.errors import CheckinError
+from checkin.models import Event
+from checkin.store import Store, now
+from checkin.sync import protocol
+
+if TYPE_CHECKING:
+    import httpx
+
+log = logging.getLogger(__name__)
+
+HUB_KEY = "sync_hub"
+HUB_ID_KEY = "sync_hub_id"
+PULL_KEY = "sync_pull_seq"
+PUSH_KEY = "sync_push_seq"
+PULL_UUID_KEY = "sync_pull_uuid"  # the uuid of the event at sync_pull_seq
+LAST_KEY = "sync_last"  # hub time of the last complete sync
+MAX_PAGES = 100_000  # a hub that keeps saying "more" without end is a fault, not a page more
+
+
+class SyncError(CheckinError):
+    """Sync stopped; str() is one line for the user. What was committed before stays."""
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    hub: str
+    station: str  # this desk's name as the hub knows it
+    pushed: int  # own events the hub acknowledged in this sync
+    pulled: int  # events new to this database
+    waiting: int  # own events still in the outbox (0 after a complete sync)
+    hub_time: str
+    hub_seq: int
+    clock_skew: float  # seconds: the hub's clock minus this desk's (network time included)
+
+
+# -- remembered hub and token ---------------------------------------------------------------
+
+
+def token_path(db_path: Path) -> Path:
+    """This desk's hub token: a file beside the database, never a row in it."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".hub-token")
+
+
+def normalise_hub(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if url and "://" not in url:
+        url = "http://" + url
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in url):
+        raise SyncError(f"{url[:100]!r} is not a hub address like http://192.168.1.10:8765")
+    return url
+
+
+def remember(store: Store, db_path: Path, hub: str | None, token: str | None) -> None:
+    if hub:
+        with store.transaction():
+            store.set_meta(HUB_KEY, normalise_hub(hub))
+    if token:
+        path = token_path(db_path)
+        tmp = path.with_name(path.name + ".new")
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, (token.strip() + "\n").encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+
+
+def remembered(store: Store, db_path: Path) -> tuple[str | None, str | None]:
+    hub = store.meta(HUB_KEY)
+    path = token_path(db_path)
+    try:
+        token = path.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        token = None
+    except OSError as exc:
+        raise SyncError(f"cannot read the hub token {path}: {exc.strerror}") from None
+    if token and os.name == "posix":
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:  # copied with looser rights: owner only again
+            os.chmod(path, 0o600)
+    return hub, token
+
+
+# -- the outbox ------------------------------------------------------------------------------
+
+_OUTBOX = ("FROM events e WHERE e.seq > ? "
+           "AND NOT EXISTS (SELECT 1 FROM sync_pulled p WHERE p.uuid = e.uuid)")
+
+
+def _push_cursor(store: Store) -> int:
+    return int(store.meta(PUSH_KEY) or 0)
+
+
+def outbox_count(store: Store) -> int:
+    """Own events the hub has not acknowledged yet."""
+    row = store.db.execute(f"SELECT count(*) {_OUTBOX}", [_push_cursor(store)]).fetchone()
+    return int(row[0])
+
+
+def _outbox_batch(store: Store) -> list[Event]:
+    rows = store.db.query(f"SELECT * {_OUTBOX} ORDER BY e.seq LIMIT ?",
+                          [_push_cursor(store), protocol.MAX_PUSH_EVENTS])
+    batch: list[Event] = []
+    size = 0
+    for row in rows:
+        event = Event.from_row(row)
+        size += len(row["payload"] or "") + 300
+        if batch and size > protocol.PUSH_BATCH_BYTES:
+            break
+        batch.append(event)
+    return batch
+
+
+def _advance_push_cursor(store: Store) -> None:
+    """Move the push cursor over pulled events when nothing of ours lies before them, so
+    the outbox query does not walk the whole pulled log each time. In one write
+    transaction: an admission committed meanwhile is either seen or gets a later seq."""
+    with store.transaction():
+        cursor = _push_cursor(store)
+        first = store.db.execute(f"SELECT min(e.seq) {_OUTBOX}", [cursor]).fetchone()[0]
+        target = (int(first) - 1 if first is not None else int(
+            store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]))
+        if target > cursor:
+            store.set_meta(PUSH_KEY, str(target))
+
+
+# -- talking to the hub ----------------------------------------------------------------------
+
+
+def _events_wait(count: int) -> str:
+    return f"{count} event waits" if count == 1 else f"{count} events wait"
+
+
+def _reason(exc: Exception) -> str:
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    text = str(exc) or type(exc).__name__
+    lowered = text.lower()
+    for needle, reason in (("refused", "connection refused"),
+                           ("name or service not known", "host name not found"),
+                           ("nodename nor servname", "host name not found"),
+                           ("no route", "no route to host"),
+                           ("unreachable", "network unreachable"),
+                           ("reset", "connection reset"),
+                           ("certificate", "TLS certificate not accepted")):
+        if needle in lowered:
+            return reason
+    return text.splitlines()[0][:200]
+
+
+class _Hub:
+    def __init__(self, client: "httpx.Client", hub: str, store: Store) -> None:
+        self.client = client
+        self.hub = hub
+        self.store = store
+
+    def _waiting(self) -> str:
+        try:
+            count = outbox_count(self.store)
+        except Exception:  # the count only decorates the message
+            return ""
+        return f"; {_events_wait(count)} in the outbox"
+
+    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        import httpx
+
+        try:
+            answer = self.client.request(method, protocol.API + path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise SyncError(f"hub {self.hub} unreachable: {_reason(exc)}"
+                            f"{self._waiting()}") from None
+        if answer.status_code == 401:
+            raise SyncError("the hub refused this station's token (revoked or wrong)")
+        try:
+            data = answer.json()
+        except ValueError:
+            data = None
+        if answer.status_code != 200:
+            why = data.get("error") if isinstance(data, dict) else None
+            raise SyncError(f"hub {self.hub} answered {answer.status_code}"
+                            f"{': ' + str(why)[:200] if why else ''}{self._waiting()}")
+        if not isinstance(data, dict):
+            raise SyncError(f"{self.hub} did not answer like a checkin hub (not JSON)")
+        return data
+
+
+@contextmanager
+def _understood(hub: str) -> Iterator[None]:
+    """A hub answer with missing or mistyped fields: one line, and the page not applied."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SyncError(f"{hub} answered something this desk does not understand "
+                        f"({type(exc).__name__}: {str(exc)[:100]})") from None
+
+
+def _pulled_event(data: dict[str, Any]) -> Event:
+    for name in ("uuid", "type", "station", "time"):
+        if not isinstance(data[name], str):
+            raise TypeError(f"event field {name} is not a string")
+    if not isinstance(data.get("payload", {}), dict):
+        raise TypeError("event payload is not an object")
+    return protocol.from_wire(data)
+
+
+def _skew(hub_time: str) -> float:
+    try:
+        return round((datetime.fromisoformat(hub_time)
+                      - datetime.now().astimezone()).total_seconds(), 1)
+    except (ValueError, TypeError):
+        return 0.0
+
+
+def sync_once(store: Store, db_path: Path, hub: str | None = None,
+              token: str | None = None) -> SyncResult:
+    """One push-and-pull exchange with the hub (see the module docstring)."""
+    import httpx
+
+    known_hub, known_token = remembered(store, db_path)
+    hub, token = hub or known_hub, token or known_token
+    if not hub or not token:
+        raise SyncError("no hub known for this database: run `checkin sync --hub URL "
+                        "--token TOKEN` once (the token comes from `checkin hub add-station`)")
+    hub = normalise_hub(hub)
+    # httpx logs every request at INFO: our own lines say what a supporter needs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    log.info("sync with %s started (%d events in the outbox)", hub, outbox_count(store))
+    timeout = httpx.Timeout(20.0, connect=3.0, pool=3.0)
+    with httpx.Client(base_url=hub, timeout=timeout, trust_env=False, follow_redirects=False,
+                      headers={"Authorization": f"Bearer {token.strip()}"}) as client:
+        talk = _Hub(client, hub, store)
+        try:
+            status = talk.call("GET", "/status")
+            with _understood(hub):
+                hub_id, station = str(status["hub_id"]), str(status["station"])
+                hub_time, event_name = str(status["hub_time"]), str(status["event"]["name"])
+                hub_log = int(status["hub_seq"])
+            _check_same_hub(store, hub_id, event_name)
+            _restart_after_a_restored_hub(store, talk, hub_log)
+            pushed = _push(store, talk)
+            pulled, hub_seq = _pull(store, talk, hub_id)
+        except SyncError as exc:
+            log.warning("sync with %s failed: %s", hub, exc)
+            raise
+    _advance_push_cursor(store)
+    with store.transaction():
+        store.set_meta(LAST_KEY, hub_time)
+    waiting = outbox_count(store)
+    log.info("sync with %s finished: %d pushed, %d pulled, %d waiting, hub_seq %d", hub,
+             pushed, pulled, waiting, hub_seq)
+    return SyncResult(hub=hub, station=station, pushed=pushed, pulled=pulled, waiting=waiting,
+                      hub_time=hub_time, hub_seq=hub_seq, clock_skew=_skew(hub_time))
+
+
+def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:
+    known = store.meta(HUB_ID_KEY)
+    if known and known != hub_id:
+        raise SyncError(f"this database was synced with another hub (id {known[:8]}, this "
+                        f"one {hub_id[:8]}): use a new database to sync with this hub")
+    local = store.meta("event_name")
+    if not known and local is not None and local != event_name:
+        raise SyncError(f"this database holds the event {local!r}, the hub serves "
+                        f"{event_name!r}: use a new database to sync with this hub")
+
+
+def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int) -> None:
+    """A hub restored from a backup lacks events this desk saw acknowledged, and may have
+    given their hub_seq to other events since. Seen as: its log ends before this desk's
+    pull cursor, or the event at the cursor is not the one this desk pulled there. Then
+    push every event this desk holds, pulled ones too (what the office or another desk
+    wrote after the backup may survive only on desks; the hub keeps each uuid once), and
+    pull from the start (this desk keeps each uuid once)."""
+    cursor = int(store.meta(PULL_KEY) or 0)
+    last = store.meta(PULL_UUID_KEY)
+    if cursor == 0:
+        return
+    restored = hub_log < cursor
+    if not restored and last:
+        page = talk.call("GET", "/pull", params={"since": cursor - 1, "limit": 1})
+        with _understood(talk.hub):
+            events = page["events"]
+            restored = not events or events[0]["uuid"] != last \
+                or int(events[0]["hub_seq"]) != cursor
+    if not restored:
+        return
+    log.warning("hub %s does not hold the events this desk pulled up to hub_seq %d (restored "
+                "from a backup?): pushing all events again, pulling from the start",
+                talk.hub, cursor)
+    with store.transaction():
+        store.set_meta(PUSH_KEY, "0")
+        store.set_meta(PULL_KEY, "0")
+        store.db.execute("DELETE FROM meta WHERE key = ?", [PULL_UUID_KEY])
+        store.db.execute("DELETE FROM sync_pulled")
+
+
+def _push(store: Store, talk: _Hub) -> int:
+    """Push the outbox in batches; the number of events the hub acknowledged."""
+    pushed = 0
+    while True:
+        batch = _outbox_batch(store)
+        answer = talk.call("POST", "/push", json={
+            "station_time": now(), "events": [protocol.to_wire(e) for e in batch]})
+        with _understood(talk.hub):
+            acknowledged = {str(u) for u in answer["acknowledged"]}
+        done = 0
+        for event in batch:  # the cursor moves over the acknowledged prefix only
+            if event.uuid not in acknowledged:
+                break
+            done += 1
+        if done:
+            with store.transaction():
+                store.set_meta(PUSH_KEY, str(batch[done - 1].seq))
+            pushed += done
+            log.info("sync: hub acknowledged %d events", done)
+        if not batch:
+            return pushed
+        if done < len(batch):
+            raise SyncError(f"hub {talk.hub} did not acknowledge event {batch[done].uuid}; "
+                            f"{_events_wait(outbox_count(store))} in the outbox")
+
+
+def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
+    """Pull pages until the hub has no more; (events new here, hub_seq reached)."""
+    from checkin.sync.apply import merge_keys, merge_revoked_refs, store_events
+
+    since = int(store.meta(PULL_KEY) or 0)
+    pulled = 0
+    for _ in range(MAX_PAGES):
+        page = talk.call("GET", "/pull", params={"since": since, "limit": protocol.PULL_LIMIT})
+        with _understood(talk.hub):
+            events = [_pulled_event(e) for e in page["events"]]
+            following, more = int(page["next"]), bool(page["more"])
+            name, days = str(page["event"]["name"]), [str(d) for d in page["event"]["days"]]
+            keys, refs = list(page["public_keys"]), list(page["revoked_refs"])
+            with store.transaction():
+                new = store_events(store, events)
+                store.db.conn.executemany(
+                    "INSERT INTO sync_pulled (uuid) VALUES (?) ON CONFLICT DO NOTHING",
+                    [(e.uuid,) for e in new])
+                merge_keys(store, keys)
+                merge_revoked_refs(store, refs)
+                if store.meta("event_name") != name or \
+                        json.loads(store.meta("event_days") or "[]") != sorted(days):
+                    store.set_event(name, days)
+                store.set_meta(PULL_KEY, str(following))
+                if events:
+                    store.set_meta(PULL_UUID_KEY, events[-1].uuid)
+                store.set_meta(HUB_ID_KEY, hub_id)
+        pulled += len(new)
+        if new:
+            log.info("sync: pulled %d new events (hub_seq %d)", len(new), following)
+        if not more:
+            return pulled, following
+        if following <= since:
+            raise SyncError(f"hub {talk.hub} said there is more but did not move its cursor")
+        since = following
+    raise SyncError(f"hub {talk.hub} kept sending pages: stopped after {MAX_PAGES}")

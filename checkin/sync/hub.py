@@ -1,0 +1,507 @@
+"""The hub: the organiser's event database served to the desks over HTTP (docs/sync.md).
+
+Contract:
+
+- ``create_app(db_path) -> FastAPI``: the ASGI app. Routes, all under /api/v1 and all
+  behind ``Authorization: Bearer TOKEN`` of an active desk (checkin.sync.stations):
+  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N``, ``POST /push``, and the OpenAPI
+  schema at ``/api/v1/openapi.json``. A request without a valid token gets 401
+  ``{"error": "unauthorized"}`` whatever its path; every other refusal is
+  ``{"error": "one line"}`` with a 4xx status (400 not JSON, 404, 405, 409, 413 body over
+  protocol.MAX_BODY_BYTES, 422 a field that is wrong) and the database unchanged; 503
+  when the database is busy. Nothing is ever served from files: the private signing key
+  beside the database is out of reach by construction.
+- ``serve(db_path, *, host, port, ssl_certfile=None, ssl_keyfile=None, announce=None)``:
+  check the database (it must hold an event), bind host:port (CheckinError in one line
+  if that fails), give the hub its id, and run uvicorn until SIGINT/SIGTERM. TLS: pass
+  ssl_certfile and ssl_keyfile (no CLI option yet).
+
+The pull cursor is the hub's events.seq: whatever reaches the hub's log reaches the desks,
+also changes made in the office with the ordinary CLI on the hub's database. A push is one
+transaction: its events are stored once per uuid, attendee changes applied, the desk's
+contact, count and clock skew recorded, or nothing at all.
+
+Each worker thread of the server has its own SQLite connection (WAL: reads never wait for
+a write; writes queue on the busy timeout).
+"""
+
+import json
+import logging
+import signal
+import socket
+import sqlite3
+import threading
+import uuid as uuidlib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from checkin.db import open_db
+from checkin.errors import CheckinError
+from checkin.models import Event
+from checkin.store import Store, now
+from checkin.sync import protocol, stations
+from checkin.sync.apply import store_events
+
+log = logging.getLogger(__name__)
+
+_STATION = "checkin.station"  # ASGI scope key: the authenticated desk's name
+_DRAIN_CAP = 32 * 1024 * 1024  # read at most this much of a refused body, then hang up
+
+
+# -- the wire, as pydantic models (validation and the OpenAPI schema) --------------------
+
+
+class WireEvent(BaseModel):
+    """One event as a desk pushes it."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    uuid: str = Field(min_length=36, max_length=36, description="canonical lowercase UUID")
+    type: str = Field(max_length=40, description="one of " + ", ".join(
+        sorted(protocol.EVENT_TYPES)))
+    attendee_id: str | None = Field(default=None, min_length=1, max_length=protocol.MAX_ID)
+    station: str = Field(min_length=1, max_length=protocol.MAX_NAME)
+    operator: str = Field(default="", max_length=protocol.MAX_NAME)
+    time: str = Field(max_length=40, description="ISO 8601 with UTC offset")
+    day: str | None = Field(default=None, description="YYYY-MM-DD")
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("uuid")
+    @classmethod
+    def _uuid(cls, value: str) -> str:
+        try:
+            canonical = str(uuidlib.UUID(value))
+        except ValueError:
+            canonical = ""
+        if canonical != value:
+            raise ValueError(f"{value!r} is not a UUID in canonical lowercase form")
+        return value
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        problem = protocol.time_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: str | None) -> str | None:
+        problem = protocol.day_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _payload(self) -> "WireEvent":
+        problem = protocol.payload_problem(self.type, self.attendee_id, self.day, self.payload)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class PushRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    station_time: str = Field(max_length=40, description="the desk's clock when it sent this")
+    events: list[WireEvent] = Field(max_length=protocol.MAX_PUSH_EVENTS)
+
+    @field_validator("station_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        problem = protocol.time_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class PushAnswer(BaseModel):
+    acknowledged: list[str] = Field(description="uuids the hub holds now (stored or known)")
+    hub_seq: int
+
+
+class PulledEvent(BaseModel):
+    uuid: str
+    type: str
+    attendee_id: str | None
+    station: str
+    operator: str
+    time: str
+    day: str | None
+    payload: dict[str, Any]
+    hub_seq: int
+
+
+class EventAnswer(BaseModel):
+    name: str
+    days: list[str]
+
+
+class KeyAnswer(BaseModel):
+    key_id: str
+    algorithm: str
+    public_key: str
+    created_at: str
+    revoked_at: str | None
+
+
+class RevokedRefAnswer(BaseModel):
+    ref: str
+    attendee_id: str | None
+    reason: str
+    revoked_at: str
+
+
+class PullAnswer(BaseModel):
+    event: EventAnswer
+    events: list[PulledEvent]
+    next: int = Field(description="the cursor for the next pull (the last hub_seq here)")
+    more: bool
+    public_keys: list[KeyAnswer]
+    revoked_refs: list[RevokedRefAnswer]
+
+
+class StatusAnswer(BaseModel):
+    hub_time: str
+    hub_seq: int
+    hub_id: str
+    station: str = Field(description="the desk's name as the hub knows it")
+    event: EventAnswer
+
+
+# -- answers --------------------------------------------------------------------------------
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    line = " ".join(message.split())[:300]
+    return JSONResponse({"error": line}, status_code=status, headers=headers)
+
+
+async def _send_error(send: Send, status: int, message: str,
+                      headers: dict[str, str] | None = None) -> None:
+    body = json.dumps({"error": message}).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _validation_line(exc: RequestValidationError) -> tuple[int, str]:
+    errors = exc.errors()
+    if not errors:
+        return 422, "invalid request"
+    first = errors[0]
+    if first.get("type") == "json_invalid":
+        return 400, "the body is not JSON"
+    if tuple(first.get("loc", ())) == ("body",) and first.get("type") == "missing":
+        return 400, "the body is empty: a JSON object is expected"
+    parts = [str(p) for p in first.get("loc", ()) if p not in ("body", "query")]
+    where = ".".join(parts)
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return 422, (f"{where}: {message}" if where else message) + more
+
+
+# -- the guard: authentication and body size, before any route ------------------------------
+
+
+class _Guard:
+    """401 for a request without the token of an active desk, whatever its path; 413 for a
+    body over the limit. The body is read here (bounded) and handed on."""
+
+    def __init__(self, app: ASGIApp, authenticate: Callable[[str], str | None]) -> None:
+        self.app = app
+        self.authenticate = authenticate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # no route speaks it: refused before any check
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":  # lifespan
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = auth.partition(" ")
+        station = None
+        if scheme.lower() == "bearer" and token.strip():
+            try:
+                station = await run_in_threadpool(self.authenticate, token.strip())
+            except sqlite3.Error as exc:
+                log.warning("hub: cannot check a token: %s", exc)
+                await _drain(receive)
+                await _send_error(send, 503, "the hub's database is busy; try again")
+                return
+        if station is None:
+            await _drain(receive)
+            await _send_error(send, 401, "unauthorized", {"WWW-Authenticate": "Bearer"})
+            return
+        try:
+            declared = int(headers.get(b"content-length", b"0") or 0)
+        except ValueError:
+            declared = 0
+        body = b"" if declared > protocol.MAX_BODY_BYTES else await _read(receive)
+        if body is None or declared > protocol.MAX_BODY_BYTES:
+            await _drain(receive)
+            await _send_error(send, 413, f"request body over "
+                                         f"{protocol.MAX_BODY_BYTES // (1024 * 1024)} MB")
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app({**scope, _STATION: station}, replay, send)
+
+
+async def _read(receive: Receive) -> bytes | None:
+    """The whole request body, or None when it grows over the limit."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > protocol.MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _drain(receive: Receive) -> None:
+    """Read what the client still sends (bounded), so that it gets to read our answer
+    instead of a reset connection."""
+    size = 0
+    while size <= _DRAIN_CAP:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        size += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
+# -- the app --------------------------------------------------------------------------------
+
+
+class _Stores:
+    """One Store per server thread: sqlite3 connections are not shared across threads."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.local = threading.local()
+
+    def get(self) -> Store:
+        store: Store | None = getattr(self.local, "store", None)
+        if store is None:
+            store = Store(open_db(self.db_path), station="hub")
+            self.local.store = store
+        return store
+
+
+def _event_answer(store: Store) -> dict[str, Any]:
+    info = store.event_info()
+    return {"name": info.name, "days": info.days}
+
+
+def _hub_seq(store: Store) -> int:
+    return int(store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+
+
+def create_app(db_path: Path) -> FastAPI:
+    stores = _Stores(Path(db_path))
+    app = FastAPI(title="checkin hub", version="1", openapi_url=protocol.OPENAPI,
+                  docs_url=None, redoc_url=None,
+                  description="Desks push their own events and pull everybody else's "
+                              "(docs/sync.md). Every route needs Authorization: Bearer "
+                              "TOKEN (`checkin hub add-station`).")
+
+    def authenticate(token: str) -> str | None:
+        return stations.authenticate(stores.get(), token)
+
+    app.add_middleware(_Guard, authenticate=authenticate)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, line = _validation_line(exc)
+        log.info("hub: %s %s refused (%d): %s", request.method, request.url.path, status, line)
+        return _error(status, line)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        text = {404: "not found", 405: "method not allowed"}.get(exc.status_code, str(exc.detail))
+        return _error(exc.status_code, text)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def _busy(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
+        log.warning("hub: %s %s: database error: %s", request.method, request.url.path, exc)
+        return _error(503, "the hub's database is busy; try again")
+
+    @app.exception_handler(sqlite3.IntegrityError)
+    async def _conflict(request: Request, exc: sqlite3.IntegrityError) -> JSONResponse:
+        log.warning("hub: %s %s refused: %s", request.method, request.url.path, exc)
+        return _error(409, f"refused by the hub's database: {exc}")
+
+    @app.get(f"{protocol.API}/status", response_model=StatusAnswer)
+    def status(request: Request) -> JSONResponse:
+        store = stores.get()
+        return JSONResponse({
+            "hub_time": now(), "hub_seq": _hub_seq(store),
+            "hub_id": store.meta("hub_id") or "", "station": request.scope[_STATION],
+            "event": _event_answer(store)})
+
+    @app.get(f"{protocol.API}/pull", response_model=PullAnswer)
+    def pull(request: Request,
+             since: int = Query(0, ge=0, le=2**62, description="the last hub_seq you hold"),
+             limit: int = Query(protocol.PULL_LIMIT, ge=1, le=protocol.MAX_PULL_LIMIT)
+             ) -> JSONResponse:
+        station: str = request.scope[_STATION]
+        store = stores.get()
+        conn = store.db.conn
+        conn.execute("BEGIN")  # one snapshot: events, keys and refs as of the same moment
+        try:
+            rows = store.db.execute(
+                "SELECT seq, uuid, type, attendee_id, station, operator, time, day, payload "
+                "FROM events WHERE seq > ? ORDER BY seq LIMIT ?", [since, limit + 1]).fetchall()
+            event = _event_answer(store)
+            keys = [dict(zip(("key_id", "algorithm", "public_key", "created_at", "revoked_at"),
+                             r, strict=True)) for r in store.db.execute(
+                "SELECT key_id, algorithm, public_key, created_at, revoked_at FROM public_keys "
+                "ORDER BY created_at, key_id")]
+            refs = [dict(zip(("ref", "attendee_id", "reason", "revoked_at"), r, strict=True))
+                    for r in store.db.execute(
+                "SELECT ref, attendee_id, reason, revoked_at FROM revoked_refs ORDER BY ref")]
+        finally:
+            conn.execute("COMMIT")
+        page = rows[:limit]
+        events = [protocol.to_wire(Event(uuid=r[1], type=r[2], attendee_id=r[3], station=r[4],
+                                         operator=r[5], time=r[6], day=r[7],
+                                         payload=json.loads(r[8] or "{}")), hub_seq=r[0])
+                  for r in page]
+        with store.transaction():
+            stations.record_contact(store, station)
+        log.info("hub: pull by %s since %d: %d events%s", station, since, len(events),
+                 " (more)" if len(rows) > limit else "")
+        return JSONResponse({"event": event, "events": events,
+                             "next": page[-1][0] if page else since, "more": len(rows) > limit,
+                             "public_keys": keys, "revoked_refs": refs})
+
+    @app.post(f"{protocol.API}/push", response_model=PushAnswer)
+    def push(request: Request, body: PushRequest) -> JSONResponse:
+        station: str = request.scope[_STATION]
+        received = datetime.now().astimezone()
+        skew = round((received - datetime.fromisoformat(body.station_time)).total_seconds(), 3)
+        events = [Event(uuid=e.uuid, type=e.type, attendee_id=e.attendee_id, station=e.station,
+                        operator=e.operator, time=e.time, day=e.day, payload=e.payload)
+                  for e in body.events]
+        store = stores.get()
+        with store.transaction():
+            new = store_events(store, events)
+            stations.record_contact(store, station, received=len(new), skew=skew)
+            hub_seq = _hub_seq(store)
+        log.info("hub: push from %s: %d events, %d new, clock skew %+.1f s", station,
+                 len(events), len(new), skew)
+        return JSONResponse({"acknowledged": list(dict.fromkeys(e.uuid for e in events)),
+                             "hub_seq": hub_seq})
+
+    return app
+
+
+# -- serving --------------------------------------------------------------------------------
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise CheckinError(f"cannot listen on {host}:{port}: {why}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # A restart right after a crash must get the port back (TIME_WAIT sockets).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise CheckinError(f"cannot listen on {host}:{port}: "
+                           f"{exc.strerror or exc}".rstrip()) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def prepare(db_path: Path) -> str:
+    """Check the database is an event (CheckinError otherwise); the hub's id, made once."""
+    store = Store(open_db(db_path), station="hub")
+    try:
+        store.event_info()
+        with store.transaction():
+            hub_id = store.meta("hub_id")
+            if not hub_id:
+                hub_id = str(uuidlib.uuid4())
+                store.set_meta("hub_id", hub_id)
+        return hub_id
+    finally:
+        store.db.conn.close()
+
+
+def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
+          ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None,
+          announce: Callable[[str], None] | None = None) -> None:
+    import uvicorn
+
+    db_path = Path(db_path)
+    prepare(db_path)
+    sock = _listen(host, port)
+    bound_port = sock.getsockname()[1]
+    scheme = "https" if ssl_certfile else "http"
+    url = f"{scheme}://{host if ':' not in host else f'[{host}]'}:{bound_port}"
+    config = uvicorn.Config(
+        create_app(db_path), host=host, port=bound_port, log_config=None, access_log=False,
+        server_header=False, timeout_graceful_shutdown=5, limit_concurrency=100,
+        ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+    log.info("hub: serving %s on %s", db_path, url)
+    if announce is not None:
+        announce(url)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with this
+    # handler that ends serve() normally (exit 0 for a service manager) instead of killing
+    # the process before the log says it stopped.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except _Stop:
+        pass
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+        sock.close()
+        log.info("hub: stopped serving %s", db_path)
+
+
+class _Stop(Exception):
+    """SIGTERM arrived after uvicorn's graceful shutdown."""
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise _Stop

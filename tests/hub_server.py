@@ -1,0 +1,96 @@
+"""A real hub for the sync tests: `python -m checkin --db DB hub serve --port P` on 127.0.0.1.
+
+    hub = HubProcess(db_path, workdir)
+    hub.start()          # a free port the first time; the same port on a restart
+    hub.kill()           # SIGKILL: a crash
+    hub.start()          # same database, same port (the desks' remembered URL stays valid)
+    hub.stop()           # SIGTERM, then SIGKILL if it does not end in time
+
+start() returns once GET /api/v1/status answers 401 without a token (bounded wait, the
+hub's output tail in the error otherwise). The hub listens on 127.0.0.1 only. Its stdout
+and stderr go to files in workdir, not pipes, so a chatty hub never blocks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 30.0  # seconds; a loaded 2-core machine imports FastAPI slowly
+STOP_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+class HubProcess:
+    def __init__(self, db_path: Path, workdir: Path, port: int | None = None) -> None:
+        self.db_path = Path(db_path)
+        self.workdir = Path(workdir)
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def _output(self) -> str:
+        lines: list[str] = []
+        for name in ("hub.out", "hub.err"):
+            with contextlib.suppress(OSError):
+                lines += (self.workdir / name).read_text(errors="replace").splitlines()
+        return " | ".join(lines[-5:]) or "no output"
+
+    def start(self) -> HubProcess:
+        assert self.process is None or self.process.poll() is not None, "already running"
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.starts += 1
+        with open(self.workdir / "hub.out", "ab") as out, \
+                open(self.workdir / "hub.err", "ab") as err:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "checkin", "--db", str(self.db_path), "hub", "serve",
+                 "--host", HOST, "--port", str(self.port)],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=dict(os.environ))
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hub exited with {self.process.returncode} at start: "
+                                   f"{self._output()}")
+            with contextlib.suppress(httpx.HTTPError):
+                answer = httpx.get(f"{self.url}/api/v1/status", timeout=1.0, trust_env=False)
+                if answer.status_code == 401:
+                    return self
+                raise RuntimeError(f"hub answered {answer.status_code} without a token")
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"hub did not answer within {START_TIMEOUT:.0f} s: "
+                                   f"{self._output()}")
+            time.sleep(0.05)  # polling: the hub has no readiness signal but its answer
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or a pulled plug would end it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=STOP_TIMEOUT)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.kill()
