@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from checkin import reports
 from checkin.models import Attendee
-from checkin.store import CHECKIN, UNDO, Store
+from checkin.store import Store
 from checkin.text import fold_search, has_cjk
 
 # States of a person for the day shown.
@@ -166,10 +166,8 @@ def load_rows(store: Store, ids: list[str], day: str) -> list[Row]:
     found = {r["id"]: r for r in store.db.query(
         f"SELECT id, title, given_name, family_name, name_order, badge_name, organisation, "
         f"country, role, status, days FROM attendees WHERE id IN ({marks})", ids)}
-    events = store.db.execute(
-        f"SELECT attendee_id, type, time FROM events WHERE day = ? AND type IN (?, ?) "
-        f"AND attendee_id IN ({marks}) ORDER BY seq", [day, CHECKIN, UNDO, *ids]).fetchall()
-    admitted = reports.replay(events)
+    admitted = {attendee_id: found[0].time for (attendee_id, _), found
+                in store.admissions_in_force(day=day, ids=ids).items()}
     rows = []
     for attendee_id in ids:
         record = found.get(attendee_id)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from checkin.errors import CheckinError
-from checkin.store import CHECKIN, UNDO, Store
+from checkin.store import Store
 from checkin.text import clean_text, neutralise_formula
 
 FORMATS = ("csv", "xlsx", "json")
@@ -43,19 +43,10 @@ def format_for(path: Path, fmt: str | None) -> str:
 
 
 def admissions(store: Store) -> dict[tuple[str, str], tuple[str, str]]:
-    """(attendee id, day) -> (time, station) of the check-in in force.
-
-    The same rule as Store.admission (the newest checkin/undo for the attendee and day
-    decides), read in one pass over the log instead of one query per attendee and day.
-    """
-    state: dict[tuple[str, str], tuple[str, str] | None] = {}
-    rows = store.db.conn.execute(
-        "SELECT attendee_id, day, type, time, station FROM events "
-        "WHERE type IN (?, ?) AND attendee_id IS NOT NULL AND day IS NOT NULL ORDER BY seq",
-        [CHECKIN, UNDO])
-    for attendee_id, day, kind, time, station in rows:
-        state[(attendee_id, day)] = (time, station) if kind == CHECKIN else None
-    return {key: value for key, value in state.items() if value is not None}
+    """(attendee id, day) -> (time, station) of the first check-in in force
+    (Store.admissions_in_force: the same rule as the desk's)."""
+    return {key: (found[0].time, found[0].station)
+            for key, found in store.admissions_in_force().items()}
 
 
 def attendance(store: Store) -> tuple[list[str], list[dict[str, Any]]]:

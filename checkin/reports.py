@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from checkin.store import CHECKIN, UNDO, Store
+from checkin.store import Store
 
 QUARTER_MINUTES = 15
 
@@ -45,24 +45,9 @@ class DayReport:
 
 
 def admissions(store: Store, day: str) -> dict[str, str]:
-    """Attendee id -> arrival time (ISO 8601) for everyone admitted on day."""
-    rows = store.db.execute(
-        "SELECT attendee_id, type, time FROM events "
-        "WHERE day = ? AND type IN (?, ?) AND attendee_id IS NOT NULL ORDER BY seq",
-        [day, CHECKIN, UNDO],
-    ).fetchall()
-    return replay(rows)
-
-
-def replay(rows: list[tuple[str, str, str]]) -> dict[str, str]:
-    """Fold (attendee_id, type, time) rows in log order into the admissions in force."""
-    inside: dict[str, str] = {}
-    for attendee_id, kind, time in rows:
-        if kind == CHECKIN:
-            inside.setdefault(attendee_id, time)
-        else:
-            inside.pop(attendee_id, None)
-    return inside
+    """Attendee id -> arrival time (ISO 8601, the first admission) for everyone in on day."""
+    return {attendee_id: found[0].time
+            for (attendee_id, _), found in store.admissions_in_force(day=day).items()}
 
 
 def quarter_of(time: str) -> int:

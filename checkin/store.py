@@ -5,8 +5,9 @@ import json
 import secrets
 import socket
 import uuid as uuidlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,64 @@ ATTENDEE_CANCELLED = "attendee_cancelled"
 CHECKIN = "checkin"
 UNDO = "undo"
 BADGE_PRINTED = "badge_printed"
+
+# The columns standing_admissions() reads, in this order, from events in log order.
+ADMISSION_COLUMNS = ("uuid, type, attendee_id, day, station, operator, time, "
+                     "json_extract(payload, '$.undoes')")
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A check-in that no undo annuls."""
+
+    uuid: str
+    attendee_id: str
+    day: str
+    station: str
+    operator: str
+    time: str
+
+
+def instant(time: str) -> float:
+    """Desks may write different UTC offsets: order by the instant, not the text."""
+    try:
+        return datetime.fromisoformat(time).timestamp()
+    except (ValueError, OverflowError):
+        return float("inf")
+
+
+def standing_admissions(rows: Iterable[Sequence[Any]]
+                        ) -> dict[tuple[str, str], list[Admission]]:
+    """(attendee id, day) -> the check-ins in force, earliest first.
+
+    rows are ADMISSION_COLUMNS of checkin and undo events. An undo annuls the check-in it
+    names (payload "undoes"), wherever it stands in the log: desks merged by sync hold
+    the same events in different orders, and must agree, so nothing here depends on the
+    order. An undo that names no check-in (the engine always names one; other sources
+    may not) annuls the attendee's check-ins of that day made up to its own time.
+    Several check-ins in force are one person inside, admitted at several desks while
+    they could not see each other (checkin.conflicts lists them).
+    """
+    admitted: dict[tuple[str, str], list[Admission]] = {}
+    annulled: set[str] = set()
+    undone_until: dict[tuple[str, str], float] = {}
+    for uuid, kind, attendee_id, day, station, operator, time, undoes in rows:
+        key = (attendee_id, day)
+        if kind == CHECKIN:
+            admitted.setdefault(key, []).append(
+                Admission(uuid, attendee_id, day, station, operator, time))
+        elif isinstance(undoes, str):
+            annulled.add(undoes)
+        else:
+            undone_until[key] = max(undone_until.get(key, float("-inf")), instant(time))
+    standing: dict[tuple[str, str], list[Admission]] = {}
+    for key, found in admitted.items():
+        until = undone_until.get(key, float("-inf"))
+        left = [a for a in found if a.uuid not in annulled and instant(a.time) > until]
+        if left:
+            standing[key] = sorted(left, key=lambda a: (instant(a.time), a.uuid))
+    return standing
+
 
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -284,27 +343,36 @@ class Store:
 
     # -- admissions (derived from the log) ------------------------------------------------
 
+    def admissions_in_force(self, *, day: str | None = None, attendee_id: str | None = None,
+                            ids: Sequence[str] = ()) -> dict[tuple[str, str], list[Admission]]:
+        """standing_admissions() over this log, for one day, one attendee or some ids."""
+        where, params = ["type IN (?, ?)", "attendee_id IS NOT NULL", "day IS NOT NULL"], \
+            [CHECKIN, UNDO]
+        if day is not None:
+            where.append("day = ?")
+            params.append(day)
+        if attendee_id is not None:
+            where.append("attendee_id = ?")
+            params.append(attendee_id)
+        if ids:
+            where.append(f"attendee_id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        return standing_admissions(self.db.execute(
+            f"SELECT {ADMISSION_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY seq",
+            params))
+
     def admission(self, attendee_id: str, day: str) -> Event | None:
-        """The check-in in force for attendee on day: the newest checkin not followed by undo."""
-        row = self.db.execute(
-            "SELECT seq, type FROM events WHERE attendee_id = ? AND day = ? "
-            "AND type IN (?, ?) ORDER BY seq DESC LIMIT 1",
-            [attendee_id, day, CHECKIN, UNDO],
-        ).fetchone()
-        if not row or row[1] != CHECKIN:
+        """The check-in in force for attendee on day (the earliest, if several desks
+        admitted them while apart), or None."""
+        standing = self.admissions_in_force(day=day, attendee_id=attendee_id)
+        if not standing:
             return None
-        found = list(self.db.query("SELECT * FROM events WHERE seq = ?", [row[0]]))
+        first = standing[(attendee_id, day)][0]
+        found = list(self.db.query("SELECT * FROM events WHERE uuid = ?", [first.uuid]))
         return Event.from_row(found[0])
 
     def checked_in_ids(self, day: str) -> set[str]:
-        rows = self.db.execute(
-            "SELECT attendee_id, type FROM events WHERE day = ? AND type IN (?, ?) ORDER BY seq",
-            [day, CHECKIN, UNDO],
-        ).fetchall()
-        state: dict[str, bool] = {}
-        for attendee_id, kind in rows:
-            state[attendee_id] = kind == CHECKIN
-        return {a for a, inside in state.items() if inside}
+        return {attendee_id for attendee_id, _ in self.admissions_in_force(day=day)}
 
     def badge_printed(self, attendee_id: str) -> bool:
         row = self.db.execute(

@@ -125,3 +125,38 @@ def test_created_from_reads_the_source_of_the_creation_events(store):
     with store.transaction():
         store.add_attendee(Attendee(id="a2", given_name="Bo"), source="demo")
     assert store.created_from("demo")
+
+
+def test_admissions_in_force_do_not_depend_on_log_order(tmp_path):
+    """Desks merged by sync hold the same events in different orders and must agree: an
+    undo annuls the check-in it names wherever it stands; of several check-ins in force
+    (desks apart) the earliest is the admission, and the person counts once."""
+    day = "2026-12-01"
+    made = {}
+    for name in ("x", "y"):
+        made[name] = Store(open_db(tmp_path / f"{name}.sqlite", create=True), station="s")
+        made[name].set_event("E", [day])
+    b_in = dict(type=CHECKIN, attendee_id="a1", day=day, station="desk-b",
+                time=f"{day}T09:00:00+01:00", uuid="b-in")
+    b_undo = dict(type=UNDO, attendee_id="a1", day=day, station="desk-b",
+                  time=f"{day}T09:01:00+01:00", uuid="b-undo", payload={"undoes": "b-in"})
+    c_in = dict(type=CHECKIN, attendee_id="a1", day=day, station="desk-c",
+                time=f"{day}T08:59:00+00:00", uuid="c-in")  # 09:59 in Berlin
+    for name, order in (("x", [b_in, b_undo, c_in]), ("y", [c_in, b_in, b_undo])):
+        with made[name].transaction():
+            for event in order:
+                made[name].append(event["type"],
+                                  **{k: v for k, v in event.items() if k != "type"})
+    for store in made.values():
+        assert store.admission("a1", day).uuid == "c-in"
+        assert store.checked_in_ids(day) == {"a1"}
+
+
+def test_an_undo_naming_no_check_in_annuls_those_made_before_it(store):
+    day = "2026-12-01"
+    with store.transaction():
+        store.append(CHECKIN, "a1", day=day, time=f"{day}T09:00:00+01:00")
+        store.append(UNDO, "a1", day=day, time=f"{day}T09:05:00+01:00")
+        store.append(CHECKIN, "a2", day=day, time=f"{day}T09:10:00+01:00", station="desk-2")
+        store.append(UNDO, "a2", day=day, time=f"{day}T09:00:00+01:00")  # written earlier
+    assert store.checked_in_ids(day) == {"a2"}
