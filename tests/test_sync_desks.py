@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checkin import tokens
+from checkin import confirmations
 from checkin.admission import ALREADY_CHECKED_IN, CANCELLED, OK, Engine
 from checkin.db import open_db
 from checkin.errors import CheckinError
@@ -133,7 +133,7 @@ def test_a_cancellation_and_a_revoked_token_at_the_hub_reach_the_desk(hub: Hub, 
         assert person is not None
         person.status = "cancelled"
         hub.store.update_attendee(person, search_key=search_key(person), reason="refund")
-    tokens.revoke(hub.store, "a5", reason="lost phone")
+    confirmations.revoke(hub.store, "a5", reason="lost phone")
     new_token = hub.event.token("a5")
 
     result = run_cli("sync", db=path_of(desk))

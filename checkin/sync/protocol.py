@@ -6,7 +6,7 @@ plus ``"hub_seq"`` (the hub's events.seq) in pull answers. ``payload_problem`` s
 one line what is wrong with an event's payload, or None: the hub refuses a push that has
 one (422), and a desk applies no pulled event that has one (it is stored, and logged).
 The attendee payloads are those of Store.add_attendee / update_attendee and of the
-importer; token_revoked is that of checkin.tokens.revoke.
+importer; token_revoked is that of checkin.confirmations.revoke.
 """
 
 import json
