@@ -30,7 +30,7 @@ from checkin.models import Attendee, Event
 from checkin.printing.backend import Backend, PrinterCondition
 from checkin.printing.backend import make_backend as core_make_backend
 from checkin.reports import expected_count
-from checkin.store import Store, today
+from checkin.store import Admission, Store, today
 
 # The engine, search index, print queue, renderer and demo are imported where first used:
 # the station imports this module on its GUI thread while starting, and these imports
@@ -82,6 +82,9 @@ class Outcome:
     hits: list[Hit] | None = None  # a malformed scan became this search
     printing: bool = False  # a badge job was queued for this answer
     repaired: str = ""
+    # Admissions in force at several desks today (made while they could not see each
+    # other; checkin.conflicts): the card flags them. Empty: no conflict.
+    conflict: list[Admission] = field(default_factory=list)
 
 
 @dataclass
@@ -255,9 +258,17 @@ def describe(ctx: DbContext, attendee_id: str) -> Outcome:
     attendee = store.attendee(attendee_id)
     if attendee is None:
         raise CheckinError(f"no attendee with id {attendee_id!r}")
-    admission = store.admission(attendee_id, today())
+    day = today()
+    admission = store.admission(attendee_id, day)
     return Outcome("found", attendee, "", admission, admission is not None,
-                   store.badge_printed(attendee_id))
+                   store.badge_printed(attendee_id), conflict=conflict_of(store, attendee_id, day))
+
+
+def conflict_of(store: Store, attendee_id: str, day: str) -> list[Admission]:
+    """The person's admissions in force on day if several desks made them, else []."""
+    standing = store.admissions_in_force(day=day, attendee_id=attendee_id).get(
+        (attendee_id, day), [])
+    return standing if len({a.station for a in standing}) > 1 else []
 
 
 # -- admitting -------------------------------------------------------------------------------
@@ -274,8 +285,9 @@ def outcome_of(ctx: DbContext, verdict: Verdict, text: str = "") -> Outcome:
     kind = verdict.verdict
     # ok and already_checked_in: the card words it itself (the latter from `previous`)
     detail = "" if kind in ("ok", "already_checked_in") else verdict.message
+    conflict = conflict_of(store, attendee.id, day) if attendee is not None else []
     return Outcome(kind, attendee, detail, verdict.previous, checked_in, printed, text,
-                   repaired=verdict.repaired or "")
+                   repaired=verdict.repaired or "", conflict=conflict)
 
 
 def scan_text(ctx: DbContext, text: str) -> Outcome:

@@ -42,6 +42,7 @@ class DayReport:
     arrivals: list[Slot]
     roles: list[GroupCount]
     countries: list[GroupCount]
+    conflicts: int = 0  # people admitted at several desks while apart (counted once above)
 
 
 def admissions(store: Store, day: str) -> dict[str, str]:
@@ -134,9 +135,11 @@ def expected_count(store: Store, day: str) -> int:
 
 def day_report(store: Store, day: str) -> DayReport:
     """Everything the dashboard shows, from one read of the log."""
-    admitted = admissions(store, day)
+    standing = store.admissions_in_force(day=day)
+    admitted = {attendee_id: found[0].time for (attendee_id, _), found in standing.items()}
     return DayReport(
         day=day,
+        conflicts=sum(1 for found in standing.values() if len({a.station for a in found}) > 1),
         checked_in=len(admitted),
         expected=expected_count(store, day),
         arrivals=_slots(admitted),

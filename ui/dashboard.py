@@ -204,10 +204,14 @@ class DashboardWidget(QWidget):
         if report is None:
             self.summary.setText(self.tr("Loading…"))
             return
-        self.summary.setText(
-            self.tr("{day}: {checked_in} of {expected} checked in ({percent} %)").format(
-                day=self._day_text(report.day), checked_in=report.checked_in,
-                expected=report.expected, percent=percent(report.checked_in, report.expected)))
+        summary = self.tr("{day}: {checked_in} of {expected} checked in ({percent} %)").format(
+            day=self._day_text(report.day), checked_in=report.checked_in,
+            expected=report.expected, percent=percent(report.checked_in, report.expected))
+        if report.conflicts:
+            summary += "\n" + self.tr(
+                "{n} admitted at two desks while apart (checkin conflicts lists them)").format(
+                    n=report.conflicts)
+        self.summary.setText(summary)
         self._draw_arrivals(report)
         self._draw_groups(self.roles, report.roles, role_label, self.tr("Role"),
                           self.tr("Checked in and expected by role"), limit=None)

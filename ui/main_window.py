@@ -28,7 +28,7 @@ from checkin.config import StationConfig
 from checkin.desk import Hit, Outcome, PrintState, Stats, Summary
 from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
 from ui.camera import CameraPane
-from ui.format import printer_state_text
+from ui.format import format_time, printer_state_text
 from ui.result_card import ResultCard
 from ui.scan_panel import ScannerCatcher, ScanPanel
 from ui.services import Station
@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         self.act_shortcuts = a("shortcuts", "F1", self.show_shortcuts)
         self.act_about = a("about", None, self.show_about)
         self.act_retry = a("retryPrint", "Ctrl+Shift+P", self.retry_failed_print)
+        self.act_close_day = a("closeDay", None, self.close_day)
 
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
@@ -213,6 +214,8 @@ class MainWindow(QMainWindow):
         for action in (self.act_check_in, self.act_undo, self.act_print,
                        self.act_cancel_print, self.act_edit, self.act_walk_in, self.act_retry):
             self.menu_desk.addAction(action)
+        self.menu_desk.addSeparator()
+        self.menu_desk.addAction(self.act_close_day)
         self.menu_view = bar.addMenu("")
         for action in (self.act_desk, self.act_attendees, self.act_dashboard, self.act_kiosk,
                        self.act_camera):
@@ -237,6 +240,8 @@ class MainWindow(QMainWindow):
         st.searched.connect(self._searched)
         st.statsChanged.connect(self._stats)
         st.printStateChanged.connect(self._print_state)
+        st.syncChanged.connect(self.status.set_sync)
+        st.dayClosed.connect(self._day_closed)
         st.failed.connect(self._failed)
         st.admitFailed.connect(lambda message: self._failed(message, "not_admitted"))
         st.printFailed.connect(self._print_error)
@@ -393,6 +398,8 @@ class MainWindow(QMainWindow):
             detail = self.card.admission_text(out.previous)
         elif kind == "found" and out.attendee is not None and out.attendee.status == "cancelled":
             kind, detail = "cancelled", ""
+        if out.conflict:
+            detail = (detail + "\n" if detail else "") + self.conflict_text(out.conflict)
         self._print_note = ""
         if out.printing:
             self._print_note = self.tr("Badge is printing.")
@@ -824,6 +831,31 @@ class MainWindow(QMainWindow):
                           "\n".join(lines), QMessageBox.StandardButton.Ok, self)
         self._open_dialog(box, lambda: None)
 
+    def conflict_text(self, admissions: list[Any]) -> str:
+        """'Admitted at 2 desks while they could not see each other: Desk 1 09:05, ...'."""
+        places = ", ".join(f"{a.station} {format_time(a.time)}" for a in admissions)
+        return self.tr("CONFLICT: admitted at {n} desks while they could not see each other: "
+                       "{places}").format(n=len({a.station for a in admissions}), places=places)
+
+    def close_day(self) -> None:
+        self.status.showMessage(self.tr("Closing the day: sending everything to the hub…"))
+        self.station.close_day()
+
+    def _day_closed(self, status: Any) -> None:
+        if not status.paired:
+            text = self.tr("This desk has no hub: nothing to send (checkin sync --hub URL "
+                           "--token TOKEN pairs it).")
+        elif status.all_synced:
+            text = self.tr("All synced: {n} events; the hub has every event of this desk.")\
+                .format(n=status.events)
+        else:
+            text = self.tr("NOT all synced: {n} events of this desk wait for the hub ({why}). "
+                           "Try again when the hub is reachable.").format(
+                               n=status.waiting, why=status.error or "?")
+        self.status.showMessage(text, 0)
+        self.banner.setText(text)
+        self.banner.show()
+
     def about_text(self) -> str:
         """Version, event database and log file: what a supporter asks for first."""
         from checkin import __version__, logsetup
@@ -914,6 +946,7 @@ class MainWindow(QMainWindow):
         self.act_quit.setText(self.tr("&Quit"))
         self.act_shortcuts.setText(self.tr("&Keyboard shortcuts"))
         self.act_about.setText(self.tr("&About"))
+        self.act_close_day.setText(self.tr("C&lose the day (send everything to the hub)"))
         self.act_retry.setText(self.tr("&Retry failed print jobs"))
         self.act_cancel_print.setText(self.tr("Cance&l waiting badge"))
         self._retranslate_buttons()

@@ -41,6 +41,7 @@ from checkin.desk import (
 from checkin.models import Attendee
 from checkin.printing.backend import Backend
 from checkin.printing.backend import make_backend as core_make_backend
+from checkin.sync.background import SyncStatus, next_delay, step
 from ui.workers import Lanes
 
 PRINT_POLL_MS = 10_000
@@ -61,6 +62,8 @@ class Station(QObject):
     admitFailed = Signal(str)  # a scan or check-in failed: the person is NOT admitted
     printCancelled = Signal(str, int)  # attendee id, jobs cancelled (cancel_badges)
     printFailed = Signal(str)  # the print lane failed: the admission on the card stands
+    syncChanged = Signal(object)  # SyncStatus, after every background sync step
+    dayClosed = Signal(object)  # SyncStatus of the final sync ("Close the day")
 
     def __init__(self, db_path: Path, config: StationConfig,
                  config_path: Path | None = None, parent: QObject | None = None) -> None:
@@ -81,7 +84,7 @@ class Station(QObject):
             "db": lambda: DbContext(db_path, station, config.operator),
             "print": lambda: PrintContext(db_path, station, config.operator, config,
                                           make_backend),
-            "net": None,
+            "net": lambda: DbContext(db_path, station, config.operator),
             "decode": _decoder_context,
         }, self)
         # The print lane runs its tasks in order: a state from task n knows every badge
@@ -95,6 +98,11 @@ class Station(QObject):
         self._poll = QTimer(self)
         self._poll.setInterval(PRINT_POLL_MS)
         self._poll.timeout.connect(self.refresh_print_queue)
+        self.sync_status = SyncStatus()
+        self._sync_failures = 0
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setSingleShot(True)
+        self._sync_timer.timeout.connect(self.sync_now)
         self.lanes["db"].error.connect(lambda _n, exc: self.failed.emit(message_of(exc)))
         self.lanes["print"].error.connect(lambda _n, exc: self.failed.emit(message_of(exc)))
 
@@ -104,6 +112,7 @@ class Station(QObject):
 
     def shutdown(self) -> None:
         self._poll.stop()
+        self._sync_timer.stop()
         self.lanes.stop()
 
     # -- open --------------------------------------------------------------------------
@@ -119,6 +128,7 @@ class Station(QObject):
         self.statsChanged.emit(self.stats)
         self.refresh_print_queue(force=True)  # badges left waiting by the last session
         self._poll.start()
+        self.sync_now()
 
     # -- scan and search -----------------------------------------------------------------
 
@@ -242,6 +252,40 @@ class Station(QObject):
         self.lanes["db"].submit(lambda ctx: ctx.set_identity(station, operator), name="ident")
         self.lanes["print"].submit(lambda ctx: ctx.set_config(config), name="printcfg")
         self.refresh_print_queue(force=True)  # another printer: what waited may print now
+
+    # -- sync with the hub (net lane; docs/sync.md) ---------------------------------------
+
+    def sync_now(self, *, final: bool = False) -> None:
+        """One background sync step; the next is scheduled when it answers. A scan never
+        waits for it: the net lane has its own connection."""
+        lane = self.lanes["net"]
+        if lane.busy and not final:
+            return
+        self._sync_timer.stop()
+        before = self.sync_status
+        lane.submit(lambda ctx: step(ctx.store, ctx.db_path, before, final=final),
+                    lambda status: self._synced(status, final),
+                    lambda exc: self._sync_failed(exc, final), name="sync")
+
+    def close_day(self) -> None:
+        """Push everything and ask the hub to acknowledge it (dayClosed says how it went)."""
+        self.sync_now(final=True)
+
+    def _synced(self, status: SyncStatus, final: bool) -> None:
+        self._sync_failures = 0 if status.online else self._sync_failures + 1
+        self.sync_status = status
+        self.syncChanged.emit(status)
+        if final:
+            self.dayClosed.emit(status)
+        if status.pulled:  # other desks' admissions and the office's changes
+            self.refresh_stats()
+        if status.paired:
+            self._sync_timer.start(int(next_delay(status, self._sync_failures) * 1000))
+
+    def _sync_failed(self, exc: BaseException, final: bool) -> None:
+        # A fault on the net lane (logged there): keep the desk informed and try again.
+        self._synced(replace(self.sync_status, paired=True, online=False, error=message_of(exc),
+                             all_synced=False), final)
 
     # -- answers -------------------------------------------------------------------------
 

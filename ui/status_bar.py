@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from checkin.sync.background import SyncStatus, clock_of
 from ui.format import printer_state_text
 
 
@@ -20,7 +21,7 @@ class StationStatusBar(QStatusBar):
         self._day = ""
         self._counts: tuple[int, int] | None = None
         self._printer: tuple[str, int, str, int] | None = None
-        self._sync = ""
+        self._sync = SyncStatus()
         self.station_label = self._field("station")
         self.day_label = self._field("day")
         self.counts_label = self._field("counts")
@@ -60,9 +61,9 @@ class StationStatusBar(QStatusBar):
         self._printer = (state, queue_length, reason, failed)
         self._update_printer()
 
-    def set_sync(self, text: str) -> None:
-        """Empty text hides the field (a station without a hub)."""
-        self._sync = text
+    def set_sync(self, status: SyncStatus) -> None:
+        """The hub as the last background sync found it; hidden for a desk with no hub."""
+        self._sync = status
         self._update_sync()
 
     # -- texts -----------------------------------------------------------------------------
@@ -115,9 +116,26 @@ class StationStatusBar(QStatusBar):
         self.printer_label.setText(text)
         self.printer_label.setAccessibleName(text)
 
+    def sync_text(self) -> str:
+        status = self._sync
+        if status.online:
+            text = self.tr("Hub: connected")
+        elif status.offline_since:
+            text = self.tr("Hub: offline since {time}").format(
+                time=clock_of(status.offline_since))
+        else:
+            text = self.tr("Hub: not reached yet")
+        if status.waiting:
+            text += " · " + (self.tr("1 event waiting") if status.waiting == 1 else
+                             self.tr("{n} events waiting").format(n=status.waiting))
+        elif status.online:
+            text += " · " + self.tr("all synced")
+        return text
+
     def _update_sync(self) -> None:
-        self.sync_label.setVisible(bool(self._sync))
-        self.sync_label.setText(self.tr("Sync: {state}").format(state=self._sync))
+        self.sync_label.setVisible(self._sync.paired)
+        self.sync_label.setText(self.sync_text() if self._sync.paired else "")
+        self.sync_label.setToolTip(self._sync.error)
         self.sync_label.setAccessibleName(self.sync_label.text())
 
     def changeEvent(self, event: QEvent) -> None:

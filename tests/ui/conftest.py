@@ -20,11 +20,14 @@ from ui import print_backend_qt
 from ui.earlyinit import start_gui_services
 
 
-@pytest.fixture(scope="session", autouse=True)
-def qt_print_backend() -> None:
+@pytest.fixture(autouse=True)
+def qt_print_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     """The UI tests run with the qt backend registered, as ui.app.main registers it before
-    it builds the window. A fixture, not a call at import: conftest files are imported
-    before any test runs, and the core tests should meet the registry as the CLI does."""
+    it builds the window. Per test, on a copy of the registry that is put back after it:
+    the core tests, run before or after, meet the registry as the CLI does."""
+    from checkin.printing import backend
+
+    monkeypatch.setattr(backend, "_REGISTRY", dict(backend._REGISTRY))
     print_backend_qt.register()
 
 

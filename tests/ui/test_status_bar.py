@@ -2,6 +2,7 @@
 
 from PySide6.QtWidgets import QApplication
 
+from checkin.sync.background import SyncStatus
 from ui.i18n import install_translator
 from ui.status_bar import StationStatusBar
 
@@ -25,10 +26,17 @@ def test_fields(qtbot):
     assert bar.printer_label.text() == "Printer: out of paper · 3 in queue"
     bar.set_printer("stopped", 0, "media-jam", 2)
     assert bar.printer_label.text() == "Printer: stopped (media-jam) · 2 failed"
-    bar.set_sync("2 events to send")
+    assert bar.sync_label.isHidden()  # a desk with no hub
+    bar.set_sync(SyncStatus(paired=True, online=True, waiting=0))
     assert not bar.sync_label.isHidden()
-    assert bar.sync_label.text() == "Sync: 2 events to send"
-    bar.set_sync("")
+    assert bar.sync_label.text() == "Hub: connected · all synced"
+    bar.set_sync(SyncStatus(paired=True, online=False, waiting=12, error="hub unreachable",
+                            offline_since="2026-12-01T09:12:30+01:00"))
+    assert bar.sync_label.text() == "Hub: offline since 09:12 · 12 events waiting"
+    assert bar.sync_label.toolTip() == "hub unreachable"
+    bar.set_sync(SyncStatus(paired=True, online=True, waiting=1))
+    assert bar.sync_label.text() == "Hub: connected · 1 event waiting"
+    bar.set_sync(SyncStatus())
     assert bar.sync_label.isHidden()
 
 

@@ -210,6 +210,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>{day}: {checked_in} von {expected} eingecheckt ({percent} %)</translation>
     </message>
     <message>
+        <source>{n} admitted at two desks while apart (checkin conflicts lists them)</source>
+        <translation>{n} an zwei Schaltern eingecheckt, während diese getrennt waren (checkin conflicts listet sie auf)</translation>
+    </message>
+    <message>
         <source>Role</source>
         <translation>Rolle</translation>
     </message>
@@ -471,6 +475,26 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
     </message>
     <message>
+        <source>CONFLICT: admitted at {n} desks while they could not see each other: {places}</source>
+        <translation>KONFLIKT: an {n} Schaltern eingecheckt, während diese einander nicht sahen: {places}</translation>
+    </message>
+    <message>
+        <source>Closing the day: sending everything to the hub…</source>
+        <translation>Tagesabschluss: alles wird an den Hub gesendet …</translation>
+    </message>
+    <message>
+        <source>This desk has no hub: nothing to send (checkin sync --hub URL --token TOKEN pairs it).</source>
+        <translation>Dieser Schalter hat keinen Hub: nichts zu senden (checkin sync --hub URL --token TOKEN verbindet ihn).</translation>
+    </message>
+    <message>
+        <source>All synced: {n} events; the hub has every event of this desk.</source>
+        <translation>Alles synchronisiert: {n} Ereignisse; der Hub hat jedes Ereignis dieses Schalters.</translation>
+    </message>
+    <message>
+        <source>NOT all synced: {n} events of this desk wait for the hub ({why}). Try again when the hub is reachable.</source>
+        <translation>NICHT alles synchronisiert: {n} Ereignisse dieses Schalters warten auf den Hub ({why}). Bitte erneut versuchen, sobald der Hub erreichbar ist.</translation>
+    </message>
+    <message>
         <source>Check-in station {version}
 
 Event database: {db}
@@ -587,6 +611,10 @@ Protokolldatei: {log}</translation>
     <message>
         <source>&amp;About</source>
         <translation>Ü&amp;ber</translation>
+    </message>
+    <message>
+        <source>C&amp;lose the day (send everything to the hub)</source>
+        <translation>Tag ab&amp;schließen (alles an den Hub senden)</translation>
     </message>
     <message>
         <source>&amp;Retry failed print jobs</source>
@@ -1098,8 +1126,28 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
         <translation>Drucker: {state}</translation>
     </message>
     <message>
-        <source>Sync: {state}</source>
-        <translation>Abgleich: {state}</translation>
+        <source>Hub: connected</source>
+        <translation>Hub: verbunden</translation>
+    </message>
+    <message>
+        <source>Hub: offline since {time}</source>
+        <translation>Hub: offline seit {time}</translation>
+    </message>
+    <message>
+        <source>Hub: not reached yet</source>
+        <translation>Hub: noch nicht erreicht</translation>
+    </message>
+    <message>
+        <source>1 event waiting</source>
+        <translation>1 Ereignis wartet</translation>
+    </message>
+    <message>
+        <source>{n} events waiting</source>
+        <translation>{n} Ereignisse warten</translation>
+    </message>
+    <message>
+        <source>all synced</source>
+        <translation>alles synchronisiert</translation>
     </message>
 </context>
 </TS>
