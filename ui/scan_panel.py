@@ -64,7 +64,11 @@ class ScanField(QLineEdit):
         now = self._key_ms(event)
         gap = now - self._last_key_ms
         self._last_key_ms = now
-        if not (0 <= gap <= SCANNER_KEY_MS) or self._burst_chars == 0:
+        at_end = not self.hasSelectedText() and self.cursorPosition() == len(self.text())
+        if (not (0 <= gap <= SCANNER_KEY_MS) and self._burst_chars >= SCANNER_MIN_CHARS
+                and at_end):
+            pass  # a pause inside a scanner's burst (a busy machine, USB): the same code
+        elif not (0 <= gap <= SCANNER_KEY_MS) or self._burst_chars == 0:
             # a new burst: what stays in front of it is the text not replaced by this key
             kept = "" if self.hasSelectedText() else self.text()
             if self.cursorPosition() != len(self.text()):

@@ -36,7 +36,8 @@ def test_scan_into_the_walk_in_form_is_kept_out(qtbot, main_window, station_even
     dialog.family.setFocus()
     qtbot.waitUntil(dialog.family.hasFocus, timeout=30_000)
     type_keys(dialog.family, "Okafor", ms + 10_000, 160)
-    with qtbot.waitSignal(window.outcomeShown, timeout=20_000) as done:
+    with qtbot.waitSignal(window.outcomeShown, timeout=30_000,
+                          check_params_cb=lambda out: out.kind != "found") as done:
         qtbot.keyClick(dialog.family, Qt.Key.Key_Return)
     assert done.args[0].kind == "created"
 

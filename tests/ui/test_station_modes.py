@@ -17,6 +17,11 @@ from checkin.store import Store
 from tests.ui.conftest import close_window, open_window
 
 
+def is_answer(out) -> bool:
+    """An answer to a scan, not a late preview of a type-ahead result."""
+    return out.kind != "found"
+
+
 def type_and_enter(qtbot, field, text: str) -> None:
     qtbot.keyClicks(field, text)
     qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -30,14 +35,14 @@ def test_kiosk_welcome_and_pin(qtbot, main_window, station_event):
     kiosk = window.kiosk
     assert kiosk is not None and kiosk.isVisible()
     assert kiosk.state == "idle"
-    with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+    with qtbot.waitSignal(window.outcomeShown, timeout=30_000, check_params_cb=is_answer):
         type_and_enter(qtbot, kiosk.field, station_event.tokens["A5"])
     assert kiosk.state == "welcome"
     assert "Eva" in kiosk.message.text()
-    with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+    with qtbot.waitSignal(window.outcomeShown, timeout=30_000, check_params_cb=is_answer):
         type_and_enter(qtbot, kiosk.field, station_event.tokens["A2"])  # cancelled
     assert kiosk.state == "desk"  # no diagnostics for the public: "see the desk"
-    with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+    with qtbot.waitSignal(window.outcomeShown, timeout=30_000, check_params_cb=is_answer):
         type_and_enter(qtbot, kiosk.field, "hello there")
     assert kiosk.state == "scan_qr"
 
@@ -70,7 +75,7 @@ def test_kiosk_pin_prompt_gives_way_to_the_next_scan(qtbot, main_window, station
     assert kiosk.pin_panel.isVisible() and kiosk.focusWidget() is kiosk.pin_field
     qtbot.waitUntil(lambda: not kiosk.pin_panel.isVisible(), timeout=30_000)
     assert kiosk.focusWidget() is kiosk.field
-    with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+    with qtbot.waitSignal(window.outcomeShown, timeout=30_000, check_params_cb=is_answer):
         type_and_enter(qtbot, kiosk.field, station_event.tokens["A5"])
     assert kiosk.state == "welcome"
 
@@ -86,7 +91,7 @@ def test_kiosk_says_when_the_badge_did_not_print(qtbot, tmp_path, station_event,
     try:
         window.act_kiosk.trigger()
         kiosk = window.kiosk
-        with qtbot.waitSignal(window.outcomeShown, timeout=20_000):
+        with qtbot.waitSignal(window.outcomeShown, timeout=30_000, check_params_cb=is_answer):
             type_and_enter(qtbot, kiosk.field, station_event.tokens["A5"])
         qtbot.waitUntil(lambda: kiosk.state == "no_badge", timeout=20_000)
         assert "front desk" in kiosk.sub.text() and "Eva" in kiosk.message.text()

@@ -126,7 +126,8 @@ def test_a_hub_that_goes_away_never_stops_the_desk(qtbot, venue, run_cli, statio
         sync_until(qtbot, window, lambda: bar.text().startswith("Hub: offline since"))
         # Scanning goes on at once, and the admissions wait in the outbox.
         for attendee_id in ("a1", "a4", "a7"):
-            assert scan(qtbot, window, venue.event.token(attendee_id)).kind == "ok"
+            out = scan(qtbot, window, venue.event.token(attendee_id))
+            assert out.kind == "ok", (out.input, venue.event.token(attendee_id), out.detail)
         # three admissions, and their badges as they print
         sync_until(qtbot, window, lambda: window.station.sync_status.waiting >= 3
                    and "events waiting" in bar.text())
