@@ -33,6 +33,7 @@ COMMANDS = {
     "layouts": "badges:layouts",
     "badges": "badges:badges",
     "print": "printing:print_",
+    "pretix": "pretix:pretix",
 }
 
 
