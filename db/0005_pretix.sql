@@ -16,6 +16,7 @@ CREATE TABLE pretix_connection (
     pulled_at      TEXT,                      -- last pull that was applied (our clock)
     full_pull_at   TEXT,                      -- last pull of every order
     modified_since TEXT,                      -- pretix's clock: next pull asks for orders changed since
+    list_rules     TEXT NOT NULL DEFAULT '',  -- the list's products and date at the last pull
     pushed_at      TEXT,                      -- last push that reached pretix
     last_error     TEXT NOT NULL DEFAULT ''   -- the last failed pull or push, for `checkin pretix status`
 );

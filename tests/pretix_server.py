@@ -43,8 +43,12 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tests" / "pretix"
@@ -55,6 +59,11 @@ STATE = Path(tempfile.gettempdir()) / f"checkin-pretix-{UID}"  # one record per 
 START_TIMEOUT = 180.0  # seconds until the API answers (schema, seed and start together)
 ORGANIZER = "checkin-test"
 EVENT = "pmc2026"
+
+
+# The servers this process started: a Popen dropped while its process runs warns
+# (ResourceWarning, an error under pytest's filterwarnings), and stop() reaps it.
+_PROCESSES: dict[int, subprocess.Popen[bytes]] = {}
 
 
 class Unavailable(Exception):
@@ -76,6 +85,18 @@ class PretixServer:
     owner: int  # the process that started it
     orders: int
     seconds: float  # start-up time: schema, seed, server
+
+    @property
+    def event_path(self) -> str:
+        return f"events/{self.event}/"
+
+    def http(self, *, device: bool = False) -> httpx.Client:
+        """pretix's API under organizers/ORGANIZER/, as the team (or the other device)."""
+        import httpx
+
+        auth = f"Device {self.device_token}" if device else f"Token {self.token}"
+        return httpx.Client(base_url=f"{self.url}/api/v1/organizers/{self.organizer}/",
+                            headers={"Authorization": auth}, timeout=60)
 
     def env_lines(self) -> str:
         return "\n".join(f"PRETIX_{key.upper()}={value}" for key, value in asdict(self).items())
@@ -217,6 +238,7 @@ def _start(directory: Path, orders: int, bulk: bool, tied: bool,
         env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         preexec_fn=_die_with_parent if tied else os.setsid)
     log.close()
+    _PROCESSES[process.pid] = process
     server = PretixServer(
         url=f"http://127.0.0.1:{port}", organizer=seed["organizer"], event=seed["event"],
         list_id=seed["list_id"], other_list_id=seed["other_list_id"], token=seed["token"],
@@ -227,6 +249,7 @@ def _start(directory: Path, orders: int, bulk: bool, tied: bool,
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         if process.poll() is not None:
+            _PROCESSES.pop(process.pid, None)
             raise Unavailable("the pretix server exited at start: "
                               + _tail(directory / "server.log"))
         try:
@@ -235,6 +258,8 @@ def _start(directory: Path, orders: int, bulk: bool, tied: bool,
         except (OSError, urllib.error.URLError, ValueError):
             if time.monotonic() > deadline:
                 _kill(process.pid)
+                _PROCESSES.pop(process.pid, None)
+                process.wait(timeout=10)
                 raise Unavailable("the pretix server did not answer in time: "
                                   + _tail(directory / "server.log")) from None
             time.sleep(0.25)  # the development server has no readiness signal
@@ -290,6 +315,10 @@ def _kill(pid: int) -> None:
 def _stop(server: PretixServer) -> None:
     if _alive(server.pid) and _is_pretix(server.pid, server.directory):
         _kill(server.pid)
+    process = _PROCESSES.pop(server.pid, None)
+    if process is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
     (STATE / f"{server.port}.json").unlink(missing_ok=True)
     shutil.rmtree(server.directory, ignore_errors=True)
 

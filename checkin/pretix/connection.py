@@ -43,6 +43,7 @@ class Connection:
     pulled_at: str | None = None
     full_pull_at: str | None = None
     modified_since: str | None = None
+    list_rules: str = ""
     pushed_at: str | None = None
     last_error: str = ""
 
@@ -106,12 +107,15 @@ def check(url: str, organizer: str, event: str, list_id: int, token: str,
 
 
 def _refuse(status: int, body: Any, url: str, what: str, name: str, reason: str) -> None:
+    if not isinstance(body, dict):  # pretix answers JSON, also when it refuses
+        raise PretixError(f"{url} does not answer like pretix's API (HTTP {status}: {reason})",
+                          status, reason)
     if status == 401:
         raise PretixError(f"pretix at {url} refused the API token ({reason})", status, reason)
     if status in (403, 404):
         raise PretixError(f"pretix at {url} has no {what} {name} that this token may see "
                           f"({reason})", status, reason)
-    if not 200 <= status < 300 or not isinstance(body, dict):
+    if not 200 <= status < 300:
         raise PretixError(f"{url} does not answer like pretix's API (HTTP {status}: {reason})",
                           status, reason)
 

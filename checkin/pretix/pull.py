@@ -12,11 +12,13 @@ Contract: ``pull(store, db_path=None, *, full=None, client=None) -> PullResult``
   `/orders/` and not through the list's `/positions/`, because in pretix 2026.8 only the
   former takes `modified_since` and carries the order's e-mail and the add-on positions
   (which the list leaves out when they are not admission products).
-- The first pull, a pull after connecting to another list, and ``full=True`` read every
-  order; other pulls ask for orders changed since the last one (`modified_since`, on
-  pretix's clock: the HTTP Date of the pull's first answer, minus SINCE_MARGIN). A full
-  pull also cancels the people pulled before whose positions pretix no longer lists; an
-  incremental one cancels those whose position was cancelled or left the list.
+- The first pull, a pull after connecting to another list, a pull after the list's
+  products or date changed in pretix, one FULL_EVERY after the last full one, and
+  ``full=True`` read every order; other pulls ask for orders changed since the last one
+  (`modified_since`, on pretix's clock: the HTTP Date of the pull's first answer, minus
+  SINCE_MARGIN). A full pull also cancels the people pulled before whose positions pretix
+  no longer lists; an incremental one cancels those whose position was cancelled or left
+  the list.
 - Attendees as checkin.pretix.mapping makes them, written through the import's sync
   (checkin.importing.importer.plan_sync): the same events (attendee_created, _updated,
   _cancelled, with "source": "pretix"), the same ids as the CSV import, so a person
@@ -31,6 +33,7 @@ Contract: ``pull(store, db_path=None, *, full=None, client=None) -> PullResult``
   date_from to date_to in the event's time zone).
 """
 
+import json
 import logging
 import time as timing
 import uuid as uuidlib
@@ -59,6 +62,7 @@ log = logging.getLogger(__name__)
 
 SOURCE = "pretix"  # events' payload "source", and the station of pulled check-ins
 STATION = "pretix"
+FULL_EVERY = timedelta(hours=1)  # deleted orders show in no `modified_since` answer
 SINCE_MARGIN = timedelta(seconds=5)  # Date has 1 s steps; a few seconds of overlap cost nothing
 MAX_EVENT_DAYS = 60
 # Derives the local event UUID of a pretix check-in from its id: the same check-in is the
@@ -104,6 +108,8 @@ class _Fetched:
     products: dict[int, Product]
     orders: list[dict[str, Any]]
     since: str  # the modified_since for the next pull
+    rules: str  # the list's products and date, to notice a change
+    full: bool
 
 
 @dataclass
@@ -122,11 +128,11 @@ def pull(store: Store, db_path: Path | None = None, *, full: bool | None = None,
     """Pull the connected check-in list into store (see the module docstring)."""
     started = timing.monotonic()
     connection = load(store)
-    since = None if full or connection.modified_since is None else connection.modified_since
-    result = PullResult(full=since is None)
+    result = PullResult(full=bool(full))
     api = client or Client(connection.url, read_token(db_path or store.path))
     try:
-        fetched = _fetch(api, connection, since)
+        fetched = _fetch(api, connection, bool(full))
+        result.full = fetched.full
         result.requests = api.requests
         _apply(store, connection, fetched, result)
     except CheckinError as exc:
@@ -144,7 +150,17 @@ def pull(store: Store, db_path: Path | None = None, *, full: bool | None = None,
     return result
 
 
-def _fetch(api: Client, connection: Connection, since: str | None) -> _Fetched:
+def _due_full(connection: Connection) -> bool:
+    if connection.modified_since is None or connection.full_pull_at is None:
+        return True
+    try:
+        last = datetime.fromisoformat(connection.full_pull_at)
+    except ValueError:
+        return True
+    return datetime.now(UTC) - last > FULL_EVERY
+
+
+def _fetch(api: Client, connection: Connection, full: bool) -> _Fetched:
     answer = api.get(connection.event_path)
     if not answer.ok or not isinstance(answer.body, dict):
         raise PretixError(f"pretix refused the event {connection.event}: {answer.reason()}",
@@ -156,14 +172,17 @@ def _fetch(api: Client, connection: Connection, since: str | None) -> _Fetched:
         raise PretixError(f"pretix refused the check-in list {connection.list_id}: "
                           f"{answer.reason()}", answer.status, answer.reason())
     checkin_list = answer.body
+    rules = json.dumps({key: checkin_list.get(key) for key in
+                        ("all_products", "limit_products", "subevent")}, sort_keys=True)
+    full = full or _due_full(connection) or rules != connection.list_rules
     products = product_names(list(api.pages(f"{connection.event_path}items/")))
     params = {"include_canceled_positions": "true"}
-    if since:
-        params["modified_since"] = since
+    if not full and connection.modified_since:
+        params["modified_since"] = connection.modified_since
     orders = [order for order in api.pages(f"{connection.event_path}orders/", params)
               if isinstance(order, dict) and isinstance(order.get("code"), str)]
     return _Fetched(event, checkin_list, products, orders,
-                    (clock - SINCE_MARGIN).astimezone(UTC).isoformat())
+                    (clock - SINCE_MARGIN).astimezone(UTC).isoformat(), rules, full)
 
 
 def _on_list(position: dict[str, Any], checkin_list: dict[str, Any]) -> bool:
@@ -242,9 +261,9 @@ def _apply(store: Store, connection: Connection, fetched: _Fetched,
             [(s.attendee_id, s.position_id, s.order_code, s.secret) for s in seen])
         _checkins(store, connection, list_id, seen, result)
         store.db.execute(
-            "UPDATE pretix_connection SET pulled_at = ?, modified_since = ?, last_error = '', "
-            "full_pull_at = CASE WHEN ? THEN ? ELSE full_pull_at END",
-            [now(), fetched.since, result.full, now()])
+            "UPDATE pretix_connection SET pulled_at = ?, modified_since = ?, list_rules = ?, "
+            "last_error = '', full_pull_at = CASE WHEN ? THEN ? ELSE full_pull_at END",
+            [now(), fetched.since, fetched.rules, result.full, now()])
 
 
 def _cancel_known(store: Store, rows: dict[str, Incoming], ids: set[str]) -> None:

@@ -17,8 +17,7 @@ import os
 import random
 import secrets
 import time
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import django
@@ -80,8 +79,8 @@ def main() -> None:
         event = Event.objects.create(
             organizer=organizer, name={"en": "Personalised Medicine Congress"}, slug=EVENT,
             currency="EUR", live=True,
-            date_from=datetime(2026, 12, 1, 7, 0, tzinfo=dt_timezone.utc),
-            date_to=datetime(2026, 12, 2, 16, 0, tzinfo=dt_timezone.utc),
+            date_from=datetime(2026, 12, 1, 7, 0, tzinfo=UTC),
+            date_to=datetime(2026, 12, 2, 16, 0, tzinfo=UTC),
             plugins="pretix.plugins.banktransfer,pretix.plugins.manualpayment",
         )
         event.set_defaults()
