@@ -190,7 +190,8 @@ def _bulk_orders(event, items, addons, channel, rnd: random.Random) -> None:  # 
     batch = 500
     for start in range(0, ORDERS, batch):
         with transaction.atomic():
-            orders = [Order(event=event, status=Order.STATUS_PAID, code=_code(rnd),
+            orders = [Order(event=event, organizer=event.organizer,
+                            status=Order.STATUS_PAID, code=f"BULK{i:05d}",
                             secret=secrets.token_hex(8), email=f"bulk{i:05d}@example.org",
                             locale="en", total=Decimal("0.00"), sales_channel=channel,
                             datetime=now(), expires=now() + timedelta(days=10))
@@ -201,7 +202,9 @@ def _bulk_orders(event, items, addons, channel, rnd: random.Random) -> None:  # 
                 item, variation = items[(start + offset) % len(items)]
                 parts = _person(rnd, start + offset)
                 positions.append(OrderPosition(
-                    order=order, item=item, variation=variation, positionid=1,
+                    order=order, organizer=event.organizer, item=item, variation=variation,
+                    positionid=1, tax_rate=Decimal("0.00"), tax_value=Decimal("0.00"),
+                    pseudonymization_id=f"BULK{start + offset:06d}",
                     price=Decimal("0.00"), attendee_name_parts=parts,
                     attendee_name_cached=f"{parts['given_name']} {parts['family_name']}",
                     attendee_email=f"b{start + offset:05d}@example.org",
@@ -209,10 +212,6 @@ def _bulk_orders(event, items, addons, channel, rnd: random.Random) -> None:  # 
                     country=COUNTRIES[(start + offset) % len(COUNTRIES)],
                     secret=secrets.token_urlsafe(24)[:32]))
             OrderPosition.all.bulk_create(positions)
-
-
-def _code(rnd: random.Random) -> str:
-    return "".join(rnd.choice("ABCDEFGHJKLMNPQRSTUVWXYZ3789") for _ in range(8))
 
 
 if __name__ == "__main__":
