@@ -127,6 +127,8 @@ class Client:
                 why = "no answer in time"
             except httpx.TransportError as exc:
                 why = _transport_reason(exc)
+            except (httpx.RequestError, httpx.InvalidURL) as exc:  # not worth a retry
+                raise PretixError(f"pretix at {self.url}: {exc}", reason=str(exc)) from None
             else:
                 response = _response(answer)
                 if answer.status_code < 500 and answer.status_code != 429:

@@ -35,6 +35,7 @@ Contract: ``pull(store, db_path=None, *, full=None, client=None) -> PullResult``
 
 import json
 import logging
+import sqlite3
 import time as timing
 import uuid as uuidlib
 from dataclasses import dataclass, field, replace
@@ -139,6 +140,15 @@ def pull(store: Store, db_path: Path | None = None, *, full: bool | None = None,
         note_error(store, f"pull failed: {exc}")
         log.warning("pretix pull failed (nothing changed): %s", exc)
         raise
+    except sqlite3.OperationalError as exc:  # rolled back: locked past the timeout, disk full
+        note_error(store, f"pull failed: {exc}")
+        raise CheckinError(f"pretix pull not applied (nothing changed): the event database "
+                           f"said {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:  # rolled back: an answer we cannot read
+        log.exception("pretix pull: an answer of pretix could not be read")
+        note_error(store, f"pull failed: unreadable answer ({exc!r})")
+        raise CheckinError(f"pretix pull not applied (nothing changed): an answer of pretix "
+                           f"could not be read ({type(exc).__name__}: {exc})") from None
     finally:
         if client is None:
             api.close()
