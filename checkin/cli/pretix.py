@@ -45,7 +45,7 @@ def pull(cli: CliContext, full: bool, as_json: bool) -> None:
     """Import the check-in list's positions and pretix's check-ins (one transaction)."""
     from checkin.pretix import pull as run
 
-    result = run(cli.store(create=True), cli.db_path, full=full or None)
+    result = run(cli.store(), cli.db_path, full=full or None)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
