@@ -1,7 +1,8 @@
 """A real pretix server for the pretix tests and the pretix benchmark.
 
     python -m tests.pretix_server start [ORDERS]   start one, print its KEY=VALUE lines
-    python -m tests.pretix_server stop             stop every server whose owner is gone
+    python -m tests.pretix_server stop             stop those started by hand, and every
+                                                   server whose owner process is gone
     python -m tests.pretix_server status
 
 pretix itself (PRETIX_VERSION from PyPI) lives in its own virtual environment,
@@ -278,6 +279,8 @@ def _tail(path: Path) -> str:
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:  # kill(0) and kill(-1) would ask about whole process groups
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -332,7 +335,8 @@ def running() -> list[PretixServer]:
 
 
 def stop_orphans() -> int:
-    """Stop the recorded servers whose owner process is gone; how many were stopped."""
+    """Stop the recorded servers whose owner process is gone (or that were started by
+    hand, without an owner); how many were stopped."""
     stopped = 0
     for server in running():
         if not _alive(server.owner):
@@ -460,12 +464,11 @@ def main(argv: list[str]) -> int:
         print(server.env_lines())
         print(f"pretix_server: running (pid {server.pid}) after {server.seconds} s; "
               f"stop with: python -m tests.pretix_server stop")
-        # Started by hand: the server must outlive this command.
-        (STATE / f"{server.port}.json").write_text(
-            json.dumps({**asdict(server), "owner": os.getppid()}))
+        # Started by hand: it outlives this command, and `stop` ends it (no owner).
+        (STATE / f"{server.port}.json").write_text(json.dumps({**asdict(server), "owner": 0}))
         return 0
     if command == "stop":
-        print(f"pretix_server: stopped {stop_orphans()} server(s) whose owner had ended")
+        print(f"pretix_server: stopped {stop_orphans()} server(s) without a living owner")
         return 0
     if command == "status":
         servers = running()
