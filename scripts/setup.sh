@@ -45,4 +45,6 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -m pip install -q -e ".[test]" 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -c "import checkin, PySide6" 
+# The pretix server of the pretix tests, in .pretix-venv (without it they skip).
+./scripts/setup_pretix.sh || echo "setup: pretix not installed; the pretix tests will skip" >&2
 echo "setup: ready (.venv)"

@@ -9,6 +9,8 @@ export QT_QPA_PLATFORM=offscreen
 
 stop_servers() {
   .venv/bin/python -m tests.cups_server stop >/dev/null 2>&1 || true
+  # pytest stops its pretix itself; this catches one a crashed run left behind.
+  .venv/bin/python -m tests.pretix_server stop >/dev/null 2>&1 || true
 }
 trap stop_servers EXIT
 trap 'exit 130' INT TERM

@@ -86,3 +86,7 @@ def run_checkin(*args: str, env: dict[str, str] | None = None, input: str | None
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "checkin", *args], capture_output=True,
                           text=True, env=full_env, input=input, timeout=120)
+
+
+# The real pretix server of the pretix tests: one per session, stopped at its end.
+from tests.pretix_server import pretix_server  # noqa: E402, F401
