@@ -13,9 +13,9 @@ Format, version 1: one line of printable ASCII, no spaces::
   characters). Present exactly when the url is https: a TLS hub is always pinned, and a
   fingerprint is meaningless without TLS.
 
-Example (126 characters; QR version 8 at error correction M)::
+Example (120 characters; QR version 7, 45x45 modules, at error correction M)::
 
-    CKHUB1:https://192.168.1.10:8765,3q2-7w...(43),r0fXn3...(43)
+    CKHUB1:https://192.168.1.10:8765,<token: 43 characters>,<fingerprint: 43 characters>
 
 Contract:
 
