@@ -97,7 +97,6 @@ def qr_text_for(store: Store, db_path: Path) -> Callable[[Attendee], str]:
     from checkin.station_keys import station_signer
 
     signer = keys.load_signer(store, db_path, strict=False)
-    station = station_signer(store, db_path) if signer is None else None
 
     def text_for(attendee: Attendee) -> str:
         if tokens.valid_ref(attendee.ref):
@@ -109,6 +108,8 @@ def qr_text_for(store: Store, db_path: Path) -> Callable[[Attendee], str]:
         if attendee.code and len(store.attendees_by_code(attendee.code)) == 1:
             return attendee.code
         if tokens.valid_ref(attendee.ref):
+            # Looked up per badge: a sync while the station runs lists or revokes the key.
+            station = station_signer(store, db_path) if signer is None else None
             if station is not None:
                 return station.sign(attendee.ref)
             return tokens.unsigned(attendee.ref)

@@ -125,3 +125,13 @@ def test_pair_remembers_hub_token_and_fingerprint_and_makes_the_station_key(
     assert client.pinned(store) is None  # that hub has no TLS: the pairing says so
     assert station_keys.ensure_station_key(path).public_key != key.public_key
     store.close()
+
+
+def test_a_command_line_in_the_log_holds_no_token() -> None:
+    from checkin.cli import _redacted
+
+    args = ["--db", "d.sqlite", "sync", "--hub", HTTPS, "--token", TOKEN, "--final"]
+    assert _redacted(args) == [*args[:6], "***", "--final"]
+    code = make(HTTPS, TOKEN, FINGERPRINT)
+    assert _redacted(["sync", "--pair", code]) == ["sync", "--pair", "***"]
+    assert _redacted(["sync", f"--pair={code}"]) == ["sync", "--pair=***"]

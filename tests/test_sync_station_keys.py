@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from checkin import keys, station_keys, tokens
 from checkin.admission import ALREADY_CHECKED_IN, INVALID_SIGNATURE, OK, Engine
+from checkin.confirmations import qr_text_for
 from checkin.db import open_db
 from checkin.decode import decode_file
 from checkin.desk import DbContext, walk_in
@@ -120,6 +121,27 @@ def test_a_walk_in_badge_verifies_at_another_desk_until_its_desk_is_revoked(
         sync_once(desk_a.store, a_path)
     desk_a.close()
     desk_b.close()
+
+
+def test_badges_are_signed_with_the_station_key_from_the_sync_that_listed_it(
+        hub: Hub, run_cli, tmp_path: Path) -> None:
+    result = run_cli("hub", "add-station", "desk-w", db=hub.path)
+    code = result.output.split("sync --pair ")[1].split()[0]
+    path = tmp_path / "desk.sqlite"
+    pair(path, parse(code))
+    desk = DbContext(path, "desk-w", "wim")
+    sync_once(desk.store, path)
+    # A desk whose key the hub has not listed: paired and synced once, then a new key.
+    station_keys.replace_station_key(path)
+    out = walk_in(desk, Attendee(id="", given_name="Olu", family_name="Ade"))
+    assert out.kind == "created" and out.attendee is not None
+    text_for = qr_text_for(desk.store, path)  # as the app's print lane keeps it
+    assert text_for(out.attendee) == tokens.unsigned(out.attendee.ref)
+    sync_once(desk.store, path)
+    signed = tokens.parse(text_for(out.attendee))
+    assert signed is not None and signed.signed
+    assert signed.key_id == station_keys.ensure_station_key(path).key_id
+    desk.close()
 
 
 def test_a_station_key_whose_id_is_taken_is_replaced(hub: Hub, run_cli,
