@@ -89,9 +89,13 @@ def qr_text_for(store: Store, db_path: Path) -> Callable[[Attendee], str]:
     In order: a token signed now, if the private key file beside the database is present
     and registered in it; else the newest token recorded by issue() for the attendee's
     current ref (the QR the delegate was mailed); else the attendee's upstream code, if
-    exactly one attendee has it; else the unsigned form ``CK0`` + ref, which the engine
-    accepts only as an exact ref match.
+    exactly one attendee has it; else, on a desk whose station key the hub has listed
+    (checkin.station_keys: a walk-in registered at a desk), a token signed with it, which
+    verifies at every desk that synced; else the unsigned form ``CK0`` + ref, which the
+    engine accepts only as an exact ref match.
     """
+    from checkin.station_keys import station_signer
+
     signer = keys.load_signer(store, db_path, strict=False)
 
     def text_for(attendee: Attendee) -> str:
@@ -104,6 +108,10 @@ def qr_text_for(store: Store, db_path: Path) -> Callable[[Attendee], str]:
         if attendee.code and len(store.attendees_by_code(attendee.code)) == 1:
             return attendee.code
         if tokens.valid_ref(attendee.ref):
+            # Looked up per badge: a sync while the station runs lists or revokes the key.
+            station = station_signer(store, db_path) if signer is None else None
+            if station is not None:
+                return station.sign(attendee.ref)
             return tokens.unsigned(attendee.ref)
         return attendee.id
 

@@ -6,6 +6,8 @@
     hub.start()          # same database, same port (the desks' remembered URL stays valid)
     hub.stop()           # SIGTERM, then SIGKILL if it does not end in time
 
+    HubProcess(db_path, workdir, tls=["--tls-self-signed"])   # https: the url says so
+
 start() returns once GET /api/v1/status answers 401 without a token (bounded wait, the
 hub's output tail in the error otherwise). The hub listens on 127.0.0.1 only. Its stdout
 and stderr go to files in workdir, not pipes, so a chatty hub never blocks.
@@ -20,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -36,16 +39,18 @@ def free_port() -> int:
 
 
 class HubProcess:
-    def __init__(self, db_path: Path, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, db_path: Path, workdir: Path, port: int | None = None,
+                 tls: Sequence[str] = ()) -> None:
         self.db_path = Path(db_path)
         self.workdir = Path(workdir)
         self.port = port or free_port()
+        self.tls = list(tls)  # `hub serve` TLS options; they can change between starts
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{HOST}:{self.port}"
 
     def _output(self) -> str:
         lines: list[str] = []
@@ -62,7 +67,7 @@ class HubProcess:
                 open(self.workdir / "hub.err", "ab") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "checkin", "--db", str(self.db_path), "hub", "serve",
-                 "--host", HOST, "--port", str(self.port)],
+                 "--host", HOST, "--port", str(self.port), *self.tls],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=dict(os.environ))
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -70,7 +75,9 @@ class HubProcess:
                 raise RuntimeError(f"hub exited with {self.process.returncode} at start: "
                                    f"{self._output()}")
             with contextlib.suppress(httpx.HTTPError):
-                answer = httpx.get(f"{self.url}/api/v1/status", timeout=1.0, trust_env=False)
+                # Only "is it up": the tests check the certificate with the desk's own code.
+                answer = httpx.get(f"{self.url}/api/v1/status", timeout=1.0, trust_env=False,
+                                   verify=False)
                 if answer.status_code == 401:
                     return self
                 raise RuntimeError(f"hub answered {answer.status_code} without a token")

@@ -170,7 +170,8 @@ def test_add_station_prints_the_token_alone_on_the_last_line(hub: Hub, run_cli) 
     result = run_cli("hub", "add-station", "desk-cli", db=hub.path)
     assert result.exit_code == 0, result.output
     lines = result.output.rstrip("\n").split("\n")
-    assert len(lines) == 2 and "checkin sync --hub" in lines[0]
+    assert lines[0] == f"station 'desk-cli' added for the hub at {hub.process.url}"
+    assert lines[-2].startswith(f"or: checkin sync --hub {hub.process.url} --token TOKEN")
     token = lines[-1]
     assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", token), token
     with hub.client(token) as desk:

@@ -76,6 +76,22 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj = CliContext(db_option=db_path)
 
 
+_SECRET_OPTIONS = ("--token", "--pair")  # their values hold a desk's hub token
+
+
+def _redacted(args: list[str]) -> list[str]:
+    """The command line for the log, without the values of options that hold a token."""
+    out: list[str] = []
+    for arg in args:
+        if out and out[-1] in _SECRET_OPTIONS:
+            out.append("***")
+        elif arg.startswith(tuple(f"{o}=" for o in _SECRET_OPTIONS)):
+            out.append(arg.split("=", 1)[0] + "=***")
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback
     (that goes to the log file)."""
@@ -98,7 +114,8 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
-        log.exception("checkin %s failed", " ".join(argv if argv is not None else sys.argv[1:]))
+        log.exception("checkin %s failed",
+                      " ".join(_redacted(argv if argv is not None else sys.argv[1:])))
         if os.environ.get("CHECKIN_DEBUG"):
             raise
         message = str(exc).splitlines()[0] if str(exc) else ""

@@ -1,11 +1,11 @@
 """`checkin hub ...`: serve this event database to the desks, and manage the desks.
 
 `hub serve` imports the web stack (FastAPI, uvicorn) only when it runs; the other
-subcommands are plain database work. docs/sync.md has the protocol.
+subcommands are plain database work. docs/sync.md has the protocol, TLS and pairing.
 """
 
 import json
-import socket
+from pathlib import Path
 
 import click
 
@@ -22,33 +22,81 @@ def hub() -> None:
               help="Address to listen on (0.0.0.0: every network of this machine).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="TCP port (0: any free port, printed at start).")
+@click.option("--tls-cert", type=click.Path(dir_okay=False, path_type=Path),
+              help="TLS: the hub's certificate (PEM; a chain starts with it). Needs --tls-key.")
+@click.option("--tls-key", type=click.Path(dir_okay=False, path_type=Path),
+              help="TLS: the certificate's private key (PEM, unencrypted).")
+@click.option("--tls-self-signed", is_flag=True,
+              help="TLS with a self-signed certificate made once beside the database for "
+                   "--host (and localhost), and reused at every start.")
 @pass_cli
-def serve(cli: CliContext, host: str, port: int) -> None:
+def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key: Path | None,
+          tls_self_signed: bool) -> None:
     """Serve the event database to the desks until Ctrl+C."""
+    from checkin.sync.hub import prepare
     from checkin.sync.hub import serve as run
+    from checkin.sync.tls import display_fingerprint, ensure_self_signed, fingerprint_of_file
+
+    if tls_self_signed and (tls_cert or tls_key):
+        raise click.UsageError("--tls-self-signed or --tls-cert/--tls-key, not both")
+    if (tls_cert is None) != (tls_key is None):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    if tls_self_signed:
+        prepare(cli.db_path)  # an event database, before files appear beside it
+        made = ensure_self_signed(cli.db_path, host)
+        tls_cert, tls_key = made.cert, made.key
+        if made.created:
+            click.echo(f"made a self-signed TLS certificate {made.cert} (its key {made.key} "
+                       "is readable by you only); every start reuses it")
 
     def announce(url: str) -> None:
         click.echo(f"hub serving {cli.db_path} on {url}/api/v1 (Ctrl+C stops)")
+        if tls_cert is not None:
+            click.echo(f"TLS certificate {display_fingerprint(fingerprint_of_file(tls_cert))} "
+                       "(desks pin it: the pairing code of `checkin hub add-station` holds it)")
+        else:
+            click.echo("without TLS: anyone on this network can read the traffic "
+                       "(--tls-self-signed encrypts it)")
         if host in ("127.0.0.1", "localhost", "::1"):
             click.echo("only this machine can reach it: --host 0.0.0.0 opens it to the "
                        "venue network")
 
-    run(cli.db_path, host=host, port=port, announce=announce)
+    run(cli.db_path, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+        announce=announce)
 
 
 @hub.command("add-station")
 @click.argument("name")
+@click.option("--url", help="The hub's address for the pairing code (default: the one "
+                            "`checkin hub serve` last announced).")
 @pass_cli
-def add_station(cli: CliContext, name: str) -> None:
-    """Register desk NAME; prints its token on the last line (shown once only)."""
+def add_station(cli: CliContext, name: str, url: str | None) -> None:
+    """Register desk NAME: a pairing code (PNG beside the database, and drawn here) and its
+    token, alone on the last line (shown once only)."""
+    from checkin.sync.pairing import hub_address, make, terminal_qr, write_png
     from checkin.sync.stations import add_station as add
+    from checkin.sync.tls import display_fingerprint
 
     store = cli.store()
     store.event_info()  # a hub serves an event: refuse a database without one now
+    served = store.meta("hub_url")
+    address, fingerprint = hub_address(store, cli.db_path, url)  # checked before adding
+    name = name.strip()
     token = add(store, name)
-    click.echo(f"station {name.strip()!r} added; on that desk run: checkin sync --hub "
-               f"http://{socket.gethostname() or 'THIS-MACHINE'}:8765 --token TOKEN, "
-               "with the token below")
+    code = make(address, token, fingerprint)
+    png = cli.db_path.with_name(f"{name}-pairing.png")
+    write_png(code, png)
+    click.echo(f"station {name!r} added for the hub at {address}"
+               + ("" if url or served else " (not served yet: check the address, or give --url)"))
+    if fingerprint:
+        click.echo(f"TLS certificate {display_fingerprint(fingerprint)}")
+    click.echo(terminal_qr(code))
+    click.echo(f"the same code as a PNG, readable by you only (delete it once the desk is "
+               f"paired): {png}")
+    click.echo(f"on the desk, scan the code, or run: checkin sync --pair {code}")
+    click.echo(f"or: checkin sync --hub {address} --token TOKEN"
+               + (f" --fingerprint {fingerprint}" if fingerprint else "")
+               + ", with the token below")
     click.echo(token)
 
 
@@ -85,8 +133,11 @@ def stations(cli: CliContext, as_json: bool) -> None:
 @click.argument("name")
 @pass_cli
 def revoke_station(cli: CliContext, name: str) -> None:
-    """Revoke desk NAME: its token is refused from now on."""
+    """Revoke desk NAME: its token is refused from now on, its station key revoked."""
     from checkin.sync.stations import revoke_station as revoke
 
-    revoke(cli.store(), name)
-    click.echo(f"station {name!r} revoked: its token is refused from now on")
+    keys = revoke(cli.store(), name)
+    click.echo(f"station {name!r} revoked: its token is refused from now on"
+               + (f"; its station key{'s' if len(keys) > 1 else ''} {', '.join(keys)} too "
+                  "(tokens signed with it stop verifying at each desk's next sync)"
+                  if keys else ""))

@@ -1,12 +1,17 @@
 """`checkin sync` (a desk with the hub) and `checkin conflicts` (double admissions).
 
 `checkin sync --hub URL --token TOKEN` remembers both (the URL in the database, the
-token in a 0600 file beside it), so later `checkin sync` alone does it again. Without a
-database yet, the first sync makes one from the hub, in a temporary file renamed into
-place only when the sync succeeded (a failed first sync leaves nothing behind).
+token in a 0600 file beside it), so later `checkin sync` alone does it again;
+`checkin sync --pair CODE` does the same from the pairing code of `checkin hub
+add-station`, with the hub certificate's fingerprint. An https hub is pinned: its
+fingerprint comes from the code, from --fingerprint, or with --trust-on-first-use from
+the first connection (docs/sync.md). Without a database yet, the first sync makes one
+from the hub, in a temporary file renamed into place only when the sync succeeded (a
+failed first sync leaves nothing behind).
 """
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,25 +25,29 @@ if TYPE_CHECKING:
     from checkin.sync.client import SyncResult
 
 
-def _first_sync(path: Path, hub: str | None, token: str | None) -> tuple["SyncResult", str]:
+def _first_sync(path: Path, hub: str | None, token: str | None, fingerprint: str | None,
+                trust_on_first_use: bool) -> tuple["SyncResult", str]:
     """Sync into a new database; (result, the line saying what was created)."""
     from checkin.db import open_db
+    from checkin.station_keys import station_key_path
     from checkin.store import Store
     from checkin.sync.client import SyncError, remember, sync_once
 
     if not hub or not token:
-        raise SyncError(f"no event database at {path} yet: the first sync needs --hub URL "
-                        "and --token TOKEN (from `checkin hub add-station` on the hub)")
+        raise SyncError(f"no event database at {path} yet: the first sync needs --pair CODE, "
+                        "or --hub URL and --token TOKEN (from `checkin hub add-station` on "
+                        "the hub)")
     partial = path.with_name(path.name + ".partial")
 
     def discard() -> None:
-        for suffix in ("", "-wal", "-shm", ".hub-token"):
+        for suffix in ("", "-wal", "-shm", ".hub-token", ".station-key"):
             partial.with_name(partial.name + suffix).unlink(missing_ok=True)
 
     discard()  # what an interrupted first sync left
     store = Store(open_db(partial, create=True))
     try:
-        result = sync_once(store, partial, hub, token)
+        result = sync_once(store, partial, hub, token, fingerprint=fingerprint,
+                           trust_on_first_use=trust_on_first_use)
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         store.db.conn.close()
@@ -49,6 +58,8 @@ def _first_sync(path: Path, hub: str | None, token: str | None) -> tuple["SyncRe
         discard()
         raise CheckinError(f"{path} appeared while syncing: nothing was changed in it")
     partial.replace(path)
+    if station_key_path(partial).exists():  # the key the hub just listed goes along
+        os.replace(station_key_path(partial), station_key_path(path))
     discard()
     store = Store(open_db(path))
     remember(store, path, hub, token)
@@ -60,30 +71,63 @@ def _first_sync(path: Path, hub: str | None, token: str | None) -> tuple["SyncRe
 
 
 @click.command()
+@click.option("--pair", "code", metavar="CODE",
+              help="The pairing code of `checkin hub add-station` (scanned or copied): the "
+                   "hub, this desk's token and the hub certificate's fingerprint at once "
+                   "(remembered).")
 @click.option("--hub", help="The hub's address, e.g. http://192.168.1.10:8765 (remembered).")
 @click.option("--token", help="This desk's token from `checkin hub add-station` (remembered "
                               "in a file beside the database, readable by you only).")
+@click.option("--fingerprint", metavar="SHA256",
+              help="An https hub: the SHA-256 fingerprint of its certificate, as `checkin hub "
+                   "serve` shows it (remembered: every connection checks it).")
+@click.option("--trust-on-first-use", is_flag=True,
+              help="An https hub and no fingerprint: pin the certificate it presents now "
+                   "(compare the fingerprint printed with the hub's).")
 @click.option("--final", is_flag=True,
               help="End of the day: push everything, then check that the hub acknowledged "
                    "every event of this desk (non-zero exit if not).")
 @pass_cli
 @click.pass_context
-def sync(ctx: click.Context, cli: CliContext, hub: str | None, token: str | None,
+def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
+         token: str | None, fingerprint: str | None, trust_on_first_use: bool,
          final: bool) -> None:
     """Push this desk's events to the hub and pull everybody else's."""
-    from checkin.sync.client import normalise_hub, remember, sync_once
+    from checkin.sync.client import normalise_hub, pinned, remember, sync_once
+    from checkin.sync.pairing import pair, parse
+    from checkin.sync.tls import display_fingerprint, normalise_fingerprint
 
     path = cli.db_path
+    pairing = None
+    if code is not None:
+        if hub or token or fingerprint or trust_on_first_use:
+            raise click.UsageError("--pair brings the hub, the token and the fingerprint: not "
+                                   "with --hub, --token, --fingerprint or --trust-on-first-use")
+        pairing = parse(code)
+        hub, token, fingerprint = pairing.url, pairing.token, pairing.fingerprint
     if hub:
         hub = normalise_hub(hub)
+    if fingerprint:
+        fingerprint = normalise_fingerprint(fingerprint)
     if not path.exists():
-        result, created = _first_sync(path, hub, token)
+        before = None
+        result, created = _first_sync(path, hub, token, fingerprint, trust_on_first_use)
         click.echo(created)
         store = cli.store()
     else:
         store = cli.store()
-        remember(store, path, hub, token)
-        result = sync_once(store, path)
+        if pairing is not None:
+            pair(store, pairing)
+        else:
+            remember(store, path, hub, token)
+        before = pinned(store)
+        result = sync_once(store, path, fingerprint=fingerprint,
+                           trust_on_first_use=trust_on_first_use)
+    if result.fingerprint and result.fingerprint != before:
+        how = (" on first use: compare it with the one `checkin hub serve` shows"
+               if not fingerprint else "")
+        click.echo(f"pinned the hub's TLS certificate {display_fingerprint(result.fingerprint)}"
+                   + how)
     line = (f"synced with {result.hub} as {result.station}: {result.pushed} pushed, "
             f"{result.pulled} pulled, {result.waiting} waiting in the outbox")
     if abs(result.clock_skew) > 60:

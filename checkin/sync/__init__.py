@@ -10,7 +10,11 @@ Modules (none imports Qt or ui; the heavy ones are imported only where they are 
 - ``checkin.sync.stations``: the hub's registry of desks and their tokens.
 - ``checkin.sync.hub``: the ASGI app (FastAPI) and ``serve()`` on uvicorn.
 - ``checkin.sync.client``: what a desk calls: ``sync_once``, ``outbox_count``, the
-  remembered hub URL and token.
+  remembered hub URL, token and certificate fingerprint.
+- ``checkin.sync.tls``: certificate fingerprints, the hub's self-signed certificate, the
+  desk's pinned TLS context (standard library; ``cryptography`` only to make a cert).
+- ``checkin.sync.pairing``: the pairing code (``CKHUB1:...``): ``parse``, ``make``, and
+  ``pair`` for the station app.
 
 Invariants: the log is the truth on both sides and an event is stored once per uuid, so
 every request can be repeated after a lost answer; every applied batch is one

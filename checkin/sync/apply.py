@@ -12,7 +12,8 @@ caller's transaction, so a batch is applied whole or not at all):
   importer computes them (checkin.search.search_key). Returns the events that were new,
   with their local seq.
 - ``merge_keys(store, keys)`` / ``merge_revoked_refs(store, refs)``: the hub's public
-  keys and revoked refs as listed in a pull answer, upserted on a desk.
+  keys (the event's, and the desks' own station keys with the desk's name) and revoked
+  refs as listed in a pull answer, upserted on a desk.
 
 Not applied: key_added / key_revoked events are stored but never list a key; a desk gets
 keys only from the hub's public_keys list, so a desk cannot make a signing key valid
@@ -30,7 +31,7 @@ from typing import Any
 
 from checkin.models import ATTENDEE_FIELDS, Attendee, Event
 from checkin.store import ATTENDEE_CANCELLED, ATTENDEE_CREATED, ATTENDEE_UPDATED, Store
-from checkin.sync.protocol import CHANGEABLE, TOKEN_REVOKED, payload_problem
+from checkin.sync.protocol import CHANGEABLE, MAX_NAME, TOKEN_REVOKED, payload_problem
 
 log = logging.getLogger(__name__)
 
@@ -128,14 +129,15 @@ def merge_keys(store: Store, keys: Iterable[dict[str, Any]]) -> int:
         if len(raw) != 32 or key_id_for(raw) != key_id:
             log.warning("hub listed key %r whose id does not match it: skipped", key_id[:8])
             continue
-        revoked = key.get("revoked_at")
+        revoked, station = key.get("revoked_at"), key.get("station")
         cursor = store.db.execute(
-            "INSERT INTO public_keys (key_id, algorithm, public_key, created_at, revoked_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_id) DO UPDATE SET "
+            "INSERT INTO public_keys (key_id, algorithm, public_key, created_at, revoked_at, "
+            "station) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_id) DO UPDATE SET "
             "revoked_at = excluded.revoked_at WHERE public_keys.public_key = excluded.public_key "
             "AND public_keys.revoked_at IS NOT excluded.revoked_at",
             [key_id, str(key.get("algorithm") or "ed25519"), public,
-             str(key.get("created_at") or _now()), str(revoked) if revoked else None])
+             str(key.get("created_at") or _now()), str(revoked) if revoked else None,
+             str(station)[:MAX_NAME] if station else None])
         changed += max(cursor.rowcount, 0)
     return changed
 

@@ -3,17 +3,27 @@
 Contract (the CLI calls it, the app from a worker thread with its own Store and
 connection; no Qt here):
 
-- ``sync_once(store, db_path, hub=None, token=None) -> SyncResult``: one full exchange:
-  GET /status (the token, the hub's id and event), then push the outbox in batches (at
-  least one push, empty or not: it records this desk's contact and clock skew at the hub),
-  then pull pages until the hub has no more. hub/token default to the remembered ones.
-  SyncError (a CheckinError: one line for the user) when the hub is unreachable, refuses
-  the token, or answers something else; everything committed before stays, and nothing
-  is lost: at worst events are sent again, and the hub stores each uuid once.
+- ``sync_once(store, db_path, hub=None, token=None, *, fingerprint=None,
+  trust_on_first_use=False) -> SyncResult``: one full exchange: GET /status (the token,
+  the hub's id and event), this desk's station key to the hub once
+  (checkin.station_keys), then push the outbox in batches (at least one push, empty or
+  not: it records this desk's contact and clock skew at the hub), then pull pages until
+  the hub has no more. hub/token default to the remembered ones. SyncError (a
+  CheckinError: one line for the user) when the hub is unreachable, refuses the token,
+  or answers something else; everything committed before stays, and nothing is lost: at
+  worst events are sent again, and the hub stores each uuid once.
+- TLS (an https:// hub): every connection checks the hub's certificate against the
+  pinned SHA-256 fingerprint (checkin.sync.tls) before anything is sent; another
+  certificate is refused in one line, never trusted. The pin is the fingerprint
+  argument, else the remembered one (meta sync_hub_fingerprint, from pairing or an
+  earlier sync); with none, sync refuses unless trust_on_first_use, which pins the
+  first certificate seen. The pin used is remembered once /status answered. A desk with
+  a pin refuses an http:// hub (that would send its token in clear text).
 - ``outbox_count(store) -> int``: own events the hub has not acknowledged yet.
 - ``remember(store, db_path, hub, token)`` / ``remembered(store, db_path)``: the hub URL
   in the database's meta (sync_hub), the token in ``token_path(db_path)``, a file beside
-  the database readable by its owner only (0600).
+  the database readable by its owner only (0600). ``pin(store, fingerprint)`` sets (or
+  with None clears) the remembered certificate fingerprint; ``pinned(store)`` reads it.
 
 State, all in the desk's database: meta ``sync_pull_seq`` (the hub_seq pulled up to),
 ``sync_push_seq`` (local events.seq up to which the hub acknowledged everything of ours),
@@ -39,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.store import Store, now
-from checkin.sync import protocol
+from checkin.sync import protocol, tls
 
 if TYPE_CHECKING:
     import httpx
@@ -52,6 +62,9 @@ PULL_KEY = "sync_pull_seq"
 PUSH_KEY = "sync_push_seq"
 PULL_UUID_KEY = "sync_pull_uuid"  # the uuid of the event at sync_pull_seq
 LAST_KEY = "sync_last"  # hub time of the last complete sync
+FINGERPRINT_KEY = "sync_hub_fingerprint"  # SHA-256 of the hub's TLS certificate, 64 hex
+STATION_KEY_KEY = "sync_station_key"  # key id of this desk's station key the hub listed
+STATION_KEY_TRIES = 3  # new keys made when the hub finds the key id taken (20-bit ids)
 MAX_PAGES = 100_000  # a hub that keeps saying "more" without end is a fault, not a page more
 
 
@@ -69,6 +82,7 @@ class SyncResult:
     hub_time: str
     hub_seq: int
     clock_skew: float  # seconds: the hub's clock minus this desk's (network time included)
+    fingerprint: str | None = None  # the hub certificate's pinned SHA-256 (https only)
 
 
 # -- remembered hub and token ---------------------------------------------------------------
@@ -105,6 +119,19 @@ def remember(store: Store, db_path: Path, hub: str | None, token: str | None) ->
         finally:
             os.close(fd)
         os.replace(tmp, path)
+
+
+def pin(store: Store, fingerprint: str | None) -> None:
+    """Remember the hub certificate's fingerprint (any form people write); None forgets."""
+    with store.transaction():
+        if fingerprint:
+            store.set_meta(FINGERPRINT_KEY, tls.normalise_fingerprint(fingerprint))
+        else:
+            store.db.execute("DELETE FROM meta WHERE key = ?", [FINGERPRINT_KEY])
+
+
+def pinned(store: Store) -> str | None:
+    return store.meta(FINGERPRINT_KEY) or None
 
 
 def remembered(store: Store, db_path: Path) -> tuple[str | None, str | None]:
@@ -186,6 +213,10 @@ def _reason(exc: Exception) -> str:
                            ("no route", "no route to host"),
                            ("unreachable", "network unreachable"),
                            ("reset", "connection reset"),
+                           ("wrong version number", "it does not speak TLS (an http:// hub?)"),
+                           ("record layer failure", "it does not speak TLS (an http:// hub?)"),
+                           ("disconnected without", "it closed the connection without an "
+                                                    "answer (an https:// hub?)"),
                            ("certificate", "TLS certificate not accepted")):
         if needle in lowered:
             return reason
@@ -193,10 +224,13 @@ def _reason(exc: Exception) -> str:
 
 
 class _Hub:
-    def __init__(self, client: "httpx.Client", hub: str, store: Store) -> None:
+    def __init__(self, client: "httpx.Client", hub: str, store: Store,
+                 pinning: tls.PinnedContext | None = None, given: bool = False) -> None:
         self.client = client
         self.hub = hub
         self.store = store
+        self.pinning = pinning
+        self.given = given  # the pin came with this call, not from an earlier sync
 
     def _waiting(self) -> str:
         try:
@@ -205,16 +239,38 @@ class _Hub:
             return ""
         return f"; {_events_wait(count)} in the outbox"
 
-    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def _changed(self, changed: tls.CertificateChanged) -> SyncError:
+        expected = tls.short_fingerprint(changed.expected)
+        got = tls.short_fingerprint(changed.got) if changed.got else "no certificate"
+        log.warning("hub %s presented the TLS certificate %s, not the %s one %s: refused, "
+                    "nothing sent", self.hub,
+                    tls.display_fingerprint(changed.got) if changed.got else "(none)",
+                    "expected" if self.given else "pinned",
+                    tls.display_fingerprint(changed.expected))
+        if self.given:
+            return SyncError(f"the hub's certificate is not the expected one (expected "
+                             f"{expected}, got {got}): check the fingerprint `checkin hub "
+                             "serve` shows, or pair this desk with the hub's current code")
+        return SyncError(f"the hub's certificate changed (expected {expected}, got {got}): if "
+                         "the organiser replaced it, pair this desk again")
+
+    def request(self, method: str, path: str, **kwargs: Any) -> "httpx.Response":
+        """The answer, whatever its status but 401; SyncError when there is none."""
         import httpx
 
         try:
             answer = self.client.request(method, protocol.API + path, **kwargs)
         except httpx.HTTPError as exc:
+            if self.pinning is not None and self.pinning.changed is not None:
+                raise self._changed(self.pinning.changed) from None
             raise SyncError(f"hub {self.hub} unreachable: {_reason(exc)}"
                             f"{self._waiting()}") from None
         if answer.status_code == 401:
             raise SyncError("the hub refused this station's token (revoked or wrong)")
+        return answer
+
+    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        answer = self.request(method, path, **kwargs)
         try:
             data = answer.json()
         except ValueError:
@@ -255,8 +311,30 @@ def _skew(hub_time: str) -> float:
         return 0.0
 
 
-def sync_once(store: Store, db_path: Path, hub: str | None = None,
-              token: str | None = None) -> SyncResult:
+def _pinning(store: Store, hub: str, fingerprint: str | None,
+             trust_on_first_use: bool) -> tls.PinnedContext | None:
+    """The pinned TLS context for an https hub; None for http (after the checks)."""
+    pin_now = tls.normalise_fingerprint(fingerprint) if fingerprint else None
+    known = pinned(store)
+    if not hub.lower().startswith("https://"):
+        if pin_now:
+            raise SyncError(f"a certificate fingerprint needs an https:// hub, not {hub}")
+        if known:
+            raise SyncError(f"this desk pinned the hub's TLS certificate and will not send "
+                            f"its token unencrypted to {hub}: if the hub no longer uses TLS, "
+                            "pair this desk again (`checkin sync --pair`)")
+        return None
+    if not (pin_now or known or trust_on_first_use):
+        raise SyncError(f"{hub} uses TLS but this desk knows no fingerprint of its "
+                        "certificate: pair it with the hub's code (`checkin sync --pair`), or "
+                        "add --fingerprint SHA256 (shown by `checkin hub serve`) or "
+                        "--trust-on-first-use")
+    return tls.pinned_context(pin_now or known)
+
+
+def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | None = None,
+              *, fingerprint: str | None = None,
+              trust_on_first_use: bool = False) -> SyncResult:
     """One push-and-pull exchange with the hub (see the module docstring)."""
     import httpx
 
@@ -266,13 +344,15 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None,
         raise SyncError("no hub known for this database: run `checkin sync --hub URL "
                         "--token TOKEN` once (the token comes from `checkin hub add-station`)")
     hub = normalise_hub(hub)
+    pinning = _pinning(store, hub, fingerprint, trust_on_first_use)
     # httpx logs every request at INFO: our own lines say what a supporter needs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     log.info("sync with %s started (%d events in the outbox)", hub, outbox_count(store))
     timeout = httpx.Timeout(20.0, connect=3.0, pool=3.0)
     with httpx.Client(base_url=hub, timeout=timeout, trust_env=False, follow_redirects=False,
+                      verify=pinning if pinning is not None else True,
                       headers={"Authorization": f"Bearer {token.strip()}"}) as client:
-        talk = _Hub(client, hub, store)
+        talk = _Hub(client, hub, store, pinning, given=bool(fingerprint))
         try:
             status = talk.call("GET", "/status")
             with _understood(hub):
@@ -280,6 +360,11 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None,
                 hub_time, event_name = str(status["hub_time"]), str(status["event"]["name"])
                 hub_log = int(status["hub_seq"])
             _check_same_hub(store, hub_id, event_name)
+            if pinning is not None and pinning.expected != pinned(store):
+                pin(store, pinning.expected)
+                log.info("sync: the hub's TLS certificate %s is pinned",
+                         tls.display_fingerprint(pinning.expected or ""))
+            _send_station_key(store, db_path, talk)
             _restart_after_a_restored_hub(store, talk, hub_log)
             pushed = _push(store, talk)
             pulled, hub_seq = _pull(store, talk, hub_id)
@@ -293,7 +378,57 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None,
     log.info("sync with %s finished: %d pushed, %d pulled, %d waiting, hub_seq %d", hub,
              pushed, pulled, waiting, hub_seq)
     return SyncResult(hub=hub, station=station, pushed=pushed, pulled=pulled, waiting=waiting,
-                      hub_time=hub_time, hub_seq=hub_seq, clock_skew=_skew(hub_time))
+                      hub_time=hub_time, hub_seq=hub_seq, clock_skew=_skew(hub_time),
+                      fingerprint=pinning.expected if pinning is not None else None)
+
+
+def _send_station_key(store: Store, db_path: Path, talk: _Hub) -> None:
+    """Have the hub list this desk's station key (once; checkin.station_keys). A key the
+    hub cannot list is logged, and sync goes on: the desk's badges then carry another
+    code, and its events matter more than its key."""
+    from checkin import station_keys
+
+    try:
+        key = station_keys.ensure_station_key(db_path)
+        if station_keys.key_state(store, key.key_id) == "revoked":
+            key = station_keys.replace_station_key(db_path)
+    except CheckinError as exc:
+        log.warning("sync: no station key: %s", exc)
+        return
+    if store.meta(STATION_KEY_KEY) == key.key_id:
+        return
+    for _ in range(STATION_KEY_TRIES):
+        answer = talk.request("POST", "/station-key",
+                              json={"algorithm": "ed25519", "public_key": key.public_key})
+        if answer.status_code == 200:
+            with store.transaction():
+                store.set_meta(STATION_KEY_KEY, key.key_id)
+            log.info("sync: the hub lists station key %s", key.key_id)
+            return
+        why = _error_line(answer)
+        if answer.status_code != 409:
+            log.warning("sync: hub %s did not list station key %s (%d: %s); badges of "
+                        "walk-ins carry another code", talk.hub, key.key_id,
+                        answer.status_code, why)
+            return
+        # The key id is another key's: this key was never listed, so nothing signed
+        # with it verifies anywhere, and a new one loses nothing.
+        log.info("sync: station key %s refused (%s): making a new one", key.key_id, why)
+        try:
+            key = station_keys.replace_station_key(db_path)
+        except CheckinError as exc:
+            log.warning("sync: no station key: %s", exc)
+            return
+    log.warning("sync: hub %s found every new station key's id taken", talk.hub)
+
+
+def _error_line(answer: "httpx.Response") -> str:
+    try:
+        data = answer.json()
+    except ValueError:
+        data = None
+    why = data.get("error") if isinstance(data, dict) else None
+    return str(why)[:200] if why else answer.reason_phrase
 
 
 def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:

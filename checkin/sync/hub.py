@@ -4,17 +4,22 @@ Contract:
 
 - ``create_app(db_path) -> FastAPI``: the ASGI app. Routes, all under /api/v1 and all
   behind ``Authorization: Bearer TOKEN`` of an active desk (checkin.sync.stations):
-  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N``, ``POST /push``, and the OpenAPI
-  schema at ``/api/v1/openapi.json``. A request without a valid token gets 401
-  ``{"error": "unauthorized"}`` whatever its path; every other refusal is
-  ``{"error": "one line"}`` with a 4xx status (400 not JSON, 404, 405, 409, 413 body over
-  protocol.MAX_BODY_BYTES, 422 a field that is wrong) and the database unchanged; 503
-  when the database is busy. Nothing is ever served from files: the private signing key
-  beside the database is out of reach by construction.
+  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N``, ``POST /push``,
+  ``POST /station-key`` (a desk's own public key, listed under its name:
+  checkin.sync.stations.register_station_key; 409 when its key id is taken, 403 when it
+  is refused), and the OpenAPI schema at ``/api/v1/openapi.json``. A request without a
+  valid token gets 401 ``{"error": "unauthorized"}`` whatever its path; every other
+  refusal is ``{"error": "one line"}`` with a 4xx status (400 not JSON, 404, 405, 409,
+  413 body over protocol.MAX_BODY_BYTES, 422 a field that is wrong) and the database
+  unchanged; 503 when the database is busy. Nothing is ever served from files: the
+  private signing key beside the database is out of reach by construction.
 - ``serve(db_path, *, host, port, ssl_certfile=None, ssl_keyfile=None, announce=None)``:
   check the database (it must hold an event), bind host:port (CheckinError in one line
   if that fails), give the hub its id, and run uvicorn until SIGINT/SIGTERM. TLS: pass
-  ssl_certfile and ssl_keyfile (no CLI option yet).
+  ssl_certfile and ssl_keyfile (checked first: a pair that does not load is one line).
+  announce(url) gets the address desks use (for a wildcard host, this machine's address
+  on its network); that address and the certificate's path are kept in the hub's meta
+  (``hub_url``, ``hub_tls_cert``) for the pairing codes of `checkin hub add-station`.
 
 The pull cursor is the hub's events.seq: whatever reaches the hub's log reaches the desks,
 also changes made in the office with the ordinary CLI on the hub's database. A push is one
@@ -35,7 +40,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -49,7 +54,7 @@ from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.store import Store, now
-from checkin.sync import protocol, stations
+from checkin.sync import protocol, stations, tls
 from checkin.sync.apply import store_events
 
 log = logging.getLogger(__name__)
@@ -154,6 +159,21 @@ class KeyAnswer(BaseModel):
     public_key: str
     created_at: str
     revoked_at: str | None
+    station: str | None = Field(description="the desk whose own key this is; null for the "
+                                            "event's keys")
+
+
+class StationKeyRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    algorithm: Literal["ed25519"] = "ed25519"
+    public_key: str = Field(min_length=44, max_length=44,
+                            description="base64 of the raw 32-byte Ed25519 public key")
+
+
+class StationKeyAnswer(BaseModel):
+    key_id: str
+    station: str
 
 
 class RevokedRefAnswer(BaseModel):
@@ -382,10 +402,10 @@ def create_app(db_path: Path) -> FastAPI:
                 "SELECT seq, uuid, type, attendee_id, station, operator, time, day, payload "
                 "FROM events WHERE seq > ? ORDER BY seq LIMIT ?", [since, limit + 1]).fetchall()
             event = _event_answer(store)
-            keys = [dict(zip(("key_id", "algorithm", "public_key", "created_at", "revoked_at"),
-                             r, strict=True)) for r in store.db.execute(
-                "SELECT key_id, algorithm, public_key, created_at, revoked_at FROM public_keys "
-                "ORDER BY created_at, key_id")]
+            keys = [dict(zip(("key_id", "algorithm", "public_key", "created_at", "revoked_at",
+                              "station"), r, strict=True)) for r in store.db.execute(
+                "SELECT key_id, algorithm, public_key, created_at, revoked_at, station "
+                "FROM public_keys ORDER BY created_at, key_id")]
             refs = [dict(zip(("ref", "attendee_id", "reason", "revoked_at"), r, strict=True))
                     for r in store.db.execute(
                 "SELECT ref, attendee_id, reason, revoked_at FROM revoked_refs ORDER BY ref")]
@@ -421,6 +441,21 @@ def create_app(db_path: Path) -> FastAPI:
                  len(events), len(new), skew)
         return JSONResponse({"acknowledged": list(dict.fromkeys(e.uuid for e in events)),
                              "hub_seq": hub_seq})
+
+    @app.post(f"{protocol.API}/station-key", response_model=StationKeyAnswer,
+              responses={403: {"description": "the key is refused (one line says why)"},
+                         409: {"description": "another key has this key id: make a new key"}})
+    def station_key(request: Request, body: StationKeyRequest) -> JSONResponse:
+        station: str = request.scope[_STATION]
+        try:
+            key_id = stations.register_station_key(stores.get(), station, body.public_key)
+        except stations.KeyIdTaken as exc:
+            log.info("hub: station key of %s refused: %s", station, exc)
+            return _error(409, str(exc))
+        except stations.KeyRefused as exc:
+            log.warning("hub: station key of %s refused: %s", station, exc)
+            return _error(403, str(exc))
+        return JSONResponse({"key_id": key_id, "station": station})
 
     return app
 
@@ -465,22 +500,53 @@ def prepare(db_path: Path) -> str:
         store.db.conn.close()
 
 
+def advertised_url(scheme: str, host: str, port: int) -> str:
+    """The address desks use: host, or for a wildcard host this machine's network address."""
+    name = tls.lan_address() if tls.is_wildcard(host) else host.strip("[]")
+    return f"{scheme}://{name if ':' not in name else f'[{name}]'}:{port}"
+
+
+def _remember_served(db_path: Path, url: str, certfile: Path | None) -> None:
+    store = Store(open_db(db_path), station="hub")
+    try:
+        with store.transaction():
+            store.set_meta("hub_url", url)
+            if certfile is not None:
+                store.set_meta("hub_tls_cert", str(Path(certfile).resolve()))
+            else:
+                store.db.execute("DELETE FROM meta WHERE key = 'hub_tls_cert'")
+    finally:
+        store.db.conn.close()
+
+
 def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
           ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None,
           announce: Callable[[str], None] | None = None) -> None:
     import uvicorn
 
     db_path = Path(db_path)
+    fingerprint = None
+    if ssl_certfile is not None or ssl_keyfile is not None:
+        if ssl_certfile is None or ssl_keyfile is None:
+            raise CheckinError("TLS needs both the certificate and its key")
+        fingerprint = tls.check_server_files(Path(ssl_certfile), Path(ssl_keyfile))
     prepare(db_path)
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
     scheme = "https" if ssl_certfile else "http"
-    url = f"{scheme}://{host if ':' not in host else f'[{host}]'}:{bound_port}"
+    url = advertised_url(scheme, host, bound_port)
+    try:
+        _remember_served(db_path, url, ssl_certfile)
+    except BaseException:
+        sock.close()
+        raise
     config = uvicorn.Config(
         create_app(db_path), host=host, port=bound_port, log_config=None, access_log=False,
         server_header=False, timeout_graceful_shutdown=5, limit_concurrency=100,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
-    log.info("hub: serving %s on %s", db_path, url)
+    log.info("hub: serving %s on %s (listening on %s port %d)%s", db_path, url, host,
+             bound_port, f", TLS certificate {tls.display_fingerprint(fingerprint)}"
+             if fingerprint else ", without TLS")
     if announce is not None:
         announce(url)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with this

@@ -5,7 +5,15 @@ Contract:
 - ``add_station(store, name) -> str``: register a desk; returns its token
   (``secrets.token_urlsafe(32)``, 256 bits), which is shown once and stored only as its
   SHA-256 (hex). CheckinError for a name that is taken (revoked ones too) or not valid.
-- ``revoke_station(store, name)``: its token answers 401 from then on.
+- ``revoke_station(store, name) -> list[str]``: its token answers 401 from then on, and
+  its station keys are revoked (a ``key_revoked`` event each, in the same transaction):
+  the desks pull the revocation, and tokens signed with those keys stop verifying.
+  Returns the key ids revoked.
+- ``register_station_key(store, name, public_key) -> str``: list a desk's own public key
+  (base64 of the raw 32 Ed25519 bytes) in public_keys under the desk's name, with a
+  ``key_added`` event; returns its key id. Repeating it changes nothing. KeyIdTaken when
+  another key has the same 20-bit key id (the desk makes a new key), KeyRefused for a key
+  listed for someone else, revoked, malformed, or one key too many (MAX_STATION_KEYS).
 - ``stations(store) -> list[StationInfo]``.
 - ``authenticate(store, token) -> str | None``: the name of the active desk whose token
   this is (hashes compared with hmac.compare_digest), else None.
@@ -13,16 +21,25 @@ Contract:
   received added; clock skew replaced when given (inside the caller's transaction).
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 
 from checkin.errors import CheckinError
 from checkin.store import Store, now
+from checkin.sync.protocol import KEY_ADDED, KEY_REVOKED
+
+log = logging.getLogger(__name__)
 
 SKEW_WARNING = 60.0  # seconds: `checkin hub stations` flags a desk clock this far off
+# Keys one desk may list: a desk makes a new key only when its database is made anew or
+# its key was refused, so more than this is a fault (or a stolen token) filling the list.
+MAX_STATION_KEYS = 16
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
 
 
@@ -65,7 +82,15 @@ def add_station(store: Store, name: str) -> str:
     return token
 
 
-def revoke_station(store: Store, name: str) -> None:
+class KeyIdTaken(CheckinError):
+    """Another key has this key's id: the desk makes a new key and tries again."""
+
+
+class KeyRefused(CheckinError):
+    """The hub does not list this key for this desk (one line says why)."""
+
+
+def revoke_station(store: Store, name: str) -> list[str]:
     with store.transaction():
         row = store.db.execute(
             "SELECT revoked_at FROM sync_stations WHERE name = ?", [name]).fetchone()
@@ -74,7 +99,58 @@ def revoke_station(store: Store, name: str) -> None:
                                "(`checkin hub stations` lists them)")
         if row[0] is not None:
             raise CheckinError(f"station {name!r} was already revoked on {row[0]}")
-        store.db.execute("UPDATE sync_stations SET revoked_at = ? WHERE name = ?", [now(), name])
+        when = now()
+        store.db.execute("UPDATE sync_stations SET revoked_at = ? WHERE name = ?", [when, name])
+        revoked = [str(r[0]) for r in store.db.execute(
+            "SELECT key_id FROM public_keys WHERE station = ? AND revoked_at IS NULL "
+            "ORDER BY key_id", [name]).fetchall()]
+        for key_id in revoked:
+            store.db.execute("UPDATE public_keys SET revoked_at = ? WHERE key_id = ?",
+                             [when, key_id])
+            store.append(KEY_REVOKED, None, payload={"key_id": key_id, "station": name,
+                                                     "reason": "station revoked"})
+    log.info("hub: station %s revoked%s", name,
+             f", its keys {', '.join(revoked)} too" if revoked else "")
+    return revoked
+
+
+def register_station_key(store: Store, name: str, public_key: str) -> str:
+    """List a desk's public key under its name; its key id (see the module docstring)."""
+    from checkin.tokens import key_id_for
+
+    try:
+        raw = base64.b64decode(public_key, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise KeyRefused("public_key must be the base64 of a raw 32-byte Ed25519 key")
+    canonical = base64.b64encode(raw).decode("ascii")
+    key_id = key_id_for(raw)
+    with store.transaction():
+        row = store.db.execute(
+            "SELECT public_key, station, revoked_at FROM public_keys WHERE key_id = ?",
+            [key_id]).fetchone()
+        if row is not None and row[0] != canonical:
+            raise KeyIdTaken(f"key id {key_id} is taken by another key: make a new key")
+        if row is not None:
+            if row[1] != name:
+                raise KeyRefused(f"key {key_id} is listed for "
+                                 f"{'station ' + repr(row[1]) if row[1] else 'the event'}")
+            if row[2] is not None:
+                raise KeyRefused(f"key {key_id} was revoked on {row[2]}: make a new key")
+            return key_id
+        count = store.db.execute("SELECT count(*) FROM public_keys WHERE station = ?",
+                                 [name]).fetchone()[0]
+        if count >= MAX_STATION_KEYS:
+            raise KeyRefused(f"station {name!r} has {count} keys already, the most a desk "
+                             "may have: register the desk anew (`checkin hub add-station`)")
+        store.db.execute(
+            "INSERT INTO public_keys (key_id, algorithm, public_key, created_at, station) "
+            "VALUES (?, 'ed25519', ?, ?, ?)", [key_id, canonical, now(), name])
+        store.append(KEY_ADDED, None, payload={"key_id": key_id, "algorithm": "ed25519",
+                                               "public_key": canonical, "station": name})
+    log.info("hub: station key %s of %s listed", key_id, name)
+    return key_id
 
 
 def stations(store: Store) -> list[StationInfo]:
