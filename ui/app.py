@@ -14,7 +14,11 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtCore import QCoreApplication
+
+    from checkin.sync.pairing import Pairing
 
 START = time.perf_counter()
 
@@ -76,25 +80,55 @@ def main(argv: list[str] | None = None) -> int:
     db_path = paths.resolve_db(args.db)
     logging.getLogger(__name__).info("station starting: database %s, settings %s",
                                      db_path, config_path or "default")
-    station = Station(db_path, config, config_path)
-    window = MainWindow(station, config)
-    window.set_config_problem(problem)
-    window.show()
-    station.open()
     QTimer.singleShot(0, register_fonts)
+    note = ""
+    while True:  # once more after the desk was paired with a hub by a scanned code
+        station = Station(db_path, config, config_path)
+        window = MainWindow(station, config)
+        window.set_config_problem(problem)
+        if note:
+            window.show_note(note)
+        window.show()
+        station.open()
 
-    if args.quit_when_ready:
-        def ready() -> None:
-            print(f"ready in {(time.perf_counter() - START) * 1000:.0f} ms", flush=True)
-            window.close()
-            app.quit()
+        if args.quit_when_ready:
+            def ready(window: MainWindow = window) -> None:
+                print(f"ready in {(time.perf_counter() - START) * 1000:.0f} ms", flush=True)
+                window.close()
+                app.quit()
 
-        window.ready.connect(ready)
-        station.openFailed.connect(lambda msg: (print(f"error: {msg}", file=sys.stderr),
-                                                app.exit(1)))
-    code = app.exec()
-    station.shutdown()
-    return int(code)
+            window.ready.connect(ready)
+            station.openFailed.connect(lambda msg: (print(f"error: {msg}", file=sys.stderr),
+                                                    app.exit(1)))
+        code = app.exec()
+        station.shutdown()
+        pairing, config = window.pair_with, window.config
+        window.deleteLater()
+        if pairing is None:
+            return int(code)
+        note = pair_desk(db_path, pairing)
+
+
+def pair_desk(db_path: Path, pairing: Pairing) -> str:
+    """Pair the station's database with the hub (the station is shut down meanwhile);
+    the line the reopened window shows."""
+    from PySide6.QtCore import QCoreApplication
+
+    from checkin.errors import CheckinError
+    from checkin.sync.desk_pairing import pair_and_sync
+
+    try:
+        result = pair_and_sync(db_path, pairing)
+    except CheckinError as exc:
+        return QCoreApplication.translate("Pairing", "Not paired: {reason}").format(
+            reason=str(exc))
+    text = QCoreApplication.translate(
+        "Pairing", "Paired with the hub {hub}: event {event}, {n} attendees.").format(
+            hub=result.hub, event=result.event, n=result.attendees)
+    if result.demo_kept_at is not None:
+        text += " " + QCoreApplication.translate(
+            "Pairing", "The demo event was kept as {path}.").format(path=result.demo_kept_at)
+    return text
 
 
 def config_problem(path: object = None) -> str:

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from checkin.config import StationConfig
 from checkin.desk import Hit, Outcome, PrintState, Stats, Summary
+from checkin.sync import pairing
+from checkin.sync.pairing import Pairing
 from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
 from ui.camera import CameraPane
 from ui.format import format_time, printer_state_text
@@ -64,6 +66,7 @@ class MainWindow(QMainWindow):
         self.sounds = Sounds(muted=not config.sound, parent=self)
         self.sounds.preload()  # before the lanes get work: no plugin loading mid-shift
         self.current: Outcome | None = None  # the person on the card, if any
+        self.pair_with: Pairing | None = None  # a scanned hub code, accepted: app.main pairs
         self.dialog: Any = None  # the open action dialog (tests drive it)
         self.kiosk: Any = None
         self.summary: Summary | None = None
@@ -354,8 +357,39 @@ class MainWindow(QMainWindow):
     def _scan(self, text: str) -> None:
         if not self.station.ready:
             return
+        if pairing.looks_like_pairing(text):
+            self.pair_by_code(text)
+            return
         self._waiting.start()
         self.station.scan(text)
+
+    def pair_by_code(self, text: str) -> None:
+        """A hub's pairing code was scanned: after a yes, the app closes this window, pairs
+        the desk (checkin.sync.desk_pairing) and opens it again on the hub's event."""
+        try:
+            found = pairing.parse(text)
+        except pairing.PairingError as exc:
+            self.card.show_state("error", detail=str(exc))
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Pair this desk with a hub"),
+            self.tr("Pair this desk with the hub at {url}?\n\nThe station restarts on the "
+                    "hub's event; a demo event is kept aside, a real one is never "
+                    "replaced.").format(url=found.url),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+
+        def accepted() -> None:
+            if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes:
+                self.pair_with = found
+                self.close()
+        self._open_dialog(box, accepted)
+
+    def show_note(self, text: str) -> None:
+        """A line for the desk from before this window (e.g. how pairing went)."""
+        self.banner.setText(text)
+        self.banner.show()
 
     def _camera_code(self, text: str) -> None:
         if self.kiosk is not None:

@@ -150,6 +150,11 @@ def parse(text: str) -> Pairing:
 # -- the desk's side ----------------------------------------------------------------------
 
 
+def looks_like_pairing(text: str) -> bool:
+    """Whether scanned text is meant as a pairing code (then parse() says if it is one)."""
+    return text.strip()[:len(PREFIX)].upper() == PREFIX
+
+
 def pair(target: Path | Store, pairing: Pairing) -> None:
     """Remember the hub, token and fingerprint; the station key (module docstring)."""
     from checkin import station_keys

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from checkin.admission import OK, Engine
 from checkin.config import StationConfig
@@ -142,3 +143,45 @@ def test_a_hub_that_goes_away_never_stops_the_desk(qtbot, venue, run_cli, statio
         assert {"a1", "a4", "a7"} <= admitted
     finally:
         close_window(qtbot, window)
+
+
+def test_a_desk_is_paired_by_scanning_the_hubs_code(qtbot, venue, station_config, tmp_path):
+    """The demo desk scans the pairing code: after a yes the window closes, app.main pairs
+    the database (the demo set aside) and the reopened desk works on the hub's event."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from checkin.sync.pairing import make
+    from ui.app import pair_desk
+
+    token = stations.add_station(venue.event.store, "desk-P")
+    code = make(venue.hub.url, token, None)
+    path = tmp_path / "desk.sqlite"  # nothing there: the station makes the demo event
+    window = desk_window(qtbot, path, "desk-P", tmp_path, station_config)
+    field = window.scan.field
+    field.setText(code)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    box = window.dialog
+    assert isinstance(box, QMessageBox) and venue.hub.url in box.text()
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT)
+    assert window.pair_with is not None and window.pair_with.token == token
+    close_window(qtbot, window)
+    note = pair_desk(path, window.pair_with)
+    assert note.startswith(f"Paired with the hub {venue.hub.url}: event Test Congress")
+    assert "The demo event was kept as" in note
+    assert list(tmp_path.glob("desk.demo-*.sqlite"))
+    again = desk_window(qtbot, path, "desk-P", tmp_path, station_config)
+    try:
+        qtbot.waitUntil(lambda: again.status.sync_label.text().startswith("Hub: connected"),
+                        timeout=WAIT)
+        assert scan(qtbot, again, venue.event.token("a1")).kind == "ok"
+    finally:
+        close_window(qtbot, again)
+
+
+def test_a_damaged_pairing_code_changes_nothing(qtbot, main_window):
+    field = main_window.scan.field
+    field.setText("CKHUB1:http://127.0.0.1:1,short")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert main_window.dialog is None and main_window.pair_with is None
+    assert main_window.card.kind == "error" and "short" not in main_window.card.detail.text()

@@ -443,6 +443,18 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Die Einstellungsdatei der Station wurde nicht wie geschrieben übernommen (%1): dort gelten die Standardwerte. Bitte die Einstellungen prüfen (Strg+,); Speichern schreibt die Datei neu.</translation>
     </message>
     <message>
+        <source>Pair this desk with a hub</source>
+        <translation>Diesen Schalter mit einem Hub verbinden</translation>
+    </message>
+    <message>
+        <source>Pair this desk with the hub at {url}?
+
+The station restarts on the hub&apos;s event; a demo event is kept aside, a real one is never replaced.</source>
+        <translation>Diesen Schalter mit dem Hub unter {url} verbinden?
+
+Die Station startet neu mit der Veranstaltung des Hubs; eine Demo-Veranstaltung wird beiseitegelegt, eine echte nie ersetzt.</translation>
+    </message>
+    <message>
         <source>One match for the typed text.</source>
         <translation>Ein Treffer für den eingegebenen Text.</translation>
     </message>
@@ -655,6 +667,21 @@ Protokolldatei: {log}</translation>
     <message>
         <source>Walk-in</source>
         <translation>Vor Ort anmelden</translation>
+    </message>
+</context>
+<context>
+    <name>Pairing</name>
+    <message>
+        <source>Not paired: {reason}</source>
+        <translation>Nicht verbunden: {reason}</translation>
+    </message>
+    <message>
+        <source>Paired with the hub {hub}: event {event}, {n} attendees.</source>
+        <translation>Mit dem Hub {hub} verbunden: Veranstaltung {event}, {n} Teilnehmende.</translation>
+    </message>
+    <message>
+        <source>The demo event was kept as {path}.</source>
+        <translation>Die Demo-Veranstaltung wurde als {path} aufbewahrt.</translation>
     </message>
 </context>
 <context>
