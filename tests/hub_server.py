@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -36,8 +37,10 @@ def free_port() -> int:
 
 
 class HubProcess:
-    def __init__(self, db_path: Path, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, db_path: Path, workdir: Path, port: int | None = None,
+                 args: Sequence[str] = ()) -> None:
         self.db_path = Path(db_path)
+        self.args = list(args)  # more `hub serve` options (--upload URL, ...)
         self.workdir = Path(workdir)
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -62,7 +65,7 @@ class HubProcess:
                 open(self.workdir / "hub.err", "ab") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "checkin", "--db", str(self.db_path), "hub", "serve",
-                 "--host", HOST, "--port", str(self.port)],
+                 "--host", HOST, "--port", str(self.port), *self.args],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=dict(os.environ))
         deadline = time.monotonic() + START_TIMEOUT
         while True:

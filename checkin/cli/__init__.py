@@ -36,7 +36,6 @@ COMMANDS = {
     "hub": "hub:hub",
     "sync": "sync:sync",
     "conflicts": "sync:conflicts",
-    "report": "report:report",
     "duplicates": "merging:duplicates",
     "merge": "merging:merge",
 }

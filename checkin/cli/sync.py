@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from checkin.sync.client import SyncResult
 
 
-def _first_sync(path: Path, hub: str | None, token: str | None) -> tuple["SyncResult", str]:
+def _first_sync(path: Path, hub: str | None, token: str | None,
+                final: bool = False) -> tuple["SyncResult", str]:
     """Sync into a new database; (result, the line saying what was created)."""
     from checkin.db import open_db
     from checkin.store import Store
@@ -38,7 +39,7 @@ def _first_sync(path: Path, hub: str | None, token: str | None) -> tuple["SyncRe
     discard()  # what an interrupted first sync left
     store = Store(open_db(partial, create=True))
     try:
-        result = sync_once(store, partial, hub, token)
+        result = sync_once(store, partial, hub, token, final=final)
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         store.db.conn.close()
@@ -64,8 +65,9 @@ def _first_sync(path: Path, hub: str | None, token: str | None) -> tuple["SyncRe
 @click.option("--token", help="This desk's token from `checkin hub add-station` (remembered "
                               "in a file beside the database, readable by you only).")
 @click.option("--final", is_flag=True,
-              help="End of the day: push everything, then check that the hub acknowledged "
-                   "every event of this desk (non-zero exit if not).")
+              help="End of the day: push everything, check that the hub acknowledged "
+                   "every event of this desk (non-zero exit if not), and tell the hub "
+                   "(it may upload the attendance then).")
 @pass_cli
 @click.pass_context
 def sync(ctx: click.Context, cli: CliContext, hub: str | None, token: str | None,
@@ -77,13 +79,13 @@ def sync(ctx: click.Context, cli: CliContext, hub: str | None, token: str | None
     if hub:
         hub = normalise_hub(hub)
     if not path.exists():
-        result, created = _first_sync(path, hub, token)
+        result, created = _first_sync(path, hub, token, final)
         click.echo(created)
         store = cli.store()
     else:
         store = cli.store()
         remember(store, path, hub, token)
-        result = sync_once(store, path)
+        result = sync_once(store, path, final=final)
     line = (f"synced with {result.hub} as {result.station}: {result.pushed} pushed, "
             f"{result.pulled} pulled, {result.waiting} waiting in the outbox")
     if abs(result.clock_skew) > 60:
@@ -96,6 +98,9 @@ def sync(ctx: click.Context, cli: CliContext, hub: str | None, token: str | None
                                "acknowledged by the hub; run `checkin sync --final` again")
         total = int(store.db.execute("SELECT count(*) FROM events").fetchone()[0])
         click.echo(f"all synced: {total} events")
+        if result.upload == "queued":
+            click.echo("the hub uploads the attendance to the organiser now "
+                       "(`checkin hub uploads` on the hub shows how it went)")
 
 
 @click.command()

@@ -3,10 +3,12 @@
 Contract (the CLI calls it, the app from a worker thread with its own Store and
 connection; no Qt here):
 
-- ``sync_once(store, db_path, hub=None, token=None) -> SyncResult``: one full exchange:
-  GET /status (the token, the hub's id and event), then push the outbox in batches (at
-  least one push, empty or not: it records this desk's contact and clock skew at the hub),
-  then pull pages until the hub has no more. hub/token default to the remembered ones.
+- ``sync_once(store, db_path, hub=None, token=None, final=False) -> SyncResult``: one
+  full exchange: GET /status (the token, the hub's id and event), then push the outbox in
+  batches (at least one push, empty or not: it records this desk's contact and clock skew
+  at the hub), then pull pages until the hub has no more. hub/token default to the
+  remembered ones. With final, when the outbox is empty after that, POST /final tells the
+  hub this desk's day is done (the hub may then upload the attendance: result.upload).
   SyncError (a CheckinError: one line for the user) when the hub is unreachable, refuses
   the token, or answers something else; everything committed before stays, and nothing
   is lost: at worst events are sent again, and the hub stores each uuid once.
@@ -69,6 +71,7 @@ class SyncResult:
     hub_time: str
     hub_seq: int
     clock_skew: float  # seconds: the hub's clock minus this desk's (network time included)
+    upload: str | None = None  # final: the hub's answer ("queued" or "off"); else None
 
 
 # -- remembered hub and token ---------------------------------------------------------------
@@ -256,7 +259,7 @@ def _skew(hub_time: str) -> float:
 
 
 def sync_once(store: Store, db_path: Path, hub: str | None = None,
-              token: str | None = None) -> SyncResult:
+              token: str | None = None, final: bool = False) -> SyncResult:
     """One push-and-pull exchange with the hub (see the module docstring)."""
     import httpx
 
@@ -283,6 +286,7 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None,
             _restart_after_a_restored_hub(store, talk, hub_log)
             pushed = _push(store, talk)
             pulled, hub_seq = _pull(store, talk, hub_id)
+            upload = _final(store, talk) if final else None
         except SyncError as exc:
             log.warning("sync with %s failed: %s", hub, exc)
             raise
@@ -293,7 +297,20 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None,
     log.info("sync with %s finished: %d pushed, %d pulled, %d waiting, hub_seq %d", hub,
              pushed, pulled, waiting, hub_seq)
     return SyncResult(hub=hub, station=station, pushed=pushed, pulled=pulled, waiting=waiting,
-                      hub_time=hub_time, hub_seq=hub_seq, clock_skew=_skew(hub_time))
+                      hub_time=hub_time, hub_seq=hub_seq, clock_skew=_skew(hub_time),
+                      upload=upload)
+
+
+def _final(store: Store, talk: _Hub) -> str | None:
+    """Tell the hub this desk is done, if its outbox is empty (an admission made during
+    the sync waits for the next one); the hub's upload state, or None if not told."""
+    if outbox_count(store):
+        return None
+    answer = talk.call("POST", "/final", json={"station_time": now()})
+    with _understood(talk.hub):
+        upload = str(answer["upload"])
+    log.info("sync: told hub %s this desk's sync is final (upload %s)", talk.hub, upload)
+    return upload
 
 
 def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:

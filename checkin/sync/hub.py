@@ -10,11 +10,15 @@ Contract:
   ``{"error": "one line"}`` with a 4xx status (400 not JSON, 404, 405, 409, 413 body over
   protocol.MAX_BODY_BYTES, 422 a field that is wrong) and the database unchanged; 503
   when the database is busy. Nothing is ever served from files: the private signing key
-  beside the database is out of reach by construction.
+  beside the database is out of reach by construction. ``POST /final`` (`checkin sync
+  --final`, after a sync that left the desk's outbox empty) notes the desk's final sync
+  and calls ``on_final(station)`` (the uploader's trigger), which must return at once.
 - ``serve(db_path, *, host, port, ssl_certfile=None, ssl_keyfile=None, announce=None)``:
   check the database (it must hold an event), bind host:port (CheckinError in one line
   if that fails), give the hub its id, and run uvicorn until SIGINT/SIGTERM. TLS: pass
-  ssl_certfile and ssl_keyfile (no CLI option yet).
+  ssl_certfile and ssl_keyfile (no CLI option yet). ``upload_url`` (else the meta
+  ``upload_url``, else none): after each final sync the attendance goes there as JSON,
+  from a background thread (checkin.sync.upload.Uploader, retried per ``upload_policy``).
 
 The pull cursor is the hub's events.seq: whatever reaches the hub's log reaches the desks,
 also changes made in the office with the ordinary CLI on the hub's database. A push is one
@@ -35,7 +39,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,6 +55,9 @@ from checkin.models import Event
 from checkin.store import Store, now
 from checkin.sync import protocol, stations
 from checkin.sync.apply import store_events
+
+if TYPE_CHECKING:
+    from checkin.sync.upload import UploadPolicy
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +177,26 @@ class PullAnswer(BaseModel):
     more: bool
     public_keys: list[KeyAnswer]
     revoked_refs: list[RevokedRefAnswer]
+
+
+class FinalRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    station_time: str = Field(max_length=40, description="the desk's clock when it sent this")
+
+    @field_validator("station_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        problem = protocol.time_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class FinalAnswer(BaseModel):
+    hub_seq: int
+    upload: str = Field(description="queued: the hub uploads the attendance now; off: no "
+                                    "upload address is set")
 
 
 class StatusAnswer(BaseModel):
@@ -326,7 +353,7 @@ def _hub_seq(store: Store) -> int:
     return int(store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
 
 
-def create_app(db_path: Path) -> FastAPI:
+def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) -> FastAPI:
     stores = _Stores(Path(db_path))
     app = FastAPI(title="checkin hub", version="1", openapi_url=protocol.OPENAPI,
                   docs_url=None, redoc_url=None,
@@ -422,6 +449,21 @@ def create_app(db_path: Path) -> FastAPI:
         return JSONResponse({"acknowledged": list(dict.fromkeys(e.uuid for e in events)),
                              "hub_seq": hub_seq})
 
+    @app.post(f"{protocol.API}/final", response_model=FinalAnswer)
+    def final(request: Request, body: FinalRequest) -> JSONResponse:
+        from checkin.sync.upload import record_final
+
+        station: str = request.scope[_STATION]
+        store = stores.get()
+        with store.transaction():
+            stations.record_contact(store, station)
+            record_final(store, station)
+            hub_seq = _hub_seq(store)
+        queued = on_final(f"final sync of {station}") if on_final is not None else False
+        log.info("hub: final sync of %s at hub_seq %d%s", station, hub_seq,
+                 "; upload queued" if queued else "")
+        return JSONResponse({"hub_seq": hub_seq, "upload": "queued" if queued else "off"})
+
     return app
 
 
@@ -467,20 +509,30 @@ def prepare(db_path: Path) -> str:
 
 def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
           ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None,
-          announce: Callable[[str], None] | None = None) -> None:
+          announce: Callable[[str], None] | None = None, upload_url: str | None = None,
+          upload_policy: "UploadPolicy | None" = None) -> None:
     import uvicorn
+
+    from checkin.sync.upload import Uploader, configured_url
 
     db_path = Path(db_path)
     prepare(db_path)
+    upload_url = upload_url or configured_url(db_path)
+    uploader = Uploader(db_path, upload_url, upload_policy) if upload_url else None
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
     scheme = "https" if ssl_certfile else "http"
     url = f"{scheme}://{host if ':' not in host else f'[{host}]'}:{bound_port}"
+    on_final = uploader.trigger if uploader is not None else None
     config = uvicorn.Config(
-        create_app(db_path), host=host, port=bound_port, log_config=None, access_log=False,
+        create_app(db_path, on_final=on_final), host=host, port=bound_port, log_config=None,
+        access_log=False,
         server_header=False, timeout_graceful_shutdown=5, limit_concurrency=100,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
     log.info("hub: serving %s on %s", db_path, url)
+    if uploader is not None:
+        log.info("hub: after each final sync the attendance is uploaded to %s",
+                 uploader.shown_url)
     if announce is not None:
         announce(url)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with this
@@ -488,6 +540,8 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     # the process before the log says it stopped.
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
+    if uploader is not None:
+        uploader.start()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except _Stop:
@@ -495,6 +549,8 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+        if uploader is not None:
+            uploader.stop()
         sock.close()
         log.info("hub: stopped serving %s", db_path)
 
