@@ -36,6 +36,7 @@ COMMANDS = {
     "hub": "hub:hub",
     "sync": "sync:sync",
     "conflicts": "sync:conflicts",
+    "report": "report:report",
     "duplicates": "merging:duplicates",
     "merge": "merging:merge",
 }
