@@ -1,15 +1,13 @@
-"""`checkin report`: the organiser's end-of-day files, at the hub or at a synced desk.
+"""What `checkin report`'s one-page summary shows (checkin.report_files writes the files,
+checkin.summary_pdf draws the page), at the hub or at a desk.
 
 Contract:
 
-- ``write_report(store, out_dir, day=None) -> ReportResult``: writes into out_dir (made if
-  missing) ``attendance.csv`` and ``attendance.xlsx`` (checkin.exporting: one row per
-  attendee, per event day the first admission's time and desk, formula cells
-  neutralised) and ``summary-DAY.pdf`` (checkin.summary_pdf: one page with the key
-  figures, arrivals per 15 minutes, by role and by country, the conflicts and the
-  no-shows). Each file is written beside its target and renamed into place. CheckinError
-  (one line) for a day that is not an event day or a folder that cannot be written.
-- ``summarise(store, day) -> Summary``: what the PDF shows, from one read transaction.
+- ``summarise(store, day) -> Summary``: the day's figures (checkin.reports.day_report),
+  conflicts, no-shows (confirmed, registered for the day, not admitted, not merged away)
+  and walk-ins, and the sync state, from one read transaction.
+- ``check_day(info, day)``: the day asked for, or the default; CheckinError (one line)
+  for a day that is not an event day.
 - ``sync_state(store) -> SyncState``: what this database is (hub, desk, or alone) and,
   for a desk, whether it is fully synced (outbox empty: checkin.sync.client.outbox_count).
   A desk that is not still gets its report; the PDF and ``SyncState.warning`` say so.
@@ -22,22 +20,16 @@ merged registrations counted once), so the report agrees with every synced desk.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from checkin.conflicts import Conflict, conflicts
 from checkin.errors import CheckinError
+from checkin.merging import WALK_IN
 from checkin.models import Attendee, EventInfo
 from checkin.reports import DayReport, day_report
 from checkin.store import ATTENDEE_CREATED, Store, now, today
 from checkin.text import fold_search
-
-log = logging.getLogger(__name__)
-
-CSV_NAME, XLSX_NAME = "attendance.csv", "attendance.xlsx"
-WALK_IN = "walk-in"  # the source checkin.desk.walk_in writes
 
 
 @dataclass(frozen=True)
@@ -93,13 +85,6 @@ class Summary:
         """(role or country code, no-shows), most first."""
         counts = Counter(getattr(a, attribute) or "" for a in self.no_shows)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    files: list[Path]
-    attendees: int
-    summary: Summary
 
 
 def default_day(days: list[str], on: str) -> str:
@@ -160,28 +145,3 @@ def check_day(info: EventInfo, day: str | None) -> str:
     if info.days and day not in info.days:
         raise CheckinError(f"{day} is not a day of the event ({', '.join(info.days)})")
     return day
-
-
-def write_report(store: Store, out_dir: Path, day: str | None = None) -> ReportResult:
-    from checkin.exporting import export_attendance
-    from checkin.summary_pdf import write_pdf
-
-    info = store.event_info()
-    day = check_day(info, day)
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CheckinError(f"{out_dir}: cannot make the folder "
-                           f"({exc.strerror or exc})") from None
-    summary = summarise(store, day)
-    csv_path, xlsx_path = out_dir / CSV_NAME, out_dir / XLSX_NAME
-    pdf_path = out_dir / f"summary-{day}.pdf"
-    count = export_attendance(store, csv_path, "csv")
-    export_attendance(store, xlsx_path, "xlsx")
-    write_pdf(summary, pdf_path)
-    log.info("report for %s written to %s: %d attendees, %d of %d expected checked in, "
-             "%d no-shows, %d conflicts%s", day, out_dir, count, summary.report.checked_in,
-             summary.report.expected, len(summary.no_shows), len(summary.conflicts),
-             f"; {summary.sync.warning}" if summary.sync.warning else "")
-    return ReportResult([csv_path, xlsx_path, pdf_path], count, summary)

@@ -12,8 +12,9 @@ from checkin.admission import OK, Engine
 from checkin.badges.shaping import shape
 from checkin.db import open_db
 from checkin.errors import CheckinError
+from checkin.report_files import write_report
 from checkin.store import Store
-from checkin.summary import default_day, summarise, write_report
+from checkin.summary import default_day, summarise
 from checkin.sync import stations
 from checkin.sync.client import outbox_count
 from tests.conftest import run_checkin

@@ -20,7 +20,7 @@ from checkin.cli.context import CliContext, pass_cli
 def report(cli: CliContext, out: str, day: str | None) -> None:
     """Attendance as CSV and XLSX (every attendee, every day) and a one-page PDF summary of
     one day: arrivals, by role, by country, conflicts and no-shows."""
-    from checkin.summary import write_report
+    from checkin.report_files import write_report
 
     if day is not None:
         try:
