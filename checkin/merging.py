@@ -31,6 +31,7 @@ Contract:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,6 +45,8 @@ from checkin.store import (
     Store,
 )
 from checkin.text import clean_text, fold_compact, fold_words
+
+log = logging.getLogger(__name__)
 
 WALK_IN = "walk-in"  # the source checkin.desk.walk_in writes
 _FILLED = ("title", "given_name", "family_name", "badge_name", "organisation", "country",
@@ -219,5 +222,10 @@ def merge(store: Store, keep_id: str, gone_id: str, *, reason: str = "") -> Merg
         counts = dict(store.db.execute(
             "SELECT type, count(*) FROM events WHERE attendee_id = ? AND type IN (?, ?) "
             "GROUP BY type", [gone_id, CHECKIN, BADGE_PRINTED]).fetchall())
-    return MergeResult(keep_id, gone_id, int(counts.get(CHECKIN, 0)),
-                       int(counts.get(BADGE_PRINTED, 0)), filled)
+    result = MergeResult(keep_id, gone_id, int(counts.get(CHECKIN, 0)),
+                         int(counts.get(BADGE_PRINTED, 0)), filled)
+    log.info("merged %s into %s at %s: %d check-ins and %d badges of %s now count as %s's; "
+             "filled in: %s%s", gone_id, keep_id, store.station, result.checkins,
+             result.badges, gone_id, keep_id, ", ".join(filled) or "nothing",
+             f"; reason: {reason}" if reason else "")
+    return result

@@ -12,7 +12,8 @@ Contract:
   when the database is busy. Nothing is ever served from files: the private signing key
   beside the database is out of reach by construction. ``POST /final`` (`checkin sync
   --final`, after a sync that left the desk's outbox empty) notes the desk's final sync
-  and calls ``on_final(station)`` (the uploader's trigger), which must return at once.
+  and calls ``on_final("final sync of STATION")`` (the uploader's trigger), which must
+  return at once.
 - ``serve(db_path, *, host, port, ssl_certfile=None, ssl_keyfile=None, announce=None)``:
   check the database (it must hold an event), bind host:port (CheckinError in one line
   if that fails), give the hub its id, and run uvicorn until SIGINT/SIGTERM. TLS: pass
