@@ -52,6 +52,8 @@ knowing:
 - Each event day is its own admission. An attendee whose `days` list is non-empty and
   lacks the day is `not_registered_today`; an empty list means every day (the engine
   does not refuse days outside the event's days: a demo must work on any day).
+- A registration merged into another (checkin.merging) admits the one it was merged
+  into: the verdict names that attendee, and the check-in is logged under its id.
 """
 
 import re
@@ -519,6 +521,7 @@ class Engine:
             return Verdict(echo, CANCELLED, attendee,
                            "This confirmation was revoked; a newer one replaces it.",
                            repaired=repaired, day=day)
+        attendee = self._counting(attendee)
         name = attendee.display_name or attendee.id
         if attendee.status == "cancelled":
             return Verdict(echo, CANCELLED, attendee, f"{name}: registration cancelled.",
@@ -545,6 +548,14 @@ class Engine:
         needs_badge = not repeat and not self.store.badge_printed(attendee.id)
         return Verdict(echo, OK, attendee, f"Welcome, {name}.", event=event, repaired=repaired,
                        day=day, needs_badge=needs_badge, repeat=repeat)
+
+    def _counting(self, attendee: Attendee) -> Attendee:
+        """A registration merged into another (checkin.merging) admits that one: the
+        person's badge or confirmation may still carry the merged-away code."""
+        into = self.store.counts_as(attendee.id)
+        if into == attendee.id:
+            return attendee
+        return self.store.attendee(into) or attendee
 
     def _record(self, attendee: Attendee, day: str, now: datetime, payload: dict[str, Any]
                 ) -> tuple[Event | None, bool, Event | None]:

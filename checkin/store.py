@@ -24,6 +24,10 @@ ATTENDEE_CANCELLED = "attendee_cancelled"
 CHECKIN = "checkin"
 UNDO = "undo"
 BADGE_PRINTED = "badge_printed"
+# Two registrations of one person joined at the hub (checkin.merging): payload
+# {"from": id, "into": id}; the log keeps both ids, and what is derived from it reads the
+# "from" id's events as the "into" id's (Store.merges).
+ATTENDEE_MERGED = "attendee_merged"
 
 # The columns standing_admissions() reads, in this order, from events in log order.
 ADMISSION_COLUMNS = ("uuid, type, attendee_id, day, station, operator, time, "
@@ -81,6 +85,32 @@ def standing_admissions(rows: Iterable[Sequence[Any]]
         if left:
             standing[key] = sorted(left, key=lambda a: (instant(a.time), a.uuid))
     return standing
+
+
+def resolve_merges(rows: Iterable[Sequence[Any]]) -> dict[str, str]:
+    """Merged-away id -> the id it counts as now, chains followed (a into b, b into c:
+    a and b both count as c).
+
+    rows are (from, into, time, uuid) of attendee_merged events, in any order: they are
+    taken by instant, then uuid, so every database that holds the same merges agrees,
+    whatever order sync gave its log. A merge of an id that is merged away already, or one
+    that would close a circle, is ignored (the first one stands; `checkin merge` refuses
+    both, so only a hand-made log gets there).
+    """
+    into_of: dict[str, str] = {}
+    for source, target, _time, _uuid in sorted(
+            (r for r in rows if isinstance(r[0], str) and isinstance(r[1], str)),
+            key=lambda r: (instant(str(r[2])), str(r[3]))):
+        if not source or not target or source in into_of:
+            continue
+        root = into_of.get(target, target)
+        if root == source:
+            continue
+        into_of[source] = root
+        for other, current in into_of.items():
+            if current == source:
+                into_of[other] = root
+    return into_of
 
 
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -341,42 +371,80 @@ class Store:
               encode(e.payload)) for e in events],
         )
 
+    # -- merged registrations (derived from the log) --------------------------------------
+
+    def merges(self) -> dict[str, str]:
+        """Merged-away id -> the id it counts as (resolve_merges over this log). Merge
+        events have no day: the (day, type) index finds them without a scan."""
+        return resolve_merges(self.db.execute(
+            "SELECT json_extract(payload, '$.from'), json_extract(payload, '$.into'), time, "
+            "uuid FROM events WHERE day IS NULL AND type = ?", [ATTENDEE_MERGED]))
+
+    def counts_as(self, attendee_id: str) -> str:
+        """The id attendee_id counts as: itself, or the one it was merged into."""
+        return self.merges().get(attendee_id, attendee_id)
+
+    def same_person(self, attendee_id: str, merges: dict[str, str] | None = None) -> list[str]:
+        """Every id whose events count as attendee_id's person: the id it counts as first,
+        then the ids merged into that one."""
+        merges = self.merges() if merges is None else merges
+        root = merges.get(attendee_id, attendee_id)
+        return [root, *sorted(k for k, v in merges.items() if v == root)]
+
     # -- admissions (derived from the log) ------------------------------------------------
 
     def admissions_in_force(self, *, day: str | None = None, attendee_id: str | None = None,
                             ids: Sequence[str] = ()) -> dict[tuple[str, str], list[Admission]]:
-        """standing_admissions() over this log, for one day, one attendee or some ids."""
+        """standing_admissions() over this log, for one day, one attendee or some ids.
+
+        Merged registrations are one person: the check-ins and undos of a merged-away id
+        count as those of the id it was merged into, and the keys name that id (asked for
+        a merged-away id, the answer is keyed by the id it counts as)."""
+        merges = self.merges()
         where, params = ["type IN (?, ?)", "attendee_id IS NOT NULL", "day IS NOT NULL"], \
             [CHECKIN, UNDO]
         if day is not None:
             where.append("day = ?")
             params.append(day)
-        if attendee_id is not None:
-            where.append("attendee_id = ?")
-            params.append(attendee_id)
-        if ids:
-            where.append(f"attendee_id IN ({','.join('?' * len(ids))})")
-            params.extend(ids)
-        return standing_admissions(self.db.execute(
+        wanted = [attendee_id] if attendee_id is not None else []
+        if attendee_id is not None and ids:
+            wanted = [i for i in ids if i == attendee_id]  # both given: both must hold
+        elif ids:
+            wanted = list(ids)
+        if attendee_id is not None or ids:
+            if merges:
+                wanted = list(dict.fromkeys(i for w in wanted
+                                            for i in self.same_person(w, merges)))
+            where.append(f"attendee_id IN ({','.join('?' * len(wanted))})" if wanted
+                         else "0")
+            params.extend(wanted)
+        rows: Iterable[Sequence[Any]] = self.db.execute(
             f"SELECT {ADMISSION_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY seq",
-            params))
+            params)
+        if merges:
+            rows = ((u, k, merges.get(a, a), *rest) for u, k, a, *rest in rows)
+        return standing_admissions(rows)
 
     def admission(self, attendee_id: str, day: str) -> Event | None:
         """The check-in in force for attendee on day (the earliest, if several desks
-        admitted them while apart), or None."""
+        admitted them while apart), or None. For a merged-away id: that of the id it
+        counts as (the event may name either id)."""
         standing = self.admissions_in_force(day=day, attendee_id=attendee_id)
         if not standing:
             return None
-        first = standing[(attendee_id, day)][0]
+        first = standing[(self.counts_as(attendee_id), day)][0]
         found = list(self.db.query("SELECT * FROM events WHERE uuid = ?", [first.uuid]))
         return Event.from_row(found[0])
 
     def checked_in_ids(self, day: str) -> set[str]:
+        """Ids of everyone inside on day (merged registrations: the id they count as)."""
         return {attendee_id for attendee_id, _ in self.admissions_in_force(day=day)}
 
     def badge_printed(self, attendee_id: str) -> bool:
+        """Whether a badge was printed for this person (under any id merged with it)."""
+        ids = self.same_person(attendee_id)
         row = self.db.execute(
-            "SELECT 1 FROM events WHERE attendee_id = ? AND type = ? LIMIT 1",
-            [attendee_id, BADGE_PRINTED],
+            f"SELECT 1 FROM events WHERE attendee_id IN ({','.join('?' * len(ids))}) "
+            "AND type = ? LIMIT 1", [*ids, BADGE_PRINTED],
         ).fetchone()
         return row is not None

@@ -40,8 +40,9 @@ def free_port() -> int:
 
 class HubProcess:
     def __init__(self, db_path: Path, workdir: Path, port: int | None = None,
-                 tls: Sequence[str] = ()) -> None:
+                 tls: Sequence[str] = (), args: Sequence[str] = ()) -> None:
         self.db_path = Path(db_path)
+        self.args = list(args)  # more `hub serve` options (--upload URL, ...)
         self.workdir = Path(workdir)
         self.port = port or free_port()
         self.tls = list(tls)  # `hub serve` TLS options; they can change between starts
@@ -67,7 +68,7 @@ class HubProcess:
                 open(self.workdir / "hub.err", "ab") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "checkin", "--db", str(self.db_path), "hub", "serve",
-                 "--host", HOST, "--port", str(self.port), *self.tls],
+                 "--host", HOST, "--port", str(self.port), *self.tls, *self.args],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=dict(os.environ))
         deadline = time.monotonic() + START_TIMEOUT
         while True:

@@ -37,6 +37,9 @@ COMMANDS = {
     "sync": "sync:sync",
     "conflicts": "sync:conflicts",
     "pretix": "pretix:pretix",
+    "report": "report:report",
+    "duplicates": "merging:duplicates",
+    "merge": "merging:merge",
 }
 
 

@@ -29,13 +29,19 @@ def hub() -> None:
 @click.option("--tls-self-signed", is_flag=True,
               help="TLS with a self-signed certificate made once beside the database for "
                    "--host (and localhost), and reused at every start.")
+@click.option("--upload", "upload", metavar="URL",
+              help="After each final sync of a desk, POST the attendance as JSON to URL "
+                   "(default: the address set by `checkin hub upload-url`).")
+@click.option("--upload-backoff", type=click.FloatRange(0.01, 3600), default=5.0,
+              hidden=True, help="Seconds before the second upload attempt (doubles).")
 @pass_cli
 def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key: Path | None,
-          tls_self_signed: bool) -> None:
+          tls_self_signed: bool, upload: str | None, upload_backoff: float) -> None:
     """Serve the event database to the desks until Ctrl+C."""
     from checkin.sync.hub import prepare
     from checkin.sync.hub import serve as run
     from checkin.sync.tls import display_fingerprint, ensure_self_signed, fingerprint_of_file
+    from checkin.sync.upload import UploadPolicy, check_url, configured_url, shown
 
     if tls_self_signed and (tls_cert or tls_key):
         raise click.UsageError("--tls-self-signed or --tls-cert/--tls-key, not both")
@@ -48,6 +54,8 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
         if made.created:
             click.echo(f"made a self-signed TLS certificate {made.cert} (its key {made.key} "
                        "is readable by you only); every start reuses it")
+    upload = check_url(upload) if upload else None
+    target = upload or configured_url(cli.db_path)
 
     def announce(url: str) -> None:
         click.echo(f"hub serving {cli.db_path} on {url}/api/v1 (Ctrl+C stops)")
@@ -60,9 +68,13 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
         if host in ("127.0.0.1", "localhost", "::1"):
             click.echo("only this machine can reach it: --host 0.0.0.0 opens it to the "
                        "venue network")
+        if target:
+            click.echo(f"after each final sync of a desk the attendance is uploaded to "
+                       f"{shown(target)}")
 
     run(cli.db_path, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
-        announce=announce)
+        announce=announce, upload_url=upload,
+        upload_policy=UploadPolicy(first_delay=upload_backoff))
 
 
 @hub.command("add-station")
@@ -141,3 +153,51 @@ def revoke_station(cli: CliContext, name: str) -> None:
                + (f"; its station key{'s' if len(keys) > 1 else ''} {', '.join(keys)} too "
                   "(tokens signed with it stop verifying at each desk's next sync)"
                   if keys else ""))
+
+
+@hub.command("upload-url")
+@click.argument("url", required=False)
+@click.option("--clear", is_flag=True, help="No uploads any more.")
+@pass_cli
+def upload_url(cli: CliContext, url: str | None, clear: bool) -> None:
+    """Set (or show) where the hub POSTs the attendance after each final sync of a desk."""
+    from checkin.sync.upload import set_upload_url, shown
+    from checkin.sync.upload import upload_url as current
+
+    store = cli.store()
+    if url and clear:
+        raise click.UsageError("give URL or --clear, not both")
+    if clear:
+        set_upload_url(store, None)
+        click.echo("no upload address: final syncs upload nothing")
+    elif url:
+        store.event_info()  # a hub serves an event: refuse a database without one now
+        set_upload_url(store, url)
+        click.echo(f"after each final sync the hub uploads the attendance to {shown(url)} "
+                   "(from its next start)")
+    else:
+        found = current(store)
+        click.echo(shown(found) if found else
+                   "no upload address (`checkin hub upload-url URL` sets one)")
+
+
+@hub.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              help="The newest N attempts.")
+@pass_cli
+def uploads(cli: CliContext, as_json: bool, limit: int) -> None:
+    """List the upload attempts: time, address, status, HTTP code, error, bytes."""
+    from checkin.sync.upload import uploads as listed
+
+    found = listed(cli.store(), limit)
+    if as_json:
+        click.echo(json.dumps([u.to_json() for u in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("no uploads yet")
+        return
+    for u in found:
+        code = "-" if u.http_code is None else str(u.http_code)
+        click.echo(f"{u.time}  {u.status:<8} {code:>3}  {u.bytes:>9} B  attempt {u.attempt}  "
+                   f"{u.url}  {u.trigger}" + (f"  ({u.error})" if u.error else ""))

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def _first_sync(path: Path, hub: str | None, token: str | None, fingerprint: str | None,
-                trust_on_first_use: bool) -> tuple["SyncResult", str]:
+                trust_on_first_use: bool, final: bool = False) -> tuple["SyncResult", str]:
     """Sync into a new database; (result, the line saying what was created)."""
     from checkin.db import open_db
     from checkin.station_keys import station_key_path
@@ -47,7 +47,7 @@ def _first_sync(path: Path, hub: str | None, token: str | None, fingerprint: str
     store = Store(open_db(partial, create=True))
     try:
         result = sync_once(store, partial, hub, token, fingerprint=fingerprint,
-                           trust_on_first_use=trust_on_first_use)
+                           trust_on_first_use=trust_on_first_use, final=final)
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         store.db.conn.close()
@@ -85,8 +85,9 @@ def _first_sync(path: Path, hub: str | None, token: str | None, fingerprint: str
               help="An https hub and no fingerprint: pin the certificate it presents now "
                    "(compare the fingerprint printed with the hub's).")
 @click.option("--final", is_flag=True,
-              help="End of the day: push everything, then check that the hub acknowledged "
-                   "every event of this desk (non-zero exit if not).")
+              help="End of the day: push everything, check that the hub acknowledged "
+                   "every event of this desk (non-zero exit if not), and tell the hub "
+                   "(it may upload the attendance then).")
 @pass_cli
 @click.pass_context
 def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
@@ -111,7 +112,7 @@ def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
         fingerprint = normalise_fingerprint(fingerprint)
     if not path.exists():
         before = None
-        result, created = _first_sync(path, hub, token, fingerprint, trust_on_first_use)
+        result, created = _first_sync(path, hub, token, fingerprint, trust_on_first_use, final)
         click.echo(created)
         store = cli.store()
     else:
@@ -122,7 +123,7 @@ def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
             remember(store, path, hub, token)
         before = pinned(store)
         result = sync_once(store, path, fingerprint=fingerprint,
-                           trust_on_first_use=trust_on_first_use)
+                           trust_on_first_use=trust_on_first_use, final=final)
     if result.fingerprint and result.fingerprint != before:
         how = (" on first use: compare it with the one `checkin hub serve` shows"
                if not fingerprint else "")
@@ -140,6 +141,9 @@ def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
                                "acknowledged by the hub; run `checkin sync --final` again")
         total = int(store.db.execute("SELECT count(*) FROM events").fetchone()[0])
         click.echo(f"all synced: {total} events")
+        if result.upload == "queued":
+            click.echo("the hub uploads the attendance to the organiser now "
+                       "(`checkin hub uploads` on the hub shows how it went)")
 
 
 @click.command()

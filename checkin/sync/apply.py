@@ -8,9 +8,10 @@ caller's transaction, so a batch is applied whole or not at all):
   (uuid) DO NOTHING: a repeated batch stores nothing twice), and apply the new ones:
   attendee_created writes the attendee from its payload (the full row), attendee_updated
   and attendee_cancelled write the "to" side of their changes, token_revoked lists the old
-  ref in revoked_refs and gives the attendee the new one. Search keys are computed as the
-  importer computes them (checkin.search.search_key). Returns the events that were new,
-  with their local seq.
+  ref in revoked_refs and gives the attendee the new one; attendee_merged changes no row
+  (what it does is read from the log: Store.merges), it is checked and logged. Search
+  keys are computed as the importer computes them (checkin.search.search_key). Returns
+  the events that were new, with their local seq.
 - ``merge_keys(store, keys)`` / ``merge_revoked_refs(store, refs)``: the hub's public
   keys (the event's, and the desks' own station keys with the desk's name) and revoked
   refs as listed in a pull answer, upserted on a desk.
@@ -30,7 +31,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from checkin.models import ATTENDEE_FIELDS, Attendee, Event
-from checkin.store import ATTENDEE_CANCELLED, ATTENDEE_CREATED, ATTENDEE_UPDATED, Store
+from checkin.store import (
+    ATTENDEE_CANCELLED,
+    ATTENDEE_CREATED,
+    ATTENDEE_MERGED,
+    ATTENDEE_UPDATED,
+    Store,
+)
 from checkin.sync.protocol import CHANGEABLE, MAX_NAME, TOKEN_REVOKED, payload_problem
 
 log = logging.getLogger(__name__)
@@ -57,11 +64,16 @@ def store_events(store: Store, events: Sequence[Event]) -> list[Event]:
 
 def _apply(store: Store, event: Event) -> None:
     if event.type not in (ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED,
-                          TOKEN_REVOKED):
+                          TOKEN_REVOKED, ATTENDEE_MERGED):
         return
     problem = payload_problem(event.type, event.attendee_id, event.day, event.payload)
     if problem:
         log.warning("event %s (%s) stored but not applied: %s", event.uuid, event.type, problem)
+        return
+    if event.type == ATTENDEE_MERGED:
+        # Nothing to write: admissions, badges and conflicts read merges from the log.
+        log.info("event %s: attendee %s merged into %s (by %s)", event.uuid,
+                 event.payload["from"], event.payload["into"], event.station)
         return
     assert event.attendee_id is not None  # payload_problem checked it
     if event.type == ATTENDEE_CREATED:

@@ -19,6 +19,8 @@ connection; no Qt here):
   earlier sync); with none, sync refuses unless trust_on_first_use, which pins the
   first certificate seen. The pin used is remembered once /status answered. A desk with
   a pin refuses an http:// hub (that would send its token in clear text).
+- ``final=True``: when the outbox is empty after the exchange, POST /final tells the hub
+  this desk's day is done (the hub may then upload the attendance: result.upload).
 - ``outbox_count(store) -> int``: own events the hub has not acknowledged yet.
 - ``remember(store, db_path, hub, token)`` / ``remembered(store, db_path)``: the hub URL
   in the database's meta (sync_hub), the token in ``token_path(db_path)``, a file beside
@@ -83,6 +85,7 @@ class SyncResult:
     hub_seq: int
     clock_skew: float  # seconds: the hub's clock minus this desk's (network time included)
     fingerprint: str | None = None  # the hub certificate's pinned SHA-256 (https only)
+    upload: str | None = None  # final: the hub's answer ("queued" or "off"); else None
 
 
 # -- remembered hub and token ---------------------------------------------------------------
@@ -333,8 +336,8 @@ def _pinning(store: Store, hub: str, fingerprint: str | None,
 
 
 def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | None = None,
-              *, fingerprint: str | None = None,
-              trust_on_first_use: bool = False) -> SyncResult:
+              *, fingerprint: str | None = None, trust_on_first_use: bool = False,
+              final: bool = False) -> SyncResult:
     """One push-and-pull exchange with the hub (see the module docstring)."""
     import httpx
 
@@ -368,6 +371,7 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
             _restart_after_a_restored_hub(store, talk, hub_log)
             pushed = _push(store, talk)
             pulled, hub_seq = _pull(store, talk, hub_id)
+            upload = _final(store, talk) if final else None
         except SyncError as exc:
             log.warning("sync with %s failed: %s", hub, exc)
             raise
@@ -379,7 +383,8 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
              pushed, pulled, waiting, hub_seq)
     return SyncResult(hub=hub, station=station, pushed=pushed, pulled=pulled, waiting=waiting,
                       hub_time=hub_time, hub_seq=hub_seq, clock_skew=_skew(hub_time),
-                      fingerprint=pinning.expected if pinning is not None else None)
+                      fingerprint=pinning.expected if pinning is not None else None,
+                      upload=upload)
 
 
 def _send_station_key(store: Store, db_path: Path, talk: _Hub) -> None:
@@ -429,6 +434,18 @@ def _error_line(answer: "httpx.Response") -> str:
         data = None
     why = data.get("error") if isinstance(data, dict) else None
     return str(why)[:200] if why else answer.reason_phrase
+
+
+def _final(store: Store, talk: _Hub) -> str | None:
+    """Tell the hub this desk is done, if its outbox is empty (an admission made during
+    the sync waits for the next one); the hub's upload state, or None if not told."""
+    if outbox_count(store):
+        return None
+    answer = talk.call("POST", "/final", json={"station_time": now()})
+    with _understood(talk.hub):
+        upload = str(answer["upload"])
+    log.info("sync: told hub %s this desk's sync is final (upload %s)", talk.hub, upload)
+    return upload
 
 
 def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:

@@ -7,7 +7,10 @@ Contract:
   ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N``, ``POST /push``,
   ``POST /station-key`` (a desk's own public key, listed under its name:
   checkin.sync.stations.register_station_key; 409 when its key id is taken, 403 when it
-  is refused), and the OpenAPI schema at ``/api/v1/openapi.json``. A request without a
+  is refused), ``POST /final`` (`checkin sync --final`, after a sync that left the desk's
+  outbox empty: notes the desk's final sync and calls ``on_final("final sync of
+  STATION")``, the uploader's trigger, which must return at once), and the OpenAPI schema
+  at ``/api/v1/openapi.json``. A request without a
   valid token gets 401 ``{"error": "unauthorized"}`` whatever its path; every other
   refusal is ``{"error": "one line"}`` with a 4xx status (400 not JSON, 404, 405, 409,
   413 body over protocol.MAX_BODY_BYTES, 422 a field that is wrong) and the database
@@ -20,6 +23,9 @@ Contract:
   announce(url) gets the address desks use (for a wildcard host, this machine's address
   on its network); that address and the certificate's path are kept in the hub's meta
   (``hub_url``, ``hub_tls_cert``) for the pairing codes of `checkin hub add-station`.
+  ``upload_url`` (else the meta ``upload_url``, else none): after each final sync the
+  attendance goes there as JSON, from a background thread (checkin.sync.upload.Uploader,
+  retried per ``upload_policy``).
 
 The pull cursor is the hub's events.seq: whatever reaches the hub's log reaches the desks,
 also changes made in the office with the ordinary CLI on the hub's database. A push is one
@@ -40,7 +46,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,6 +62,9 @@ from checkin.models import Event
 from checkin.store import Store, now
 from checkin.sync import protocol, stations, tls
 from checkin.sync.apply import store_events
+
+if TYPE_CHECKING:
+    from checkin.sync.upload import UploadPolicy
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +199,26 @@ class PullAnswer(BaseModel):
     more: bool
     public_keys: list[KeyAnswer]
     revoked_refs: list[RevokedRefAnswer]
+
+
+class FinalRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    station_time: str = Field(max_length=40, description="the desk's clock when it sent this")
+
+    @field_validator("station_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        problem = protocol.time_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class FinalAnswer(BaseModel):
+    hub_seq: int
+    upload: str = Field(description="queued: the hub uploads the attendance now; off: no "
+                                    "upload address is set")
 
 
 class StatusAnswer(BaseModel):
@@ -346,7 +375,7 @@ def _hub_seq(store: Store) -> int:
     return int(store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
 
 
-def create_app(db_path: Path) -> FastAPI:
+def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) -> FastAPI:
     stores = _Stores(Path(db_path))
     app = FastAPI(title="checkin hub", version="1", openapi_url=protocol.OPENAPI,
                   docs_url=None, redoc_url=None,
@@ -457,6 +486,21 @@ def create_app(db_path: Path) -> FastAPI:
             return _error(403, str(exc))
         return JSONResponse({"key_id": key_id, "station": station})
 
+    @app.post(f"{protocol.API}/final", response_model=FinalAnswer)
+    def final(request: Request, body: FinalRequest) -> JSONResponse:
+        from checkin.sync.upload import record_final
+
+        station: str = request.scope[_STATION]
+        store = stores.get()
+        with store.transaction():
+            stations.record_contact(store, station)
+            record_final(store, station)
+            hub_seq = _hub_seq(store)
+        queued = on_final(f"final sync of {station}") if on_final is not None else False
+        log.info("hub: final sync of %s at hub_seq %d%s", station, hub_seq,
+                 "; upload queued" if queued else "")
+        return JSONResponse({"hub_seq": hub_seq, "upload": "queued" if queued else "off"})
+
     return app
 
 
@@ -521,8 +565,11 @@ def _remember_served(db_path: Path, url: str, certfile: Path | None) -> None:
 
 def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
           ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None,
-          announce: Callable[[str], None] | None = None) -> None:
+          announce: Callable[[str], None] | None = None, upload_url: str | None = None,
+          upload_policy: "UploadPolicy | None" = None) -> None:
     import uvicorn
+
+    from checkin.sync.upload import Uploader, configured_url
 
     db_path = Path(db_path)
     fingerprint = None
@@ -531,6 +578,8 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
             raise CheckinError("TLS needs both the certificate and its key")
         fingerprint = tls.check_server_files(Path(ssl_certfile), Path(ssl_keyfile))
     prepare(db_path)
+    upload_url = upload_url or configured_url(db_path)
+    uploader = Uploader(db_path, upload_url, upload_policy) if upload_url else None
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
     scheme = "https" if ssl_certfile else "http"
@@ -540,13 +589,18 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     except BaseException:
         sock.close()
         raise
+    on_final = uploader.trigger if uploader is not None else None
     config = uvicorn.Config(
-        create_app(db_path), host=host, port=bound_port, log_config=None, access_log=False,
+        create_app(db_path, on_final=on_final), host=host, port=bound_port, log_config=None,
+        access_log=False,
         server_header=False, timeout_graceful_shutdown=5, limit_concurrency=100,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
     log.info("hub: serving %s on %s (listening on %s port %d)%s", db_path, url, host,
              bound_port, f", TLS certificate {tls.display_fingerprint(fingerprint)}"
              if fingerprint else ", without TLS")
+    if uploader is not None:
+        log.info("hub: after each final sync the attendance is uploaded to %s",
+                 uploader.shown_url)
     if announce is not None:
         announce(url)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with this
@@ -554,6 +608,8 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     # the process before the log says it stopped.
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
+    if uploader is not None:
+        uploader.start()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except _Stop:
@@ -561,6 +617,8 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+        if uploader is not None:
+            uploader.stop()
         sock.close()
         log.info("hub: stopped serving %s", db_path)
 

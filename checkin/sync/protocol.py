@@ -6,7 +6,8 @@ plus ``"hub_seq"`` (the hub's events.seq) in pull answers. ``payload_problem`` s
 one line what is wrong with an event's payload, or None: the hub refuses a push that has
 one (422), and a desk applies no pulled event that has one (it is stored, and logged).
 The attendee payloads are those of Store.add_attendee / update_attendee and of the
-importer; token_revoked is that of checkin.confirmations.revoke.
+importer; token_revoked is that of checkin.confirmations.revoke; attendee_merged is
+``{"from": id, "into": id}`` with attendee_id the "into" id (checkin.merging).
 """
 
 import json
@@ -17,6 +18,7 @@ from checkin.models import Event
 from checkin.store import (
     ATTENDEE_CANCELLED,
     ATTENDEE_CREATED,
+    ATTENDEE_MERGED,
     ATTENDEE_UPDATED,
     BADGE_PRINTED,
     CHECKIN,
@@ -33,7 +35,8 @@ TOKEN_REVOKED = "token_revoked"
 KEY_ADDED = "key_added"
 KEY_REVOKED = "key_revoked"
 EVENT_TYPES = frozenset({ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED, CHECKIN, UNDO,
-                         BADGE_PRINTED, TOKEN_REVOKED, KEY_ADDED, KEY_REVOKED})
+                         BADGE_PRINTED, TOKEN_REVOKED, KEY_ADDED, KEY_REVOKED,
+                         ATTENDEE_MERGED})
 ATTENDEE_EVENTS = frozenset({ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED})
 
 MAX_PUSH_EVENTS = 500  # events per push
@@ -136,8 +139,8 @@ def payload_problem(kind: str, attendee_id: str | None, day: str | None,
         return f"payload nested more than {MAX_PAYLOAD_DEPTH} deep"
     if len(json.dumps(payload, ensure_ascii=False)) > MAX_PAYLOAD_BYTES:
         return f"payload over {MAX_PAYLOAD_BYTES // 1024} KB"
-    if kind in (CHECKIN, UNDO, BADGE_PRINTED, *ATTENDEE_EVENTS, TOKEN_REVOKED) \
-            and not attendee_id:
+    if kind in (CHECKIN, UNDO, BADGE_PRINTED, *ATTENDEE_EVENTS, TOKEN_REVOKED,
+                ATTENDEE_MERGED) and not attendee_id:
         return f"a {kind} event needs an attendee_id"
     if kind in (CHECKIN, UNDO) and day is None:
         return f"a {kind} event needs a day"
@@ -166,6 +169,15 @@ def payload_problem(kind: str, attendee_id: str | None, day: str | None,
             problem = _field_problem(name, change["to"])
             if problem:
                 return problem
+    if kind == ATTENDEE_MERGED:
+        for name in ("from", "into"):
+            value = payload.get(name)
+            if not isinstance(value, str) or not value or len(value) > MAX_ID:
+                return f"an attendee_merged event needs {name} (an attendee id)"
+        if payload["into"] != attendee_id:
+            return "an attendee_merged event's into differs from its attendee_id"
+        if payload["from"] == payload["into"]:
+            return "an attendee_merged event merges an attendee into itself"
     if kind == TOKEN_REVOKED:
         for name in ("ref", "new_ref"):
             value = payload.get(name)
