@@ -284,8 +284,14 @@ def _country(code: str) -> str:
     return country_name(code)
 
 
+# Roles whose usual spelling is not the capitalised word.
+_ROLE_NAMES = {"vip": "VIP"}
+
+
 def _role(role: str) -> str:
-    return role[:1].upper() + role[1:] if role else "No role"
+    if not role:
+        return "No role"
+    return _ROLE_NAMES.get(role, role[:1].upper() + role[1:])
 
 
 def _clock(time: str | None) -> str:
