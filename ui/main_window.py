@@ -10,10 +10,18 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtCore import QEvent, QMargins, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QScreen,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -41,12 +49,67 @@ if TYPE_CHECKING:
     from ui.dashboard import DashboardWidget
 
 DESK, ATTENDEES, DASHBOARD = range(3)
+DEFAULT_SIZE = (1280, 800)
+# Room a window manager takes around a window (title bar, borders): the default size is
+# used only when it fits in the available area with this frame.
+FRAME = QMargins(8, 38, 8, 8)
 # An answer slower than this (the database held by another program past its busy timeout,
 # a slow disk) turns the card to "one moment", so nobody scans again into a silent screen.
 WAITING_MS = 400
 DAY_CHECK_MS = 30_000
 # verdicts whose card shows the engine's reason (translated by ResultCard.verdict_detail)
 VERDICT_REASONS = ("cancelled", "not_registered_today", "unknown", "invalid_signature")
+
+
+class ButtonRow(QWidget):
+    """The desk's action buttons: one row when every button's words fit in it, else two
+    rows (a 1024x600 screen, German words), so no button's text is ever cut."""
+
+    def __init__(self, buttons: list[QPushButton], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._buttons = buttons
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self.rows = 0
+        self._arrange(1)
+
+    def _arrange(self, rows: int) -> None:
+        if rows == self.rows:
+            return
+        self.rows = rows
+        for button in self._buttons:
+            self._grid.removeWidget(button)
+        per_row = -(-len(self._buttons) // rows)
+        for column in range(len(self._buttons)):
+            self._grid.setColumnStretch(column, 1 if column < per_row else 0)
+        for index, button in enumerate(self._buttons):
+            self._grid.addWidget(button, index // per_row, index % per_row)
+
+    def wanted_width(self) -> int:
+        spacing = max(0, self._grid.horizontalSpacing())
+        return (sum(b.sizeHint().width() for b in self._buttons)
+                + spacing * (len(self._buttons) - 1))
+
+    def refit(self) -> None:
+        """One row or two, by the buttons' words now (after a language switch too)."""
+        if self.width() > 0:
+            self._arrange(1 if self.wanted_width() <= self.width() else 2)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.refit()
+
+
+def start_geometry(available: QRect, frame: QMargins = FRAME) -> tuple[QRect, bool]:
+    """(geometry, maximised) of the window's start: DEFAULT_SIZE centred in the available
+    area when it fits there with its frame, else the available area itself, maximised."""
+    width, height = DEFAULT_SIZE
+    if (width + frame.left() + frame.right() <= available.width()
+            and height + frame.top() + frame.bottom() <= available.height()):
+        rect = QRect(0, 0, width, height)
+        rect.moveCenter(available.center())
+        return rect, False
+    return QRect(available), True
 
 
 class MainWindow(QMainWindow):
@@ -103,7 +166,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.retranslateUi()
         self._set_enabled_for(None)
-        self.resize(1280, 800)
+        self.place_on_screen()
         self.card.show_state("busy")
         self.scan.field.setEnabled(False)
         self._waiting = QTimer(self)
@@ -116,24 +179,36 @@ class MainWindow(QMainWindow):
 
     # -- construction -------------------------------------------------------------------
 
+    def place_on_screen(self, screen: QScreen | None = None) -> None:
+        """Start within the screen's available area (QScreen.availableGeometry): the
+        default size centred, or the whole area, maximised, on a smaller screen (a
+        1366x768 laptop has no room for 1280x800 and a title bar and a panel)."""
+        screen = screen or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*DEFAULT_SIZE)
+            return
+        geometry, maximised = start_geometry(screen.availableGeometry())
+        self.setGeometry(geometry)  # also where it stays without a window manager
+        if maximised:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
     def _build_desk(self) -> None:
         self.desk = QWidget()
         self.scan = ScanPanel()
         self.camera = CameraPane(self.station.lanes["decode"])
         self.card = ResultCard()
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
         for key in ("check_in", "undo", "print", "edit", "walk_in"):
             button = QPushButton()
             button.setObjectName(f"button_{key}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the focus
             button.setMinimumHeight(58)
-            button.setMinimumWidth(90)
+            button.setMinimumWidth(60)  # ButtonRow keeps each as wide as its words
             font = QFont()
             font.setPointSize(12)
             button.setFont(font)
             self.buttons[key] = button
-            row.addWidget(button)
+        self.button_row = ButtonRow(list(self.buttons.values()))
         self.print_label = QLabel()
         self.print_label.setObjectName("printQueue")
         self.print_label.setWordWrap(True)
@@ -151,7 +226,7 @@ class MainWindow(QMainWindow):
         right_col = QVBoxLayout(right)
         right_col.setContentsMargins(0, 0, 0, 0)
         right_col.addWidget(self.card, 1)
-        right_col.addLayout(row)
+        right_col.addWidget(self.button_row)
         right_col.addWidget(self.print_label)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(left)
@@ -163,7 +238,8 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(self.desk)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addWidget(self.split)
-        for widget in (left, right, self.split, self.card, self.camera, self.print_label):
+        for widget in (left, right, self.split, self.card, self.camera, self.print_label,
+                       self.button_row):
             widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.desk.setFocusProxy(self.scan.field)
 
@@ -940,6 +1016,7 @@ class MainWindow(QMainWindow):
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             # two lines: the buttons stay narrow in every language
             self.buttons[key].setText(f"{text}\n{shortcut}" if shortcut else text)
+        self.button_row.refit()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

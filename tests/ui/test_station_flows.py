@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from checkin.db import open_db
@@ -83,8 +84,17 @@ def test_upstream_code_and_vip_notes(qtbot, main_window, station_event):
     assert out.kind == "ok" and out.attendee.id == "A6"
     out = scan(qtbot, main_window, station_event.tokens["A5"])
     assert out.kind == "ok"
-    assert main_window.card.vip.isVisible() and "VIP" in main_window.card.vip.text()
-    assert "Wheelchair" in main_window.card.notes.text()
+    # one VIP label, not "VIP" and "★ VIP"
+    card = main_window.card
+    assert card.role.isVisible() and card.role.text() == "★ VIP"
+    assert not card.vip.isVisible()
+    assert "Wheelchair" in card.notes.text()
+    # a VIP flag on another role: the role and the flag
+    from checkin.models import Attendee
+
+    card.show_state("ok", Attendee(id="V2", given_name="Ana", role="speaker",
+                                   extra={"vip": True}))
+    assert card.role.text() == "Speaker" and card.vip.text() == "★ VIP"
 
 
 def test_card_keeps_right_to_left_text_in_its_column(main_window):
@@ -206,7 +216,7 @@ def test_card_fits_long_names_and_notes(qtbot, main_window):
     tops = [label.geometry().top() for label in labels]
     bottoms = [label.geometry().bottom() for label in labels]
     assert all(bottoms[i] < tops[i + 1] for i in range(len(labels) - 1))
-    assert card.name.font().pointSize() < 40  # shrunk, as a short name is not
+    assert card.name.font().pointSizeF() < 40 * card.scale  # shrunk, as a short name is not
     long_note = "Allergic to nuts and shellfish; needs a quiet room. " * 30
     card.show_state("ok", Attendee(id="N1", given_name="Eva", family_name="Lind",
                                    notes=long_note))
@@ -215,7 +225,7 @@ def test_card_fits_long_names_and_notes(qtbot, main_window):
                     timeout=30_000)
     assert card.notes.text().endswith("…") and card.notes.toolTip().endswith(long_note)
     card.show_state("ok", Attendee(id="S1", given_name="Eva", family_name="Lind"))
-    assert card.name.font().pointSize() == 40
+    assert card.name.font().pointSizeF() == pytest.approx(40 * card.scale)
 
 
 def test_typed_name_searches_and_checks_in(qtbot, main_window, station_event):
