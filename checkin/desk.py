@@ -82,6 +82,7 @@ class Outcome:
     hits: list[Hit] | None = None  # a malformed scan became this search
     printing: bool = False  # a badge job was queued for this answer
     repaired: str = ""
+    badge_changes: list[str] = field(default_factory=list)  # an edit: printed fields changed
 
 
 @dataclass
@@ -316,15 +317,21 @@ def _search_key(attendee: Attendee) -> str:
 
 def save_attendee(ctx: DbContext, attendee: Attendee, reason: str) -> Outcome:
     """Write an edited attendee (logged with the reason); CheckinError for an unknown id,
-    since an edit never registers anyone (walk_in does, and admits them)."""
+    since an edit never registers anyone (walk_in does, and admits them). The outcome's
+    badge_changes names the printed fields the edit changed ([]: a badge printed before
+    still shows the person right, a reprint would be a waste)."""
+    from checkin.badges import badge_changes
+
     store = ctx.store
     with store.transaction():
-        if store.attendee(attendee.id) is None:
+        before = store.attendee(attendee.id)
+        if before is None:
             raise CheckinError(f"no attendee with id {attendee.id!r}")
         store.update_attendee(attendee, search_key=_search_key(attendee), source="station",
                               reason=reason)
     out = describe(ctx, attendee.id)
     out.kind = "saved"
+    out.badge_changes = badge_changes(before, out.attendee or attendee)
     return out
 
 

@@ -8,6 +8,7 @@ anywhere on the desk, focus comes back to it, so the next scanner burst always l
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMargins, QRect, Qt, QTimer, Signal
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from checkin.config import StationConfig
 from checkin.desk import Hit, Outcome, PrintState, Stats, Summary
-from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
+from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog, who
 from ui.camera import CameraPane
 from ui.format import printer_state_text
 from ui.result_card import ResultCard
@@ -59,6 +60,8 @@ WAITING_MS = 400
 DAY_CHECK_MS = 30_000
 # verdicts whose card shows the engine's reason (translated by ResultCard.verdict_detail)
 VERDICT_REASONS = ("cancelled", "not_registered_today", "unknown", "invalid_signature")
+# the card while the operator types a name: no person selected until one is chosen
+SEARCH_KINDS = ("searching", "matches", "no_match")
 
 
 class ButtonRow(QWidget):
@@ -100,6 +103,14 @@ class ButtonRow(QWidget):
         self.refit()
 
 
+Text = str | Callable[[], str]
+"""A text on the card: as it is, or a function that words it in the current language."""
+
+
+def text_of(text: Text) -> str:
+    return text() if callable(text) else text
+
+
 def start_geometry(available: QRect, frame: QMargins = FRAME) -> tuple[QRect, bool]:
     """(geometry, maximised) of the window's start: DEFAULT_SIZE centred in the available
     area when it fits there with its frame, else the available area itself, maximised."""
@@ -127,6 +138,12 @@ class MainWindow(QMainWindow):
         self.sounds = Sounds(muted=not config.sound, parent=self)
         self.sounds.preload()  # before the lanes get work: no plugin loading mid-shift
         self.current: Outcome | None = None  # the person on the card, if any
+        # current is a search result chosen in the list whose card is not up yet (the
+        # describe is on its way); an action asked for meanwhile waits for that card
+        self._provisional = False
+        self._pending_action: tuple[str, str] | None = None  # (action, attendee id)
+        self._search_mode = False  # the operator typed a name: the list, not the card, leads
+        self._saving: dict[str, bool] = {}  # attendee id -> a reprint was asked with the edit
         self.dialog: Any = None  # the open action dialog (tests drive it)
         self.kiosk: Any = None
         self.summary: Summary | None = None
@@ -134,8 +151,10 @@ class MainWindow(QMainWindow):
         self.dashboard: DashboardWidget | None = None
         self._closed = False
         self.config_problem = ""
-        self._card: tuple[str, Any, str, Any] = ("idle", None, "", None)
-        self._print_note = ""
+        # the card's texts are kept as functions that word them, so that a language switch
+        # words them again (a German note must not stay after switching back to English)
+        self._card: tuple[str, Any, Text, Any] = ("idle", None, "", None)
+        self._print_note: Text = ""
 
         self._build_desk()
         self.tabs = QTabWidget()
@@ -318,6 +337,7 @@ class MainWindow(QMainWindow):
         st.printFailed.connect(self._print_error)
         st.printCancelled.connect(self._print_cancelled)
         self.scan.scanRequested.connect(self._scan)
+        self.scan.searchRequested.connect(self._search_started)
         self.scan.searchRequested.connect(self.station.search)
         self.scan.pickRequested.connect(self._picked)
         self.scan.highlighted.connect(self._highlighted)
@@ -445,8 +465,44 @@ class MainWindow(QMainWindow):
         self.scan.code_answered()  # no search list for a code
         self._scan(text)
 
+    def _search_started(self, query: str) -> None:
+        """The operator typed: from now on the list leads. The person on the card from
+        before is no longer the one actions are for (F5 must not print the last
+        delegate's badge while the list shows another name): the card says "searching"
+        until a person is chosen in the list."""
+        self._pending_action = None
+        if not query:
+            self._search_mode = False
+            if self.current is None and self._card[0] in SEARCH_KINDS:
+                self._show_card("idle")
+            return
+        self._search_mode = True
+        self.current, self._provisional = None, False
+        self._set_enabled_for(None)
+        if self._card[0] not in SEARCH_KINDS:
+            self._show_card("searching",
+                            lambda: self.tr("Looking for “%1”…").replace("%1", query))
+
     def _searched(self, query: str, hits: list[Hit]) -> None:
         self.scan.set_results(query, hits)
+        if (self._search_mode and self.current is None and query
+                and query == self.scan.query and self.scan.current_hit() is None):
+            n = len(hits)
+            if n == 0:
+                self._show_card("no_match", lambda: self.tr(
+                    "No one found for “%1”. Check the spelling (a few letters are enough), "
+                    "or register a walk-in: Ctrl+N.").replace("%1", query))
+            else:
+                self._show_card("matches", lambda: (
+                    self.tr("One match for “%1”.") if n == 1
+                    else self.tr("%2 matches for “%1”.").replace("%2", str(n))
+                ).replace("%1", query) + "\n" + self.tr(
+                    "↓ chooses the person; then Enter checks in, F5 prints, F2 edits."))
+
+    def _show_card(self, kind: str, detail: Text = "") -> None:
+        self._card = (kind, None, detail, None)
+        self._print_note = ""
+        self.card.show_state(kind, detail=text_of(detail))
 
     def _picked(self, attendee: Any) -> None:
         self._waiting.start()
@@ -456,29 +512,53 @@ class MainWindow(QMainWindow):
         self.card.show_state("waiting")
 
     def _highlighted(self, attendee: Any) -> None:
-        if attendee is not None:
-            self.station.describe(attendee.id)
+        """A search result chosen in the list: it is the selected person from now on,
+        although its card comes a moment later (describe); actions wait for it."""
+        if attendee is None:
+            return
+        if self.current is None or self.current.attendee is None or (
+                self.current.attendee.id != attendee.id):
+            hit = self.scan.current_hit()
+            self.current = Outcome("found", attendee,
+                                   checked_in=bool(hit and hit.checked_in))
+            self._provisional = True
+            self._set_enabled_for(self.current)
+        self.station.describe(attendee.id)
+
+    def _stale_preview(self, out: Outcome) -> bool:
+        """A search result's card that arrives after the operator chose another row."""
+        hit = self.scan.chosen_hit()
+        return (out.kind == "found" and out.attendee is not None and hit is not None
+                and hit.attendee.id != out.attendee.id)
 
     def show_outcome(self, out: Outcome) -> None:
+        if self._stale_preview(out):
+            return
         if out.kind != "found":  # a preview of a search result is not the awaited answer
             self._waiting.stop()
-        detail = out.detail
+        if out.attendee is not None or out.kind != "found":
+            self._search_mode = False
+        detail: Text = out.detail
         kind = out.kind
         if kind == "found" and out.checked_in and out.previous is not None:
             kind = "found_checked_in"
-            detail = self.card.admission_text(out.previous)
+            previous = out.previous
+            detail = lambda: self.card.admission_text(previous)  # noqa: E731
         elif kind == "found" and out.attendee is not None and out.attendee.status == "cancelled":
             kind, detail = "cancelled", ""
         self._print_note = ""
         if out.printing:
-            self._print_note = self.tr("Badge is printing.")
+            self._print_note = lambda: self.tr("Badge is printing.")
         elif kind in ("ok", "created") and out.badge_printed:
-            self._print_note = self.tr("Badge printed earlier.")
+            self._print_note = lambda: self.tr("Badge printed earlier.")
+        elif kind == "saved" and out.attendee is not None:
+            self._print_note = self._saved_note(out)
         if kind == "malformed":
             n = len(out.hits or [])
-            detail = (self.tr("No one found for the typed text.") if n == 0 else
-                      self.tr("One match for the typed text.") if n == 1 else
-                      self.tr("%1 matches for the typed text.").replace("%1", str(n)))
+            detail = lambda: (  # noqa: E731
+                self.tr("No one found for the typed text.") if n == 0 else
+                self.tr("One match for the typed text.") if n == 1 else
+                self.tr("%1 matches for the typed text.").replace("%1", str(n)))
             self.scan.set_results(out.input.strip(), out.hits or [])
             if n == 1:  # one match: preview the person, Enter checks in
                 self.scan.choose(0)
@@ -488,6 +568,7 @@ class MainWindow(QMainWindow):
         self._render_card()
         if out.attendee is not None or kind not in ("found",):
             self.current = out if out.attendee is not None else None
+            self._provisional = False
         self._set_enabled_for(self.current)
         if not kind.startswith("found"):
             self.sounds.play(kind)
@@ -499,14 +580,47 @@ class MainWindow(QMainWindow):
         self.outcomeShown.emit(out)
         if self.dialog is None:
             self.focus_input()
+        self._run_pending_action()
+
+    def _run_pending_action(self) -> None:
+        """The action asked for while the chosen person's card was on its way: now, if
+        the card shows that person; dropped if the card shows someone else."""
+        pending, self._pending_action = self._pending_action, None
+        if pending is None or self._provisional:
+            self._pending_action = pending
+            return
+        action, attendee_id = pending
+        a = self._person()
+        if a is None or a.id != attendee_id:
+            return
+        QTimer.singleShot(0, self, {"check_in": self.check_in_current,
+                                    "undo": self.undo_current,
+                                    "print": self.print_current,
+                                    "cancel_print": self.cancel_print_current,
+                                    "edit": self.edit_current}[action])
+
+    def _saved_note(self, out: Outcome) -> Text:
+        """What happened to the badge after an edit (the card says it)."""
+        assert out.attendee is not None
+        asked = self._saving.pop(out.attendee.id, False)
+        if out.printing or not out.badge_printed:
+            return ""  # printing: the card follows it; no badge yet: nothing to say
+        if not out.badge_changes:
+            return lambda: self.tr("Nothing printed on the badge changed: no new badge.")
+        if not asked:
+            return lambda: self.tr("The printed badge still shows the old details "
+                                   "(F5 prints a new one).")
+        return ""
 
     def _render_card(self) -> None:
         kind, attendee, detail, previous = self._card
+        text = text_of(detail)
         if kind in VERDICT_REASONS:  # the engine's English reason, in the UI's language
-            detail = self.card.verdict_detail(kind, detail, attendee)
-        if self._print_note:
-            detail = (detail + "\n" if detail else "") + self._print_note
-        self.card.show_state(kind, attendee, detail, previous)
+            text = self.card.verdict_detail(kind, text, attendee)
+        note = text_of(self._print_note)
+        if note:
+            text = (text + "\n" if text else "") + note
+        self.card.show_state(kind, attendee, text, previous)
 
     def _follow_badge(self, state: PrintState) -> None:
         """The card said "Badge is printing": say when it has, or why it has not."""
@@ -516,20 +630,24 @@ class MainWindow(QMainWindow):
         if state.seq < self.station.badge_seq.get(out.attendee.id, 0):
             return  # from before the badge was asked for: says nothing about it
         jobs = [job for job in state.jobs if job.attendee_id == out.attendee.id]
+        note: Text
         if any(job.state in ("queued", "printing") for job in jobs):
-            note = (self.tr("Badge is printing.") if state.ready else
-                    self.tr("Badge waits for the printer (%1).").replace(
-                        "%1", state.reason or printer_state_text(state.state)))
+            reason = state.reason
+            word = state.state
+            note = ((lambda: self.tr("Badge is printing.")) if state.ready else
+                    (lambda: self.tr("Badge waits for the printer (%1).").replace(
+                        "%1", reason or printer_state_text(word))))
         else:
             failed = [job for job in jobs if job.state == "failed"]
             out.printing = False
             out.badge_printed = not failed
-            note = (self.tr("Badge NOT printed: %1").replace("%1", failed[-1].reason)
-                    if failed else self.tr("Badge printed."))
+            why = failed[-1].reason if failed else ""
+            note = ((lambda: self.tr("Badge NOT printed: %1").replace("%1", why))
+                    if failed else (lambda: self.tr("Badge printed.")))
             if failed and self.kiosk is not None:
                 self.kiosk.badge_failed()
             self._set_enabled_for(out)
-        if note != self._print_note:
+        if text_of(note) != text_of(self._print_note):
             self._print_note = note
             self._render_card()
 
@@ -541,7 +659,7 @@ class MainWindow(QMainWindow):
         out = self.current
         if out is not None and out.printing:
             out.printing = False
-            self._print_note = self.tr("Badge NOT printed: %1").replace("%1", message)
+            self._print_note = lambda: self.tr("Badge NOT printed: %1").replace("%1", message)
             self._render_card()
             self._set_enabled_for(out)
             if self.kiosk is not None:
@@ -562,6 +680,7 @@ class MainWindow(QMainWindow):
     def clear(self) -> None:
         self.scan.clear()
         self.current = None
+        self._provisional, self._pending_action, self._search_mode = False, None, False
         self._card, self._print_note = ("idle", None, "", None), ""
         self.card.show_state("idle")
         self._set_enabled_for(None)
@@ -591,21 +710,39 @@ class MainWindow(QMainWindow):
     def _person(self) -> Any:
         return self.current.attendee if self.current else None
 
+    def _target(self, action: str) -> Outcome | None:
+        """The outcome of the person the screen shows as selected, for `action`; None
+        when there is none yet: the operator is still typing (the list leads, nobody is
+        chosen), or the chosen person's card is on its way (the action then runs when it
+        is up)."""
+        if self.scan.typing():  # the search for the newest keystrokes is not out yet
+            self.scan.flush_search()
+        if self._provisional and self.current is not None and self.current.attendee:
+            self._pending_action = (action, self.current.attendee.id)
+            return None
+        if self.current is None or self.current.attendee is None:
+            if self._search_mode:
+                self.statusBar().showMessage(self.tr(
+                    "Choose the person first: ↓ in the list of names."), 8000)
+            return None
+        return self.current
+
     def check_in_current(self) -> None:
-        a = self._person()
-        if a is not None and self.act_check_in.isEnabled():
+        out = self._target("check_in")
+        if out is not None and out.attendee is not None and self.act_check_in.isEnabled():
             self._waiting.start()
-            self.station.check_in(a.id)
+            self.station.check_in(out.attendee.id)
 
     def undo_current(self) -> None:
-        a = self._person()
-        if a is None or not self.act_undo.isEnabled():
+        out = self._target("undo")
+        if out is None or out.attendee is None or not self.act_undo.isEnabled():
             return
-        dialog = undo_dialog(self, a.display_name or a.id)
+        a = out.attendee
+        dialog = undo_dialog(self, who(a))
         self._open_dialog(dialog, lambda: self.station.undo(a.id, dialog.text()))
 
     def print_current(self) -> None:
-        out = self.current
+        out = self._target("print")
         if out is None or out.attendee is None or not self.act_print.isEnabled():
             return
         a = out.attendee
@@ -617,7 +754,7 @@ class MainWindow(QMainWindow):
             self._follow_badge(self.station.print_state)
             return
         if out.badge_printed or out.printing:
-            dialog = reprint_dialog(self)
+            dialog = reprint_dialog(self, who(a))
             self._open_dialog(dialog, lambda: self._reprint(a.id, dialog.text()))
         else:
             self.station.print_badge(a.id)
@@ -628,7 +765,8 @@ class MainWindow(QMainWindow):
     def cancel_print_current(self) -> None:
         """Cancel the badge of the person on the card that has not printed (stuck at the
         printer, or waiting for one that is away); F5 then prints it again."""
-        a = self._person()
+        out = self._target("cancel_print")
+        a = out.attendee if out is not None else None
         if a is None or not self.act_cancel_print.isEnabled():
             return
         name = a.display_name or a.id
@@ -646,7 +784,7 @@ class MainWindow(QMainWindow):
         if out is not None and out.attendee is not None and out.attendee.id == attendee_id:
             name = out.attendee.display_name or attendee_id
             out.printing = False  # the card no longer follows that badge
-            self._print_note = self.tr("Badge print cancelled. F5 prints it again.")
+            self._print_note = lambda: self.tr("Badge print cancelled. F5 prints it again.")
             self._render_card()
             self._set_enabled_for(out)
         else:
@@ -668,20 +806,22 @@ class MainWindow(QMainWindow):
         """A badge asked for from the card: the card says when it has printed (or not)."""
         if self.current is not None and self.current.attendee is not None:
             self.current.printing = True
-            self._print_note = self.tr("Badge is printing.")
+            self._print_note = lambda: self.tr("Badge is printing.")
             self._render_card()
 
     def edit_current(self) -> None:
-        out = self.current
+        out = self._target("edit")
         if out is None or out.attendee is None or not self.act_edit.isEnabled():
             return
         dialog = AttendeeDialog(out.attendee, self, badge_printed=out.badge_printed)
 
         def save() -> None:
-            reprint = (self.tr("details corrected")
-                       if dialog.reprint.isChecked() else "")
-            self.station.save_attendee(dialog.attendee(), reason=self.tr("edited at the desk"),
-                                       reprint_reason=reprint)
+            edited = dialog.attendee()
+            reprint = dialog.wants_reprint()
+            self._saving[edited.id] = reprint
+            self.station.save_attendee(edited, reason=self.tr("edited at the desk"),
+                                       reprint_reason=self.tr("details corrected")
+                                       if reprint else "")
         self._open_dialog(dialog, save)
 
     def walk_in(self) -> None:
@@ -798,6 +938,7 @@ class MainWindow(QMainWindow):
 
     def _activated_in_list(self, attendee_id: str) -> None:
         self.show_tab(DESK)
+        self.scan.clear()  # the person chosen in the list is the selected one now
         self.station.describe(attendee_id)
 
     # -- kiosk ---------------------------------------------------------------------------

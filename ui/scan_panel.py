@@ -108,6 +108,11 @@ class ScanField(QLineEdit):
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if any(event.matches(key) for key in self.WINDOW_KEYS):
+            # The window's undo action is disabled (no one on the card to undo): the key
+            # still must not undo what was typed or scanned into the field.
+            event.accept()
+            return
         key = event.key()
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1,
@@ -281,6 +286,20 @@ class ScanPanel(QWidget):
     def _emit_search(self) -> None:
         self._query = self.field.text().strip()
         self.searchRequested.emit(self._query)
+
+    def typing(self) -> bool:
+        """Keys typed whose search has not been asked for yet (the debounce runs)."""
+        return self._timer.isActive()
+
+    def flush_search(self) -> None:
+        """Ask for the search of the text as it is now (an action key right after typing)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._emit_search()
+
+    def chosen_hit(self) -> Hit | None:
+        """The result the operator chose in the list (↑↓, a click), if any."""
+        return self.current_hit() if self._chosen else None
 
     def _enter(self) -> None:
         self._timer.stop()

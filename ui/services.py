@@ -165,11 +165,14 @@ class Station(QObject):
 
     def save_attendee(self, attendee: Attendee, reason: str = "",
                       reprint_reason: str = "") -> None:
+        """Save an edit; with reprint_reason, print the badge again, but only when the
+        edit changed something the badge shows (Outcome.badge_changes)."""
         def done(out: Outcome) -> None:
-            self._answered(out)
-            if reprint_reason and out.attendee is not None:
+            if reprint_reason and out.attendee is not None and out.badge_changes:
                 self.print_badge(out.attendee.id, reprint=out.badge_printed,
                                  reason=reprint_reason)
+                out.printing = True  # the card follows it
+            self._answered(out, auto_print=False)
 
         self.lanes["db"].submit(lambda ctx: save_attendee(ctx, attendee, reason), done,
                                 self._action_failed, name="save")

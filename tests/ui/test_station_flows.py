@@ -396,8 +396,9 @@ def test_edit_then_reprint(qtbot, main_window, station_event):
     out = wait_outcome(qtbot, window, lambda: window.station.describe("A1"))
     window.act_edit.trigger()
     dialog = window.dialog
-    assert dialog.given.text() == "Anja" and dialog.reprint.isChecked()
-    dialog.given.setText("Anna")
+    assert dialog.given.text() == "Anja" and not dialog.reprint.isChecked()
+    dialog.given.setText("Anna")  # printed on the badge: the reprint is offered, ticked
+    assert dialog.reprint.isChecked() and dialog.wants_reprint()
     out = wait_outcome(qtbot, window, dialog.accept)
     assert out.kind == "saved" and out.attendee.given_name == "Anna"
     wait_printed(qtbot, window, 2)

@@ -72,6 +72,14 @@
         <translation>Namensschild erneut &amp;drucken (Angaben korrigiert)</translation>
     </message>
     <message>
+        <source>&amp;Print the badge now</source>
+        <translation>Namensschild jetzt &amp;drucken</translation>
+    </message>
+    <message>
+        <source>Nothing printed on the badge changes: saving prints no new badge.</source>
+        <translation>Nichts, was auf dem Namensschild steht, ändert sich: Speichern druckt kein neues.</translation>
+    </message>
+    <message>
         <source>Registered for &amp;today only (day ticket)</source>
         <translation>Nur für &amp;heute angemeldet (Tageskarte)</translation>
     </message>
@@ -439,12 +447,40 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Die Einstellungsdatei der Station wurde nicht wie geschrieben übernommen (%1): dort gelten die Standardwerte. Bitte die Einstellungen prüfen (Strg+,); Speichern schreibt die Datei neu.</translation>
     </message>
     <message>
+        <source>Looking for “%1”…</source>
+        <translation>Suche nach „%1“…</translation>
+    </message>
+    <message>
+        <source>No one found for “%1”. Check the spelling (a few letters are enough), or register a walk-in: Ctrl+N.</source>
+        <translation>Niemand gefunden für „%1“. Schreibweise prüfen (ein paar Buchstaben genügen) oder vor Ort anmelden: Strg+N.</translation>
+    </message>
+    <message>
+        <source>One match for “%1”.</source>
+        <translation>Ein Treffer für „%1“.</translation>
+    </message>
+    <message>
+        <source>%2 matches for “%1”.</source>
+        <translation>%2 Treffer für „%1“.</translation>
+    </message>
+    <message>
+        <source>↓ chooses the person; then Enter checks in, F5 prints, F2 edits.</source>
+        <translation>↓ wählt die Person; dann checkt Enter ein, F5 druckt, F2 bearbeitet.</translation>
+    </message>
+    <message>
         <source>One match for the typed text.</source>
         <translation>Ein Treffer für den eingegebenen Text.</translation>
     </message>
     <message>
         <source>%1 matches for the typed text.</source>
         <translation>%1 Treffer für den eingegebenen Text.</translation>
+    </message>
+    <message>
+        <source>Nothing printed on the badge changed: no new badge.</source>
+        <translation>Auf dem Namensschild hat sich nichts geändert: kein neues gedruckt.</translation>
+    </message>
+    <message>
+        <source>The printed badge still shows the old details (F5 prints a new one).</source>
+        <translation>Das gedruckte Namensschild zeigt noch die alten Angaben (F5 druckt ein neues).</translation>
     </message>
     <message>
         <source>Badge waits for the printer (%1).</source>
@@ -461,6 +497,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>Printing: %1</source>
         <translation>Druck: %1</translation>
+    </message>
+    <message>
+        <source>Choose the person first: ↓ in the list of names.</source>
+        <translation>Erst die Person wählen: ↓ in der Namensliste.</translation>
     </message>
     <message>
         <source>A scanned code (%1) was kept out of this form. Finish or cancel the form, then scan again.</source>
@@ -760,6 +800,18 @@ Protokolldatei: {log}</translation>
     <message>
         <source>Found: already checked in</source>
         <translation>Gefunden: bereits eingecheckt</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Suche…</translation>
+    </message>
+    <message>
+        <source>Choose the person</source>
+        <translation>Person wählen</translation>
+    </message>
+    <message>
+        <source>No one found</source>
+        <translation>Niemand gefunden</translation>
     </message>
     <message>
         <source>Check-in undone</source>
