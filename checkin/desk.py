@@ -83,6 +83,7 @@ class Outcome:
     printing: bool = False  # a badge job was queued for this answer
     repaired: str = ""
     badge_changes: list[str] = field(default_factory=list)  # an edit: printed fields changed
+    cause: str = ""  # invalid_signature: admission.InvalidCause
 
 
 @dataclass
@@ -276,7 +277,7 @@ def outcome_of(ctx: DbContext, verdict: Verdict, text: str = "") -> Outcome:
     # ok and already_checked_in: the card words it itself (the latter from `previous`)
     detail = "" if kind in ("ok", "already_checked_in") else verdict.message
     return Outcome(kind, attendee, detail, verdict.previous, checked_in, printed, text,
-                   repaired=verdict.repaired or "")
+                   repaired=verdict.repaired or "", cause=verdict.cause)
 
 
 def scan_text(ctx: DbContext, text: str) -> Outcome:
@@ -290,9 +291,11 @@ def scan_text(ctx: DbContext, text: str) -> Outcome:
     return outcome
 
 
-def check_in(ctx: DbContext, attendee_id: str, method: str = "manual") -> Outcome:
-    """Admit someone found by search; an unknown id is the verdict `unknown`."""
-    verdict = ctx.engine.check_in(attendee_id, method=method)
+def check_in(ctx: DbContext, attendee_id: str, method: str = "manual",
+             override: str = "") -> Outcome:
+    """Admit someone found by search; an unknown id is the verdict `unknown`. override:
+    why someone not registered for today is admitted anyway (Engine.check_in)."""
+    verdict = ctx.engine.check_in(attendee_id, method=method, override=override)
     outcome = outcome_of(ctx, verdict)  # no input: not a scan, the search stays
     outcome.printing = verdict.needs_badge
     return outcome

@@ -23,6 +23,7 @@ ATTENDEE_CANCELLED = "attendee_cancelled"
 CHECKIN = "checkin"
 UNDO = "undo"
 BADGE_PRINTED = "badge_printed"
+SCAN_REFUSED = "scan_refused"  # a code refused as invalid (no attendee): damaged or forged
 
 _REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 

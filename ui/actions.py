@@ -124,6 +124,20 @@ def undo_dialog(parent: QWidget, person: str) -> ReasonDialog:
         required=False, parent=parent, person=person)
 
 
+def other_day_dialog(parent: QWidget, person: str, days: list[str]) -> ReasonDialog:
+    """Admit someone not registered for today anyway: why (kept in the check-in event)."""
+    registered = ", ".join(days) or "—"
+    return ReasonDialog(
+        QCoreApplication.translate("ReasonDialog", "Admit for today"),
+        QCoreApplication.translate(
+            "ReasonDialog", "Registered for: %1, not for today. Admit today anyway? "
+            "The reason goes into the log with your name.").replace("%1", registered),
+        [QCoreApplication.translate("ReasonDialog", "Day ticket sold at the desk"),
+         QCoreApplication.translate("ReasonDialog", "Organiser's decision"),
+         QCoreApplication.translate("ReasonDialog", "Registered for the wrong day by mistake")],
+        required=True, parent=parent, person=person)
+
+
 def territories() -> list[tuple[str, str]]:
     """(name, ISO alpha-2) of every territory Qt knows, named in the interface language
     (the card's names: ui.format.country_name), sorted by name."""
@@ -330,5 +344,5 @@ class AttendeeDialog(QDialog):
         super().changeEvent(event)
 
 
-__all__ = ["AttendeeDialog", "ReasonDialog", "reprint_dialog", "territories", "undo_dialog",
-           "who"]
+__all__ = ["AttendeeDialog", "ReasonDialog", "other_day_dialog", "reprint_dialog",
+           "territories", "undo_dialog", "who"]

@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from checkin.config import StationConfig
 from checkin.desk import Hit, Outcome, PrintState, Stats, Summary
-from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog, who
+from ui.actions import AttendeeDialog, other_day_dialog, reprint_dialog, undo_dialog, who
 from ui.camera import CameraPane
-from ui.format import printer_state_text
+from ui.format import format_day, printer_state_text
 from ui.result_card import ResultCard
 from ui.scan_panel import ScannerCatcher, ScanPanel
 from ui.services import Station
@@ -564,6 +564,8 @@ class MainWindow(QMainWindow):
                 self.scan.choose(0)
         elif out.input and kind not in ("found", "error"):
             self.scan.code_answered()  # a code, not a search: no stale "no one found"
+            if kind == "invalid_signature":
+                self.scan.field.clear()  # the way on is the name: the field is ready for it
         self._card = (kind, out.attendee, detail, out.previous)
         self._render_card()
         if out.attendee is not None or kind not in ("found",):
@@ -689,10 +691,9 @@ class MainWindow(QMainWindow):
     def _set_enabled_for(self, out: Outcome | None) -> None:
         ready = self.station.ready
         a = out.attendee if out else None
-        day = self.summary.day if self.summary else ""
-        # not registered today: the engine would only say so again (there is no override)
-        can_check_in = bool(a and not out.checked_in and a.status != "cancelled"  # type: ignore[union-attr]
-                            and (not day or a.registered_for(day)))
+        # not registered today: Check in asks why they are admitted anyway
+        can_check_in = bool(a and not out.checked_in  # type: ignore[union-attr]
+                            and a.status != "cancelled")
         can_undo = bool(a and out.checked_in)  # type: ignore[union-attr]
         for action, button, enabled in (
                 (self.act_check_in, "check_in", ready and can_check_in),
@@ -729,9 +730,19 @@ class MainWindow(QMainWindow):
 
     def check_in_current(self) -> None:
         out = self._target("check_in")
-        if out is not None and out.attendee is not None and self.act_check_in.isEnabled():
-            self._waiting.start()
-            self.station.check_in(out.attendee.id)
+        if out is None or out.attendee is None or not self.act_check_in.isEnabled():
+            return
+        a = out.attendee
+        day = self.summary.day if self.summary else ""
+        if day and not a.registered_for(day):  # admitted anyway, and the log says why
+            dialog = other_day_dialog(self, who(a), [format_day(d) for d in a.days])
+            self._open_dialog(dialog, lambda: self._admit(a.id, dialog.text()))
+            return
+        self._admit(a.id)
+
+    def _admit(self, attendee_id: str, override: str = "") -> None:
+        self._waiting.start()
+        self.station.check_in(attendee_id, override=override)
 
     def undo_current(self) -> None:
         out = self._target("undo")

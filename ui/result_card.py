@@ -383,7 +383,7 @@ class ResultCard(QFrame):
             "not_registered_today": self.tr("NOT REGISTERED FOR TODAY"),
             "cancelled": self.tr("CANCELLED: do not admit"),
             "unknown": self.tr("UNKNOWN CODE"),
-            "invalid_signature": self.tr("FORGED OR ALTERED CODE"),
+            "invalid_signature": self.tr("CODE NOT VALID"),
             "malformed": self.tr("Not a code: searching"),
             "found": self.tr("Found: press Enter to check in"),
             "found_checked_in": self.tr("Found: already checked in"),
@@ -414,9 +414,13 @@ class ResultCard(QFrame):
             match = re.search(r"(\d{4}-\d{2}-\d{2})", message)
             today = format_day(match.group(1)) if match else ""
             if days:
-                return self.tr("Not registered for today (%1). Registered for: %2.").replace(
+                text = self.tr("Not registered for today (%1). Registered for: %2.").replace(
                     "%1", today).replace("%2", ", ".join(format_day(d) for d in days))
-            return self.tr("Not registered for today (%1).").replace("%1", today)
+            else:
+                text = self.tr("Not registered for today (%1).").replace("%1", today)
+            return text + "\n" + self.tr(
+                "Admit today anyway (a day ticket sold here, the organiser's decision): "
+                "Ctrl+Return, which asks why.")
         if kind == "unknown":
             if message.startswith("Valid confirmation"):
                 return self.tr("A valid confirmation, but no one in this attendee list has it.")
@@ -424,17 +428,24 @@ class ResultCard(QFrame):
                 return self.tr("No attendee with this id.")
             return self.tr("No attendee has this code.")
         if kind == "invalid_signature":
+            # what comes next, at once: the person is found by name, as anyone without a code
+            step = "\n" + self.tr("Ask for the name and an ID, then type the name: the "
+                                  "field is ready.")
             key = re.search(r"signed with key (\S+), which (was revoked|this event)", message)
             if key and key.group(2) == "was revoked":
                 return self.tr("This confirmation is signed with key %1, which was revoked: "
-                               "a newer confirmation replaces it.").replace("%1", key.group(1))
+                               "a newer confirmation replaces it.").replace(
+                                   "%1", key.group(1)) + step
             if key:
                 return self.tr("This confirmation is signed with key %1, which this event "
                                "does not list (another event, or a key not received yet)."
-                               ).replace("%1", key.group(1))
+                               ).replace("%1", key.group(1)) + step
             if "does not verify" in message:
-                return self.tr("This confirmation does not verify: it is forged or damaged.")
-            return self.tr("This looks like a confirmation but is damaged or altered.")
+                return self.tr("The code does not check out. Most likely the screen or the "
+                               "printout is damaged (a crack, a fold, a smudge); rarely, the "
+                               "code was forged.") + step
+            return self.tr("The code is incomplete or unreadable: most likely a damaged "
+                           "screen or printout.") + step
         return message
 
     def role_text(self, role: str) -> str:

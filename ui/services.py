@@ -151,9 +151,10 @@ class Station(QObject):
 
     # -- actions -------------------------------------------------------------------------
 
-    def check_in(self, attendee_id: str) -> None:
-        self.lanes["db"].submit(lambda ctx: check_in(ctx, attendee_id), self._answered,
-                                self._admit_failed, name="check_in")
+    def check_in(self, attendee_id: str, override: str = "") -> None:
+        """Admit; override: why someone not registered for today is admitted anyway."""
+        self.lanes["db"].submit(lambda ctx: check_in(ctx, attendee_id, override=override),
+                                self._answered, self._admit_failed, name="check_in")
 
     def undo(self, attendee_id: str, reason: str = "") -> None:
         self.lanes["db"].submit(lambda ctx: undo(ctx, attendee_id, reason), self._answered,

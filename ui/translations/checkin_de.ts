@@ -218,6 +218,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>{day}: {checked_in} von {expected} eingecheckt ({percent} %)</translation>
     </message>
     <message>
+        <source>Codes refused as not valid: {damaged} unreadable or from another key, {forged} not verifying (forged or altered)</source>
+        <translation>Als ungültig abgewiesene Codes: {damaged} unlesbar oder mit fremdem Schlüssel, {forged} nicht bestätigt (gefälscht oder verändert)</translation>
+    </message>
+    <message>
         <source>Role</source>
         <translation>Rolle</translation>
     </message>
@@ -742,6 +746,26 @@ Protokolldatei: {log}</translation>
         <source>Left again</source>
         <translation>Wieder gegangen</translation>
     </message>
+    <message>
+        <source>Admit for today</source>
+        <translation>Für heute einlassen</translation>
+    </message>
+    <message>
+        <source>Registered for: %1, not for today. Admit today anyway? The reason goes into the log with your name.</source>
+        <translation>Angemeldet für: %1, nicht für heute. Trotzdem heute einlassen? Der Grund wird mit Ihrem Namen protokolliert.</translation>
+    </message>
+    <message>
+        <source>Day ticket sold at the desk</source>
+        <translation>Tageskarte am Schalter verkauft</translation>
+    </message>
+    <message>
+        <source>Organiser&apos;s decision</source>
+        <translation>Entscheidung der Veranstaltungsleitung</translation>
+    </message>
+    <message>
+        <source>Registered for the wrong day by mistake</source>
+        <translation>Versehentlich für den falschen Tag angemeldet</translation>
+    </message>
 </context>
 <context>
     <name>ResultCard</name>
@@ -786,8 +810,8 @@ Protokolldatei: {log}</translation>
         <translation>UNBEKANNTER CODE</translation>
     </message>
     <message>
-        <source>FORGED OR ALTERED CODE</source>
-        <translation>GEFÄLSCHTER ODER VERÄNDERTER CODE</translation>
+        <source>CODE NOT VALID</source>
+        <translation>CODE UNGÜLTIG</translation>
     </message>
     <message>
         <source>Not a code: searching</source>
@@ -854,6 +878,10 @@ Protokolldatei: {log}</translation>
         <translation>Heute nicht angemeldet (%1).</translation>
     </message>
     <message>
+        <source>Admit today anyway (a day ticket sold here, the organiser&apos;s decision): Ctrl+Return, which asks why.</source>
+        <translation>Trotzdem heute einlassen (Tageskarte hier verkauft, Entscheidung der Veranstaltungsleitung): Strg+Eingabe, fragt nach dem Grund.</translation>
+    </message>
+    <message>
         <source>A valid confirmation, but no one in this attendee list has it.</source>
         <translation>Eine gültige Bestätigung, aber niemand in dieser Teilnehmerliste hat sie.</translation>
     </message>
@@ -866,6 +894,10 @@ Protokolldatei: {log}</translation>
         <translation>Kein Teilnehmer hat diesen Code.</translation>
     </message>
     <message>
+        <source>Ask for the name and an ID, then type the name: the field is ready.</source>
+        <translation>Nach Namen und Ausweis fragen, dann den Namen eingeben: das Feld ist bereit.</translation>
+    </message>
+    <message>
         <source>This confirmation is signed with key %1, which was revoked: a newer confirmation replaces it.</source>
         <translation>Diese Bestätigung ist mit Schlüssel %1 signiert, der widerrufen wurde: eine neuere Bestätigung ersetzt sie.</translation>
     </message>
@@ -874,12 +906,12 @@ Protokolldatei: {log}</translation>
         <translation>Diese Bestätigung ist mit Schlüssel %1 signiert, den diese Veranstaltung nicht kennt (eine andere Veranstaltung oder ein noch nicht empfangener Schlüssel).</translation>
     </message>
     <message>
-        <source>This confirmation does not verify: it is forged or damaged.</source>
-        <translation>Diese Bestätigung ist nicht gültig: gefälscht oder beschädigt.</translation>
+        <source>The code does not check out. Most likely the screen or the printout is damaged (a crack, a fold, a smudge); rarely, the code was forged.</source>
+        <translation>Der Code lässt sich nicht bestätigen. Meist ist der Bildschirm oder der Ausdruck beschädigt (ein Sprung, ein Knick, ein Fleck); selten ist der Code gefälscht.</translation>
     </message>
     <message>
-        <source>This looks like a confirmation but is damaged or altered.</source>
-        <translation>Sieht aus wie eine Bestätigung, ist aber beschädigt oder verändert.</translation>
+        <source>The code is incomplete or unreadable: most likely a damaged screen or printout.</source>
+        <translation>Der Code ist unvollständig oder unlesbar: meist ein beschädigter Bildschirm oder Ausdruck.</translation>
     </message>
     <message>
         <source>Delegate</source>
