@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -35,11 +36,12 @@ from PySide6.QtWidgets import (
 
 from checkin.config import StationConfig
 from checkin.desk import Hit, Outcome, PrintState, Stats, Summary
+from checkin.text import name_case
 from ui.actions import AttendeeDialog, other_day_dialog, reprint_dialog, undo_dialog, who
 from ui.camera import CameraPane
 from ui.format import format_day, printer_state_text
 from ui.result_card import ResultCard
-from ui.scan_panel import ScannerCatcher, ScanPanel
+from ui.scan_panel import MenuScanGuard, ScannerCatcher, ScanPanel
 from ui.services import Station
 from ui.sounds import Sounds
 from ui.status_bar import StationStatusBar
@@ -323,6 +325,11 @@ class MainWindow(QMainWindow):
         self.menu_help = bar.addMenu("")
         self.menu_help.addAction(self.act_shortcuts)
         self.menu_help.addAction(self.act_about)
+        # a scanner firing while a menu is open: its code, not menu letters and a click
+        self.menu_guard = MenuScanGuard(self)
+        for widget in (bar, *bar.findChildren(QMenu)):
+            self.menu_guard.watch(widget)
+        self.menu_guard.scanned.connect(self._scanned_in_menu)
 
     def _connect(self) -> None:
         st = self.station
@@ -483,6 +490,16 @@ class MainWindow(QMainWindow):
             self._show_card("searching",
                             lambda: self.tr("Looking for “%1”…").replace("%1", query))
 
+    def _scanned_in_menu(self, text: str) -> None:
+        """A code scanned while a menu was open: the menu closed, and the code is
+        scanned at the desk (the card answers it), with a line saying what happened."""
+        self.statusBar().showMessage(self.tr(
+            "A code was scanned while a menu was open: the menu was closed and the code "
+            "scanned."), 8000)
+        if self.kiosk is not None or self.dialog is not None or not self.station.ready:
+            return
+        self._scanned_elsewhere(text)
+
     def _searched(self, query: str, hits: list[Hit]) -> None:
         self.scan.set_results(query, hits)
         if (self._search_mode and self.current is None and query
@@ -574,8 +591,11 @@ class MainWindow(QMainWindow):
         self._set_enabled_for(self.current)
         if not kind.startswith("found"):
             self.sounds.play(kind)
-        if out.attendee is not None and kind in ("ok", "undone", "created", "saved",
-                                                  "already_checked_in"):
+        if kind == "created":
+            # the typed name that found no one is registered now: no "No one found" left
+            self.scan.clear()
+        elif out.attendee is not None and kind in ("ok", "undone", "saved",
+                                                    "already_checked_in"):
             self.scan.update_hit(out.attendee, out.checked_in)
         if self.kiosk is not None:
             self.kiosk.show_outcome(out)
@@ -841,7 +861,9 @@ class MainWindow(QMainWindow):
         dialog = AttendeeDialog(None, self)
         text = self.scan.query
         if text and not any(ch.isdigit() for ch in text):  # the typed name that found no one
-            parts = text.split()
+            # offered as names are written ("sofia rinaldi" -> "Sofia Rinaldi"); the
+            # operator can still change it
+            parts = name_case(text).split()
             dialog.given.setText(" ".join(parts[:-1]) if len(parts) > 1 else "")
             dialog.family.setText(parts[-1] if parts else "")
         self._open_dialog(dialog, lambda: self.station.walk_in(dialog.attendee()))

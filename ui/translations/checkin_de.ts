@@ -455,6 +455,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Suche nach „%1“…</translation>
     </message>
     <message>
+        <source>A code was scanned while a menu was open: the menu was closed and the code scanned.</source>
+        <translation>Ein Code wurde gescannt, während ein Menü offen war: das Menü wurde geschlossen und der Code gescannt.</translation>
+    </message>
+    <message>
         <source>No one found for “%1”. Check the spelling (a few letters are enough), or register a walk-in: Ctrl+N.</source>
         <translation>Niemand gefunden für „%1“. Schreibweise prüfen (ein paar Buchstaben genügen) oder vor Ort anmelden: Strg+N.</translation>
     </message>
