@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self._provisional = False
         self._pending_action: tuple[str, str] | None = None  # (action, attendee id)
         self._search_mode = False  # the operator typed a name: the list, not the card, leads
+        self._previews: list[str] = []  # ids whose cards choosing rows asked for, in order
         self._saving: dict[str, bool] = {}  # attendee id -> a reprint was asked with the edit
         self.dialog: Any = None  # the open action dialog (tests drive it)
         self.kiosk: Any = None
@@ -540,13 +541,24 @@ class MainWindow(QMainWindow):
                                    checked_in=bool(hit and hit.checked_in))
             self._provisional = True
             self._set_enabled_for(self.current)
+        self._previews.append(attendee.id)
         self.station.describe(attendee.id)
 
     def _stale_preview(self, out: Outcome) -> bool:
-        """A search result's card that arrives after the operator chose another row."""
+        """A search result's card that arrives after the operator chose another row (its
+        own card is on the way). A card from elsewhere (the attendee list) is not stale:
+        it is shown, and the list's choice no longer stands."""
+        if out.kind != "found" or out.attendee is None:
+            return False
+        if out.attendee.id in self._previews:
+            index = self._previews.index(out.attendee.id)
+            newer = self._previews[index + 1:]
+            self._previews = newer
+            return bool(newer)
         hit = self.scan.chosen_hit()
-        return (out.kind == "found" and out.attendee is not None and hit is not None
-                and hit.attendee.id != out.attendee.id)
+        if hit is not None and hit.attendee.id != out.attendee.id:
+            self.scan.unchoose()
+        return False
 
     def show_outcome(self, out: Outcome) -> None:
         if self._stale_preview(out):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from checkin.desk import Hit
+from checkin.romanise import latin_spelling
 from ui.format import country_name
 
 SEARCH_DEBOUNCE_MS = 40  # below human typing speed (~150 ms a key), above a scanner's (~5 ms)
@@ -429,6 +430,11 @@ class ScanPanel(QWidget):
             self._timer.stop()
             self._emit_search()
 
+    def unchoose(self) -> None:
+        """No result chosen any more (the card shows someone from elsewhere)."""
+        self._chosen = False
+        self.results.setCurrentRow(-1)
+
     def chosen_hit(self) -> Hit | None:
         """The result the operator chose in the list (↑↓, a click), if any."""
         return self.current_hit() if self._chosen else None
@@ -518,6 +524,9 @@ class ScanPanel(QWidget):
         for hit in hits:
             a = hit.attendee
             name = a.display_name or a.id
+            latin = latin_spelling(a)  # for a desk that cannot read the script
+            if latin:
+                name += f" · {latin}"
             if hit.checked_in:
                 name = "✔ " + name + "   " + self.tr("(checked in)")
             if a.status == "cancelled":
