@@ -109,6 +109,22 @@ class PrintState:
     seq: int = 0  # which print-lane task produced it (the station numbers them in order)
 
 
+@dataclass(frozen=True)
+class QueuedBadge:
+    """A badge not printed yet, as the print queue panel shows it."""
+
+    job_id: int
+    attendee_id: str
+    name: str
+    organisation: str
+    state: str  # queued | printing | failed
+    since: str  # ISO 8601: when it was asked for
+    why: str  # why it waits or failed ("" when it simply is next)
+    backend: str
+    printer: str
+    reprint: bool
+
+
 def message_of(exc: BaseException) -> str:
     """A one-line message for the screen (never a traceback)."""
     if isinstance(exc, CheckinError):
@@ -381,6 +397,78 @@ def print_state(ctx: PrintContext, error: str = "") -> PrintState:
     return PrintState(backend.name, backend.printer, state, ready, reason,
                       counts[JobState.QUEUED], counts[JobState.PRINTING],
                       counts[JobState.FAILED], counts[JobState.DONE], error or last_failed, jobs)
+
+
+def waiting_badges(ctx: DbContext) -> list[QueuedBadge]:
+    """Every badge asked for and not printed (queued, at a printer, failed), oldest
+    first, with whose it is: the print queue panel and the warning on quit."""
+    from checkin.printing.queue import PrintQueue
+
+    out = []
+    for job in PrintQueue(ctx.store).jobs(["queued", "printing", "failed"]):
+        attendee = ctx.store.attendee(job.attendee_id)
+        name = (attendee.display_name or attendee.id) if attendee else job.attendee_id
+        out.append(QueuedBadge(job.id, job.attendee_id, name,
+                               attendee.organisation if attendee else "", str(job.state),
+                               job.created, job.reason, job.backend, job.printer,
+                               job.reprint))
+    return out
+
+
+def retry_jobs(ctx: PrintContext, job_ids: list[int]) -> PrintState:
+    """Queue failed or cancelled badges again and print what waits."""
+    problems = []
+    for job_id in job_ids:
+        try:
+            ctx.queue.retry(job_id)
+        except CheckinError as exc:
+            problems.append(str(exc))
+    state = process_queue(ctx)
+    if problems:
+        raise CheckinError("; ".join(problems))
+    return state
+
+
+def cancel_jobs(ctx: PrintContext, job_ids: list[int]) -> PrintState:
+    """Cancel badges not printed yet (one at a printer: there too, through its backend)."""
+    problems = []
+    for job_id in job_ids:
+        job = ctx.queue.job(job_id)
+        try:
+            ctx.queue.cancel(job_id, _backend_holding(ctx, job)
+                             if job.state == "printing" else None)
+        except CheckinError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise CheckinError("; ".join(problems))
+    return print_state(ctx)
+
+
+def move_jobs(ctx: PrintContext, job_ids: list[int], backend: str,
+              printer: str) -> PrintState:
+    """Send badges not printed yet to another printer and print them there now (one held
+    by a printer is cancelled there first). A printer that is away keeps them queued."""
+    target = ctx.make_backend(backend, printer)  # CheckinError for a printer not usable
+    problems = []
+    moved = []
+    for job_id in job_ids:
+        job = ctx.queue.job(job_id)
+        try:
+            if job.state == "printing":
+                ctx.queue.cancel(job_id, _backend_holding(ctx, job))
+            ctx.queue.move(job_id, target.name, target.printer)
+            moved.append(job_id)
+        except CheckinError as exc:
+            problems.append(str(exc))
+    error = ""
+    if moved:
+        try:
+            ctx.queue.process(target, ctx.render, job_ids=moved)
+        except CheckinError as exc:
+            error = str(exc)
+    if problems:
+        raise CheckinError("; ".join(problems))
+    return print_state(ctx, error)
 
 
 def _backend_holding(ctx: PrintContext, job: Job) -> Backend | None:

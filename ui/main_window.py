@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self._search_mode = False  # the operator typed a name: the list, not the card, leads
         self._previews: list[str] = []  # ids whose cards choosing rows asked for, in order
         self._saving: dict[str, bool] = {}  # attendee id -> a reprint was asked with the edit
+        self.confirm_quit = True  # quitting with badges not printed asks first
         self.dialog: Any = None  # the open action dialog (tests drive it)
         self.kiosk: Any = None
         self.summary: Summary | None = None
@@ -237,6 +238,8 @@ class MainWindow(QMainWindow):
         self.print_label.setTextFormat(Qt.TextFormat.PlainText)
         self.print_label.setStyleSheet("QLabel#printQueue { font-size: 12pt; padding: 6px;"
                                        " border: 1px solid #90a4ae; border-radius: 6px; }")
+        self.print_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.print_label.installEventFilter(self)  # a click opens the print queue
 
         left = QWidget()
         left_col = QVBoxLayout(left)
@@ -303,13 +306,15 @@ class MainWindow(QMainWindow):
         self.act_shortcuts = a("shortcuts", "F1", self.show_shortcuts)
         self.act_about = a("about", None, self.show_about)
         self.act_retry = a("retryPrint", "Ctrl+Shift+P", self.retry_failed_print)
+        self.act_queue = a("printQueue", "Ctrl+J", self.show_print_queue)
 
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
         self.menu_file.addAction(self.act_quit)
         self.menu_desk = bar.addMenu("")
         for action in (self.act_check_in, self.act_undo, self.act_print,
-                       self.act_cancel_print, self.act_edit, self.act_walk_in, self.act_retry):
+                       self.act_cancel_print, self.act_edit, self.act_walk_in, self.act_retry,
+                       self.act_queue):
             self.menu_desk.addAction(action)
         self.menu_view = bar.addMenu("")
         for action in (self.act_desk, self.act_attendees, self.act_dashboard, self.act_kiosk,
@@ -927,6 +932,15 @@ class MainWindow(QMainWindow):
         self.sounds.play("already_checked_in")  # the warning tone: look at the screen
         self.scanInDialog.emit(code)
 
+    def show_print_queue(self) -> None:
+        """Whose badges wait, since when and why; retry, cancel, another printer."""
+        if self.dialog is not None or not self.station.ready:
+            return
+        from ui.print_queue import PrintQueueDialog
+
+        printers = [self.config.printer] if self.config.printer else []
+        self._open_dialog(PrintQueueDialog(self.station, self, printers), lambda: None)
+
     def retry_failed_print(self) -> None:
         for job in self.station.print_state.jobs:
             if job.state == "failed":
@@ -1178,6 +1192,7 @@ class MainWindow(QMainWindow):
         self.act_about.setText(self.tr("&About"))
         self.act_retry.setText(self.tr("&Retry failed print jobs"))
         self.act_cancel_print.setText(self.tr("Cance&l waiting badge"))
+        self.act_queue.setText(self.tr("Print &queue…"))
         self._retranslate_buttons()
         self._update_banner()
         self._update_title()
@@ -1204,6 +1219,47 @@ class MainWindow(QMainWindow):
             self.buttons[key].setText(f"{text}\n{shortcut}" if shortcut else text)
         self.button_row.refit()
 
+    def _ask_before_quit(self, waiting: list[Any]) -> None:
+        """Badges wait for the printer: quit anyway, or look at the queue first."""
+        from PySide6.QtWidgets import QMessageBox
+
+        if not waiting or self.dialog is not None:
+            if not waiting:
+                self.confirm_quit = False
+                self.close()
+            return
+        names = ", ".join(w.name for w in waiting[:8]) + (" …" if len(waiting) > 8 else "")
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Badges have not printed"),
+                          (self.tr("1 badge has not printed: %2.") if len(waiting) == 1 else
+                           self.tr("%1 badges have not printed: %2.")).replace(
+                              "%1", str(len(waiting))).replace("%2", names) + "\n\n"
+                          + self.tr("They stay in the queue: the station prints them when it "
+                                    "starts again (or `checkin print --retry` does)."),
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("quitWarning")
+        quit_button = box.addButton(self.tr("&Quit anyway"),
+                                    QMessageBox.ButtonRole.DestructiveRole)
+        show_button = box.addButton(self.tr("&Show the queue"),
+                                    QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def finished(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is quit_button:
+                self.confirm_quit = False
+                QTimer.singleShot(0, self, self.close)
+            elif clicked is show_button:
+                QTimer.singleShot(0, self, self.show_print_queue)
+        box.finished.connect(finished)
+        self._open_dialog(box, lambda: None)
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:
+        if obj is self.print_label and event.type() == QEvent.Type.MouseButtonRelease:
+            self.show_print_queue()
+            return True
+        return super().eventFilter(obj, event)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslateUi()
@@ -1217,6 +1273,13 @@ class MainWindow(QMainWindow):
             return
         if self._closed:
             super().closeEvent(event)
+            return
+        ps = self.station.print_state
+        if (self.confirm_quit and self.station.ready
+                and ps.queued + ps.printing + ps.failed > 0):
+            event.ignore()  # badges have not printed: say whose first
+            if self.dialog is None:
+                self.station.load_waiting(self._ask_before_quit)
             return
         self._closed = True
         app = QApplication.instance()

@@ -21,21 +21,26 @@ from checkin.desk import (
     Outcome,
     PrintContext,
     PrintState,
+    QueuedBadge,
     Stats,
     Summary,
     cancel_badges,
+    cancel_jobs,
     check_in,
     compute_stats,
     describe,
     enqueue_and_print,
     message_of,
+    move_jobs,
     open_event,
     print_state,
     process_queue,
+    retry_jobs,
     save_attendee,
     scan_text,
     search_hits,
     undo,
+    waiting_badges,
     walk_in,
 )
 from checkin.models import Attendee
@@ -45,7 +50,7 @@ from ui.workers import Lanes
 
 PRINT_POLL_MS = 10_000
 
-__all__ = ["Station", "make_backend"]
+__all__ = ["QueuedBadge", "Station", "make_backend"]
 
 
 # -- the service object (GUI thread) -------------------------------------------------------
@@ -221,6 +226,20 @@ class Station(QObject):
             ctx.queue.cancel(job_id, ctx.backend)  # a printing job: at the printer too
             return print_state(ctx)
         self._submit_print(work, "cancel")
+
+    def load_waiting(self, done: Any) -> None:
+        """done(list[QueuedBadge]): every badge not printed yet, with whose it is."""
+        self.lanes["db"].submit(waiting_badges, done, self._action_failed, name="waiting")
+
+    def retry_jobs(self, job_ids: list[int]) -> None:
+        self._submit_print(lambda ctx: retry_jobs(ctx, job_ids), "retry_jobs")
+
+    def cancel_jobs(self, job_ids: list[int]) -> None:
+        self._submit_print(lambda ctx: cancel_jobs(ctx, job_ids), "cancel_jobs")
+
+    def move_jobs(self, job_ids: list[int], backend: str, printer: str) -> None:
+        """Print these badges on another printer now (the print queue panel)."""
+        self._submit_print(lambda ctx: move_jobs(ctx, job_ids, backend, printer), "move_jobs")
 
     def cancel_badges(self, attendee_id: str) -> None:
         """Cancel the person's badges not printed yet (a job stuck at the printer too);

@@ -129,6 +129,7 @@ def close_window(qtbot, window) -> None:
         window.kiosk.close()
     if window.dialog is not None:
         window.dialog.reject()
+    window.confirm_quit = False  # badges a test left waiting: no question on the way out
     window.close()
     for lane in window.station.lanes:
         assert not lane._thread.isRunning()

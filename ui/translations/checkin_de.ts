@@ -645,6 +645,10 @@ Protokolldatei: {log}</translation>
         <translation>Wartendes Namensschild &amp;abbrechen</translation>
     </message>
     <message>
+        <source>Print &amp;queue…</source>
+        <translation>Druck&amp;warteschlange…</translation>
+    </message>
+    <message>
         <source>&amp;Reprint badge…</source>
         <translation>Namensschild &amp;nachdrucken…</translation>
     </message>
@@ -675,6 +679,109 @@ Protokolldatei: {log}</translation>
     <message>
         <source>Walk-in</source>
         <translation>Vor Ort anmelden</translation>
+    </message>
+    <message>
+        <source>Badges have not printed</source>
+        <translation>Namensschilder nicht gedruckt</translation>
+    </message>
+    <message>
+        <source>1 badge has not printed: %2.</source>
+        <translation>1 Namensschild wurde nicht gedruckt: %2.</translation>
+    </message>
+    <message>
+        <source>%1 badges have not printed: %2.</source>
+        <translation>%1 Namensschilder wurden nicht gedruckt: %2.</translation>
+    </message>
+    <message>
+        <source>They stay in the queue: the station prints them when it starts again (or `checkin print --retry` does).</source>
+        <translation>Sie bleiben in der Warteschlange: die Station druckt sie beim nächsten Start (oder `checkin print --retry`).</translation>
+    </message>
+    <message>
+        <source>&amp;Quit anyway</source>
+        <translation>Trotzdem &amp;beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Show the queue</source>
+        <translation>Warteschlange &amp;zeigen</translation>
+    </message>
+</context>
+<context>
+    <name>PrintQueueDialog</name>
+    <message>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>at the printer</source>
+        <translation>am Drucker</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>No badge is waiting.</source>
+        <translation>Kein Namensschild wartet.</translation>
+    </message>
+    <message>
+        <source>1 badge has not printed yet.</source>
+        <translation>1 Namensschild ist noch nicht gedruckt.</translation>
+    </message>
+    <message>
+        <source>%1 badges have not printed yet.</source>
+        <translation>%1 Namensschilder sind noch nicht gedruckt.</translation>
+    </message>
+    <message>
+        <source>Print queue</source>
+        <translation>Druckwarteschlange</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Waiting since</source>
+        <translation>Wartet seit</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Stand</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>Print the chosen badges (none chosen: all) again on their printer</source>
+        <translation>Die gewählten Namensschilder (keine gewählt: alle) erneut auf ihrem Drucker drucken</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel badge</source>
+        <translation>Namensschild &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>Another printer:</source>
+        <translation>Anderer Drucker:</translation>
+    </message>
+    <message>
+        <source>&amp;Move there</source>
+        <translation>Dort&amp;hin verschieben</translation>
+    </message>
+    <message>
+        <source>Print the chosen badges (none chosen: all) on this printer now</source>
+        <translation>Die gewählten Namensschilder (keine gewählt: alle) jetzt auf diesem Drucker drucken</translation>
     </message>
 </context>
 <context>
