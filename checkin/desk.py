@@ -516,6 +516,28 @@ def enqueue_and_print(ctx: PrintContext, attendee_id: str, reprint: bool,
     return process_queue(ctx)
 
 
+def print_test_page(ctx: PrintContext) -> str:
+    """Print one test badge ("Test Badge", the station's layout) on the station's printer,
+    outside the queue and the log (it is nobody's badge). Returns where it went; raises
+    CheckinError (PrinterUnavailable included) when the printer cannot take it."""
+    import io
+
+    from checkin.badges.render import render_pdf
+
+    sample = Attendee(id="TEST", given_name="Test", family_name="Badge",
+                      organisation=ctx.config.station or ctx.station, role="delegate")
+    out = io.BytesIO()
+    render_pdf([sample], ctx.config.layout, out, qr_text=lambda _a: "CHECKIN-TEST-PAGE",
+               event_name=ctx.store.meta("event_name") or "")
+    backend = ctx.backend
+    status = backend.status()
+    if not status.ready:
+        raise CheckinError(f"the printer is not ready: {status}")
+    job = backend.submit(out.getvalue(), "checkin-test-page")
+    where = f"{backend.name} {backend.printer}".strip()
+    return f"{where} ({job})" if job else where
+
+
 def process_queue(ctx: PrintContext) -> PrintState:
     """Print what waits; a printer that is away keeps the jobs queued (state says why)."""
     error = ""

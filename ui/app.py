@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     qtlog.silence_categories()
 
     config_path = Path(args.config) if args.config else None
+    from checkin.config import default_path
+
+    first_start = not (config_path or default_path()).exists()
     config = StationConfig.load(config_path)
     problem = config_problem(config_path)
     install_language(app, config.language)
@@ -80,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(station, config)
     window.set_config_problem(problem)
     window.show()
+    if first_start and not args.quit_when_ready:  # station name and operator, asked once
+        window.ready.connect(window.first_run)
     station.open()
     QTimer.singleShot(0, register_fonts)
 

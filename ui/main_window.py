@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMargins, QRect, Qt, QTimer, Signal
@@ -1002,11 +1003,29 @@ class MainWindow(QMainWindow):
 
     # -- kiosk ---------------------------------------------------------------------------
 
-    def enter_kiosk(self) -> None:
-        if self.kiosk is not None or not self.station.ready:
+    def first_run(self) -> None:
+        """The station's first start: its name and who works at it, asked once (with a
+        test page on its printer)."""
+        if self.dialog is not None:
             return
-        if not self.config.kiosk_pin.strip():  # no PIN: nobody could ever leave the kiosk
-            self._failed(self.tr("Kiosk mode needs a PIN: set one in the settings (Ctrl+,)."))
+        from ui.first_run import FirstRunDialog
+
+        dialog = FirstRunDialog(self.config, self.station, self.printer_name(
+            self.config.printer_backend or "pdf", self.config.printer), self)
+        self._open_dialog(dialog, lambda: self.apply_config(dialog.config()))
+
+    def enter_kiosk(self) -> None:
+        if self.kiosk is not None or not self.station.ready or self.dialog is not None:
+            return
+        if not self.config.kiosk_pin.strip():  # no PIN yet: nobody could leave; choose one
+            from ui.first_run import KioskPinDialog
+
+            dialog = KioskPinDialog(self)
+
+            def chosen() -> None:
+                self.apply_config(replace(self.config, kiosk_pin=dialog.pin()))
+                QTimer.singleShot(0, self, self.enter_kiosk)
+            self._open_dialog(dialog, chosen)
             return
         from ui.kiosk import KioskWindow
 
@@ -1130,11 +1149,16 @@ class MainWindow(QMainWindow):
                else "border: 3px solid #b3001b; background: #fde7e9; color: #5a0010; }"))
         self._update_status()
 
+    def printer_name(self, backend: str, printer: str) -> str:
+        """Where badges go, in words: a PDF folder (the operator has to open them) or the
+        printer's name."""
+        if backend == "pdf":
+            return (self.tr("PDF folder %1").replace("%1", printer) if printer
+                    else self.tr("PDF folder"))
+        return printer or self.tr("default")
+
     def print_text(self, state: PrintState) -> str:
-        printer = state.printer or self.tr("default")
-        if state.backend == "pdf":  # where the badges go: the operator has to open them
-            printer = (self.tr("PDF folder %1").replace("%1", state.printer) if state.printer
-                       else self.tr("PDF folder"))
+        printer = self.printer_name(state.backend, state.printer)
         if state.ready:
             head = self.tr("Printer %1: ready").replace("%1", printer)
         else:

@@ -34,6 +34,7 @@ from checkin.desk import (
     move_jobs,
     open_event,
     print_state,
+    print_test_page,
     process_queue,
     retry_jobs,
     save_attendee,
@@ -226,6 +227,11 @@ class Station(QObject):
             ctx.queue.cancel(job_id, ctx.backend)  # a printing job: at the printer too
             return print_state(ctx)
         self._submit_print(work, "cancel")
+
+    def print_test(self, done: Any, failed: Any) -> None:
+        """A test page on the station's printer: done(where) or failed(one line)."""
+        self.lanes["print"].submit(print_test_page, done,
+                                   lambda exc: failed(message_of(exc)), name="test_page")
 
     def load_waiting(self, done: Any) -> None:
         """done(list[QueuedBadge]): every badge not printed yet, with whose it is."""

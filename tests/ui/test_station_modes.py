@@ -94,17 +94,6 @@ def test_kiosk_says_when_the_badge_did_not_print(qtbot, tmp_path, station_event,
         close_window(qtbot, window)
 
 
-def test_kiosk_needs_a_pin(qtbot, main_window):
-    """With an empty PIN (a hand-edited settings file) nobody could leave: refused."""
-    window = main_window
-    window.config.kiosk_pin = ""
-    with qtbot.waitSignal(window.outcomeShown, timeout=30_000):
-        window.act_kiosk.trigger()
-    assert window.kiosk is None
-    assert "PIN" in window.card.detail.text()
-    assert window.scan.field.hasFocus()
-
-
 # -- language -----------------------------------------------------------------------------
 
 def test_language_switch(qtbot, main_window):

@@ -287,6 +287,68 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     </message>
 </context>
 <context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>Printing a test page…</source>
+        <translation>Testseite wird gedruckt…</translation>
+    </message>
+    <message>
+        <source>Test page sent: %1. Check that it came out.</source>
+        <translation>Testseite gesendet: %1. Bitte prüfen, ob sie herauskam.</translation>
+    </message>
+    <message>
+        <source>The test page did not print: %1. Choose the printer in the settings (Ctrl+,).</source>
+        <translation>Die Testseite wurde nicht gedruckt: %1. Drucker in den Einstellungen wählen (Strg+,).</translation>
+    </message>
+    <message>
+        <source>Welcome to the check-in station</source>
+        <translation>Willkommen an der Check-in-Station</translation>
+    </message>
+    <message>
+        <source>Before the first scan: which desk this is and who works at it. Both go into the log with every check-in. Asked once; the settings (Ctrl+,) change them.</source>
+        <translation>Vor dem ersten Scan: welcher Schalter das ist und wer hier arbeitet. Beides steht bei jedem Check-in im Protokoll. Nur einmal gefragt; die Einstellungen (Strg+,) ändern es.</translation>
+    </message>
+    <message>
+        <source>&amp;Station name:</source>
+        <translation>&amp;Name der Station:</translation>
+    </message>
+    <message>
+        <source>&amp;Operator:</source>
+        <translation>&amp;Bedienperson:</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>Ihr Name</translation>
+    </message>
+    <message>
+        <source>Badges print on: %1</source>
+        <translation>Namensschilder drucken auf: %1</translation>
+    </message>
+    <message>
+        <source>Print a &amp;test page</source>
+        <translation>&amp;Testseite drucken</translation>
+    </message>
+</context>
+<context>
+    <name>KioskPinDialog</name>
+    <message>
+        <source>Kiosk PIN</source>
+        <translation>Kiosk-PIN</translation>
+    </message>
+    <message>
+        <source>Kiosk mode is left only with a staff PIN (Escape, then the PIN). Choose one: 4 to 8 digits. The settings (Ctrl+,) change it later.</source>
+        <translation>Der Kioskmodus lässt sich nur mit einer Personal-PIN verlassen (Escape, dann die PIN). Bitte eine wählen: 4 bis 8 Ziffern. Die Einstellungen (Strg+,) ändern sie später.</translation>
+    </message>
+    <message>
+        <source>&amp;PIN:</source>
+        <translation>&amp;PIN:</translation>
+    </message>
+    <message>
+        <source>&amp;Again:</source>
+        <translation>&amp;Wiederholen:</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>Wrong PIN</source>
@@ -513,10 +575,6 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>A scanned code (%1) was kept out of this form. Finish or cancel the form, then scan again.</source>
         <translation>Ein gescannter Code (%1) wurde nicht in dieses Formular übernommen. Formular abschließen oder abbrechen, dann erneut scannen.</translation>
-    </message>
-    <message>
-        <source>Kiosk mode needs a PIN: set one in the settings (Ctrl+,).</source>
-        <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
     </message>
     <message>
         <source>Check-in station {version}
@@ -1226,10 +1284,6 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
         <translation>Gerät, z. B. usb://0x04f9:0x209b oder tcp://192.168.1.20</translation>
     </message>
     <message>
-        <source>4 to 8 digits</source>
-        <translation>4 bis 8 Ziffern</translation>
-    </message>
-    <message>
         <source>PDF files in a folder</source>
         <translation>PDF-Dateien in einem Ordner</translation>
     </message>
@@ -1244,6 +1298,10 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
     <message>
         <source>System print dialog printer</source>
         <translation>Drucker aus dem Druckdialog des Systems</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits (empty: asked at the first kiosk start)</source>
+        <translation>4 bis 8 Ziffern (leer: wird beim ersten Kioskstart gefragt)</translation>
     </message>
     <message>
         <source>System default camera</source>
