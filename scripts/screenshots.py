@@ -205,9 +205,38 @@ def shoot(tmp: Path, screen: str) -> int:
     grab("14-kiosk-welcome", kiosk)
     kiosk._unlocked = True
     kiosk.close()
+    if screen == FULL:
+        more_screens(window, station, config, people, wait, grab)
+    window.confirm_quit = False
     window.close()
     QCoreApplication.processEvents()
     return 0
+
+
+def more_screens(window, station, config, people, wait, grab) -> None:
+    """The first-start dialog, and the print queue with badges waiting for a printer
+    that is away."""
+    from dataclasses import replace
+
+    from ui import print_backend_qt
+
+    window.first_run()
+    wait(lambda: window.dialog is not None)
+    grab("15-first-start", window.dialog)
+    window.dialog.reject()
+    wait(lambda: window.dialog is None)
+    print_backend_qt.register()
+    window.apply_config(replace(config, printer_backend="qt", printer="Front desk Zebra"))
+    waiting = [p for p in people if p.status == "confirmed" and not p.days][40:43]
+    for person in waiting:
+        station.check_in(person.id)
+    wait(lambda: station.print_state.queued >= len(waiting), 30.0)
+    window.show_print_queue()
+    wait(lambda: window.dialog is not None and len(window.dialog.entries) == len(waiting))
+    window.dialog.resize(900, 360)
+    grab("16-print-queue", window.dialog)
+    window.dialog.reject()
+    wait(lambda: window.dialog is None)
 
 
 if __name__ == "__main__":

@@ -154,6 +154,7 @@ class KioskWindow(QWidget):
             widget: QWidget = getattr(self, attr)
             widget.setFont(_font(round(points * scale), attr in ("title", "message")))
         self.field.setMaximumWidth(round(700 * scale))
+        self.field.setMinimumWidth(min(round(420 * scale), width - 2 * margin))
         if self._camera is not None:  # the camera preview shares the height: smaller
             self._camera.setFixedSize(round(360 * scale * 0.75), round(240 * scale * 0.75))
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QMargins, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -53,10 +53,7 @@ if TYPE_CHECKING:
     from ui.dashboard import DashboardWidget
 
 DESK, ATTENDEES, DASHBOARD = range(3)
-DEFAULT_SIZE = (1280, 800)
-# Room a window manager takes around a window (title bar, borders): the default size is
-# used only when it fits in the available area with this frame.
-FRAME = QMargins(8, 38, 8, 8)
+DEFAULT_SIZE = (1280, 800)  # without a screen to place it on (and the tests' size)
 # An answer slower than this (the database held by another program past its busy timeout,
 # a slow disk) turns the card to "one moment", so nobody scans again into a silent screen.
 WAITING_MS = 400
@@ -86,10 +83,19 @@ class ButtonRow(QWidget):
         for button in self._buttons:
             self._grid.removeWidget(button)
         per_row = -(-len(self._buttons) // rows)
-        for column in range(len(self._buttons)):
-            self._grid.setColumnStretch(column, 1 if column < per_row else 0)
         for index, button in enumerate(self._buttons):
             self._grid.addWidget(button, index // per_row, index % per_row)
+        self._stretch()
+
+    def _stretch(self) -> None:
+        """Columns share the width in proportion to their words (equal shares cut the
+        longest, "Namensschild drucken"): when the row is as wide as wanted_width(),
+        every button is as wide as its words."""
+        per_row = -(-len(self._buttons) // self.rows)
+        for column in range(len(self._buttons)):
+            hints = [b.sizeHint().width() for i, b in enumerate(self._buttons)
+                     if column < per_row and i % per_row == column]
+            self._grid.setColumnStretch(column, max(hints, default=0))
 
     def wanted_width(self) -> int:
         spacing = max(0, self._grid.horizontalSpacing())
@@ -100,6 +106,7 @@ class ButtonRow(QWidget):
         """One row or two, by the buttons' words now (after a language switch too)."""
         if self.width() > 0:
             self._arrange(1 if self.wanted_width() <= self.width() else 2)
+            self._stretch()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -114,15 +121,11 @@ def text_of(text: Text) -> str:
     return text() if callable(text) else text
 
 
-def start_geometry(available: QRect, frame: QMargins = FRAME) -> tuple[QRect, bool]:
-    """(geometry, maximised) of the window's start: DEFAULT_SIZE centred in the available
-    area when it fits there with its frame, else the available area itself, maximised."""
-    width, height = DEFAULT_SIZE
-    if (width + frame.left() + frame.right() <= available.width()
-            and height + frame.top() + frame.bottom() <= available.height()):
-        rect = QRect(0, 0, width, height)
-        rect.moveCenter(available.center())
-        return rect, False
+def start_geometry(available: QRect) -> tuple[QRect, bool]:
+    """(geometry, maximised) of the window's start: the desk is the station's one
+    application, so it takes the screen's whole available area, maximised (the card
+    scales its text up on a large screen, down on a small one). The geometry is also
+    where it stays without a window manager, which would not act on "maximised"."""
     return QRect(available), True
 
 
@@ -149,6 +152,7 @@ class MainWindow(QMainWindow):
         self._previews: list[str] = []  # ids whose cards choosing rows asked for, in order
         self._saving: dict[str, bool] = {}  # attendee id -> a reprint was asked with the edit
         self.confirm_quit = True  # quitting with badges not printed asks first
+        self._moved_to: list[str] = []  # printers badges were moved to from the queue panel
         self.dialog: Any = None  # the open action dialog (tests drive it)
         self.kiosk: Any = None
         self.summary: Summary | None = None
@@ -204,9 +208,9 @@ class MainWindow(QMainWindow):
     # -- construction -------------------------------------------------------------------
 
     def place_on_screen(self, screen: QScreen | None = None) -> None:
-        """Start within the screen's available area (QScreen.availableGeometry): the
-        default size centred, or the whole area, maximised, on a smaller screen (a
-        1366x768 laptop has no room for 1280x800 and a title bar and a panel)."""
+        """Start within the screen's available area (QScreen.availableGeometry), all of
+        it: a 1366x768 laptop with a panel has no room for 1280x800 and a title bar, and
+        a 4K screen shows the desk large (start_geometry)."""
         screen = screen or self.screen() or QGuiApplication.primaryScreen()
         if screen is None:
             self.resize(*DEFAULT_SIZE)
@@ -939,8 +943,12 @@ class MainWindow(QMainWindow):
             return
         from ui.print_queue import PrintQueueDialog
 
-        printers = [self.config.printer] if self.config.printer else []
-        self._open_dialog(PrintQueueDialog(self.station, self, printers), lambda: None)
+        # the printers named before as choices (the settings' one too); typed otherwise
+        printers = [p for p in dict.fromkeys([*self._moved_to, self.config.printer]) if p]
+        dialog = PrintQueueDialog(self.station, self, printers)
+        dialog.move_button.clicked.connect(
+            lambda: self._moved_to.insert(0, dialog.printer.currentText().strip()))
+        self._open_dialog(dialog, lambda: None)
 
     def retry_failed_print(self) -> None:
         for job in self.station.print_state.jobs:

@@ -68,6 +68,7 @@ class PrintQueueDialog(QDialog):
         self.printer.setObjectName("movePrinter")
         self.printer.setEditable(True)
         self.printer.addItems(printers or [])
+        self.printer.setCurrentIndex(-1)
         self.printer.setMinimumWidth(180)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
@@ -175,6 +176,9 @@ class PrintQueueDialog(QDialog):
                                              "again on their printer"))
         self.cancel_button.setText(self.tr("&Cancel badge"))
         self.move_label.setText(self.tr("Another printer:"))
+        line = self.printer.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(self.tr("its name or folder (empty: its default)"))
         self.move_button.setText(self.tr("&Move there"))
         self.move_button.setToolTip(self.tr("Print the chosen badges (none chosen: all) on "
                                             "this printer now"))

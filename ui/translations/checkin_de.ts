@@ -834,6 +834,10 @@ Protokolldatei: {log}</translation>
         <translation>Anderer Drucker:</translation>
     </message>
     <message>
+        <source>its name or folder (empty: its default)</source>
+        <translation>Name oder Ordner (leer: sein Standard)</translation>
+    </message>
+    <message>
         <source>&amp;Move there</source>
         <translation>Dort&amp;hin verschieben</translation>
     </message>
