@@ -35,7 +35,10 @@ knowing:
   one attendee (Engine.readings). Verdict.repaired names the repair used.
 - A signed token whose key id is not listed, or whose signature fails, is
   `invalid_signature`; a damaged token (wrong length, characters outside its alphabet)
-  too. A valid signature over a ref no attendee has: `unknown`. A revoked ref
+  too. Verdict.cause says which (InvalidCause: damaged, forged, key_unknown,
+  key_revoked), and each such scan is logged as a `scan_refused` event (no attendee) so
+  the day's report can tell a damaged printout from a signature that does not verify.
+  A valid signature over a ref no attendee has: `unknown`. A revoked ref
   (checkin.confirmations.revoke): `cancelled`.
 - Not a code (names, free text, someone else's QR: web links, Wi-Fi settings, vCards,
   binary, bidi overrides, more than 2048 characters): `malformed`, which the UI turns
@@ -52,10 +55,14 @@ knowing:
 - Each event day is its own admission. An attendee whose `days` list is non-empty and
   lacks the day is `not_registered_today`; an empty list means every day (the engine
   does not refuse days outside the event's days: a demo must work on any day).
+  check_in(..., override=REASON) admits such a person anyway (a day ticket sold at the
+  desk, the organiser's decision): the check-in event's payload says so
+  (`not_registered_for_day`, `override_reason`), with the station and operator.
 - A registration merged into another (checkin.merging) admits the one it was merged
   into: the verdict names that attendee, and the check-in is logged under its id.
 """
 
+import logging
 import re
 import sqlite3
 import unicodedata
@@ -69,11 +76,23 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from checkin import confirmations, keyboard, keys, tokens
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
-from checkin.store import CHECKIN, UNDO, Store
+from checkin.store import CHECKIN, SCAN_REFUSED, UNDO, Store
 from checkin.text import clean_text
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+log = logging.getLogger(__name__)
+
+
+class InvalidCause(StrEnum):
+    """Why a code that looks like ours is `invalid_signature`."""
+
+    DAMAGED = "damaged"  # not a well-formed token: a character missing, extra or unreadable
+    FORGED = "forged"  # well-formed, but the signature does not verify (forged or altered)
+    KEY_UNKNOWN = "key_unknown"  # signed with a key this event does not list
+    KEY_REVOKED = "key_revoked"  # signed with a key that was revoked
+
 
 class VerdictKind(StrEnum):
     """A verdict's kind (a str: compares with and serialises as its value)."""
@@ -247,6 +266,7 @@ class Verdict:
     needs_badge: bool = False  # ok and no badge printed for this attendee yet
     day: str = ""
     repeat: bool = False  # ok again for a scanner's double-fire: same event, no new badge
+    cause: str = ""  # invalid_signature: an InvalidCause
 
     @property
     def ok(self) -> bool:
@@ -265,6 +285,8 @@ class Verdict:
         }
         if self.repeat:
             out["repeat"] = True
+        if self.cause:
+            out["cause"] = self.cause
         if self.event is not None:
             out["event"] = self.event.uuid
             out["checked_in_at"] = self.event.time
@@ -281,6 +303,7 @@ class _Notes:
     """What the candidates showed, for a verdict when none named an attendee."""
 
     invalid: str = ""  # message for invalid_signature
+    cause: str = ""  # its InvalidCause
     unknown_token: bool = False  # a signature that verifies, over a ref nobody has
     unknown_code: bool = False  # an unsigned CK0 form with a ref nobody has
     list_number: bool = False  # equals an attendee id that is only a row number
@@ -354,20 +377,24 @@ class Engine:
             self._keys_stamp = stamp
         return self._keys
 
-    def _verify(self, token: tokens.Token) -> tuple[bool, str]:
-        """(verified, why not) for a signed token; reloads keys once for an unseen key id."""
+    def _verify(self, token: tokens.Token) -> tuple[bool, str, str]:
+        """(verified, why not, InvalidCause) for a signed token; reloads keys once for an
+        unseen key id."""
         public = self._public_keys()
         if token.key_id not in public:
             public = self._public_keys(reload=True)  # rotated since we loaded them?
         if token.key_id not in public:
             if any(info.key_id == token.key_id for info in keys.list_keys(self.store)):
                 return False, (f"This confirmation is signed with key {token.key_id}, which "
-                               "was revoked: a new confirmation replaces it.")
+                               "was revoked: a new confirmation replaces it."), \
+                    InvalidCause.KEY_REVOKED
             return False, (f"This confirmation is signed with key {token.key_id}, which this "
-                           "event does not list (another event, or a key not received yet).")
+                           "event does not list (another event, or a key not received yet)."), \
+                InvalidCause.KEY_UNKNOWN
         if tokens.verify(token, public):
-            return True, ""
-        return False, "This confirmation does not verify: it is forged or damaged."
+            return True, "", ""
+        return False, ("This confirmation does not verify: it is forged or damaged."), \
+            InvalidCause.FORGED
 
     # -- reading the input ------------------------------------------------------------------
 
@@ -378,13 +405,15 @@ class Engine:
             token = tokens.parse(text)
         except tokens.TokenError:
             token = None
-            notes.invalid = notes.invalid or (
-                "This looks like a confirmation but is damaged or altered.")
+            if not notes.invalid:
+                notes.invalid = "This looks like a confirmation but is damaged or altered."
+                notes.cause = InvalidCause.DAMAGED
         if token is not None:
             if token.signed:
-                verified, why = self._verify(token)
+                verified, why, cause = self._verify(token)
                 if not verified:
-                    notes.invalid = notes.invalid or why
+                    if not notes.invalid:
+                        notes.invalid, notes.cause = why, cause
                     return None
             attendee = self.store.attendee_by_ref(token.ref)
             if attendee is not None:
@@ -490,7 +519,9 @@ class Engine:
         if notes.unknown_code and not notes.invalid:
             return Verdict(echo, UNKNOWN, None, "No attendee has this code.", day=day)
         if notes.invalid:
-            return Verdict(echo, INVALID_SIGNATURE, None, notes.invalid, day=day)
+            self._refused(echo, notes, day)
+            return Verdict(echo, INVALID_SIGNATURE, None, notes.invalid, day=day,
+                           cause=notes.cause)
         if notes.list_number:
             return Verdict(echo, MALFORMED, None,
                            "A list number, not a code: searching for it.", day=day)
@@ -505,18 +536,36 @@ class Engine:
             return Verdict(echo, UNKNOWN, None, "No attendee has this code.", day=day)
         return Verdict(echo, MALFORMED, None, "Not a code: searching for it.", day=day)
 
+    def _refused(self, echo: str, notes: _Notes, day: str) -> None:
+        """Log a code refused as invalid (scan_refused, no attendee): the day's report
+        counts damaged codes and forged ones apart. A failed write loses only this note."""
+        payload = {"verdict": str(INVALID_SIGNATURE), "cause": notes.cause,
+                   "input": echo[:160]}
+        log.warning("code refused at %s (%s): %s", self.station, notes.cause, notes.invalid)
+        try:
+            with self.store.transaction():
+                self.store.append(SCAN_REFUSED, None, day=day, station=self.station,
+                                  operator=self.operator,
+                                  time=self._now().isoformat(timespec="milliseconds"),
+                                  payload=payload)
+        except sqlite3.Error as exc:
+            log.error("the refused code was not logged: %s", exc)
+
     def check_in(self, attendee_id: str, *, day: str | None = None,
-                 method: str = "manual") -> Verdict:
-        """Admit a person found by search; the same rules as a scan of their code."""
+                 method: str = "manual", override: str = "") -> Verdict:
+        """Admit a person found by search; the same rules as a scan of their code.
+        override: why a person not registered for the day is admitted anyway (a day
+        ticket sold at the desk, the organiser's decision); recorded in the check-in."""
         day = self._day(day)
         attendee = self.store.attendee(attendee_id)
         if attendee is None:
             return Verdict(_echo(attendee_id), UNKNOWN, None,
                            f"No attendee with id {attendee_id}.", day=day)
-        return self._admit(_echo(attendee_id), attendee, day, method=method, repaired=None)
+        return self._admit(_echo(attendee_id), attendee, day, method=method, repaired=None,
+                           override=clean_text(override).strip()[:500])
 
     def _admit(self, echo: str, attendee: Attendee | None, day: str, *, method: str,
-               repaired: str | None, revoked: bool = False) -> Verdict:
+               repaired: str | None, revoked: bool = False, override: str = "") -> Verdict:
         if attendee is None or revoked:
             return Verdict(echo, CANCELLED, attendee,
                            "This confirmation was revoked; a newer one replaces it.",
@@ -526,13 +575,17 @@ class Engine:
         if attendee.status == "cancelled":
             return Verdict(echo, CANCELLED, attendee, f"{name}: registration cancelled.",
                            repaired=repaired, day=day)
-        if not attendee.registered_for(day):
+        registered = attendee.registered_for(day)
+        if not registered and not override:
             return Verdict(echo, NOT_REGISTERED_TODAY, attendee,
                            f"{name} is not registered for {day}.", repaired=repaired, day=day)
         now = self._now()
         payload: dict[str, Any] = {"method": method}
         if repaired:
             payload["repaired"] = repaired
+        if not registered:  # admitted for a day they were not registered for, and why
+            payload["not_registered_for_day"] = True
+            payload["override_reason"] = override
         try:
             event, repeat, previous = self._record(attendee, day, now, payload)
         except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full, ...

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from checkin import reports
 from checkin.models import Attendee
+from checkin.romanise import latin_spelling
 from checkin.store import Store
 from checkin.text import fold_search, has_cjk
 
@@ -86,6 +87,7 @@ class Row:
     role: str
     state: str
     time: str  # ISO 8601 of the day's admission, or ""
+    latin: str = ""  # the name's Latin spelling when written in another script (romanise)
 
 
 def _text_clause(text: str, params: dict[str, str]) -> str:
@@ -184,5 +186,6 @@ def load_rows(store: Store, ids: list[str], day: str) -> list[Row]:
         else:
             state = NOT_TODAY
         rows.append(Row(attendee_id, person.display_name, person.organisation, person.country,
-                        person.role, state, admitted.get(attendee_id, "")))
+                        person.role, state, admitted.get(attendee_id, ""),
+                        latin_spelling(person)))
     return rows

@@ -22,7 +22,8 @@ class StationConfig:
     camera_enabled: bool = True
     sound: bool = True
     language: str = ""  # "" = follow the system
-    kiosk_pin: str = "1234"
+    # no PIN until one is chosen: the first kiosk start asks for it (4-8 digits)
+    kiosk_pin: str = ""
 
     @classmethod
     def load(cls, path: Path | None = None) -> "StationConfig":

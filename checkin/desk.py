@@ -85,6 +85,8 @@ class Outcome:
     # Admissions in force at several desks today (made while they could not see each
     # other; checkin.conflicts): the card flags them. Empty: no conflict.
     conflict: list[Admission] = field(default_factory=list)
+    badge_changes: list[str] = field(default_factory=list)  # an edit: printed fields changed
+    cause: str = ""  # invalid_signature: admission.InvalidCause
 
 
 @dataclass
@@ -108,6 +110,22 @@ class PrintState:
     last_error: str = ""
     jobs: list[Job] = field(default_factory=list)
     seq: int = 0  # which print-lane task produced it (the station numbers them in order)
+
+
+@dataclass(frozen=True)
+class QueuedBadge:
+    """A badge not printed yet, as the print queue panel shows it."""
+
+    job_id: int
+    attendee_id: str
+    name: str
+    organisation: str
+    state: str  # queued | printing | failed
+    since: str  # ISO 8601: when it was asked for
+    why: str  # why it waits or failed ("" when it simply is next)
+    backend: str
+    printer: str
+    reprint: bool
 
 
 def message_of(exc: BaseException) -> str:
@@ -287,7 +305,7 @@ def outcome_of(ctx: DbContext, verdict: Verdict, text: str = "") -> Outcome:
     detail = "" if kind in ("ok", "already_checked_in") else verdict.message
     conflict = conflict_of(store, attendee.id, day) if attendee is not None else []
     return Outcome(kind, attendee, detail, verdict.previous, checked_in, printed, text,
-                   repaired=verdict.repaired or "", conflict=conflict)
+                   repaired=verdict.repaired or "", conflict=conflict, cause=verdict.cause)
 
 
 def scan_text(ctx: DbContext, text: str) -> Outcome:
@@ -301,9 +319,11 @@ def scan_text(ctx: DbContext, text: str) -> Outcome:
     return outcome
 
 
-def check_in(ctx: DbContext, attendee_id: str, method: str = "manual") -> Outcome:
-    """Admit someone found by search; an unknown id is the verdict `unknown`."""
-    verdict = ctx.engine.check_in(attendee_id, method=method)
+def check_in(ctx: DbContext, attendee_id: str, method: str = "manual",
+             override: str = "") -> Outcome:
+    """Admit someone found by search; an unknown id is the verdict `unknown`. override:
+    why someone not registered for today is admitted anyway (Engine.check_in)."""
+    verdict = ctx.engine.check_in(attendee_id, method=method, override=override)
     outcome = outcome_of(ctx, verdict)  # no input: not a scan, the search stays
     outcome.printing = verdict.needs_badge
     return outcome
@@ -328,15 +348,21 @@ def _search_key(attendee: Attendee) -> str:
 
 def save_attendee(ctx: DbContext, attendee: Attendee, reason: str) -> Outcome:
     """Write an edited attendee (logged with the reason); CheckinError for an unknown id,
-    since an edit never registers anyone (walk_in does, and admits them)."""
+    since an edit never registers anyone (walk_in does, and admits them). The outcome's
+    badge_changes names the printed fields the edit changed ([]: a badge printed before
+    still shows the person right, a reprint would be a waste)."""
+    from checkin.badges import badge_changes
+
     store = ctx.store
     with store.transaction():
-        if store.attendee(attendee.id) is None:
+        before = store.attendee(attendee.id)
+        if before is None:
             raise CheckinError(f"no attendee with id {attendee.id!r}")
         store.update_attendee(attendee, search_key=_search_key(attendee), source="station",
                               reason=reason)
     out = describe(ctx, attendee.id)
     out.kind = "saved"
+    out.badge_changes = badge_changes(before, out.attendee or attendee)
     return out
 
 
@@ -385,6 +411,78 @@ def print_state(ctx: PrintContext, error: str = "") -> PrintState:
                       counts[JobState.FAILED], counts[JobState.DONE], error or last_failed, jobs)
 
 
+def waiting_badges(ctx: DbContext) -> list[QueuedBadge]:
+    """Every badge asked for and not printed (queued, at a printer, failed), oldest
+    first, with whose it is: the print queue panel and the warning on quit."""
+    from checkin.printing.queue import PrintQueue
+
+    out = []
+    for job in PrintQueue(ctx.store).jobs(["queued", "printing", "failed"]):
+        attendee = ctx.store.attendee(job.attendee_id)
+        name = (attendee.display_name or attendee.id) if attendee else job.attendee_id
+        out.append(QueuedBadge(job.id, job.attendee_id, name,
+                               attendee.organisation if attendee else "", str(job.state),
+                               job.created, job.reason, job.backend, job.printer,
+                               job.reprint))
+    return out
+
+
+def retry_jobs(ctx: PrintContext, job_ids: list[int]) -> PrintState:
+    """Queue failed or cancelled badges again and print what waits."""
+    problems = []
+    for job_id in job_ids:
+        try:
+            ctx.queue.retry(job_id)
+        except CheckinError as exc:
+            problems.append(str(exc))
+    state = process_queue(ctx)
+    if problems:
+        raise CheckinError("; ".join(problems))
+    return state
+
+
+def cancel_jobs(ctx: PrintContext, job_ids: list[int]) -> PrintState:
+    """Cancel badges not printed yet (one at a printer: there too, through its backend)."""
+    problems = []
+    for job_id in job_ids:
+        job = ctx.queue.job(job_id)
+        try:
+            ctx.queue.cancel(job_id, _backend_holding(ctx, job)
+                             if job.state == "printing" else None)
+        except CheckinError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise CheckinError("; ".join(problems))
+    return print_state(ctx)
+
+
+def move_jobs(ctx: PrintContext, job_ids: list[int], backend: str,
+              printer: str) -> PrintState:
+    """Send badges not printed yet to another printer and print them there now (one held
+    by a printer is cancelled there first). A printer that is away keeps them queued."""
+    target = ctx.make_backend(backend, printer)  # CheckinError for a printer not usable
+    problems = []
+    moved = []
+    for job_id in job_ids:
+        job = ctx.queue.job(job_id)
+        try:
+            if job.state == "printing":
+                ctx.queue.cancel(job_id, _backend_holding(ctx, job))
+            ctx.queue.move(job_id, target.name, target.printer)
+            moved.append(job_id)
+        except CheckinError as exc:
+            problems.append(str(exc))
+    error = ""
+    if moved:
+        try:
+            ctx.queue.process(target, ctx.render, job_ids=moved)
+        except CheckinError as exc:
+            error = str(exc)
+    if problems:
+        raise CheckinError("; ".join(problems))
+    return print_state(ctx, error)
+
+
 def _backend_holding(ctx: PrintContext, job: Job) -> Backend | None:
     """The backend that holds a job sent to a printer: the station's own, or (the printer
     was changed since, e.g. away from a stuck CUPS queue) the one the job went to."""
@@ -428,6 +526,28 @@ def enqueue_and_print(ctx: PrintContext, attendee_id: str, reprint: bool,
     ctx.queue.enqueue(attendee_id, layout=config.layout, printer=config.printer,
                       backend=config.printer_backend or "pdf", reprint=reprint, reason=reason)
     return process_queue(ctx)
+
+
+def print_test_page(ctx: PrintContext) -> str:
+    """Print one test badge ("Test Badge", the station's layout) on the station's printer,
+    outside the queue and the log (it is nobody's badge). Returns where it went; raises
+    CheckinError (PrinterUnavailable included) when the printer cannot take it."""
+    import io
+
+    from checkin.badges.render import render_pdf
+
+    sample = Attendee(id="TEST", given_name="Test", family_name="Badge",
+                      organisation=ctx.config.station or ctx.station, role="delegate")
+    out = io.BytesIO()
+    render_pdf([sample], ctx.config.layout, out, qr_text=lambda _a: "CHECKIN-TEST-PAGE",
+               event_name=ctx.store.meta("event_name") or "")
+    backend = ctx.backend
+    status = backend.status()
+    if not status.ready:
+        raise CheckinError(f"the printer is not ready: {status}")
+    job = backend.submit(out.getvalue(), "checkin-test-page")
+    where = f"{backend.name} {backend.printer}".strip()
+    return f"{where} ({job})" if job else where
 
 
 def process_queue(ctx: PrintContext) -> PrintState:

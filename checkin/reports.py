@@ -9,10 +9,10 @@ arrival, and an undone check-in followed by a new one counts at the new time.
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from checkin.store import Store
+from checkin.store import SCAN_REFUSED, Store
 
 QUARTER_MINUTES = 15
 
@@ -43,6 +43,9 @@ class DayReport:
     roles: list[GroupCount]
     countries: list[GroupCount]
     conflicts: int = 0  # people admitted at several desks while apart (counted once above)
+    # codes refused as invalid that day, by cause (admission.InvalidCause: damaged,
+    # forged, key_unknown, key_revoked): a run of forged ones is worth a look
+    refused: dict[str, int] = field(default_factory=dict)
 
 
 def admissions(store: Store, day: str) -> dict[str, str]:
@@ -133,6 +136,14 @@ def expected_count(store: Store, day: str) -> int:
     return sum(_expected(store, day, "'all'").values())
 
 
+def refused_codes(store: Store, day: str) -> dict[str, int]:
+    """Codes refused as invalid on day (scan_refused events), counted by cause."""
+    rows = store.db.execute(
+        "SELECT json_extract(payload, '$.cause'), count(*) FROM events "
+        "WHERE day = ? AND type = ? GROUP BY 1", [day, SCAN_REFUSED]).fetchall()
+    return {str(cause or "unknown"): int(n) for cause, n in rows}
+
+
 def day_report(store: Store, day: str) -> DayReport:
     """Everything the dashboard shows, from one read of the log."""
     standing = store.admissions_in_force(day=day)
@@ -145,4 +156,5 @@ def day_report(store: Store, day: str) -> DayReport:
         arrivals=_slots(admitted),
         roles=_groups(store, day, admitted, "role"),
         countries=_groups(store, day, admitted, "country"),
+        refused=refused_codes(store, day),
     )

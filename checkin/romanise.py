@@ -16,12 +16,15 @@ import json
 import unicodedata
 from functools import cache, lru_cache
 from itertools import product
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anyascii import anyascii
 
 from checkin import resources
 from checkin.text import cjk_script, fold_search
+
+if TYPE_CHECKING:
+    from checkin.models import Attendee
 
 _MAX_VARIANTS = 24
 
@@ -249,3 +252,44 @@ def loose(word: str) -> str:
 
 def wants_skeleton(script: str) -> bool:
     return script in (ABJAD, THAI, INDIC)
+
+
+# Scripts whose romanisation a desk can read beside the name. Arabic and Hebrew are
+# written without most vowels: their romanisation is a consonant skeleton ("mhmd"), which
+# would mislead more than help, so those names stay as written.
+_SPELLED_OUT = (GREEK, CYRILLIC, CJK, HANGUL, KANA, INDIC, THAI, OTHER)
+
+
+def latin_word(word: str) -> str:
+    """The primary Latin spelling of one name word, capitalised; the word itself when it
+    is Latin already; "" when its script is not spelled out (see _SPELLED_OUT)."""
+    script = word_script(word)
+    if script == LATIN:
+        return word
+    if script not in _SPELLED_OUT:
+        return ""
+    spellings = romanise(word)
+    return spellings[0].capitalize() if spellings else ""
+
+
+def latin_spelling(attendee: "Attendee") -> str:
+    """The Latin-letter spelling of a name written in another script, for people at a desk
+    who cannot read that script ("Papadopoulos" beside "Παπαδόπουλος"); "" for a name in
+    Latin letters, or one whose script is not spelled out. Only for the screen: the badge
+    shows the name as the person writes it. An import's `latin_name` (extra) wins."""
+    given = attendee.extra.get("latin_name") if isinstance(attendee.extra, dict) else None
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    if attendee.badge_name:
+        words = attendee.badge_name.split()
+    else:
+        parts = [attendee.given_name, attendee.family_name]
+        if attendee.name_order == "family_first":
+            parts.reverse()
+        words = [w for part in parts for w in part.split()]
+    if not any(word_script(w) != LATIN for w in words):
+        return ""
+    spelled = [latin_word(w) for w in words]
+    if not all(spelled):
+        return ""
+    return " ".join(spelled)

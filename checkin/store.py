@@ -24,6 +24,8 @@ ATTENDEE_CANCELLED = "attendee_cancelled"
 CHECKIN = "checkin"
 UNDO = "undo"
 BADGE_PRINTED = "badge_printed"
+SCAN_REFUSED = "scan_refused"  # a code refused as invalid (no attendee): damaged or forged
+
 # Two registrations of one person joined at the hub (checkin.merging): payload
 # {"from": id, "into": id}; the log keeps both ids, and what is derived from it reads the
 # "from" id's events as the "into" id's (Store.merges).

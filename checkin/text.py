@@ -210,3 +210,33 @@ def fold_compact(text: str) -> str:
     """fold_plain() with letters and digits only: "E-Mail" -> "email", "Côte d'Ivoire" ->
     "cotedivoire"."""
     return _NOT_ALNUM.sub("", fold_plain(text))
+
+
+# Name particles written in lower case inside a name ("Ludwig van Beethoven", "Maria da
+# Silva"); first in a name they are capitalised like any word.
+_PARTICLES = frozenset({
+    "al", "bin", "binti", "da", "das", "de", "degli", "dei", "del", "della", "der", "di",
+    "do", "dos", "du", "el", "la", "le", "ten", "ter", "van", "von", "y", "zu",
+})
+
+
+def name_case(text: str) -> str:
+    """A name typed all in lower (or all in upper) case, in the case names are written:
+    "sofia rinaldi" -> "Sofia Rinaldi", "anne-marie o'neill" -> "Anne-Marie O'Neill",
+    "ludwig van beethoven" -> "Ludwig van Beethoven". A word with capitals inside
+    ("McDonald", "DeVito") is kept as typed, and so are scripts without case."""
+    words = text.split()
+    out = []
+    for index, word in enumerate(words):
+        letters = [ch for ch in word if ch.isalpha()]
+        mixed = any(ch.isupper() for ch in letters) and any(ch.islower() for ch in letters)
+        if mixed or not letters:
+            out.append(word)
+            continue
+        lower = word.lower()
+        if index > 0 and lower in _PARTICLES and index < len(words) - 1:
+            out.append(lower)
+            continue
+        parts = re.split(r"([-'’])", lower)
+        out.append("".join(part[:1].upper() + part[1:] for part in parts))
+    return " ".join(out)

@@ -1,10 +1,14 @@
 """Screenshots of the station's main states into docs/screenshots/*.png.
 
-    python scripts/screenshots.py            # starts itself under xvfb-run if needed
+    python scripts/screenshots.py                  # every screen below, each its own Xvfb
+    python scripts/screenshots.py --size 1024x600  # one screen (on $DISPLAY if set)
 
-Runs the real app in a real X window (Xvfb, 1280x800) on a fresh copy of the demo event:
-start, each verdict, a name search, the dashboard and kiosk mode. Look at them after any
-change to the screen.
+Runs the real app in a real X window (Xvfb, no window manager) on a fresh copy of the
+demo event: start, each verdict, a name search, the dashboard and kiosk mode. The window
+places itself on the screen as the app does (MainWindow.place_on_screen). 1280x800 is the
+full set in docs/screenshots/; the other screens (a 1024x600 netbook, a 1366x768 laptop,
+1920x1080, and 1920x1080 at 150 % scaling) get the desk's main states in
+docs/screenshots/<size>/. Look at them after any change to the screen.
 """
 
 from __future__ import annotations
@@ -16,23 +20,47 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from xdisplay import rerun_under_xvfb
+from xdisplay import run_under_xvfb
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-SIZE = (1280, 800)
+FULL = "1280x800"
+# screen -> QT_SCALE_FACTOR
+SCREENS = {FULL: "1", "1024x600": "1", "1366x768": "1", "1920x1080": "1",
+           "1920x1080@1.5": "1.5"}
+# the states shot on every screen besides FULL
+SUBSET = ("01-start", "02-ok", "03-already-checked-in", "05-not-registered-today",
+          "07-forged", "09-search", "14-kiosk-welcome")
 
 
 def main() -> int:
-    code = rerun_under_xvfb()
-    if code is not None:
-        return code
-    sys.path.insert(0, str(ROOT))
-    with tempfile.TemporaryDirectory() as tmp:
-        return shoot(Path(tmp))
+    args = sys.argv[1:]
+    if args[:1] == ["--size"] and len(args) == 2:
+        if not os.environ.get("DISPLAY"):
+            return run_under_xvfb([sys.executable, __file__, *args],
+                                  args[1].split("@")[0] + "x24", env=_env(args[1]))
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+        sys.path.insert(0, str(ROOT))
+        with tempfile.TemporaryDirectory() as tmp:
+            return shoot(Path(tmp), args[1])
+    if args:
+        print(__doc__, file=sys.stderr)
+        return 2
+    for screen in SCREENS:
+        code = run_under_xvfb([sys.executable, __file__, "--size", screen],
+                              screen.split("@")[0] + "x24", env=_env(screen))
+        if code:
+            return code
+    return 0
 
 
-def shoot(tmp: Path) -> int:
+def _env(screen: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["QT_SCALE_FACTOR"] = SCREENS.get(screen, "1")
+    return env
+
+
+def shoot(tmp: Path, screen: str) -> int:
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -88,10 +116,10 @@ def shoot(tmp: Path) -> int:
     install_language(app, "en")
     qtlog.load_multimedia()
     station = Station(db_path, config, tmp / "station.toml")
-    window = MainWindow(station, config)
-    window.resize(*SIZE)
+    window = MainWindow(station, config)  # places itself on the screen
     window.show()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT if screen == FULL else OUT / screen.replace("@", "-at-")
+    out.mkdir(parents=True, exist_ok=True)
 
     def wait(condition, timeout: float = 20.0) -> None:
         end = time.monotonic() + timeout
@@ -106,9 +134,12 @@ def shoot(tmp: Path) -> int:
         loop.exec()
 
     def grab(name: str, widget=None) -> None:
+        if screen != FULL and name not in SUBSET:
+            return
         settle()
-        (widget or window).grab().save(str(OUT / f"{name}.png"))
-        print(f"wrote docs/screenshots/{name}.png")
+        path = out / f"{name}.png"
+        (widget or window).grab().save(str(path))
+        print(f"wrote {path.relative_to(ROOT)}")
 
     shown: list = []
     window.outcomeShown.connect(shown.append)
@@ -166,7 +197,6 @@ def shoot(tmp: Path) -> int:
     window.set_language("en", save=False)
     window.act_kiosk.trigger()
     kiosk = window.kiosk
-    kiosk.resize(*SIZE)
     settle(600)
     grab("13-kiosk", kiosk)
     shown.clear()
@@ -175,9 +205,38 @@ def shoot(tmp: Path) -> int:
     grab("14-kiosk-welcome", kiosk)
     kiosk._unlocked = True
     kiosk.close()
+    if screen == FULL:
+        more_screens(window, station, config, people, wait, grab)
+    window.confirm_quit = False
     window.close()
     QCoreApplication.processEvents()
     return 0
+
+
+def more_screens(window, station, config, people, wait, grab) -> None:
+    """The first-start dialog, and the print queue with badges waiting for a printer
+    that is away."""
+    from dataclasses import replace
+
+    from ui import print_backend_qt
+
+    window.first_run()
+    wait(lambda: window.dialog is not None)
+    grab("15-first-start", window.dialog)
+    window.dialog.reject()
+    wait(lambda: window.dialog is None)
+    print_backend_qt.register()
+    window.apply_config(replace(config, printer_backend="qt", printer="Front desk Zebra"))
+    waiting = [p for p in people if p.status == "confirmed" and not p.days][40:43]
+    for person in waiting:
+        station.check_in(person.id)
+    wait(lambda: station.print_state.queued >= len(waiting), 30.0)
+    window.show_print_queue()
+    wait(lambda: window.dialog is not None and len(window.dialog.entries) == len(waiting))
+    window.dialog.resize(900, 360)
+    grab("16-print-queue", window.dialog)
+    window.dialog.reject()
+    wait(lambda: window.dialog is None)
 
 
 if __name__ == "__main__":

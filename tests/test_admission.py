@@ -399,3 +399,43 @@ def test_json_ticket_payloads(ev):
     for other in ('{"ssid": "cafe", "password": "x"}', '{"a": 7}', "{not json", "{}", "[1]"):
         verdict = engine.scan(other, day=DAY1)
         assert verdict.verdict != OK and verdict.attendee is None, other
+
+
+def test_admitted_for_another_day_with_a_reason(ev):
+    """Not registered for the day: refused, unless a reason is given (a day ticket sold
+    at the desk, the organiser's decision); the check-in then says so, with the operator."""
+    engine = ev.engine("desk-1", "ann")
+    assert engine.check_in("a5", day=DAY1).verdict == NOT_REGISTERED_TODAY
+    assert checkins(ev.store, "a5") == []
+    verdict = engine.check_in("a5", day=DAY1, override="Day ticket sold at the desk")
+    assert verdict.verdict == OK and verdict.needs_badge
+    event = checkins(ev.store, "a5")[0]
+    assert event.day == DAY1 and event.operator == "ann" and event.station == "desk-1"
+    assert event.payload["not_registered_for_day"] is True
+    assert event.payload["override_reason"] == "Day ticket sold at the desk"
+    # a reason on someone registered for the day is not an override
+    assert engine.check_in("a1", day=DAY1, override="just because").verdict == OK
+    assert "override_reason" not in checkins(ev.store, "a1")[0].payload
+
+
+def test_invalid_codes_are_logged_with_their_cause(ev):
+    """A token with a signature character changed does not verify (forged or altered);
+    one with its last character missing is damaged. Both are invalid_signature, each is a
+    scan_refused event with its cause, and the day report counts them apart."""
+    from checkin.reports import day_report
+    from checkin.store import SCAN_REFUSED
+
+    engine = ev.engine()
+    token = ev.token("a1")
+    middle = len(token) - 20
+    changed = token[:middle] + ("2" if token[middle] != "2" else "3") + token[middle + 1:]
+    forged = engine.scan(changed, day=DAY1)
+    assert forged.verdict == INVALID_SIGNATURE and forged.cause == "forged"
+    assert forged.to_json()["cause"] == "forged"
+    damaged = engine.scan(token[:-1], day=DAY1)
+    assert damaged.verdict == INVALID_SIGNATURE and damaged.cause == "damaged"
+    refused = ev.store.events(None, types=(SCAN_REFUSED,))
+    assert [e.payload["cause"] for e in refused] == ["forged", "damaged"]
+    assert all(e.attendee_id is None and e.day == DAY1 for e in refused)
+    assert day_report(ev.store, DAY1).refused == {"forged": 1, "damaged": 1}
+    assert checkins(ev.store) == []

@@ -126,7 +126,7 @@ def test_rows_of_a_page_in_the_order_asked(store):
         Row("p5", "Evi L.", "Karolinska", "SE", "vip", CHECKED_IN,
             f"{DAY}T09:10:00.000+01:00"),
         Row("p2", "Bruno Costa", "USP", "BR", "delegate", CANCELLED, ""),
-        Row("p3", "王伟", "Peking University", "CN", "delegate", NOT_YET, ""),
+        Row("p3", "王伟", "Peking University", "CN", "delegate", NOT_YET, "", "Wang Wei"),
         Row("p4", "Nagy Dora", "", "HU", "delegate", NOT_TODAY, ""),
         Row("p6", "Zoe Adams", "acme", "US", "delegate", NOT_YET, ""),
     ]

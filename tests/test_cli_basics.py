@@ -63,3 +63,26 @@ def test_db_in_user_data_dir_by_default(tmp_path):
                          env={"XDG_DATA_HOME": str(tmp_path / "xdg")})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "xdg" / "checkin-station" / "event.sqlite").exists()
+
+
+def test_db_after_the_command_too(tmp_path):
+    """`checkin demo --db FILE` (and any subcommand, a group's too) as `checkin --db FILE
+    demo`; given twice, the later one counts."""
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    db = tmp_path / "after.sqlite"
+    result = run_checkin("demo", "--db", str(db), env=env)
+    assert result.returncode == 0, result.stderr
+    assert db.exists() and not (tmp_path / "data").exists()
+    listed = run_checkin("keys", "list", "--db", str(db), env=env)
+    assert listed.returncode == 0 and "valid" in listed.stdout
+    other = tmp_path / "other.sqlite"
+    result = run_checkin("--db", str(other), "attendees", "--db", str(db), "--search", "a",
+                         env=env)
+    assert result.returncode == 0, result.stderr
+    assert not other.exists()
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_takes_db(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0 and "--db" in result.output

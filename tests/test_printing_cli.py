@@ -51,15 +51,15 @@ def test_print_to_the_default_pdf_folder(run_cli, people: Path):
 
 def test_second_badge_needs_reprint_and_reason(run_cli, people: Path, tmp_path: Path):
     out = tmp_path / "out"
-    assert run_cli("print", "--printer", str(out), "P1").exit_code == 0
+    assert run_cli("print", "--backend", "pdf", "--printer", str(out), "P1").exit_code == 0
     with pytest.raises(CheckinError, match="already has a printed badge"):
-        run_cli("print", "--printer", str(out), "P1")
+        run_cli("print", "--backend", "pdf", "--printer", str(out), "P1")
     with pytest.raises(CheckinError, match="needs a reason"):
-        run_cli("print", "--printer", str(out), "--reprint", "P1")
-    result = run_cli("print", "--printer", str(out), "--reason", "x", "P1")
+        run_cli("print", "--backend", "pdf", "--printer", str(out), "--reprint", "P1")
+    result = run_cli("print", "--backend", "pdf", "--printer", str(out), "--reason", "x", "P1")
     assert result.exit_code == 2 and "--reason goes with --reprint" in result.output
-    result = run_cli("print", "--printer", str(out), "--reprint", "--reason", "badge torn",
-                     "--operator", "sam", "P1")
+    result = run_cli("print", "--backend", "pdf", "--printer", str(out), "--reprint",
+                     "--reason", "badge torn", "--operator", "sam", "P1")
     assert result.exit_code == 0, result.output
     first, second = printed(people)
     assert first.payload["reprint"] is False
@@ -109,15 +109,15 @@ def test_qt_jobs_wait_for_the_station_app(run_cli, people: Path):
 def test_waiting_jobs_then_retry(run_cli, people: Path, tmp_path: Path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    result = run_cli("print", "--printer", str(blocker / "x"), "P1")
+    result = run_cli("print", "--backend", "pdf", "--printer", str(blocker / "x"), "P1")
     assert result.exit_code == 0, result.output  # waiting is not an error
     assert "queued: waiting: offline (cannot create" in result.output
     assert "1 job waiting in the queue" in result.output
-    status = run_cli("print", "--status", "--printer", str(blocker / "x"))
+    status = run_cli("print", "--status", "--backend", "pdf", "--printer", str(blocker / "x"))
     assert "printer: pdf" in status.output and "offline" in status.output
     assert "1 queued" in status.output
     # the printer is "back": a different folder for the same queue
-    result = run_cli("print", "--retry", "--printer", str(tmp_path / "ok"))
+    result = run_cli("print", "--retry", "--backend", "pdf", "--printer", str(tmp_path / "ok"))
     assert "job 1 P1 Ana Lima: printed" in result.output
     assert len(printed(people)) == 1
 
@@ -143,7 +143,7 @@ def test_retry_failed_job(run_cli, people: Path, tmp_path: Path):
                      "reason = 'printer refused the job: x' WHERE id = ?", [job.id])
     status = run_cli("print", "--status")
     assert "failed     P1 Ana Lima" in status.output and "printer refused the job" in status.output
-    result = run_cli("print", "--retry", "--printer", str(tmp_path))
+    result = run_cli("print", "--retry", "--backend", "pdf", "--printer", str(tmp_path))
     assert result.output.splitlines()[0] == "requeued 1 job"
     assert "printed" in result.output
 
@@ -154,14 +154,14 @@ def test_retry_prints_each_job_on_its_own_printer(run_cli, people: Path, tmp_pat
     # nobody holds.
     blocker = tmp_path / "desk-printer"
     blocker.write_text("")  # a file where the folder should be: the "printer" is offline
-    result = run_cli("print", "--printer", str(blocker), "P1")
+    result = run_cli("print", "--backend", "pdf", "--printer", str(blocker), "P1")
     assert "1 job waiting in the queue" in result.output
     status = run_cli("print", "--status").output.splitlines()
     assert status[0].startswith("printer: pdf ") and status[0].endswith(": ready")
     assert status[1].startswith(f"printer: pdf {blocker}: offline (cannot create")
     assert status[1].endswith("(has waiting jobs)")
     other = tmp_path / "other-desk"
-    assert run_cli("print", "--printer", str(other), "P2").exit_code == 0
+    assert run_cli("print", "--backend", "pdf", "--printer", str(other), "P2").exit_code == 0
     blocker.unlink()  # the printer is back
     result = run_cli("print", "--retry")
     assert result.exit_code == 0, result.output
@@ -177,7 +177,7 @@ def test_registration_cancelled_while_the_job_waited_prints_no_badge(
         run_cli, people: Path, tmp_path: Path):
     blocker = tmp_path / "desk-printer"
     blocker.write_text("")  # the printer is offline: the job waits
-    run_cli("print", "--printer", str(blocker), "P1")
+    run_cli("print", "--backend", "pdf", "--printer", str(blocker), "P1")
     store = Store(open_db(people))
     with store.transaction():
         attendee = store.attendee("P1")
@@ -190,3 +190,27 @@ def test_registration_cancelled_while_the_job_waited_prints_no_badge(
     assert not list(blocker.glob("*.pdf")) and printed(people) == []
     status = run_cli("print", "--status").output
     assert "the registration of P1 is cancelled" in status
+
+
+def test_printer_name_that_is_nothing_is_refused_with_the_choices(people: Path,
+                                                                  tmp_path: Path):
+    """Without --backend, a --printer that is neither a CUPS queue nor an existing folder
+    is refused in one line that names the choices; nothing is queued."""
+    result = run_checkin("--db", str(people), "print", "--printer", "Zebra-Front", "P1",
+                         env={"XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+                              "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert result.returncode == 1
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert line.startswith("error: no printer 'Zebra-Front': ")
+    assert "CUPS" in line and "--backend pdf" in line
+    assert Store(open_db(people)).db.execute("SELECT count(*) FROM print_jobs").fetchone()[0] == 0
+
+
+def test_printer_name_of_an_existing_folder_is_a_pdf_folder(run_cli, people: Path,
+                                                            tmp_path: Path):
+    folder = tmp_path / "badges"
+    folder.mkdir()
+    result = run_cli("print", "--printer", str(folder), "P1")
+    assert result.exit_code == 0, result.output
+    assert [f.name for f in folder.glob("*.pdf")] == ["checkin-job1-P1.pdf"]

@@ -309,3 +309,16 @@ def test_duplex_badge_is_sent_two_sided(cups: Cups, store: Store):
         cups.backend.cancel_job(duplex_id)
         cups.backend.cancel_job(simplex_id)
         cups.enable()
+
+
+def test_cli_printer_name_is_the_cups_queue_of_that_name(cups: Cups, store: Store, run_cli,
+                                                          tmp_path: Path, monkeypatch):
+    """`checkin print --printer NAME` without --backend: NAME is the CUPS queue, not a
+    new PDF folder called NAME (which printed nothing anyone saw)."""
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("print", "--printer", cups.printer, "A1")
+    assert result.exit_code == 0, result.output
+    assert f"spooled to {cups.printer} as cups job" in result.output
+    assert not (tmp_path / cups.printer).exists()
+    job = PrintQueue(store).job(1)
+    assert (job.backend, job.printer) == ("cups", cups.printer)

@@ -342,3 +342,38 @@ def test_the_openapi_schema_describes_the_routes(hub: Hub) -> None:
             "payload"} == set(pushed)
     assert set(schema["components"]["schemas"]["PullAnswer"]["properties"]) == {
         "event", "events", "next", "more", "public_keys", "revoked_refs"}
+
+
+def test_every_event_type_the_core_writes_can_be_pushed():
+    """A type the hub does not accept would stall a desk's outbox for good: every
+    `append(TYPE, ...)` and `Event(type=TYPE, ...)` in checkin/ names one it accepts."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import checkin
+    from checkin.sync.protocol import EVENT_TYPES
+
+    root = Path(checkin.__file__).parent
+    written: dict[str, str] = {}
+    for path in root.rglob("*.py"):
+        if path.name == "__main__.py":
+            continue
+        module = importlib.import_module(
+            ".".join(("checkin", *path.relative_to(root).with_suffix("").parts))
+            .removesuffix(".__init__"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            named = None
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "append" \
+                    and node.args and isinstance(node.args[0], ast.Name):
+                named = node.args[0].id
+            for keyword in node.keywords:
+                if keyword.arg == "type" and isinstance(keyword.value, ast.Name):
+                    named = keyword.value.id
+            value = getattr(module, named, None) if named else None
+            if isinstance(value, str):
+                written[value] = f"{path.name}: {named}"
+    assert {"checkin", "undo", "scan_refused", "attendee_merged"} <= set(written)
+    assert {kind: where for kind, where in written.items() if kind not in EVENT_TYPES} == {}

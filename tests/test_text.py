@@ -149,3 +149,16 @@ def test_generated_ids_never_change(email: str, given: str, family: str,
     from checkin.importing.importer import generated_id
 
     assert generated_id(email, given, family) == expected
+
+
+def test_name_case_writes_typed_names_as_names():
+    from checkin.text import name_case
+
+    assert name_case("sofia rinaldi") == "Sofia Rinaldi"
+    assert name_case("ANNE-MARIE O'NEILL") == "Anne-Marie O'Neill"
+    assert name_case("ludwig van beethoven") == "Ludwig van Beethoven"
+    assert name_case("maria da silva") == "Maria da Silva"
+    assert name_case("van der berg") == "Van der Berg"  # first, a particle is a name
+    assert name_case("McDonald") == "McDonald"  # capitals inside: as typed
+    assert name_case("жанна петрова") == "Жанна Петрова"
+    assert name_case("王伟") == "王伟"

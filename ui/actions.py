@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCollator, QCoreApplication, QEvent, QLocale
+from PySide6.QtCore import QCollator, QCoreApplication, QEvent, QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,21 +25,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin.badges import badge_changes
 from checkin.models import ROLES, Attendee
 from checkin.text import clean_text
 from ui.attendee_table import role_label
 
 
+def who(attendee: Attendee) -> str:
+    """The person as a dialog names them before it changes anything: name and
+    organisation ("Dr. Anja Müller, Charité Berlin")."""
+    name = attendee.display_name or attendee.id
+    if attendee.title:
+        name = f"{attendee.title} {name}"
+    return f"{name}, {attendee.organisation}" if attendee.organisation else name
+
+
+def person_label(text: str) -> QLabel:
+    """The person a dialog is for, in bold at its top."""
+    label = QLabel(text)
+    label.setObjectName("person")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names are data, never markup
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    label.setFont(font)
+    return label
+
+
 class ReasonDialog(QDialog):
-    """Asks why (a reprint must say why; an undo may)."""
+    """Asks why (a reprint must say why; an undo may), naming the person it is for."""
 
     def __init__(self, title: str, prompt: str, choices: list[str], required: bool,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, person: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("reasonDialog")
         self.setMinimumWidth(440)
-        self.setWindowTitle(title)
+        self.setWindowTitle(f"{title}: {person}" if person else title)
         self.required = required
+        self.person = person_label(person)
+        self.person.setVisible(bool(person))
         self.prompt = QLabel(prompt)
         self.prompt.setWordWrap(True)
         self.reason = QComboBox()
@@ -53,6 +78,7 @@ class ReasonDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.person)
         layout.addWidget(self.prompt)
         layout.addWidget(self.reason)
         layout.addWidget(self.buttons)
@@ -73,7 +99,8 @@ class ReasonDialog(QDialog):
         super().accept()
 
 
-def reprint_dialog(parent: QWidget) -> ReasonDialog:
+def reprint_dialog(parent: QWidget, person: str) -> ReasonDialog:
+    """person: who(attendee), shown before anything prints."""
     return ReasonDialog(
         QCoreApplication.translate("ReasonDialog", "Reprint badge"),
         QCoreApplication.translate(
@@ -82,18 +109,33 @@ def reprint_dialog(parent: QWidget) -> ReasonDialog:
          QCoreApplication.translate("ReasonDialog", "Badge damaged"),
          QCoreApplication.translate("ReasonDialog", "Details corrected"),
          QCoreApplication.translate("ReasonDialog", "Printer jammed")],
-        required=True, parent=parent)
+        required=True, parent=parent, person=person)
 
 
-def undo_dialog(parent: QWidget, name: str) -> ReasonDialog:
+def undo_dialog(parent: QWidget, person: str) -> ReasonDialog:
+    """person: who(attendee), shown before the check-in is undone."""
     return ReasonDialog(
         QCoreApplication.translate("ReasonDialog", "Undo check-in"),
         QCoreApplication.translate("ReasonDialog", "Undo today's check-in of %1?")
-        .replace("%1", name),
+        .replace("%1", person),
         [QCoreApplication.translate("ReasonDialog", "Wrong person checked in"),
          QCoreApplication.translate("ReasonDialog", "Checked in by mistake"),
          QCoreApplication.translate("ReasonDialog", "Left again")],
-        required=False, parent=parent)
+        required=False, parent=parent, person=person)
+
+
+def other_day_dialog(parent: QWidget, person: str, days: list[str]) -> ReasonDialog:
+    """Admit someone not registered for today anyway: why (kept in the check-in event)."""
+    registered = ", ".join(days) or "—"
+    return ReasonDialog(
+        QCoreApplication.translate("ReasonDialog", "Admit for today"),
+        QCoreApplication.translate(
+            "ReasonDialog", "Registered for: %1, not for today. Admit today anyway? "
+            "The reason goes into the log with your name.").replace("%1", registered),
+        [QCoreApplication.translate("ReasonDialog", "Day ticket sold at the desk"),
+         QCoreApplication.translate("ReasonDialog", "Organiser's decision"),
+         QCoreApplication.translate("ReasonDialog", "Registered for the wrong day by mistake")],
+        required=True, parent=parent, person=person)
 
 
 def territories() -> list[tuple[str, str]]:
@@ -163,13 +205,24 @@ class AttendeeDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        # whom the form changes, before anything is saved
+        self.person = person_label(who(attendee) if attendee is not None else "")
+        self.person.setVisible(attendee is not None)
+        layout.addWidget(self.person)
         layout.addLayout(self.form)
-        # After fixing a typo the old badge is wrong: offer the reprint right here.
+        # After fixing a typo the old badge is wrong: offer the reprint right here, but
+        # only while the edit changes something the badge shows (else it is a waste).
+        self.badge_printed = badge_printed
+        self._reprint_touched = False
         self.reprint = QCheckBox()
         self.reprint.setObjectName("reprint")
-        self.reprint.setChecked(badge_printed)
         self.reprint.setVisible(attendee is not None)
+        self.reprint.clicked.connect(self._reprint_clicked)
         layout.addWidget(self.reprint)
+        self.badge_note = QLabel()
+        self.badge_note.setObjectName("badgeNote")
+        self.badge_note.setWordWrap(True)
+        layout.addWidget(self.badge_note)
         self.today_only = QCheckBox()  # a day ticket; otherwise every event day
         self.today_only.setObjectName("today_only")
         self.today_only.setVisible(attendee is None)
@@ -178,8 +231,40 @@ class AttendeeDialog(QDialog):
         layout.addWidget(self.buttons)
         if attendee is not None:
             self._fill(attendee)
+        for edit in (self.title_edit, self.given, self.family, self.badge_name,
+                     self.organisation):
+            edit.textChanged.connect(self._badge_check)
+        for combo in (self.order, self.country, self.role):
+            combo.currentIndexChanged.connect(self._badge_check)
         self.retranslateUi()
+        self._badge_check()
         self.given.setFocus()
+
+    def badge_changes(self) -> list[str]:
+        """The printed fields this edit changes ([] for a walk-in)."""
+        if self.original is None:
+            return []
+        return badge_changes(self.original, self.attendee())
+
+    def wants_reprint(self) -> bool:
+        """Print the badge after saving: asked for, and something printed changed."""
+        return self.reprint.isChecked() and bool(self.badge_changes())
+
+    def _reprint_clicked(self) -> None:
+        self._reprint_touched = True
+
+    def _badge_check(self) -> None:
+        if self.original is None:
+            self.badge_note.hide()
+            return
+        changed = bool(self.badge_changes())
+        self.reprint.setEnabled(changed)
+        if not changed:
+            self.reprint.setChecked(False)
+            self._reprint_touched = False
+        elif not self._reprint_touched:  # a badge printed before is out of date now
+            self.reprint.setChecked(self.badge_printed)
+        self.badge_note.setVisible(not changed and self.badge_printed)
 
     def _fill(self, a: Attendee) -> None:
         self.title_edit.setText(a.title)
@@ -233,7 +318,7 @@ class AttendeeDialog(QDialog):
 
     def retranslateUi(self) -> None:
         self.setWindowTitle(self.tr("Walk-in registration") if self.walk_in
-                            else self.tr("Edit details"))
+                            else self.tr("Edit details") + f": {self.person.text()}")
         texts = [self.tr("&Title"), self.tr("&Given name"), self.tr("&Family name"),
                  self.tr("Name &order"), self.tr("&Badge name"), self.tr("O&rganisation"),
                  self.tr("&Country"), self.tr("R&ole"), self.tr("&E-mail"), self.tr("&Notes")]
@@ -244,7 +329,10 @@ class AttendeeDialog(QDialog):
         for index in range(self.role.count()):
             self.role.setItemText(index, role_label(self.role.itemData(index)))
         self.badge_name.setPlaceholderText(self.tr("Only if the badge should show another name"))
-        self.reprint.setText(self.tr("&Print the badge again (details corrected)"))
+        self.reprint.setText(self.tr("&Print the badge again (details corrected)")
+                             if self.badge_printed else self.tr("&Print the badge now"))
+        self.badge_note.setText(self.tr("Nothing printed on the badge changes: saving "
+                                        "prints no new badge."))
         self.today_only.setText(self.tr("Registered for &today only (day ticket)"))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(self.tr("Register, check in and print") if self.walk_in
@@ -256,4 +344,5 @@ class AttendeeDialog(QDialog):
         super().changeEvent(event)
 
 
-__all__ = ["AttendeeDialog", "ReasonDialog", "reprint_dialog", "territories", "undo_dialog"]
+__all__ = ["AttendeeDialog", "ReasonDialog", "other_day_dialog", "reprint_dialog",
+           "territories", "undo_dialog", "who"]

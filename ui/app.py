@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     qtlog.silence_categories()
 
     config_path = Path(args.config) if args.config else None
+    from checkin.config import default_path
+
+    first_start = not (config_path or default_path()).exists()
     config = StationConfig.load(config_path)
     problem = config_problem(config_path)
     install_language(app, config.language)
@@ -89,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         if note:
             window.show_note(note)
         window.show()
+        if first_start and not args.quit_when_ready:  # station name and operator, asked once
+            window.ready.connect(window.first_run)
+            first_start = False
         station.open()
 
         if args.quit_when_ready:

@@ -352,8 +352,8 @@ class AttendeeTableModel(QAbstractTableModel):
             if column == TIME and row.time:
                 return row.time
             return None
-        if column == NAME:
-            return row.name
+        if column == NAME:  # a name in another script with its Latin spelling beside it
+            return f"{row.name} · {row.latin}" if row.latin else row.name
         if column == ORGANISATION:
             return row.organisation
         if column == COUNTRY:

@@ -204,14 +204,21 @@ class DashboardWidget(QWidget):
         if report is None:
             self.summary.setText(self.tr("Loading…"))
             return
-        summary = self.tr("{day}: {checked_in} of {expected} checked in ({percent} %)").format(
+        text = self.tr("{day}: {checked_in} of {expected} checked in ({percent} %)").format(
             day=self._day_text(report.day), checked_in=report.checked_in,
             expected=report.expected, percent=percent(report.checked_in, report.expected))
+        refused = report.refused
+        if refused:  # damaged codes are routine; ones that do not verify are counted apart
+            forged = refused.get("forged", 0)
+            other = sum(refused.values()) - forged
+            text += "\n" + self.tr("Codes refused as not valid: {damaged} unreadable or "
+                                   "from another key, {forged} not verifying (forged or "
+                                   "altered)").format(damaged=other, forged=forged)
         if report.conflicts:
-            summary += "\n" + self.tr(
+            text += "\n" + self.tr(
                 "{n} admitted at two desks while apart (checkin conflicts lists them)").format(
                     n=report.conflicts)
-        self.summary.setText(summary)
+        self.summary.setText(text)
         self._draw_arrivals(report)
         self._draw_groups(self.roles, report.roles, role_label, self.tr("Role"),
                           self.tr("Checked in and expected by role"), limit=None)

@@ -45,6 +45,7 @@ class KioskWindow(QWidget):
         self.title = QLabel()
         self.title.setObjectName("kioskTitle")
         self.title.setFont(_font(28, True))
+        self.title.setWordWrap(True)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.icon = VerdictIcon()
         self.icon.setFixedSize(220, 220)
@@ -55,6 +56,7 @@ class KioskWindow(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.sub = QLabel()
+        self.sub.setObjectName("kioskSub")
         self.sub.setFont(_font(24))
         self.sub.setWordWrap(True)
         self.sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -87,6 +89,7 @@ class KioskWindow(QWidget):
         self.pin_panel.hide()
 
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(40, 40, 40, 40)
         layout.addWidget(self.title)
         layout.addStretch(1)
@@ -119,19 +122,50 @@ class KioskWindow(QWidget):
     # -- life ----------------------------------------------------------------------------
 
     def start(self) -> None:
+        # Without a window manager (a kiosk X session) nobody acts on the full-screen
+        # request and the window would open at its size hint: cover the screen ourselves.
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.setGeometry(screen.geometry())
         self.showFullScreen()
         self.activateWindow()
         if QGuiApplication.platformName() not in ("offscreen", "minimal"):
             self.raise_()  # headless platforms cannot stack windows (and warn)
         self.field.setFocus()
 
+    # point sizes at scale 1 (a 1280x800 screen); the kiosk scales them by its size
+    FONTS = (("title", 28), ("message", 44), ("sub", 24), ("field", 18))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._scale()
+
+    def _scale(self) -> None:
+        """Text and icon by the screen's size: a 1024x600 kiosk shows the whole message,
+        a 4K one shows it large."""
+        width, height = self.width(), self.height()
+        if width <= 0 or height <= 0:
+            return
+        scale = max(0.5, min(2.5, width / 1280, height / 800))
+        margin = round(40 * min(scale, 1.5))
+        self._layout.setContentsMargins(margin, margin, margin, margin)
+        self.icon.setFixedSize(round(220 * scale), round(220 * scale))
+        for attr, points in self.FONTS:
+            widget: QWidget = getattr(self, attr)
+            widget.setFont(_font(round(points * scale), attr in ("title", "message")))
+        self.field.setMaximumWidth(round(700 * scale))
+        self.field.setMinimumWidth(min(round(420 * scale), width - 2 * margin))
+        if self._camera is not None:  # the camera preview shares the height: smaller
+            self._camera.setFixedSize(round(360 * scale * 0.75), round(240 * scale * 0.75))
+
     def set_camera(self, pane: QWidget) -> None:
         """Show the desk's camera preview here (the pane keeps decoding for us)."""
         self._camera = pane
         pane.setParent(self)
-        pane.setFixedSize(360, 240)
+        pane.setFixedSize(360, 240)  # until the kiosk has its size (_scale)
         self.camera_slot.addWidget(pane, 0, Qt.AlignmentFlag.AlignHCenter)
         pane.show()
+        self._scale()
 
     def take_camera(self) -> QWidget | None:
         """Hand the camera pane back to the desk."""

@@ -8,15 +8,26 @@ anywhere on the desk, focus comes back to it, so the next scanner burst always l
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QScreen,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -28,11 +39,12 @@ from checkin.config import StationConfig
 from checkin.desk import Hit, Outcome, PrintState, Stats, Summary
 from checkin.sync import pairing
 from checkin.sync.pairing import Pairing
-from ui.actions import AttendeeDialog, reprint_dialog, undo_dialog
+from checkin.text import name_case
+from ui.actions import AttendeeDialog, other_day_dialog, reprint_dialog, undo_dialog, who
 from ui.camera import CameraPane
-from ui.format import format_time, printer_state_text
+from ui.format import format_day, format_time, printer_state_text
 from ui.result_card import ResultCard
-from ui.scan_panel import ScannerCatcher, ScanPanel
+from ui.scan_panel import MenuScanGuard, ScannerCatcher, ScanPanel
 from ui.services import Station
 from ui.sounds import Sounds
 from ui.status_bar import StationStatusBar
@@ -43,12 +55,80 @@ if TYPE_CHECKING:
     from ui.dashboard import DashboardWidget
 
 DESK, ATTENDEES, DASHBOARD = range(3)
+DEFAULT_SIZE = (1280, 800)  # without a screen to place it on (and the tests' size)
 # An answer slower than this (the database held by another program past its busy timeout,
 # a slow disk) turns the card to "one moment", so nobody scans again into a silent screen.
 WAITING_MS = 400
 DAY_CHECK_MS = 30_000
 # verdicts whose card shows the engine's reason (translated by ResultCard.verdict_detail)
 VERDICT_REASONS = ("cancelled", "not_registered_today", "unknown", "invalid_signature")
+# the card while the operator types a name: no person selected until one is chosen
+SEARCH_KINDS = ("searching", "matches", "no_match")
+
+
+class ButtonRow(QWidget):
+    """The desk's action buttons: one row when every button's words fit in it, else two
+    rows (a 1024x600 screen, German words), so no button's text is ever cut."""
+
+    def __init__(self, buttons: list[QPushButton], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._buttons = buttons
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self.rows = 0
+        self._arrange(1)
+
+    def _arrange(self, rows: int) -> None:
+        if rows == self.rows:
+            return
+        self.rows = rows
+        for button in self._buttons:
+            self._grid.removeWidget(button)
+        per_row = -(-len(self._buttons) // rows)
+        for index, button in enumerate(self._buttons):
+            self._grid.addWidget(button, index // per_row, index % per_row)
+        self._stretch()
+
+    def _stretch(self) -> None:
+        """Columns share the width in proportion to their words (equal shares cut the
+        longest, "Namensschild drucken"): when the row is as wide as wanted_width(),
+        every button is as wide as its words."""
+        per_row = -(-len(self._buttons) // self.rows)
+        for column in range(len(self._buttons)):
+            hints = [b.sizeHint().width() for i, b in enumerate(self._buttons)
+                     if column < per_row and i % per_row == column]
+            self._grid.setColumnStretch(column, max(hints, default=0))
+
+    def wanted_width(self) -> int:
+        spacing = max(0, self._grid.horizontalSpacing())
+        return (sum(b.sizeHint().width() for b in self._buttons)
+                + spacing * (len(self._buttons) - 1))
+
+    def refit(self) -> None:
+        """One row or two, by the buttons' words now (after a language switch too)."""
+        if self.width() > 0:
+            self._arrange(1 if self.wanted_width() <= self.width() else 2)
+            self._stretch()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.refit()
+
+
+Text = str | Callable[[], str]
+"""A text on the card: as it is, or a function that words it in the current language."""
+
+
+def text_of(text: Text) -> str:
+    return text() if callable(text) else text
+
+
+def start_geometry(available: QRect) -> tuple[QRect, bool]:
+    """(geometry, maximised) of the window's start: the desk is the station's one
+    application, so it takes the screen's whole available area, maximised (the card
+    scales its text up on a large screen, down on a small one). The geometry is also
+    where it stays without a window manager, which would not act on "maximised"."""
+    return QRect(available), True
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +147,15 @@ class MainWindow(QMainWindow):
         self.sounds.preload()  # before the lanes get work: no plugin loading mid-shift
         self.current: Outcome | None = None  # the person on the card, if any
         self.pair_with: Pairing | None = None  # a scanned hub code, accepted: app.main pairs
+        # current is a search result chosen in the list whose card is not up yet (the
+        # describe is on its way); an action asked for meanwhile waits for that card
+        self._provisional = False
+        self._pending_action: tuple[str, str] | None = None  # (action, attendee id)
+        self._search_mode = False  # the operator typed a name: the list, not the card, leads
+        self._previews: list[str] = []  # ids whose cards choosing rows asked for, in order
+        self._saving: dict[str, bool] = {}  # attendee id -> a reprint was asked with the edit
+        self.confirm_quit = True  # quitting with badges not printed asks first
+        self._moved_to: list[str] = []  # printers badges were moved to from the queue panel
         self.dialog: Any = None  # the open action dialog (tests drive it)
         self.kiosk: Any = None
         self.summary: Summary | None = None
@@ -74,8 +163,10 @@ class MainWindow(QMainWindow):
         self.dashboard: DashboardWidget | None = None
         self._closed = False
         self.config_problem = ""
-        self._card: tuple[str, Any, str, Any] = ("idle", None, "", None)
-        self._print_note = ""
+        # the card's texts are kept as functions that word them, so that a language switch
+        # words them again (a German note must not stay after switching back to English)
+        self._card: tuple[str, Any, Text, Any] = ("idle", None, "", None)
+        self._print_note: Text = ""
 
         self._build_desk()
         self.tabs = QTabWidget()
@@ -106,7 +197,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.retranslateUi()
         self._set_enabled_for(None)
-        self.resize(1280, 800)
+        self.place_on_screen()
         self.card.show_state("busy")
         self.scan.field.setEnabled(False)
         self._waiting = QTimer(self)
@@ -119,30 +210,44 @@ class MainWindow(QMainWindow):
 
     # -- construction -------------------------------------------------------------------
 
+    def place_on_screen(self, screen: QScreen | None = None) -> None:
+        """Start within the screen's available area (QScreen.availableGeometry), all of
+        it: a 1366x768 laptop with a panel has no room for 1280x800 and a title bar, and
+        a 4K screen shows the desk large (start_geometry)."""
+        screen = screen or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*DEFAULT_SIZE)
+            return
+        geometry, maximised = start_geometry(screen.availableGeometry())
+        self.setGeometry(geometry)  # also where it stays without a window manager
+        if maximised:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
     def _build_desk(self) -> None:
         self.desk = QWidget()
         self.scan = ScanPanel()
         self.camera = CameraPane(self.station.lanes["decode"])
         self.card = ResultCard()
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
         for key in ("check_in", "undo", "print", "edit", "walk_in"):
             button = QPushButton()
             button.setObjectName(f"button_{key}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the focus
             button.setMinimumHeight(58)
-            button.setMinimumWidth(90)
+            button.setMinimumWidth(60)  # ButtonRow keeps each as wide as its words
             font = QFont()
             font.setPointSize(12)
             button.setFont(font)
             self.buttons[key] = button
-            row.addWidget(button)
+        self.button_row = ButtonRow(list(self.buttons.values()))
         self.print_label = QLabel()
         self.print_label.setObjectName("printQueue")
         self.print_label.setWordWrap(True)
         self.print_label.setTextFormat(Qt.TextFormat.PlainText)
         self.print_label.setStyleSheet("QLabel#printQueue { font-size: 12pt; padding: 6px;"
                                        " border: 1px solid #90a4ae; border-radius: 6px; }")
+        self.print_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.print_label.installEventFilter(self)  # a click opens the print queue
 
         left = QWidget()
         left_col = QVBoxLayout(left)
@@ -154,7 +259,7 @@ class MainWindow(QMainWindow):
         right_col = QVBoxLayout(right)
         right_col.setContentsMargins(0, 0, 0, 0)
         right_col.addWidget(self.card, 1)
-        right_col.addLayout(row)
+        right_col.addWidget(self.button_row)
         right_col.addWidget(self.print_label)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(left)
@@ -166,7 +271,8 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(self.desk)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addWidget(self.split)
-        for widget in (left, right, self.split, self.card, self.camera, self.print_label):
+        for widget in (left, right, self.split, self.card, self.camera, self.print_label,
+                       self.button_row):
             widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.desk.setFocusProxy(self.scan.field)
 
@@ -209,13 +315,15 @@ class MainWindow(QMainWindow):
         self.act_about = a("about", None, self.show_about)
         self.act_retry = a("retryPrint", "Ctrl+Shift+P", self.retry_failed_print)
         self.act_close_day = a("closeDay", None, self.close_day)
+        self.act_queue = a("printQueue", "Ctrl+J", self.show_print_queue)
 
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
         self.menu_file.addAction(self.act_quit)
         self.menu_desk = bar.addMenu("")
         for action in (self.act_check_in, self.act_undo, self.act_print,
-                       self.act_cancel_print, self.act_edit, self.act_walk_in, self.act_retry):
+                       self.act_cancel_print, self.act_edit, self.act_walk_in, self.act_retry,
+                       self.act_queue):
             self.menu_desk.addAction(action)
         self.menu_desk.addSeparator()
         self.menu_desk.addAction(self.act_close_day)
@@ -234,6 +342,11 @@ class MainWindow(QMainWindow):
         self.menu_help = bar.addMenu("")
         self.menu_help.addAction(self.act_shortcuts)
         self.menu_help.addAction(self.act_about)
+        # a scanner firing while a menu is open: its code, not menu letters and a click
+        self.menu_guard = MenuScanGuard(self)
+        for widget in (bar, *bar.findChildren(QMenu)):
+            self.menu_guard.watch(widget)
+        self.menu_guard.scanned.connect(self._scanned_in_menu)
 
     def _connect(self) -> None:
         st = self.station
@@ -250,6 +363,7 @@ class MainWindow(QMainWindow):
         st.printFailed.connect(self._print_error)
         st.printCancelled.connect(self._print_cancelled)
         self.scan.scanRequested.connect(self._scan)
+        self.scan.searchRequested.connect(self._search_started)
         self.scan.searchRequested.connect(self.station.search)
         self.scan.pickRequested.connect(self._picked)
         self.scan.highlighted.connect(self._highlighted)
@@ -408,8 +522,54 @@ class MainWindow(QMainWindow):
         self.scan.code_answered()  # no search list for a code
         self._scan(text)
 
+    def _search_started(self, query: str) -> None:
+        """The operator typed: from now on the list leads. The person on the card from
+        before is no longer the one actions are for (F5 must not print the last
+        delegate's badge while the list shows another name): the card says "searching"
+        until a person is chosen in the list."""
+        self._pending_action = None
+        if not query:
+            self._search_mode = False
+            if self.current is None and self._card[0] in SEARCH_KINDS:
+                self._show_card("idle")
+            return
+        self._search_mode = True
+        self.current, self._provisional = None, False
+        self._set_enabled_for(None)
+        if self._card[0] not in SEARCH_KINDS:
+            self._show_card("searching",
+                            lambda: self.tr("Looking for “%1”…").replace("%1", query))
+
+    def _scanned_in_menu(self, text: str) -> None:
+        """A code scanned while a menu was open: the menu closed, and the code is
+        scanned at the desk (the card answers it), with a line saying what happened."""
+        self.statusBar().showMessage(self.tr(
+            "A code was scanned while a menu was open: the menu was closed and the code "
+            "scanned."), 8000)
+        if self.kiosk is not None or self.dialog is not None or not self.station.ready:
+            return
+        self._scanned_elsewhere(text)
+
     def _searched(self, query: str, hits: list[Hit]) -> None:
         self.scan.set_results(query, hits)
+        if (self._search_mode and self.current is None and query
+                and query == self.scan.query and self.scan.current_hit() is None):
+            n = len(hits)
+            if n == 0:
+                self._show_card("no_match", lambda: self.tr(
+                    "No one found for “%1”. Check the spelling (a few letters are enough), "
+                    "or register a walk-in: Ctrl+N.").replace("%1", query))
+            else:
+                self._show_card("matches", lambda: (
+                    self.tr("One match for “%1”.") if n == 1
+                    else self.tr("%2 matches for “%1”.").replace("%2", str(n))
+                ).replace("%1", query) + "\n" + self.tr(
+                    "↓ chooses the person; then Enter checks in, F5 prints, F2 edits."))
+
+    def _show_card(self, kind: str, detail: Text = "") -> None:
+        self._card = (kind, None, detail, None)
+        self._print_note = ""
+        self.card.show_state(kind, detail=text_of(detail))
 
     def _picked(self, attendee: Any) -> None:
         self._waiting.start()
@@ -419,59 +579,135 @@ class MainWindow(QMainWindow):
         self.card.show_state("waiting")
 
     def _highlighted(self, attendee: Any) -> None:
-        if attendee is not None:
-            self.station.describe(attendee.id)
+        """A search result chosen in the list: it is the selected person from now on,
+        although its card comes a moment later (describe); actions wait for it."""
+        if attendee is None:
+            return
+        if self.current is None or self.current.attendee is None or (
+                self.current.attendee.id != attendee.id):
+            hit = self.scan.current_hit()
+            self.current = Outcome("found", attendee,
+                                   checked_in=bool(hit and hit.checked_in))
+            self._provisional = True
+            self._set_enabled_for(self.current)
+        self._previews.append(attendee.id)
+        self.station.describe(attendee.id)
+
+    def _stale_preview(self, out: Outcome) -> bool:
+        """A search result's card that arrives after the operator chose another row (its
+        own card is on the way). A card from elsewhere (the attendee list) is not stale:
+        it is shown, and the list's choice no longer stands."""
+        if out.kind != "found" or out.attendee is None:
+            return False
+        if out.attendee.id in self._previews:
+            index = self._previews.index(out.attendee.id)
+            newer = self._previews[index + 1:]
+            self._previews = newer
+            return bool(newer)
+        hit = self.scan.chosen_hit()
+        if hit is not None and hit.attendee.id != out.attendee.id:
+            self.scan.unchoose()
+        return False
 
     def show_outcome(self, out: Outcome) -> None:
+        if self._stale_preview(out):
+            return
         if out.kind != "found":  # a preview of a search result is not the awaited answer
             self._waiting.stop()
-        detail = out.detail
+        if out.attendee is not None or out.kind != "found":
+            self._search_mode = False
+        detail: Text = out.detail
         kind = out.kind
         if kind == "found" and out.checked_in and out.previous is not None:
             kind = "found_checked_in"
-            detail = self.card.admission_text(out.previous)
+            previous = out.previous
+            detail = lambda: self.card.admission_text(previous)  # noqa: E731
         elif kind == "found" and out.attendee is not None and out.attendee.status == "cancelled":
             kind, detail = "cancelled", ""
-        if out.conflict:
-            detail = (detail + "\n" if detail else "") + self.conflict_text(out.conflict)
         self._print_note = ""
         if out.printing:
-            self._print_note = self.tr("Badge is printing.")
+            self._print_note = lambda: self.tr("Badge is printing.")
         elif kind in ("ok", "created") and out.badge_printed:
-            self._print_note = self.tr("Badge printed earlier.")
+            self._print_note = lambda: self.tr("Badge printed earlier.")
+        elif kind == "saved" and out.attendee is not None:
+            self._print_note = self._saved_note(out)
         if kind == "malformed":
             n = len(out.hits or [])
-            detail = (self.tr("No one found for the typed text.") if n == 0 else
-                      self.tr("One match for the typed text.") if n == 1 else
-                      self.tr("%1 matches for the typed text.").replace("%1", str(n)))
+            detail = lambda: (  # noqa: E731
+                self.tr("No one found for the typed text.") if n == 0 else
+                self.tr("One match for the typed text.") if n == 1 else
+                self.tr("%1 matches for the typed text.").replace("%1", str(n)))
             self.scan.set_results(out.input.strip(), out.hits or [])
             if n == 1:  # one match: preview the person, Enter checks in
                 self.scan.choose(0)
         elif out.input and kind not in ("found", "error"):
             self.scan.code_answered()  # a code, not a search: no stale "no one found"
+            if kind == "invalid_signature":
+                self.scan.field.clear()  # the way on is the name: the field is ready for it
+        if out.conflict:
+            before, admissions = detail, out.conflict
+            detail = lambda: "\n".join(  # noqa: E731  (retranslated on a language switch)
+                part for part in (text_of(before), self.conflict_text(admissions)) if part)
         self._card = (kind, out.attendee, detail, out.previous)
         self._render_card()
         if out.attendee is not None or kind not in ("found",):
             self.current = out if out.attendee is not None else None
+            self._provisional = False
         self._set_enabled_for(self.current)
         if not kind.startswith("found"):
             self.sounds.play(kind)
-        if out.attendee is not None and kind in ("ok", "undone", "created", "saved",
-                                                  "already_checked_in"):
+        if kind == "created":
+            # the typed name that found no one is registered now: no "No one found" left
+            self.scan.clear()
+        elif out.attendee is not None and kind in ("ok", "undone", "saved",
+                                                    "already_checked_in"):
             self.scan.update_hit(out.attendee, out.checked_in)
         if self.kiosk is not None:
             self.kiosk.show_outcome(out)
         self.outcomeShown.emit(out)
         if self.dialog is None:
             self.focus_input()
+        self._run_pending_action()
+
+    def _run_pending_action(self) -> None:
+        """The action asked for while the chosen person's card was on its way: now, if
+        the card shows that person; dropped if the card shows someone else."""
+        pending, self._pending_action = self._pending_action, None
+        if pending is None or self._provisional:
+            self._pending_action = pending
+            return
+        action, attendee_id = pending
+        a = self._person()
+        if a is None or a.id != attendee_id:
+            return
+        QTimer.singleShot(0, self, {"check_in": self.check_in_current,
+                                    "undo": self.undo_current,
+                                    "print": self.print_current,
+                                    "cancel_print": self.cancel_print_current,
+                                    "edit": self.edit_current}[action])
+
+    def _saved_note(self, out: Outcome) -> Text:
+        """What happened to the badge after an edit (the card says it)."""
+        assert out.attendee is not None
+        asked = self._saving.pop(out.attendee.id, False)
+        if out.printing or not out.badge_printed:
+            return ""  # printing: the card follows it; no badge yet: nothing to say
+        if not out.badge_changes:
+            return lambda: self.tr("Nothing printed on the badge changed: no new badge.")
+        if not asked:
+            return lambda: self.tr("The printed badge still shows the old details "
+                                   "(F5 prints a new one).")
+        return ""
 
     def _render_card(self) -> None:
         kind, attendee, detail, previous = self._card
+        text = text_of(detail)
         if kind in VERDICT_REASONS:  # the engine's English reason, in the UI's language
-            detail = self.card.verdict_detail(kind, detail, attendee)
-        if self._print_note:
-            detail = (detail + "\n" if detail else "") + self._print_note
-        self.card.show_state(kind, attendee, detail, previous)
+            text = self.card.verdict_detail(kind, text, attendee)
+        note = text_of(self._print_note)
+        if note:
+            text = (text + "\n" if text else "") + note
+        self.card.show_state(kind, attendee, text, previous)
 
     def _follow_badge(self, state: PrintState) -> None:
         """The card said "Badge is printing": say when it has, or why it has not."""
@@ -481,20 +717,24 @@ class MainWindow(QMainWindow):
         if state.seq < self.station.badge_seq.get(out.attendee.id, 0):
             return  # from before the badge was asked for: says nothing about it
         jobs = [job for job in state.jobs if job.attendee_id == out.attendee.id]
+        note: Text
         if any(job.state in ("queued", "printing") for job in jobs):
-            note = (self.tr("Badge is printing.") if state.ready else
-                    self.tr("Badge waits for the printer (%1).").replace(
-                        "%1", state.reason or printer_state_text(state.state)))
+            reason = state.reason
+            word = state.state
+            note = ((lambda: self.tr("Badge is printing.")) if state.ready else
+                    (lambda: self.tr("Badge waits for the printer (%1).").replace(
+                        "%1", reason or printer_state_text(word))))
         else:
             failed = [job for job in jobs if job.state == "failed"]
             out.printing = False
             out.badge_printed = not failed
-            note = (self.tr("Badge NOT printed: %1").replace("%1", failed[-1].reason)
-                    if failed else self.tr("Badge printed."))
+            why = failed[-1].reason if failed else ""
+            note = ((lambda: self.tr("Badge NOT printed: %1").replace("%1", why))
+                    if failed else (lambda: self.tr("Badge printed.")))
             if failed and self.kiosk is not None:
                 self.kiosk.badge_failed()
             self._set_enabled_for(out)
-        if note != self._print_note:
+        if text_of(note) != text_of(self._print_note):
             self._print_note = note
             self._render_card()
 
@@ -506,7 +746,7 @@ class MainWindow(QMainWindow):
         out = self.current
         if out is not None and out.printing:
             out.printing = False
-            self._print_note = self.tr("Badge NOT printed: %1").replace("%1", message)
+            self._print_note = lambda: self.tr("Badge NOT printed: %1").replace("%1", message)
             self._render_card()
             self._set_enabled_for(out)
             if self.kiosk is not None:
@@ -527,6 +767,7 @@ class MainWindow(QMainWindow):
     def clear(self) -> None:
         self.scan.clear()
         self.current = None
+        self._provisional, self._pending_action, self._search_mode = False, None, False
         self._card, self._print_note = ("idle", None, "", None), ""
         self.card.show_state("idle")
         self._set_enabled_for(None)
@@ -535,10 +776,9 @@ class MainWindow(QMainWindow):
     def _set_enabled_for(self, out: Outcome | None) -> None:
         ready = self.station.ready
         a = out.attendee if out else None
-        day = self.summary.day if self.summary else ""
-        # not registered today: the engine would only say so again (there is no override)
-        can_check_in = bool(a and not out.checked_in and a.status != "cancelled"  # type: ignore[union-attr]
-                            and (not day or a.registered_for(day)))
+        # not registered today: Check in asks why they are admitted anyway
+        can_check_in = bool(a and not out.checked_in  # type: ignore[union-attr]
+                            and a.status != "cancelled")
         can_undo = bool(a and out.checked_in)  # type: ignore[union-attr]
         for action, button, enabled in (
                 (self.act_check_in, "check_in", ready and can_check_in),
@@ -556,21 +796,49 @@ class MainWindow(QMainWindow):
     def _person(self) -> Any:
         return self.current.attendee if self.current else None
 
+    def _target(self, action: str) -> Outcome | None:
+        """The outcome of the person the screen shows as selected, for `action`; None
+        when there is none yet: the operator is still typing (the list leads, nobody is
+        chosen), or the chosen person's card is on its way (the action then runs when it
+        is up)."""
+        if self.scan.typing():  # the search for the newest keystrokes is not out yet
+            self.scan.flush_search()
+        if self._provisional and self.current is not None and self.current.attendee:
+            self._pending_action = (action, self.current.attendee.id)
+            return None
+        if self.current is None or self.current.attendee is None:
+            if self._search_mode:
+                self.statusBar().showMessage(self.tr(
+                    "Choose the person first: ↓ in the list of names."), 8000)
+            return None
+        return self.current
+
     def check_in_current(self) -> None:
-        a = self._person()
-        if a is not None and self.act_check_in.isEnabled():
-            self._waiting.start()
-            self.station.check_in(a.id)
+        out = self._target("check_in")
+        if out is None or out.attendee is None or not self.act_check_in.isEnabled():
+            return
+        a = out.attendee
+        day = self.summary.day if self.summary else ""
+        if day and not a.registered_for(day):  # admitted anyway, and the log says why
+            dialog = other_day_dialog(self, who(a), [format_day(d) for d in a.days])
+            self._open_dialog(dialog, lambda: self._admit(a.id, dialog.text()))
+            return
+        self._admit(a.id)
+
+    def _admit(self, attendee_id: str, override: str = "") -> None:
+        self._waiting.start()
+        self.station.check_in(attendee_id, override=override)
 
     def undo_current(self) -> None:
-        a = self._person()
-        if a is None or not self.act_undo.isEnabled():
+        out = self._target("undo")
+        if out is None or out.attendee is None or not self.act_undo.isEnabled():
             return
-        dialog = undo_dialog(self, a.display_name or a.id)
+        a = out.attendee
+        dialog = undo_dialog(self, who(a))
         self._open_dialog(dialog, lambda: self.station.undo(a.id, dialog.text()))
 
     def print_current(self) -> None:
-        out = self.current
+        out = self._target("print")
         if out is None or out.attendee is None or not self.act_print.isEnabled():
             return
         a = out.attendee
@@ -582,7 +850,7 @@ class MainWindow(QMainWindow):
             self._follow_badge(self.station.print_state)
             return
         if out.badge_printed or out.printing:
-            dialog = reprint_dialog(self)
+            dialog = reprint_dialog(self, who(a))
             self._open_dialog(dialog, lambda: self._reprint(a.id, dialog.text()))
         else:
             self.station.print_badge(a.id)
@@ -593,7 +861,8 @@ class MainWindow(QMainWindow):
     def cancel_print_current(self) -> None:
         """Cancel the badge of the person on the card that has not printed (stuck at the
         printer, or waiting for one that is away); F5 then prints it again."""
-        a = self._person()
+        out = self._target("cancel_print")
+        a = out.attendee if out is not None else None
         if a is None or not self.act_cancel_print.isEnabled():
             return
         name = a.display_name or a.id
@@ -611,7 +880,7 @@ class MainWindow(QMainWindow):
         if out is not None and out.attendee is not None and out.attendee.id == attendee_id:
             name = out.attendee.display_name or attendee_id
             out.printing = False  # the card no longer follows that badge
-            self._print_note = self.tr("Badge print cancelled. F5 prints it again.")
+            self._print_note = lambda: self.tr("Badge print cancelled. F5 prints it again.")
             self._render_card()
             self._set_enabled_for(out)
         else:
@@ -633,20 +902,22 @@ class MainWindow(QMainWindow):
         """A badge asked for from the card: the card says when it has printed (or not)."""
         if self.current is not None and self.current.attendee is not None:
             self.current.printing = True
-            self._print_note = self.tr("Badge is printing.")
+            self._print_note = lambda: self.tr("Badge is printing.")
             self._render_card()
 
     def edit_current(self) -> None:
-        out = self.current
+        out = self._target("edit")
         if out is None or out.attendee is None or not self.act_edit.isEnabled():
             return
         dialog = AttendeeDialog(out.attendee, self, badge_printed=out.badge_printed)
 
         def save() -> None:
-            reprint = (self.tr("details corrected")
-                       if dialog.reprint.isChecked() else "")
-            self.station.save_attendee(dialog.attendee(), reason=self.tr("edited at the desk"),
-                                       reprint_reason=reprint)
+            edited = dialog.attendee()
+            reprint = dialog.wants_reprint()
+            self._saving[edited.id] = reprint
+            self.station.save_attendee(edited, reason=self.tr("edited at the desk"),
+                                       reprint_reason=self.tr("details corrected")
+                                       if reprint else "")
         self._open_dialog(dialog, save)
 
     def walk_in(self) -> None:
@@ -655,7 +926,9 @@ class MainWindow(QMainWindow):
         dialog = AttendeeDialog(None, self)
         text = self.scan.query
         if text and not any(ch.isdigit() for ch in text):  # the typed name that found no one
-            parts = text.split()
+            # offered as names are written ("sofia rinaldi" -> "Sofia Rinaldi"); the
+            # operator can still change it
+            parts = name_case(text).split()
             dialog.given.setText(" ".join(parts[:-1]) if len(parts) > 1 else "")
             dialog.family.setText(parts[-1] if parts else "")
         self._open_dialog(dialog, lambda: self.station.walk_in(dialog.attendee()))
@@ -706,6 +979,19 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
         self.sounds.play("already_checked_in")  # the warning tone: look at the screen
         self.scanInDialog.emit(code)
+
+    def show_print_queue(self) -> None:
+        """Whose badges wait, since when and why; retry, cancel, another printer."""
+        if self.dialog is not None or not self.station.ready:
+            return
+        from ui.print_queue import PrintQueueDialog
+
+        # the printers named before as choices (the settings' one too); typed otherwise
+        printers = [p for p in dict.fromkeys([*self._moved_to, self.config.printer]) if p]
+        dialog = PrintQueueDialog(self.station, self, printers)
+        dialog.move_button.clicked.connect(
+            lambda: self._moved_to.insert(0, dialog.printer.currentText().strip()))
+        self._open_dialog(dialog, lambda: None)
 
     def retry_failed_print(self) -> None:
         for job in self.station.print_state.jobs:
@@ -763,15 +1049,34 @@ class MainWindow(QMainWindow):
 
     def _activated_in_list(self, attendee_id: str) -> None:
         self.show_tab(DESK)
+        self.scan.clear()  # the person chosen in the list is the selected one now
         self.station.describe(attendee_id)
 
     # -- kiosk ---------------------------------------------------------------------------
 
-    def enter_kiosk(self) -> None:
-        if self.kiosk is not None or not self.station.ready:
+    def first_run(self) -> None:
+        """The station's first start: its name and who works at it, asked once (with a
+        test page on its printer)."""
+        if self.dialog is not None:
             return
-        if not self.config.kiosk_pin.strip():  # no PIN: nobody could ever leave the kiosk
-            self._failed(self.tr("Kiosk mode needs a PIN: set one in the settings (Ctrl+,)."))
+        from ui.first_run import FirstRunDialog
+
+        dialog = FirstRunDialog(self.config, self.station, self.printer_name(
+            self.config.printer_backend or "pdf", self.config.printer), self)
+        self._open_dialog(dialog, lambda: self.apply_config(dialog.config()))
+
+    def enter_kiosk(self) -> None:
+        if self.kiosk is not None or not self.station.ready or self.dialog is not None:
+            return
+        if not self.config.kiosk_pin.strip():  # no PIN yet: nobody could leave; choose one
+            from ui.first_run import KioskPinDialog
+
+            dialog = KioskPinDialog(self)
+
+            def chosen() -> None:
+                self.apply_config(replace(self.config, kiosk_pin=dialog.pin()))
+                QTimer.singleShot(0, self, self.enter_kiosk)
+            self._open_dialog(dialog, chosen)
             return
         from ui.kiosk import KioskWindow
 
@@ -920,11 +1225,16 @@ class MainWindow(QMainWindow):
                else "border: 3px solid #b3001b; background: #fde7e9; color: #5a0010; }"))
         self._update_status()
 
+    def printer_name(self, backend: str, printer: str) -> str:
+        """Where badges go, in words: a PDF folder (the operator has to open them) or the
+        printer's name."""
+        if backend == "pdf":
+            return (self.tr("PDF folder %1").replace("%1", printer) if printer
+                    else self.tr("PDF folder"))
+        return printer or self.tr("default")
+
     def print_text(self, state: PrintState) -> str:
-        printer = state.printer or self.tr("default")
-        if state.backend == "pdf":  # where the badges go: the operator has to open them
-            printer = (self.tr("PDF folder %1").replace("%1", state.printer) if state.printer
-                       else self.tr("PDF folder"))
+        printer = self.printer_name(state.backend, state.printer)
         if state.ready:
             head = self.tr("Printer %1: ready").replace("%1", printer)
         else:
@@ -983,6 +1293,7 @@ class MainWindow(QMainWindow):
         self.act_close_day.setText(self.tr("C&lose the day (send everything to the hub)"))
         self.act_retry.setText(self.tr("&Retry failed print jobs"))
         self.act_cancel_print.setText(self.tr("Cance&l waiting badge"))
+        self.act_queue.setText(self.tr("Print &queue…"))
         self._retranslate_buttons()
         self._update_banner()
         self._update_title()
@@ -1007,6 +1318,48 @@ class MainWindow(QMainWindow):
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             # two lines: the buttons stay narrow in every language
             self.buttons[key].setText(f"{text}\n{shortcut}" if shortcut else text)
+        self.button_row.refit()
+
+    def _ask_before_quit(self, waiting: list[Any]) -> None:
+        """Badges wait for the printer: quit anyway, or look at the queue first."""
+        from PySide6.QtWidgets import QMessageBox
+
+        if not waiting or self.dialog is not None:
+            if not waiting:
+                self.confirm_quit = False
+                self.close()
+            return
+        names = ", ".join(w.name for w in waiting[:8]) + (" …" if len(waiting) > 8 else "")
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Badges have not printed"),
+                          (self.tr("1 badge has not printed: %2.") if len(waiting) == 1 else
+                           self.tr("%1 badges have not printed: %2.")).replace(
+                              "%1", str(len(waiting))).replace("%2", names) + "\n\n"
+                          + self.tr("They stay in the queue: the station prints them when it "
+                                    "starts again (or `checkin print --retry` does)."),
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("quitWarning")
+        quit_button = box.addButton(self.tr("&Quit anyway"),
+                                    QMessageBox.ButtonRole.DestructiveRole)
+        show_button = box.addButton(self.tr("&Show the queue"),
+                                    QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def finished(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is quit_button:
+                self.confirm_quit = False
+                QTimer.singleShot(0, self, self.close)
+            elif clicked is show_button:
+                QTimer.singleShot(0, self, self.show_print_queue)
+        box.finished.connect(finished)
+        self._open_dialog(box, lambda: None)
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:
+        if obj is self.print_label and event.type() == QEvent.Type.MouseButtonRelease:
+            self.show_print_queue()
+            return True
+        return super().eventFilter(obj, event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -1021,6 +1374,13 @@ class MainWindow(QMainWindow):
             return
         if self._closed:
             super().closeEvent(event)
+            return
+        ps = self.station.print_state
+        if (self.confirm_quit and self.station.ready
+                and ps.queued + ps.printing + ps.failed > 0):
+            event.ignore()  # badges have not printed: say whose first
+            if self.dialog is None:
+                self.station.load_waiting(self._ask_before_quit)
             return
         self._closed = True
         app = QApplication.instance()

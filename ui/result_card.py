@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from checkin.romanise import latin_spelling
 from ui.format import country_name, format_day, format_time
 
 
@@ -39,6 +40,9 @@ LOOKS: dict[str, Look] = {
     "malformed": Look("#1f5fa8", "#ffffff", "search"),
     "found": Look("#1f5fa8", "#ffffff", "search"),
     "found_checked_in": Look("#1f5fa8", "#ffffff", "search"),
+    "searching": Look("#1f5fa8", "#ffffff", "search"),
+    "matches": Look("#1f5fa8", "#ffffff", "search"),
+    "no_match": Look("#1f5fa8", "#ffffff", "question"),
     "undone": Look("#5d6b78", "#ffffff", "undo"),
     "created": Look("#1b7a32", "#ffffff", "tick"),
     "saved": Look("#1f5fa8", "#ffffff", "tick"),
@@ -62,7 +66,7 @@ class VerdictIcon(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(132, 132)
+        return QSize(self.width(), self.height())  # the card sets a fixed size by its scale
 
     def paintEvent(self, event: Any) -> None:
         p = QPainter(self)
@@ -150,20 +154,46 @@ def _label(point_size: int, bold: bool = False, wrap: bool = True) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute
                        | Qt.AlignmentFlag.AlignVCenter)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    # The card sizes its text itself (ResultCard._fit): a label never asks for more
+    # width than the card has, so a long word cannot push the window past the screen.
+    label.setMinimumWidth(1)
     return label
 
 
+# The card's look at scale 1 (a 1280x800 window): point sizes, the icon, margins. The card
+# scales all of it by the space it has (ResultCard._fit).
+ICON_PX = 132
+MARGIN_X, MARGIN_Y, SPACING = 28, 24, 6
+# label -> (point size at scale 1, smallest share of it, most lines before shrinking)
+TEXT_STYLE: dict[str, tuple[int, float, int]] = {
+    "headline": (34, 0.3, 3), "detail": (16, 0.55, 8), "name": (40, 0.3, 2),
+    "latin": (22, 0.45, 2), "organisation": (22, 0.45, 2), "country": (20, 0.5, 2),
+    "role": (18, 0.5, 1), "vip": (18, 0.5, 1), "notes": (16, 0.6, 4),
+}
+# The card's size at scale 1; a larger card (a 1920x1080 or 4K screen) grows its text up
+# to MAX_SCALE, a smaller one (1024x600) shrinks it until everything fits.
+REFERENCE_SIZE = (760, 520)
+MAX_SCALE, MIN_SCALE = 2.5, 0.3
+# Width the style sheet adds beside a label's text (border + padding).
+BOXED = {"role": 26, "vip": 26, "notes": 16}
+
+
 class ResultCard(QFrame):
-    """Shows one state: `show_state(kind, attendee=None, detail="", previous=None)`."""
+    """Shows one state: `show_state(kind, attendee=None, detail="", previous=None)`.
+
+    Lays itself out by the space it has: every text is drawn whole (wrapped, and
+    shrunk when wrapping is not enough), from a 1024x600 screen to 4K; on a large card
+    the text grows. `scale` is the factor in use (1 = the sizes in TEXT_STYLE)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("resultCard")
         self.setAutoFillBackground(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setMinimumSize(520, 360)
+        self.setMinimumSize(300, 200)
         self.kind = "idle"
         self.attendee: Any = None
+        self.scale = 1.0
         self._detail = ""
         self._previous: Any = None
         self._notes_full = ""
@@ -173,42 +203,51 @@ class ResultCard(QFrame):
         self.headline.setObjectName("headline")
         self.detail = _label(16)
         self.detail.setObjectName("detail")
-        head = QVBoxLayout()
-        head.addWidget(self.headline)
-        head.addWidget(self.detail)
-        head.addStretch(1)
-        top = QHBoxLayout()
-        top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        top.addSpacing(16)
-        top.addLayout(head, 1)
+        self._head = QVBoxLayout()
+        self._head.addWidget(self.headline)
+        self._head.addWidget(self.detail)
+        self._head.addStretch(1)
+        self._top = QHBoxLayout()
+        self._top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        self._top.addSpacing(16)
+        self._top.addLayout(self._head, 1)
 
         self.vip = _label(18, bold=True, wrap=False)
         self.vip.setObjectName("vip")
         self.name = _label(40, bold=True)
         self.name.setObjectName("name")
+        self.latin = _label(22)  # the Latin spelling of a name in another script
+        self.latin.setObjectName("latin")
         self.organisation = _label(22)
+        self.organisation.setObjectName("organisation")
         self.country = _label(20)
+        self.country.setObjectName("country")
         self.role = _label(18, bold=True, wrap=False)
         self.role.setObjectName("role")
         self.notes = _label(16)
         self.notes.setObjectName("notes")
+        for label in (self.vip, self.role):  # boxed words: as wide as their text
+            label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Minimum)
 
-        roles = QHBoxLayout()
-        roles.addWidget(self.role)
-        roles.addSpacing(12)
-        roles.addWidget(self.vip)
-        roles.addStretch(1)
+        self._roles = QHBoxLayout()
+        self._roles.addWidget(self.role)
+        self._roles.addSpacing(12)
+        self._roles.addWidget(self.vip)
+        self._roles.addStretch(1)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 24, 28, 24)
-        layout.addLayout(top)
+        layout.setContentsMargins(MARGIN_X, MARGIN_Y, MARGIN_X, MARGIN_Y)
+        layout.setSpacing(SPACING)
+        layout.addLayout(self._top)
         layout.addSpacing(12)
         layout.addWidget(self.name)
+        layout.addWidget(self.latin)
         layout.addWidget(self.organisation)
         layout.addWidget(self.country)
-        layout.addLayout(roles)
+        layout.addLayout(self._roles)
         layout.addWidget(self.notes)
         layout.addStretch(1)
+        self._layout = layout
         self.show_state("idle")
 
     # -- state ----------------------------------------------------------------------------
@@ -237,57 +276,97 @@ class ResultCard(QFrame):
         self.detail.setVisible(bool(self.detail.text()))
         a = self.attendee
         self.name.setVisible(a is not None)
-        for w in (self.organisation, self.country, self.role, self.vip, self.notes):
+        for w in (self.latin, self.organisation, self.country, self.role, self.vip,
+                  self.notes):
             w.setVisible(False)
-        if a is None:
-            return
-        title = getattr(a, "title", "")
-        name = a.display_name or a.id
-        self.name.setText(f"{title} {name}".strip() if title else name)
-        self._set(self.organisation, a.organisation)
-        self._set(self.country, country_name(a.country))
-        self._set(self.role, self.role_text(a.role))
-        self._set(self.vip, self.tr("★ VIP") if is_vip(a) else "")
-        self._set(self.notes, self.tr("Note: %1").replace("%1", a.notes) if a.notes else "")
-        self._notes_full = self.notes.text()
+        self._notes_full = ""
+        if a is not None:
+            title = getattr(a, "title", "")
+            name = a.display_name or a.id
+            self.name.setText(f"{title} {name}".strip() if title else name)
+            self._set(self.latin, latin_spelling(a))
+            self._set(self.organisation, a.organisation)
+            self._set(self.country, country_name(a.country))
+            # a VIP whose role is VIP shows one label, not "VIP" and "★ VIP"
+            role_vip = a.role == "vip"
+            self._set(self.role, self.tr("★ VIP") if role_vip else self.role_text(a.role))
+            self._set(self.vip, self.tr("★ VIP") if is_vip(a) and not role_vip else "")
+            self._set(self.notes,
+                      self.tr("Note: %1").replace("%1", a.notes) if a.notes else "")
+            self._notes_full = self.notes.text()
         self._fit()
 
-    # (label, largest pt, smallest pt, most lines): a long name, organisation or note
-    # shrinks to fit instead of being cut off or drawn over its neighbours
-    FIT = (("name", 40, 20, 2), ("organisation", 22, 14, 2), ("notes", 16, 11, 4))
+    def _labels(self) -> dict[str, QLabel]:
+        return {key: getattr(self, key) for key in TEXT_STYLE}
 
     def _fit(self) -> None:
-        width = self.contentsRect().width() - 56 - 20  # the layout's margins, the notes' bar
-        if width <= 0:
+        """Scale the card's text and icon to its size: the largest scale (up to MAX_SCALE)
+        at which every label is drawn whole within the card, each label first wrapped,
+        then shrunk to its TEXT_STYLE share; below MIN_SCALE text shrinks on regardless."""
+        width, height = self.width(), self.height()
+        if width <= 0 or height <= 0:
             return
-        self.notes.setText(self._notes_full)  # a wider card may show more of it again
-        self.notes.setToolTip("")
-        for attr, largest, smallest, lines in self.FIT:
-            label: QLabel = getattr(self, attr)
+        top = min(MAX_SCALE, max(1.0, min(width / REFERENCE_SIZE[0],
+                                          height / REFERENCE_SIZE[1])))
+        scale = top
+        while True:
+            self._set_scale(scale, width)
+            if self._layout.heightForWidth(width) <= height or scale <= MIN_SCALE:
+                break
+            scale = max(MIN_SCALE, scale * 0.9)
+        self.scale = scale
+
+    def _set_scale(self, scale: float, width: int) -> None:
+        mx, my = round(MARGIN_X * min(scale, 1.5)), round(MARGIN_Y * min(scale, 1.5))
+        self._layout.setContentsMargins(mx, my, mx, my)
+        self._layout.setSpacing(max(2, round(SPACING * scale)))
+        inner = width - 2 * mx
+        icon = max(40, min(round(ICON_PX * scale), inner // 4))
+        self.icon.setFixedSize(icon, icon)
+        gap = max(6, round(16 * scale))
+        item = self._top.itemAt(1)
+        spacer = item.spacerItem() if item is not None else None
+        if spacer is not None:
+            spacer.changeSize(gap, 1)
+        for key, label in self._labels().items():
+            points, share, lines = TEXT_STYLE[key]
+            room = (inner - icon - gap if key in ("headline", "detail") else inner) - BOXED.get(
+                key, 0)
+            if key == "vip" and self.role.isVisibleTo(self):
+                room -= self.role.sizeHint().width() + 12
+            largest = max(6.0, points * scale)
+            smallest = max(6.0, largest * share)
+            room = max(1, room)
+            text = self._notes_full if key == "notes" else label.text()
+            size = largest
             font = label.font()
-            fits = False
-            for size in range(largest, smallest - 1, -1):
-                font.setPointSize(size)
-                fits = _fits(font, width, lines, label.text())
-                if fits:
+            while True:
+                font.setPointSizeF(size)
+                if size <= smallest or _fits(font, room, lines, text, label.wordWrap()):
                     break
-            label.setFont(font)
-            if not fits and attr == "notes":  # a novel in the notes: its start, then "…"
-                text = label.text()
-                low, high = 0, len(text)
-                while low < high:
-                    mid = (low + high + 1) // 2
-                    if _fits(font, width, lines, text[:mid] + "…"):
-                        low = mid
-                    else:
-                        high = mid - 1
-                label.setText(text[:low].rstrip() + "…")
-                label.setToolTip(text)
+                size = max(smallest, size * 0.92)
+            if key == "notes":
+                label.setText(_shortened(font, room, lines, text))
+                label.setToolTip(text if label.text() != text else "")
+            elif not _fits(font, room, lines, text, label.wordWrap()):
+                # still too wide at its smallest share (a very long word): smaller yet,
+                # down to 6 pt, rather than cut
+                while size > 6 and not _fits(font, room, 99, text, label.wordWrap()):
+                    size = max(6.0, size * 0.9)
+                    font.setPointSizeF(size)
+            if font != label.font():
+                label.setFont(font)
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        # Each nested layout caches its height for a width; a font change reaches only the
+        # outer one (Qt clears the inner ones when it next lays out, too late for _fit).
+        for layout in (self._head, self._top, self._roles, self._layout):
+            layout.invalidate()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        if self.attendee is not None:
-            self._fit()
+        self._fit()
 
     @staticmethod
     def _set(label: QLabel, text: str) -> None:
@@ -304,10 +383,13 @@ class ResultCard(QFrame):
             "not_registered_today": self.tr("NOT REGISTERED FOR TODAY"),
             "cancelled": self.tr("CANCELLED: do not admit"),
             "unknown": self.tr("UNKNOWN CODE"),
-            "invalid_signature": self.tr("FORGED OR ALTERED CODE"),
+            "invalid_signature": self.tr("CODE NOT VALID"),
             "malformed": self.tr("Not a code: searching"),
             "found": self.tr("Found: press Enter to check in"),
             "found_checked_in": self.tr("Found: already checked in"),
+            "searching": self.tr("Searching…"),
+            "matches": self.tr("Choose the person"),
+            "no_match": self.tr("No one found"),
             "undone": self.tr("Check-in undone"),
             "created": self.tr("WALK-IN REGISTERED: checked in"),
             "saved": self.tr("Details saved"),
@@ -332,9 +414,13 @@ class ResultCard(QFrame):
             match = re.search(r"(\d{4}-\d{2}-\d{2})", message)
             today = format_day(match.group(1)) if match else ""
             if days:
-                return self.tr("Not registered for today (%1). Registered for: %2.").replace(
+                text = self.tr("Not registered for today (%1). Registered for: %2.").replace(
                     "%1", today).replace("%2", ", ".join(format_day(d) for d in days))
-            return self.tr("Not registered for today (%1).").replace("%1", today)
+            else:
+                text = self.tr("Not registered for today (%1).").replace("%1", today)
+            return text + "\n" + self.tr(
+                "Admit today anyway (a day ticket sold here, the organiser's decision): "
+                "Ctrl+Return, which asks why.")
         if kind == "unknown":
             if message.startswith("Valid confirmation"):
                 return self.tr("A valid confirmation, but no one in this attendee list has it.")
@@ -342,17 +428,24 @@ class ResultCard(QFrame):
                 return self.tr("No attendee with this id.")
             return self.tr("No attendee has this code.")
         if kind == "invalid_signature":
+            # what comes next, at once: the person is found by name, as anyone without a code
+            step = "\n" + self.tr("Ask for the name and an ID, then type the name: the "
+                                  "field is ready.")
             key = re.search(r"signed with key (\S+), which (was revoked|this event)", message)
             if key and key.group(2) == "was revoked":
                 return self.tr("This confirmation is signed with key %1, which was revoked: "
-                               "a newer confirmation replaces it.").replace("%1", key.group(1))
+                               "a newer confirmation replaces it.").replace(
+                                   "%1", key.group(1)) + step
             if key:
                 return self.tr("This confirmation is signed with key %1, which this event "
                                "does not list (another event, or a key not received yet)."
-                               ).replace("%1", key.group(1))
+                               ).replace("%1", key.group(1)) + step
             if "does not verify" in message:
-                return self.tr("This confirmation does not verify: it is forged or damaged.")
-            return self.tr("This looks like a confirmation but is damaged or altered.")
+                return self.tr("The code does not check out. Most likely the screen or the "
+                               "printout is damaged (a crack, a fold, a smudge); rarely, the "
+                               "code was forged.") + step
+            return self.tr("The code is incomplete or unreadable: most likely a damaged "
+                           "screen or printout.") + step
         return message
 
     def role_text(self, role: str) -> str:
@@ -395,11 +488,29 @@ class ResultCard(QFrame):
         super().changeEvent(event)
 
 
-def _fits(font: QFont, width: int, lines: int, text: str) -> bool:
+def _fits(font: QFont, width: int, lines: int, text: str, wrap: bool = True) -> bool:
+    """Whether text in font is drawn within width in at most `lines` lines (whole words)."""
     metrics = QFontMetrics(font)
+    if not wrap:
+        return metrics.horizontalAdvance(text) <= width and lines >= 1
     drawn = metrics.boundingRect(QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap),
                                  text)
-    return drawn.height() <= metrics.lineSpacing() * lines + 2
+    return drawn.width() <= width and drawn.height() <= metrics.lineSpacing() * lines + 2
+
+
+def _shortened(font: QFont, width: int, lines: int, text: str) -> str:
+    """text, or as much of its start as fits in `lines` lines, then "…" (a novel in the
+    notes: the card shows its start, the tooltip all of it)."""
+    if _fits(font, width, lines, text):
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if _fits(font, width, lines, text[:mid].rstrip() + "…"):
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low].rstrip() + "…"
 
 
 def is_vip(attendee: Any) -> bool:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -23,19 +24,54 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenuBar,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from checkin.desk import Hit
+from checkin.romanise import latin_spelling
 from ui.format import country_name
 
 SEARCH_DEBOUNCE_MS = 40  # below human typing speed (~150 ms a key), above a scanner's (~5 ms)
-# A burst of at least this many characters, none more than SCANNER_KEY_MS after the one
-# before, is a scanner's: people do not type five keys 50 ms apart (fast typists: ~100 ms).
+# Telling a handheld scanner from a person, by the keys' own timestamps (the window
+# system's): a scanner types a code at a steady 1-20 ms a key and presses Enter (or Tab)
+# right after; people type 80-250 ms a key, and even a fast typist's rolled-over letters
+# (two keys 20-40 ms apart) come between slower ones. A run is a scanner's when it has at
+# least SCANNER_MIN_CHARS characters, its typical (median) gap is at most
+# SCANNER_TYPICAL_MS, no gap is over SCANNER_KEY_MS, and Enter follows within
+# SCANNER_KEY_MS: a margin of nearly 2x over a scanner, of 4x under a person typing at
+# 80 ms a key. Anything else is a person's, and what a person typed is never taken away.
 SCANNER_MIN_CHARS = 5
-SCANNER_KEY_MS = 50
+SCANNER_TYPICAL_MS = 20.0
+SCANNER_KEY_MS = 35.0
+
+
+def scanner_run(times: list[float], enter_ms: float | None = None) -> bool:
+    """Whether key presses at these times (ms, one per character), with Enter at
+    enter_ms (None: unknown, a synthetic event), are a scanner's burst (see above)."""
+    if len(times) < SCANNER_MIN_CHARS:
+        return False
+    gaps = sorted(b - a for a, b in itertools.pairwise(times))
+    if gaps[0] < 0 or gaps[-1] > SCANNER_KEY_MS:
+        return False
+    if gaps[len(gaps) // 2] > SCANNER_TYPICAL_MS:
+        return False
+    return enter_ms is None or 0 <= enter_ms - times[-1] <= SCANNER_KEY_MS
+
+
+def key_ms(event: QKeyEvent) -> float:
+    """The window system's time of a key press (X11, Windows, macOS), so a GUI thread busy
+    for a moment does not make a scanner's keys look slow; else our own clock."""
+    return float(event.timestamp()) or time.monotonic() * 1000.0
+
+
+def _person_typed(times: list[float]) -> bool:
+    """Keys typed at a person's pace (a name before a scanner's burst): their typical gap
+    is well over a scanner's."""
+    gaps = sorted(b - a for a, b in itertools.pairwise(times))
+    return not gaps or gaps[len(gaps) // 2] > 2 * SCANNER_TYPICAL_MS
 
 
 class ScanField(QLineEdit):
@@ -47,51 +83,58 @@ class ScanField(QLineEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._last_key_ms = -1_000_000.0
-        self._burst_prefix = ""  # the text that stood in the field when this burst began
-        self._burst_chars = 0
-
-    def _key_ms(self, event: QKeyEvent) -> float:
-        # The window system's time of the key press (X11, Windows, macOS), so a GUI thread
-        # busy for a moment does not make a scanner's keys look slow; else our own clock.
-        return float(event.timestamp()) or time.monotonic() * 1000.0
+        self._prefix_times: list[float] = []  # the keys typed before the current run
+        self._run_times: list[float] = []  # the current run: keys no more than
+        # SCANNER_KEY_MS apart
+        self._burst_prefix = ""  # the text that stood in the field when this run began
+        # A scanner's run that stalled once (a busy machine, USB) goes on as the same run:
+        # its times are kept without the stall, which is this many ms.
+        self._stalled_ms = 0.0
 
     def _note_key(self, event: QKeyEvent) -> None:
         text = event.text()
         if not text or not text.isprintable() or event.modifiers() & (
                 Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             return
-        now = self._key_ms(event)
-        gap = now - self._last_key_ms
-        self._last_key_ms = now
+        now = key_ms(event) - self._stalled_ms
+        last = self._run_times[-1] if self._run_times else None
         at_end = not self.hasSelectedText() and self.cursorPosition() == len(self.text())
-        if (not (0 <= gap <= SCANNER_KEY_MS) and self._burst_chars >= SCANNER_MIN_CHARS
-                and at_end):
-            pass  # a pause inside a scanner's burst (a busy machine, USB): the same code
-        elif not (0 <= gap <= SCANNER_KEY_MS) or self._burst_chars == 0:
-            # a new burst: what stays in front of it is the text not replaced by this key
+        if (last is not None and now - last > SCANNER_KEY_MS and at_end
+                and scanner_run(self._run_times)):
+            stall = now - last - SCANNER_TYPICAL_MS
+            self._stalled_ms += stall
+            now -= stall
+        elif last is None or not 0 <= now - last <= SCANNER_KEY_MS:
+            # a new run: what stays in front of it is the text not replaced by this key
             kept = "" if self.hasSelectedText() else self.text()
             if self.cursorPosition() != len(self.text()):
                 kept = ""  # typing inside the text: an edit, never a scan after a name
-            self._burst_prefix, self._burst_chars = kept, 0
+            self._prefix_times = (self._prefix_times + self._run_times)[-12:] if kept else []
+            self._burst_prefix, self._run_times, self._stalled_ms = kept, [], 0.0
         if event.isAutoRepeat():  # a key held down is a person, however fast it repeats
-            self._burst_prefix = ""
-        self._burst_chars += len(text)
+            self._burst_prefix, self._prefix_times = "", []
+        self._run_times.extend([now] * len(text))
 
-    def scan_text(self) -> str:
+    def scan_text(self, enter_ms: float | None = None) -> str:
         """The text Enter scans: a scanner's burst alone, without a name typed before it.
 
         An operator types "Eva", the list shows her, and the next delegate's code is
-        scanned: the keystrokes land behind "Eva". The burst is the code, not "Eva…"."""
+        scanned: the keystrokes land behind "Eva". The burst is the code, not "Eva…".
+        Only when the run is a scanner's (scanner_run) and what stands before it was
+        typed at a person's pace; else the whole text (keys that all came fast, with one
+        hiccup between, are one code)."""
         text = self.text()
         prefix = self._burst_prefix
-        if (prefix and self._burst_chars >= SCANNER_MIN_CHARS
-                and text.startswith(prefix) and len(text) > len(prefix)):
+        if (prefix and text.startswith(prefix) and len(text) > len(prefix)
+                and scanner_run(self._run_times,
+                                None if enter_ms is None else enter_ms - self._stalled_ms)
+                and _person_typed(self._prefix_times)):
             return text[len(prefix):]
         return text
 
     def reset_burst(self) -> None:
-        self._burst_prefix, self._burst_chars = "", 0
+        self._burst_prefix, self._run_times, self._prefix_times = "", [], []
+        self._stalled_ms = 0.0
 
     # Keys the window's actions own although a line edit would take them for itself:
     # Ctrl+Z must undo the check-in on the card, not the last typed letter.
@@ -107,11 +150,25 @@ class ScanField(QLineEdit):
                 and event.modifiers() == Qt.KeyboardModifier.NoModifier):
             # Scanners set up for web forms end a code with Tab instead of Enter; the desk
             # has nowhere else for the focus to go, so Tab submits the text like Enter.
+            self._note_enter(event)
             self.tabbed.emit()
             return True
         return super().event(event)
 
+    enter_ms: float | None = None  # when the Enter (or Tab) that ends the text was pressed
+
+    def _note_enter(self, event: QKeyEvent) -> None:
+        # None for a synthetic key without a timestamp: then only the run itself counts
+        self.enter_ms = float(event.timestamp()) or None
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._note_enter(event)
+        if any(event.matches(key) for key in self.WINDOW_KEYS):
+            # The window's undo action is disabled (no one on the card to undo): the key
+            # still must not undo what was typed or scanned into the field.
+            event.accept()
+            return
         key = event.key()
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1,
@@ -132,11 +189,12 @@ class ScannerCatcher(QObject):
     edit, settings, a reason). It is a scan, not text for that field.
 
     `watch(view)` installs it on a view's widgets; it looks at the keys that reach them.
-    On Enter or Tab after at least SCANNER_MIN_CHARS characters, none more than
-    SCANNER_KEY_MS after the one before, the burst is taken back out of the field it
-    landed in (the field shows what it held before), the Enter is swallowed (a dialog's
-    default button must not fire on a scanner's Enter) and the code is emitted as
-    `scanned`. `window` is the window (or dialog) whose widgets are watched."""
+    On Enter or Tab after a scanner's run (scanner_run: measured timing, with a margin),
+    the burst is taken back out of the field it landed in (the field shows what it held
+    before; only the burst's characters go, never a person's), the Enter is swallowed (a
+    dialog's default button must not fire on a scanner's Enter) and the code is emitted as
+    `scanned`. A person typing, however fast, keeps every character and their Enter.
+    `window` is the window (or dialog) whose widgets are watched."""
 
     scanned = Signal(str)
 
@@ -146,8 +204,10 @@ class ScannerCatcher(QObject):
         self.own_field = own_field
         self.active = active  # () -> bool: watch now (not on the desk, no dialog open)
         self._burst = ""
-        self._before: tuple[QObject | None, str] = (None, "")  # the field before the burst
-        self._last_ms = -1_000_000.0
+        self._times: list[float] = []
+        # the field before the burst: (widget, its text, the text as the burst would leave
+        # it when typed at the cursor, over a selection, with "\0" where the burst goes)
+        self._before: tuple[QObject | None, str, str] = (None, "", "")
 
     def watch(self, view: QWidget) -> None:
         """Look at the keys typed into view and its widgets (not the whole application)."""
@@ -169,13 +229,13 @@ class ScannerCatcher(QObject):
         text = self._text_of(focus)
         if text is None:
             return
-        owner, before = self._before
-        if owner is focus:
+        owner, before, shape = self._before
+        if owner is focus and text in (shape.replace("\0", burst), before + burst):
             restored = before
         elif text.endswith(burst):
             restored = text[:-len(burst)]
         else:
-            return
+            return  # the field changed otherwise meanwhile: leave it as the person left it
         target: QObject = focus
         if isinstance(focus, QComboBox) and (line := focus.lineEdit()) is not None:
             target = line
@@ -185,6 +245,20 @@ class ScannerCatcher(QObject):
             target.setPlainText(restored)
             target.moveCursor(QTextCursor.MoveOperation.End)
 
+    def _reset(self) -> None:
+        self._burst, self._times = "", []
+
+    def _field_state(self, focus: QWidget) -> tuple[QObject | None, str, str]:
+        text = self._text_of(focus) or ""
+        line = focus.lineEdit() if isinstance(focus, QComboBox) else focus
+        if isinstance(line, QLineEdit):
+            if line.hasSelectedText():
+                start, length = line.selectionStart(), len(line.selectedText())
+            else:
+                start, length = line.cursorPosition(), 0
+            return focus, text, text[:start] + "\0" + text[start + length:]
+        return focus, text, text + "\0"
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
@@ -193,11 +267,12 @@ class ScannerCatcher(QObject):
                 or not self.window.isAncestorOf(focus) or not self.active()):
             return False
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
-            burst, self._burst = self._burst, ""
-            if len(burst) < SCANNER_MIN_CHARS:
-                return False
+            burst, times = self._burst, self._times
+            self._reset()
+            if not scanner_run(times, float(event.timestamp()) or None):
+                return False  # a person's Enter: the form as typed
             self._take_back(focus, burst)
-            self._before = (None, "")
+            self._before = (None, "", "")
             self.scanned.emit(burst)
             return True
         text = event.text()
@@ -205,15 +280,85 @@ class ScannerCatcher(QObject):
             return False  # Shift pressed for a capital (scanners send it too): no character
         if event.isAutoRepeat() or event.modifiers() & (Qt.KeyboardModifier.ControlModifier
                                                         | Qt.KeyboardModifier.AltModifier):
-            self._burst = ""
+            self._reset()
             return False
-        now = float(event.timestamp()) or time.monotonic() * 1000.0
-        if not 0 <= now - self._last_ms <= SCANNER_KEY_MS:
-            self._burst = ""
+        now = key_ms(event)
+        if self._times and not 0 <= now - self._times[-1] <= SCANNER_KEY_MS:
+            self._reset()
         if not self._burst:  # a new burst may begin: what the field holds before it
-            self._before = (focus, self._text_of(focus) or "")
-        self._last_ms = now
+            self._before = self._field_state(focus)
+        self._times.extend([now] * len(text))
         self._burst += text
+        return False
+
+
+class MenuScanGuard(QObject):
+    """A scanner fired while a menu is open: its characters would be taken for a menu's
+    mnemonic letters (one of them could trigger an action) and its Enter for a click on
+    the highlighted item, and the code would vanish without a word.
+
+    Installed on the menus (and the menu bar): a printable key is held back for a moment;
+    if more follow at a scanner's pace and end with Enter (scanner_run), the menus close
+    and the code is emitted as `scanned` (the desk admits it and says so); otherwise the
+    held keys go on to the menu as typed (a mnemonic letter still works, a moment later)."""
+
+    scanned = Signal(str)
+    HOLD_MS = int(SCANNER_KEY_MS) + 15
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._held: list[tuple[QObject, int, Qt.KeyboardModifier, str, float]] = []
+        self._replaying = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.HOLD_MS)
+        self._timer.timeout.connect(self._release)
+
+    def watch(self, widget: QWidget) -> None:
+        widget.installEventFilter(self)
+
+    def _release(self) -> None:
+        """Pass the held keys on, as they were typed."""
+        self._timer.stop()
+        held, self._held = self._held, []
+        self._replaying = True
+        try:
+            for target, key, modifiers, text, _ms in held:
+                if isinstance(target, QWidget) and target.isVisible():
+                    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                        QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers, text))
+        finally:
+            self._replaying = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if (self._replaying or event.type() != QEvent.Type.KeyPress
+                or not isinstance(event, QKeyEvent)):
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+            times = [held[4] for held in self._held]
+            if self._held and scanner_run(times, float(event.timestamp()) or None):
+                code = "".join(held[3] for held in self._held)
+                self._held = []
+                self._timer.stop()
+                while (popup := QApplication.activePopupWidget()) is not None:
+                    popup.close()
+                if isinstance(obj, QMenuBar):
+                    obj.setActiveAction(None)  # type: ignore[arg-type]
+                self.scanned.emit(code)
+                return True
+            self._release()
+            return False
+        text = event.text()
+        if (text and text.isprintable() and not event.isAutoRepeat()
+                and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                             | Qt.KeyboardModifier.AltModifier)):
+            self._held.append((obj, event.key(), event.modifiers(), text, key_ms(event)))
+            self._timer.start()
+            return True
+        if text and not text.isprintable():
+            return False
+        if self._held and event.key() not in (Qt.Key.Key_Shift,):
+            self._release()
         return False
 
 
@@ -286,6 +431,25 @@ class ScanPanel(QWidget):
         self._query = self.field.text().strip()
         self.searchRequested.emit(self._query)
 
+    def typing(self) -> bool:
+        """Keys typed whose search has not been asked for yet (the debounce runs)."""
+        return self._timer.isActive()
+
+    def flush_search(self) -> None:
+        """Ask for the search of the text as it is now (an action key right after typing)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._emit_search()
+
+    def unchoose(self) -> None:
+        """No result chosen any more (the card shows someone from elsewhere)."""
+        self._chosen = False
+        self.results.setCurrentRow(-1)
+
+    def chosen_hit(self) -> Hit | None:
+        """The result the operator chose in the list (↑↓, a click), if any."""
+        return self.current_hit() if self._chosen else None
+
     def _enter(self) -> None:
         self._timer.stop()
         if self._chosen and self.current_hit() is not None:
@@ -297,7 +461,7 @@ class ScanPanel(QWidget):
             self.field.selectAll()
             self.pickRequested.emit(hit.attendee)
             return
-        text = self.field.scan_text()
+        text = self.field.scan_text(self.field.enter_ms)
         self.field.reset_burst()
         if not text.strip():
             return
@@ -371,6 +535,9 @@ class ScanPanel(QWidget):
         for hit in hits:
             a = hit.attendee
             name = a.display_name or a.id
+            latin = latin_spelling(a)  # for a desk that cannot read the script
+            if latin:
+                name += f" · {latin}"
             if hit.checked_in:
                 name = "✔ " + name + "   " + self.tr("(checked in)")
             if a.status == "cancelled":

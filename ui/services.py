@@ -21,21 +21,27 @@ from checkin.desk import (
     Outcome,
     PrintContext,
     PrintState,
+    QueuedBadge,
     Stats,
     Summary,
     cancel_badges,
+    cancel_jobs,
     check_in,
     compute_stats,
     describe,
     enqueue_and_print,
     message_of,
+    move_jobs,
     open_event,
     print_state,
+    print_test_page,
     process_queue,
+    retry_jobs,
     save_attendee,
     scan_text,
     search_hits,
     undo,
+    waiting_badges,
     walk_in,
 )
 from checkin.models import Attendee
@@ -46,7 +52,7 @@ from ui.workers import Lanes
 
 PRINT_POLL_MS = 10_000
 
-__all__ = ["Station", "make_backend"]
+__all__ = ["QueuedBadge", "Station", "make_backend"]
 
 
 # -- the service object (GUI thread) -------------------------------------------------------
@@ -161,9 +167,10 @@ class Station(QObject):
 
     # -- actions -------------------------------------------------------------------------
 
-    def check_in(self, attendee_id: str) -> None:
-        self.lanes["db"].submit(lambda ctx: check_in(ctx, attendee_id), self._answered,
-                                self._admit_failed, name="check_in")
+    def check_in(self, attendee_id: str, override: str = "") -> None:
+        """Admit; override: why someone not registered for today is admitted anyway."""
+        self.lanes["db"].submit(lambda ctx: check_in(ctx, attendee_id, override=override),
+                                self._answered, self._admit_failed, name="check_in")
 
     def undo(self, attendee_id: str, reason: str = "") -> None:
         self.lanes["db"].submit(lambda ctx: undo(ctx, attendee_id, reason), self._answered,
@@ -175,11 +182,14 @@ class Station(QObject):
 
     def save_attendee(self, attendee: Attendee, reason: str = "",
                       reprint_reason: str = "") -> None:
+        """Save an edit; with reprint_reason, print the badge again, but only when the
+        edit changed something the badge shows (Outcome.badge_changes)."""
         def done(out: Outcome) -> None:
-            self._answered(out)
-            if reprint_reason and out.attendee is not None:
+            if reprint_reason and out.attendee is not None and out.badge_changes:
                 self.print_badge(out.attendee.id, reprint=out.badge_printed,
                                  reason=reprint_reason)
+                out.printing = True  # the card follows it
+            self._answered(out, auto_print=False)
 
         self.lanes["db"].submit(lambda ctx: save_attendee(ctx, attendee, reason), done,
                                 self._action_failed, name="save")
@@ -227,6 +237,25 @@ class Station(QObject):
             ctx.queue.cancel(job_id, ctx.backend)  # a printing job: at the printer too
             return print_state(ctx)
         self._submit_print(work, "cancel")
+
+    def print_test(self, done: Any, failed: Any) -> None:
+        """A test page on the station's printer: done(where) or failed(one line)."""
+        self.lanes["print"].submit(print_test_page, done,
+                                   lambda exc: failed(message_of(exc)), name="test_page")
+
+    def load_waiting(self, done: Any) -> None:
+        """done(list[QueuedBadge]): every badge not printed yet, with whose it is."""
+        self.lanes["db"].submit(waiting_badges, done, self._action_failed, name="waiting")
+
+    def retry_jobs(self, job_ids: list[int]) -> None:
+        self._submit_print(lambda ctx: retry_jobs(ctx, job_ids), "retry_jobs")
+
+    def cancel_jobs(self, job_ids: list[int]) -> None:
+        self._submit_print(lambda ctx: cancel_jobs(ctx, job_ids), "cancel_jobs")
+
+    def move_jobs(self, job_ids: list[int], backend: str, printer: str) -> None:
+        """Print these badges on another printer now (the print queue panel)."""
+        self._submit_print(lambda ctx: move_jobs(ctx, job_ids, backend, printer), "move_jobs")
 
     def cancel_badges(self, attendee_id: str) -> None:
         """Cancel the person's badges not printed yet (a job stuck at the printer too);

@@ -10,6 +10,7 @@ QProcess, and the badge layouts are read on the thread pool; both fill in when r
 
 from __future__ import annotations
 
+import functools
 import itertools
 import shutil
 from collections.abc import Callable
@@ -42,19 +43,20 @@ from PySide6.QtWidgets import (
 from checkin.config import StationConfig
 from checkin.printing.backend import backends
 from ui.camera import list_cameras
-from ui.i18n import language_names
+from ui.i18n import current_language, language_names
 
 PIN_PATTERN = r"\d{4,8}"
 
 
-def default_layouts() -> list[tuple[str, str]]:
-    """(name, description) of the badge layouts (reads the layout files: off the GUI thread)."""
+def default_layouts(language: str = "") -> list[tuple[str, str]]:
+    """(name, description) of the badge layouts, described in `language` where the layout
+    file says it in that language (reads the layout files: off the GUI thread)."""
     from checkin.badges.layout import list_layouts
 
     result = []
     for layout in list_layouts():
         name = getattr(layout, "name", str(layout))
-        description = getattr(layout, "description", "")
+        description = layout.describe(language)
         size = getattr(layout, "size_text", "")
         result.append((name, " · ".join(t for t in (description, size) if t)))
     return result
@@ -160,6 +162,8 @@ class SettingsDialog(QDialog):
         self.camera_enabled.toggled.connect(self.camera.setEnabled)
         self.camera.setEnabled(config.camera_enabled)
         self.retranslateUi()
+        if layouts is default_layouts:  # in the interface's language, asked for here
+            layouts = functools.partial(default_layouts, current_language())
         self._start_layouts(layouts)
         self._start_lpstat(lpstat)
 
@@ -275,7 +279,8 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         config = self._collect()
-        if not QRegularExpression(f"^{PIN_PATTERN}$").match(config.kiosk_pin).hasMatch():
+        if config.kiosk_pin and not QRegularExpression(
+                f"^{PIN_PATTERN}$").match(config.kiosk_pin).hasMatch():
             self._show_error(self.tr("The kiosk PIN must have 4 to 8 digits."))
             self.kiosk_pin.setFocus()
             return
@@ -336,7 +341,8 @@ class SettingsDialog(QDialog):
         self.station.setPlaceholderText(self.tr("e.g. Desk 1"))
         self.operator.setPlaceholderText(self.tr("who works at this desk"))
         self._printer_field().setPlaceholderText(self.tr("system default printer"))
-        self.kiosk_pin.setPlaceholderText(self.tr("4 to 8 digits"))
+        self.kiosk_pin.setPlaceholderText(self.tr("4 to 8 digits (empty: asked at the first "
+                                                  "kiosk start)"))
         backend = self.backend.currentData() or self._original.printer_backend
         self._set_items(self.backend, [(info.name, self._registry_text(info.description))
                                        for info in backends()], backend)

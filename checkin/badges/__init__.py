@@ -17,6 +17,26 @@ _LAZY = {"render_pdf": "render", "render_png": "render", "compose": "render",
          "load_layout": "layout", "list_layouts": "layout", "Layout": "layout"}
 
 
+# What a badge shows of a person (checkin.badges.render draws these, with the event's
+# name and the QR code): a change to any of them makes a printed badge out of date.
+PRINTED_FIELDS = ("title", "given_name", "family_name", "badge_name", "name_order",
+                  "organisation", "country", "role")
+
+
+def badge_changes(before: Attendee, after: Attendee) -> list[str]:
+    """The printed fields (PRINTED_FIELDS) that differ between two versions of a person,
+    in that order; [] when the badge would come out the same."""
+    changed = [name for name in PRINTED_FIELDS
+               if getattr(before, name) != getattr(after, name)]
+    if "country" not in changed and not after.country:
+        # a spelling the import could not map is printed from extra["country"]
+        old, new = (a.extra.get("country") if isinstance(a.extra, dict) else None
+                    for a in (before, after))
+        if old != new:
+            changed.append("country")
+    return changed
+
+
 def __getattr__(name: str) -> Any:
     """`from checkin.badges import render_pdf` without loading reportlab on import."""
     module = _LAZY.get(name)

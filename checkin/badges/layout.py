@@ -3,6 +3,7 @@
 A layout file describes a page, where badges sit on it, and the regions of one badge:
 
     description = "A6 portrait badge (105 x 148 mm)"
+    descriptions = { de = "Namensschild A6 hoch (105 x 148 mm)" }   # optional, per language
     badge = "a7"              # optional: take badge size and regions from another layout
     [page]
     width = "105mm"           # lengths: "12mm", "4in", "10pt" or a number of points
@@ -139,6 +140,13 @@ class Layout:
     fold_line: bool = False
     source: Path | None = None
     roles: tuple[tuple[str, str, str], ...] = ()  # (role, colour, label) overrides
+    # the description in other languages: (language code, text), from [descriptions]
+    descriptions: tuple[tuple[str, str], ...] = ()
+
+    def describe(self, language: str = "") -> str:
+        """The description in `language` (a code such as "de") if the file has it, else
+        the English one."""
+        return dict(self.descriptions).get(language, self.description)
 
     @property
     def size_text(self) -> str:
@@ -238,8 +246,8 @@ def _parse(name: str, path: Path, stack: tuple[str, ...]) -> Layout:
         raise ValueError(f"cannot read: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"not valid TOML: {exc}") from None
-    known = {"name", "description", "badge", "page", "badge_size", "sheet", "face", "region",
-             "fold_line", "roles"}
+    known = {"name", "description", "descriptions", "badge", "page", "badge_size", "sheet",
+             "face", "region", "fold_line", "roles"}
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
@@ -307,9 +315,13 @@ def _parse(name: str, path: Path, stack: tuple[str, ...]) -> Layout:
     description = data.get("description", "")
     if not isinstance(description, str):
         raise ValueError("description must be text")
+    translated = data.get("descriptions", {})
+    if not isinstance(translated, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in translated.items()):
+        raise ValueError("descriptions must be a table of language = text")
     return Layout(name, description, page_w, page_h, badge_w, badge_h, regions, sheet,
                   tuple(faces), bool(data.get("fold_line", False)), path,
-                  _roles(data.get("roles", {}), base))
+                  _roles(data.get("roles", {}), base), tuple(sorted(translated.items())))
 
 
 def _roles(data: object, base: Layout | None) -> tuple[tuple[str, str, str], ...]:

@@ -18,14 +18,19 @@ qr_text(attendee) gives the QR payload (the opaque signed token; checkin.tokens)
 
 Text is shaped with HarfBuzz and drawn as glyph outlines (see shaping.py); each glyph
 becomes one PDF form XObject per document, so a glyph used on 400 badges is stored once.
-Lines whose text is plain Latin-1 also get an invisible text layer so that the PDF is
-searchable (names can be found with a PDF viewer's search, and tests can read them).
+Outlines hold no text, so every person's line (name, title, organisation, country) also
+gets an invisible text layer (text render mode 3) in its logical order, in any script:
+a PDF viewer's search finds the names, copy and paste and pdftotext give them, and tests
+read them. The layer's font is glyphless (an embedded TrueType font of one empty glyph,
+Identity-H, one code per character used, a ToUnicode CMap back to the characters: the
+way OCR layers are made), so no script needs a font of its own for it.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -82,7 +87,8 @@ _PERSONAL = frozenset({"title", "primary_name", "secondary_name", "full_name",
                        "organisation", "country"})
 # Fields that get an invisible text layer (searchable PDF); the rest is decoration.
 _SEARCHABLE = frozenset({"primary_name", "secondary_name", "full_name", "organisation",
-                         "title"})
+                         "title", "country", "event"})
+HIDDEN_ADVANCE = 500  # the glyphless font's width of every character (1/1000 em)
 
 
 # -- content ---------------------------------------------------------------------------
@@ -333,6 +339,119 @@ def _fill(colour: str) -> str:
     return f"{r:.3f} {g:.3f} {b:.3f} rg"
 
 
+@cache
+def _glyphless_font() -> bytes:
+    """A TrueType font with one empty glyph of HIDDEN_ADVANCE units, for text that is
+    never painted (assets/pdf/glyphless.ttf; build_glyphless_font() made it)."""
+    return (resources.assets() / "pdf" / "glyphless.ttf").read_bytes()
+
+
+def build_glyphless_font() -> bytes:
+    """What assets/pdf/glyphless.ttf holds, made with fontTools (a test compares them;
+    building it at run time cost 250 ms of imports on the first badge)."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef"])
+    builder.setupCharacterMap({})
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph()})
+    builder.setupHorizontalMetrics({".notdef": (HIDDEN_ADVANCE, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "CheckinText", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800,
+                     usWinDescent=200)
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()
+
+
+def _visual(text: str) -> str:
+    """A line with right-to-left text in the order it is seen (UAX #9), as PDF text is
+    laid out: text extraction (pdfium, poppler) turns such runs back into logical order."""
+    if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return text
+    from bidi import algorithm as uax9
+
+    visual: str = uax9.get_display(text)
+    return visual
+
+
+def _utf16_hex(ch: str) -> str:
+    return ch.encode("utf-16-be").hex().upper()
+
+
+class _HiddenTextFont:
+    """The invisible text layer's font for one document: a code (CID) per character
+    used; reportlab calls addObjects() when it writes the document (a "delayed" font,
+    as its own TrueType subsets), when every character is known."""
+
+    NAME = "CheckinText"
+
+    def __init__(self, doc: Any) -> None:
+        self.codes: dict[str, int] = {}
+        self.internal = f"FH{len(doc.fontMapping) + 1}"
+        doc.fontMapping[f"{self.NAME}-{id(self)}"] = "/" + self.internal
+        doc.delayedFonts.append(self)
+
+    def encode(self, text: str) -> str:
+        """text as a hex string of 2-byte codes (Identity-H)."""
+        out = []
+        for ch in text:
+            code = self.codes.get(ch)
+            if code is None:
+                code = self.codes[ch] = len(self.codes) + 1  # 0 stays .notdef
+            out.append(f"{code:04X}")
+        return "".join(out)
+
+    def _to_unicode(self) -> str:
+        entries = [f"<{code:04X}> <{_utf16_hex(ch)}>" for ch, code in self.codes.items()]
+        blocks = []
+        for start in range(0, len(entries), 100):  # at most 100 per block (the CMap spec)
+            chunk = entries[start:start + 100]
+            blocks += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+        return "\n".join([
+            "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            f"/CMapName /{self.NAME}-UCS def", "/CMapType 2 def",
+            "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange", *blocks,
+            "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"])
+
+    def addObjects(self, doc: Any) -> None:  # reportlab calls it by this name
+        from reportlab.pdfbase import pdfdoc
+
+        def stream(content: bytes | str, **extra: Any) -> Any:
+            obj = pdfdoc.PDFStream(dictionary=pdfdoc.PDFDictionary(extra))
+            obj.content = content
+            if doc.compression:
+                obj.filters = [pdfdoc.PDFZCompress]
+            return obj
+
+        name = pdfdoc.PDFName(self.NAME)
+        program = _glyphless_font()
+        file2 = doc.Reference(stream(program, Length1=len(program)))
+        descriptor = doc.Reference(pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("FontDescriptor"), "FontName": name, "Flags": 4,
+            "FontBBox": pdfdoc.PDFArray([0, -200, HIDDEN_ADVANCE, 800]), "ItalicAngle": 0,
+            "Ascent": 800, "Descent": -200, "CapHeight": 700, "StemV": 80,
+            "FontFile2": file2}))
+        cid_font = doc.Reference(pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("Font"), "Subtype": pdfdoc.PDFName("CIDFontType2"),
+            "BaseFont": name, "CIDSystemInfo": pdfdoc.PDFDictionary({
+                "Registry": pdfdoc.PDFString("Adobe"), "Ordering": pdfdoc.PDFString("Identity"),
+                "Supplement": 0}),
+            "FontDescriptor": descriptor, "DW": HIDDEN_ADVANCE,
+            "CIDToGIDMap": pdfdoc.PDFName("Identity")}))
+        font = pdfdoc.PDFDictionary({
+            "Type": pdfdoc.PDFName("Font"), "Subtype": pdfdoc.PDFName("Type0"),
+            "BaseFont": name, "Encoding": pdfdoc.PDFName("Identity-H"),
+            "DescendantFonts": pdfdoc.PDFArray([cid_font]),
+            "ToUnicode": doc.Reference(stream(self._to_unicode()))})
+        doc.Reference(font, self.internal)
+        doc.idToObject["BasicFonts"].dict[self.internal] = font
+
+
 class _Painter:
     """Draws composed badge items on a reportlab canvas; glyphs become shared forms.
 
@@ -346,7 +465,7 @@ class _Painter:
         self.forms: dict[tuple[int, int], tuple[str, str] | None] = {}
         self.face_ids: dict[int, int] = {}
         self.page_forms: set[str] = set()  # a page's resources list the forms it uses
-        self._font: str | None = None
+        self._font: _HiddenTextFont | None = None
 
     def new_page(self) -> None:
         self.page_forms = set()
@@ -404,21 +523,18 @@ class _Painter:
             self._emit("Q")
 
     def _hidden_text(self, text: str, x: float, y: float, width: float, size: float) -> str:
-        """Invisible, searchable text over a Latin line (render mode 3 draws nothing)."""
-        try:
-            raw = text.encode("cp1252")
-        except UnicodeEncodeError:
+        """Invisible text over a line, in its logical order (render mode 3 draws nothing),
+        stretched to the line's width so that a selection covers the drawn glyphs."""
+        text = text.strip()
+        if not text:
             return ""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
+        text = _visual(text)
         if self._font is None:
-            self._font = self.c._doc.getInternalFontName("Helvetica")
-        natural = stringWidth(text, "Helvetica", size)
+            self._font = _HiddenTextFont(self.c._doc)
+        natural = len(text) * HIDDEN_ADVANCE / 1000 * size
         stretch = 100 * width / natural if natural > 0 else 100
-        escaped = "".join(chr(b) if 32 <= b < 127 and b not in b"()\\" else f"\\{b:03o}"
-                          for b in raw)
-        return (f"BT 3 Tr {self._font} {size:.2f} Tf {stretch:.2f} Tz "
-                f"1 0 0 1 {x:.2f} {y:.2f} Tm ({escaped}) Tj ET")
+        return (f"BT 3 Tr /{self._font.internal} {size:.2f} Tf {stretch:.2f} Tz "
+                f"1 0 0 1 {x:.2f} {y:.2f} Tm <{self._font.encode(text)}> Tj ET")
 
     def rect(self, item: RectItem) -> None:
         self._emit(_fill(item.colour))

@@ -43,6 +43,30 @@ COMMANDS = {
 }
 
 
+DB_HELP = "Event database (default: $CHECKIN_DB, else the per-user data directory)."
+
+
+def _db_after_command(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        found = ctx.find_object(CliContext)
+        if found is not None:
+            found.db_option = value
+
+
+def with_db_option(command: click.Command) -> click.Command:
+    """Every subcommand (and a group's subcommands) takes --db as well, so that
+    `checkin demo --db FILE` works like `checkin --db FILE demo` (given twice, the later
+    one counts)."""
+    if not any(param.name == "db_after" for param in command.params):
+        command.params.append(click.Option(
+            ["--db", "db_after"], type=click.Path(dir_okay=False), expose_value=False,
+            callback=_db_after_command, help=DB_HELP))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_db_option(sub)
+    return command
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -54,7 +78,7 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         module = importlib.import_module(f"checkin.cli.{module_name}")
         command: click.Command = getattr(module, attr)
-        return command
+        return with_db_option(command)
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -69,7 +93,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     "--db",
     "db_path",
     type=click.Path(dir_okay=False),
-    help="Event database (default: $CHECKIN_DB, else the per-user data directory).",
+    help=DB_HELP + " Also accepted after the command.",
 )
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
               callback=_print_version, help="Show the version and the log file, then exit.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import click
 
@@ -19,7 +20,8 @@ RECENT = 10  # finished jobs --status shows besides everything still open
 @click.command("print")
 @click.argument("ids", nargs=-1)
 @click.option("--printer", help="Printer: CUPS queue name, PDF folder, or Brother device "
-              "(default: the station config).")
+              "(default: the station config). Without --backend: a CUPS queue of that name, "
+              "else an existing folder; anything else is refused with the choices.")
 @click.option("--layout", help="Badge layout (default: the station config; see `checkin layouts`).")
 @click.option("--backend", "backend_name", type=click.Choice(backend_names()),
               help="How to print (default: the station config; pdf when none is set up).")
@@ -50,7 +52,7 @@ def print_(cli: CliContext, ids: tuple[str, ...], printer: str | None, layout: s
     if reason and not reprint:
         raise click.UsageError("--reason goes with --reprint")
     config = StationConfig.load()
-    name = backend_name or config.printer_backend or "pdf"
+    name = _backend_for(printer, backend_name, config)
     # The configured printer belongs to the configured backend; another backend's default
     # printer is its own default ("" = the CUPS default queue, the default PDF folder).
     target = printer if printer is not None else (
@@ -95,6 +97,44 @@ def print_(cli: CliContext, ids: tuple[str, ...], printer: str | None, layout: s
     touched = queue.process(backend, badge_renderer(store, db_path=cli.db_path),
                             job_ids=wanted)
     _report(store, touched)
+
+
+def _backend_for(printer: str | None, backend_name: str | None,
+                 config: StationConfig) -> str:
+    """The backend for --printer NAME without --backend: the station config's when NAME is
+    its printer; else a CUPS queue of that name when one exists; else an existing folder
+    is a PDF folder; anything else is refused with the choices, rather than guessed (a
+    CUPS queue name taken for a new PDF folder printed nothing)."""
+    if backend_name:
+        return backend_name
+    configured = config.printer_backend or "pdf"
+    if printer is None or (printer == config.printer and _backend_configured()):
+        return configured
+    from checkin.printing.cups import queue_names
+
+    queues = queue_names()
+    if queues and printer in queues:
+        return "cups"
+    if Path(printer).is_dir():
+        return "pdf"
+    known = (f"CUPS queues here: {', '.join(queues)}" if queues
+             else "no CUPS queue here" if queues is not None
+             else "CUPS cannot be asked here (lpstat missing)")
+    raise CheckinError(
+        f"no printer {printer!r}: {known}; a PDF folder must exist (or say --backend pdf); "
+        f"other printers: --backend {'|'.join(n for n in backend_names() if n != 'pdf')}")
+
+
+def _backend_configured() -> bool:
+    """Whether the station's settings file names a printer backend itself."""
+    import tomllib
+
+    from checkin.config import default_path
+
+    try:
+        return "printer_backend" in tomllib.loads(default_path().read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
 
 
 def _retry_where_queued(queue: PrintQueue, store: Store, cli: CliContext) -> None:

@@ -97,6 +97,26 @@ def _sides(pdf: bytes) -> str:
     return ""
 
 
+def queue_names(server: str = "") -> list[str] | None:
+    """The CUPS queues (`lpstat -e`, one name a line); None when CUPS cannot be asked
+    (lpstat missing, no scheduler)."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return None
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+    if server:
+        env["CUPS_SERVER"] = server
+    try:
+        result = subprocess.run([lpstat, "-e"], capture_output=True, env=env,
+                                timeout=TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    text = result.stdout.decode("utf-8", "replace")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class CupsBackend:
     name = "cups"
 

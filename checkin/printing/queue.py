@@ -279,6 +279,24 @@ class PrintQueue:
                 [now(), job_id])
         return self.job(job_id)
 
+    def move(self, job_id: int, backend: str, printer: str) -> Job:
+        """Send a badge that has not printed to another printer: a queued, failed or
+        cancelled job is queued again for that backend and printer (a job at a printer
+        must be cancelled there first: cancel())."""
+        with self.store.transaction():
+            job = self.job(job_id)
+            if job.state == PRINTING:
+                raise CheckinError(f"print job {job_id} is at the printer; cancel it first")
+            if job.state == DONE:
+                raise CheckinError(f"print job {job_id} is done; print a reprint instead")
+            if job.state != QUEUED:
+                self.retry(job_id)  # the same checks: no second badge without a reason
+            where = f"{backend}:{printer}" if printer else backend
+            self.db.execute(
+                "UPDATE print_jobs SET backend = ?, printer = ?, reason = ?, updated = ? "
+                "WHERE id = ?", [backend, printer, f"moved to {where}", now(), job_id])
+        return self.job(job_id)
+
     def retry_failed(self) -> list[Job]:
         return [self.retry(job.id) for job in self.jobs([FAILED])]
 

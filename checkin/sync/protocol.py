@@ -22,6 +22,7 @@ from checkin.store import (
     ATTENDEE_UPDATED,
     BADGE_PRINTED,
     CHECKIN,
+    SCAN_REFUSED,
     UNDO,
 )
 
@@ -36,7 +37,7 @@ KEY_ADDED = "key_added"
 KEY_REVOKED = "key_revoked"
 EVENT_TYPES = frozenset({ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED, CHECKIN, UNDO,
                          BADGE_PRINTED, TOKEN_REVOKED, KEY_ADDED, KEY_REVOKED,
-                         ATTENDEE_MERGED})
+                         ATTENDEE_MERGED, SCAN_REFUSED})
 ATTENDEE_EVENTS = frozenset({ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED})
 
 MAX_PUSH_EVENTS = 500  # events per push

@@ -72,6 +72,14 @@
         <translation>Namensschild erneut &amp;drucken (Angaben korrigiert)</translation>
     </message>
     <message>
+        <source>&amp;Print the badge now</source>
+        <translation>Namensschild jetzt &amp;drucken</translation>
+    </message>
+    <message>
+        <source>Nothing printed on the badge changes: saving prints no new badge.</source>
+        <translation>Nichts, was auf dem Namensschild steht, ändert sich: Speichern druckt kein neues.</translation>
+    </message>
+    <message>
         <source>Registered for &amp;today only (day ticket)</source>
         <translation>Nur für &amp;heute angemeldet (Tageskarte)</translation>
     </message>
@@ -210,6 +218,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>{day}: {checked_in} von {expected} eingecheckt ({percent} %)</translation>
     </message>
     <message>
+        <source>Codes refused as not valid: {damaged} unreadable or from another key, {forged} not verifying (forged or altered)</source>
+        <translation>Als ungültig abgewiesene Codes: {damaged} unlesbar oder mit fremdem Schlüssel, {forged} nicht bestätigt (gefälscht oder verändert)</translation>
+    </message>
+    <message>
         <source>{n} admitted at two desks while apart (checkin conflicts lists them)</source>
         <translation>{n} an zwei Schaltern eingecheckt, während diese getrennt waren (checkin conflicts listet sie auf)</translation>
     </message>
@@ -276,6 +288,68 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     <message>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>Printing a test page…</source>
+        <translation>Testseite wird gedruckt…</translation>
+    </message>
+    <message>
+        <source>Test page sent: %1. Check that it came out.</source>
+        <translation>Testseite gesendet: %1. Bitte prüfen, ob sie herauskam.</translation>
+    </message>
+    <message>
+        <source>The test page did not print: %1. Choose the printer in the settings (Ctrl+,).</source>
+        <translation>Die Testseite wurde nicht gedruckt: %1. Drucker in den Einstellungen wählen (Strg+,).</translation>
+    </message>
+    <message>
+        <source>Welcome to the check-in station</source>
+        <translation>Willkommen an der Check-in-Station</translation>
+    </message>
+    <message>
+        <source>Before the first scan: which desk this is and who works at it. Both go into the log with every check-in. Asked once; the settings (Ctrl+,) change them.</source>
+        <translation>Vor dem ersten Scan: welcher Schalter das ist und wer hier arbeitet. Beides steht bei jedem Check-in im Protokoll. Nur einmal gefragt; die Einstellungen (Strg+,) ändern es.</translation>
+    </message>
+    <message>
+        <source>&amp;Station name:</source>
+        <translation>&amp;Name der Station:</translation>
+    </message>
+    <message>
+        <source>&amp;Operator:</source>
+        <translation>&amp;Bedienperson:</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>Ihr Name</translation>
+    </message>
+    <message>
+        <source>Badges print on: %1</source>
+        <translation>Namensschilder drucken auf: %1</translation>
+    </message>
+    <message>
+        <source>Print a &amp;test page</source>
+        <translation>&amp;Testseite drucken</translation>
+    </message>
+</context>
+<context>
+    <name>KioskPinDialog</name>
+    <message>
+        <source>Kiosk PIN</source>
+        <translation>Kiosk-PIN</translation>
+    </message>
+    <message>
+        <source>Kiosk mode is left only with a staff PIN (Escape, then the PIN). Choose one: 4 to 8 digits. The settings (Ctrl+,) change it later.</source>
+        <translation>Der Kioskmodus lässt sich nur mit einer Personal-PIN verlassen (Escape, dann die PIN). Bitte eine wählen: 4 bis 8 Ziffern. Die Einstellungen (Strg+,) ändern sie später.</translation>
+    </message>
+    <message>
+        <source>&amp;PIN:</source>
+        <translation>&amp;PIN:</translation>
+    </message>
+    <message>
+        <source>&amp;Again:</source>
+        <translation>&amp;Wiederholen:</translation>
     </message>
 </context>
 <context>
@@ -455,12 +529,44 @@ The station restarts on the hub&apos;s event; a demo event is kept aside, a real
 Die Station startet neu mit der Veranstaltung des Hubs; eine Demo-Veranstaltung wird beiseitegelegt, eine echte nie ersetzt.</translation>
     </message>
     <message>
+        <source>Looking for “%1”…</source>
+        <translation>Suche nach „%1“…</translation>
+    </message>
+    <message>
+        <source>A code was scanned while a menu was open: the menu was closed and the code scanned.</source>
+        <translation>Ein Code wurde gescannt, während ein Menü offen war: das Menü wurde geschlossen und der Code gescannt.</translation>
+    </message>
+    <message>
+        <source>No one found for “%1”. Check the spelling (a few letters are enough), or register a walk-in: Ctrl+N.</source>
+        <translation>Niemand gefunden für „%1“. Schreibweise prüfen (ein paar Buchstaben genügen) oder vor Ort anmelden: Strg+N.</translation>
+    </message>
+    <message>
+        <source>One match for “%1”.</source>
+        <translation>Ein Treffer für „%1“.</translation>
+    </message>
+    <message>
+        <source>%2 matches for “%1”.</source>
+        <translation>%2 Treffer für „%1“.</translation>
+    </message>
+    <message>
+        <source>↓ chooses the person; then Enter checks in, F5 prints, F2 edits.</source>
+        <translation>↓ wählt die Person; dann checkt Enter ein, F5 druckt, F2 bearbeitet.</translation>
+    </message>
+    <message>
         <source>One match for the typed text.</source>
         <translation>Ein Treffer für den eingegebenen Text.</translation>
     </message>
     <message>
         <source>%1 matches for the typed text.</source>
         <translation>%1 Treffer für den eingegebenen Text.</translation>
+    </message>
+    <message>
+        <source>Nothing printed on the badge changed: no new badge.</source>
+        <translation>Auf dem Namensschild hat sich nichts geändert: kein neues gedruckt.</translation>
+    </message>
+    <message>
+        <source>The printed badge still shows the old details (F5 prints a new one).</source>
+        <translation>Das gedruckte Namensschild zeigt noch die alten Angaben (F5 druckt ein neues).</translation>
     </message>
     <message>
         <source>Badge waits for the printer (%1).</source>
@@ -479,12 +585,12 @@ Die Station startet neu mit der Veranstaltung des Hubs; eine Demo-Veranstaltung 
         <translation>Druck: %1</translation>
     </message>
     <message>
-        <source>A scanned code (%1) was kept out of this form. Finish or cancel the form, then scan again.</source>
-        <translation>Ein gescannter Code (%1) wurde nicht in dieses Formular übernommen. Formular abschließen oder abbrechen, dann erneut scannen.</translation>
+        <source>Choose the person first: ↓ in the list of names.</source>
+        <translation>Erst die Person wählen: ↓ in der Namensliste.</translation>
     </message>
     <message>
-        <source>Kiosk mode needs a PIN: set one in the settings (Ctrl+,).</source>
-        <translation>Der Kioskmodus braucht eine PIN: bitte in den Einstellungen festlegen (Strg+,).</translation>
+        <source>A scanned code (%1) was kept out of this form. Finish or cancel the form, then scan again.</source>
+        <translation>Ein gescannter Code (%1) wurde nicht in dieses Formular übernommen. Formular abschließen oder abbrechen, dann erneut scannen.</translation>
     </message>
     <message>
         <source>CONFLICT: admitted at {n} desks while they could not see each other: {places}</source>
@@ -637,6 +743,10 @@ Protokolldatei: {log}</translation>
         <translation>Wartendes Namensschild &amp;abbrechen</translation>
     </message>
     <message>
+        <source>Print &amp;queue…</source>
+        <translation>Druck&amp;warteschlange…</translation>
+    </message>
+    <message>
         <source>&amp;Reprint badge…</source>
         <translation>Namensschild &amp;nachdrucken…</translation>
     </message>
@@ -668,6 +778,30 @@ Protokolldatei: {log}</translation>
         <source>Walk-in</source>
         <translation>Vor Ort anmelden</translation>
     </message>
+    <message>
+        <source>Badges have not printed</source>
+        <translation>Namensschilder nicht gedruckt</translation>
+    </message>
+    <message>
+        <source>1 badge has not printed: %2.</source>
+        <translation>1 Namensschild wurde nicht gedruckt: %2.</translation>
+    </message>
+    <message>
+        <source>%1 badges have not printed: %2.</source>
+        <translation>%1 Namensschilder wurden nicht gedruckt: %2.</translation>
+    </message>
+    <message>
+        <source>They stay in the queue: the station prints them when it starts again (or `checkin print --retry` does).</source>
+        <translation>Sie bleiben in der Warteschlange: die Station druckt sie beim nächsten Start (oder `checkin print --retry`).</translation>
+    </message>
+    <message>
+        <source>&amp;Quit anyway</source>
+        <translation>Trotzdem &amp;beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Show the queue</source>
+        <translation>Warteschlange &amp;zeigen</translation>
+    </message>
 </context>
 <context>
     <name>Pairing</name>
@@ -682,6 +816,89 @@ Protokolldatei: {log}</translation>
     <message>
         <source>The demo event was kept as {path}.</source>
         <translation>Die Demo-Veranstaltung wurde als {path} aufbewahrt.</translation>
+    </message>
+</context>
+<context>
+    <name>PrintQueueDialog</name>
+    <message>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>at the printer</source>
+        <translation>am Drucker</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>No badge is waiting.</source>
+        <translation>Kein Namensschild wartet.</translation>
+    </message>
+    <message>
+        <source>1 badge has not printed yet.</source>
+        <translation>1 Namensschild ist noch nicht gedruckt.</translation>
+    </message>
+    <message>
+        <source>%1 badges have not printed yet.</source>
+        <translation>%1 Namensschilder sind noch nicht gedruckt.</translation>
+    </message>
+    <message>
+        <source>Print queue</source>
+        <translation>Druckwarteschlange</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Waiting since</source>
+        <translation>Wartet seit</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Stand</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>Print the chosen badges (none chosen: all) again on their printer</source>
+        <translation>Die gewählten Namensschilder (keine gewählt: alle) erneut auf ihrem Drucker drucken</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel badge</source>
+        <translation>Namensschild &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>Another printer:</source>
+        <translation>Anderer Drucker:</translation>
+    </message>
+    <message>
+        <source>its name or folder (empty: its default)</source>
+        <translation>Name oder Ordner (leer: sein Standard)</translation>
+    </message>
+    <message>
+        <source>&amp;Move there</source>
+        <translation>Dort&amp;hin verschieben</translation>
+    </message>
+    <message>
+        <source>Print the chosen badges (none chosen: all) on this printer now</source>
+        <translation>Die gewählten Namensschilder (keine gewählt: alle) jetzt auf diesem Drucker drucken</translation>
     </message>
 </context>
 <context>
@@ -757,6 +974,26 @@ Protokolldatei: {log}</translation>
         <source>Left again</source>
         <translation>Wieder gegangen</translation>
     </message>
+    <message>
+        <source>Admit for today</source>
+        <translation>Für heute einlassen</translation>
+    </message>
+    <message>
+        <source>Registered for: %1, not for today. Admit today anyway? The reason goes into the log with your name.</source>
+        <translation>Angemeldet für: %1, nicht für heute. Trotzdem heute einlassen? Der Grund wird mit Ihrem Namen protokolliert.</translation>
+    </message>
+    <message>
+        <source>Day ticket sold at the desk</source>
+        <translation>Tageskarte am Schalter verkauft</translation>
+    </message>
+    <message>
+        <source>Organiser&apos;s decision</source>
+        <translation>Entscheidung der Veranstaltungsleitung</translation>
+    </message>
+    <message>
+        <source>Registered for the wrong day by mistake</source>
+        <translation>Versehentlich für den falschen Tag angemeldet</translation>
+    </message>
 </context>
 <context>
     <name>ResultCard</name>
@@ -801,8 +1038,8 @@ Protokolldatei: {log}</translation>
         <translation>UNBEKANNTER CODE</translation>
     </message>
     <message>
-        <source>FORGED OR ALTERED CODE</source>
-        <translation>GEFÄLSCHTER ODER VERÄNDERTER CODE</translation>
+        <source>CODE NOT VALID</source>
+        <translation>CODE UNGÜLTIG</translation>
     </message>
     <message>
         <source>Not a code: searching</source>
@@ -815,6 +1052,18 @@ Protokolldatei: {log}</translation>
     <message>
         <source>Found: already checked in</source>
         <translation>Gefunden: bereits eingecheckt</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Suche…</translation>
+    </message>
+    <message>
+        <source>Choose the person</source>
+        <translation>Person wählen</translation>
+    </message>
+    <message>
+        <source>No one found</source>
+        <translation>Niemand gefunden</translation>
     </message>
     <message>
         <source>Check-in undone</source>
@@ -857,6 +1106,10 @@ Protokolldatei: {log}</translation>
         <translation>Heute nicht angemeldet (%1).</translation>
     </message>
     <message>
+        <source>Admit today anyway (a day ticket sold here, the organiser&apos;s decision): Ctrl+Return, which asks why.</source>
+        <translation>Trotzdem heute einlassen (Tageskarte hier verkauft, Entscheidung der Veranstaltungsleitung): Strg+Eingabe, fragt nach dem Grund.</translation>
+    </message>
+    <message>
         <source>A valid confirmation, but no one in this attendee list has it.</source>
         <translation>Eine gültige Bestätigung, aber niemand in dieser Teilnehmerliste hat sie.</translation>
     </message>
@@ -869,6 +1122,10 @@ Protokolldatei: {log}</translation>
         <translation>Kein Teilnehmer hat diesen Code.</translation>
     </message>
     <message>
+        <source>Ask for the name and an ID, then type the name: the field is ready.</source>
+        <translation>Nach Namen und Ausweis fragen, dann den Namen eingeben: das Feld ist bereit.</translation>
+    </message>
+    <message>
         <source>This confirmation is signed with key %1, which was revoked: a newer confirmation replaces it.</source>
         <translation>Diese Bestätigung ist mit Schlüssel %1 signiert, der widerrufen wurde: eine neuere Bestätigung ersetzt sie.</translation>
     </message>
@@ -877,12 +1134,12 @@ Protokolldatei: {log}</translation>
         <translation>Diese Bestätigung ist mit Schlüssel %1 signiert, den diese Veranstaltung nicht kennt (eine andere Veranstaltung oder ein noch nicht empfangener Schlüssel).</translation>
     </message>
     <message>
-        <source>This confirmation does not verify: it is forged or damaged.</source>
-        <translation>Diese Bestätigung ist nicht gültig: gefälscht oder beschädigt.</translation>
+        <source>The code does not check out. Most likely the screen or the printout is damaged (a crack, a fold, a smudge); rarely, the code was forged.</source>
+        <translation>Der Code lässt sich nicht bestätigen. Meist ist der Bildschirm oder der Ausdruck beschädigt (ein Sprung, ein Knick, ein Fleck); selten ist der Code gefälscht.</translation>
     </message>
     <message>
-        <source>This looks like a confirmation but is damaged or altered.</source>
-        <translation>Sieht aus wie eine Bestätigung, ist aber beschädigt oder verändert.</translation>
+        <source>The code is incomplete or unreadable: most likely a damaged screen or printout.</source>
+        <translation>Der Code ist unvollständig oder unlesbar: meist ein beschädigter Bildschirm oder Ausdruck.</translation>
     </message>
     <message>
         <source>Delegate</source>
@@ -1086,10 +1343,6 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
         <translation>Gerät, z. B. usb://0x04f9:0x209b oder tcp://192.168.1.20</translation>
     </message>
     <message>
-        <source>4 to 8 digits</source>
-        <translation>4 bis 8 Ziffern</translation>
-    </message>
-    <message>
         <source>PDF files in a folder</source>
         <translation>PDF-Dateien in einem Ordner</translation>
     </message>
@@ -1104,6 +1357,10 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
     <message>
         <source>System print dialog printer</source>
         <translation>Drucker aus dem Druckdialog des Systems</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits (empty: asked at the first kiosk start)</source>
+        <translation>4 bis 8 Ziffern (leer: wird beim ersten Kioskstart gefragt)</translation>
     </message>
     <message>
         <source>System default camera</source>
