@@ -1,13 +1,19 @@
 """Open an event database: pragmas for durability and concurrency, then migrations."""
 
+import logging
+import os
 import re
 import sqlite3
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
 
-from checkin import resources
+from checkin import files, resources
 from checkin.errors import CheckinError
+
+log = logging.getLogger(__name__)
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -72,3 +78,62 @@ def open_db(path: Path | str, *, create: bool = False) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         raise CheckinError(f"{path}: not a usable event database ({exc})") from None
     return db
+
+
+# -- replacing a database -----------------------------------------------------------------
+
+HELD_TIMEOUT = 1.0  # seconds to wait for a desk's brief transaction before calling it held
+
+
+def replace_database(path: Path, build: Callable[[Path], None], backup: Path) -> None:
+    """Replace the event database at path with the one build(temp_path) makes; the old one
+    is copied to backup first. Refused (CheckinError, nothing changed) while any other
+    connection has path open: a desk holding it would go on writing admissions into a
+    file that nobody else can see any more.
+
+    How: the old file is switched out of WAL mode under an exclusive lock, which SQLite
+    grants only when no other connection has it open; the lock is then kept (locking_mode
+    EXCLUSIVE) while the backup is written and the new content is copied in with SQLite's
+    backup API. The file is never unlinked, so a process that starts meanwhile waits for
+    the lock and then sees the new event, not a deleted one."""
+    conn = sqlite3.connect(path, timeout=HELD_TIMEOUT, isolation_level=None)
+    try:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        try:
+            mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            mode = "held"
+        if mode != "delete":
+            log.warning("refused to replace %s: another connection has it open", path)
+            raise CheckinError(
+                f"{path} is open in another program (a desk, `checkin scan`, the station "
+                "app?): close it there first; nothing was changed")
+        conn.execute("VACUUM INTO ?", [str(backup)])
+        files.fsync_file(backup)
+        folder = path.parent
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=folder)
+        os.close(fd)
+        temp = Path(name)
+        temp.unlink()  # build() creates the database itself
+        try:
+            build(temp)
+            source = sqlite3.connect(temp, isolation_level=None)
+            try:
+                source.backup(conn)
+            finally:
+                source.close()
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{temp}{suffix}").unlink(missing_ok=True)
+        log.info("replaced the event database %s (the old one is %s)", path, backup)
+    finally:
+        try:
+            conn.execute("PRAGMA locking_mode=NORMAL")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # drops the lock
+        except sqlite3.Error:
+            pass
+        conn.close()

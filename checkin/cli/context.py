@@ -21,7 +21,13 @@ class CliContext:
         return paths.resolve_db(self.db_option)
 
     def store(self, *, station: str = "", operator: str = "", create: bool = False) -> Store:
-        return Store(open_db(self.db_path, create=create), station=station, operator=operator)
+        store = Store(open_db(self.db_path, create=create), station=station, operator=operator)
+        # Closed when the command ends: a connection left to the garbage collector would
+        # count as another program holding the database (checkin.db.replace_database).
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.call_on_close(store.close)
+        return store
 
 
 pass_cli = click.make_pass_decorator(CliContext)

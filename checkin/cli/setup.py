@@ -56,9 +56,10 @@ def _after_init(cli: CliContext, store: Store) -> None:
 def demo(cli: CliContext, force: bool) -> None:
     """Create the demo event: 400 delegates from 61 countries, today and tomorrow."""
     from datetime import datetime
+    from pathlib import Path
 
-    from checkin import keys
-    from checkin.db import open_db
+    from checkin import keys, paths
+    from checkin.db import open_db, replace_database
     from checkin.demo import create_demo
 
     path = cli.db_path
@@ -66,23 +67,30 @@ def demo(cli: CliContext, force: bool) -> None:
         db = open_db(path)
         taken = (db.execute("SELECT 1 FROM meta WHERE key = 'event_name'").fetchone()
                  or db.execute("SELECT 1 FROM attendees LIMIT 1").fetchone())
+        db.conn.close()
         if taken and not force:
-            db.conn.close()
             raise CheckinError(f"{path} already holds an event (use --force to replace it)")
         if taken:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             backup = path.with_name(f"{path.stem}.replaced-{stamp}{path.suffix}")
-            # VACUUM INTO copies a consistent snapshot, WAL contents included.
-            db.execute("VACUUM INTO ?", [str(backup)])
-            db.conn.close()
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+            def build(temp: Path) -> None:
+                new = Store(open_db(temp, create=True))
+                try:
+                    create_demo(new)
+                finally:
+                    new.close()
+
+            # Refused while a desk holds the database (checkin.db.replace_database).
+            replace_database(path, build, backup)
+            old_key = paths.key_path(path)
+            if old_key.exists():  # the old event's key goes with its database
+                old_key.replace(paths.key_path(backup))
             click.echo(f"kept the old database as {backup}")
-        else:
-            db.conn.close()
     store = cli.store(create=True)
-    count = create_demo(store)
+    if not store.created_from("demo"):
+        create_demo(store)
     key_id = keys.ensure_event_key(store, path)
     info = store.event_info()
-    click.echo(f"created demo event {info.name!r} ({', '.join(info.days)}) with {count} "
-               f"attendees in {path}; signing key {key_id}")
+    click.echo(f"created demo event {info.name!r} ({', '.join(info.days)}) with "
+               f"{store.attendee_count()} attendees in {path}; signing key {key_id}")
