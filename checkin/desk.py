@@ -222,7 +222,7 @@ def open_event(ctx: DbContext) -> Summary:
         from checkin import demo, keys
 
         demo.create_demo(store)
-        keys.ensure_event_key(store, ctx.db_path)
+        keys.ensure_event_key(store, ctx.db_path, set_aside_stale=True)
         created = True
     info = store.event_info()
     day = today()

@@ -4,9 +4,10 @@ import base64
 import json
 import secrets
 import socket
+import sqlite3
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -88,10 +89,14 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # Also when COMMIT itself failed (a full disk): SQLite may have left the
+            # transaction open, and the next BEGIN would then fail for every later write.
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):  # the original error says more
+                    conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     # -- event metadata -----------------------------------------------------------------
 

@@ -33,9 +33,14 @@ def init(cli: CliContext, name: str, days: str, force: bool) -> None:
     name = name.strip()
     if not name:
         raise click.BadParameter("the event name is empty", param_hint="--event")
+    from checkin import keys
+
+    if not cli.db_path.exists():
+        keys.check_adoptable(cli.db_path)  # before anything is created
     store = cli.store(create=True)
     if store.meta("event_name") is not None and not force:
         raise CheckinError(f"{cli.db_path} already holds an event (use --force to rename it)")
+    keys.check_adoptable(cli.db_path, store)
     store.set_event(name, day_list)
     _after_init(cli, store)
     click.echo(f"created event {name!r} ({', '.join(day_list)}) in {cli.db_path}")
@@ -63,7 +68,9 @@ def demo(cli: CliContext, force: bool) -> None:
     from checkin.demo import create_demo
 
     path = cli.db_path
-    if path.exists():
+    if not path.exists():
+        keys.check_adoptable(path)  # before anything is created
+    else:
         db = open_db(path)
         taken = (db.execute("SELECT 1 FROM meta WHERE key = 'event_name'").fetchone()
                  or db.execute("SELECT 1 FROM attendees LIMIT 1").fetchone())
@@ -88,6 +95,7 @@ def demo(cli: CliContext, force: bool) -> None:
                 old_key.replace(paths.key_path(backup))
             click.echo(f"kept the old database as {backup}")
     store = cli.store(create=True)
+    keys.check_adoptable(path, store)
     if not store.created_from("demo"):
         create_demo(store)
     key_id = keys.ensure_event_key(store, path)
