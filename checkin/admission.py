@@ -54,6 +54,7 @@ knowing:
   does not refuse days outside the event's days: a demo must work on any day).
 """
 
+import logging
 import re
 import sqlite3
 import unicodedata
@@ -65,6 +66,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from checkin import confirmations, keyboard, keys, tokens
+from checkin.db import describe_error
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.store import CHECKIN, UNDO, Store
@@ -72,6 +74,18 @@ from checkin.text import clean_text
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+log = logging.getLogger(__name__)
+
+
+class NotRecorded(CheckinError):
+    """The admission's write failed (full disk, lock, damaged file): no verdict was given
+    and nothing was recorded; .attendee is who it was for."""
+
+    def __init__(self, attendee: Attendee, message: str) -> None:
+        super().__init__(message)
+        self.attendee = attendee
+
 
 class VerdictKind(StrEnum):
     """A verdict's kind (a str: compares with and serialises as its value)."""
@@ -180,6 +194,12 @@ def _echo(text: str) -> str:
                                  and ch not in _BIDI_CONTROLS) else "\ufffd"
         for ch in short)
     return short + ("…" if len(text) > ECHO_LIMIT else "")
+
+
+def echo_input(text: str) -> str:
+    """What a verdict line shows of the input (Verdict.input's rule), for lines the CLI
+    writes without a verdict."""
+    return _echo(text)
 
 
 def _url_parts(text: str) -> list[str]:
@@ -532,8 +552,10 @@ class Engine:
             payload["repaired"] = repaired
         try:
             event, repeat, previous = self._record(attendee, day, now, payload)
-        except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full, ...
-            raise CheckinError(f"the admission of {attendee.id} was not recorded: {exc}") from None
+        except sqlite3.Error as exc:  # locked past the busy timeout, disk full, damaged ...
+            log.warning("admission of %s not recorded: %s", attendee.id, exc)
+            raise NotRecorded(attendee, f"the admission of {attendee.id} was not recorded: "
+                              f"{describe_error(exc)}") from None
         if previous is not None and event is None:
             where = previous.station + (f" by {previous.operator}" if previous.operator else "")
             return Verdict(echo, ALREADY_CHECKED_IN, attendee,

@@ -137,3 +137,23 @@ def replace_database(path: Path, build: Callable[[Path], None], backup: Path) ->
         except sqlite3.Error:
             pass
         conn.close()
+
+
+# -- errors in words ----------------------------------------------------------------------
+
+
+def describe_error(exc: sqlite3.Error) -> str:
+    """A SQLite failure in the words a desk can act on (the exception text otherwise)."""
+    text = str(exc)
+    lowered = text.lower()
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return "the disk is full"
+    if "locked" in lowered or "busy" in lowered:
+        return "the event database is busy (another program is writing to it)"
+    if "readonly" in lowered or "read-only" in lowered:
+        return "the event database cannot be written (read-only file, folder or disk)"
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return "the event database is damaged"
+    if "disk i/o error" in lowered:
+        return "the disk reported an error"
+    return text

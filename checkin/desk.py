@@ -8,7 +8,8 @@ touched it (SQLite connections are not shared between threads).
 
 Failures are raised, never returned as values, so that a caller can tell "the write did
 not happen" from an answer: CheckinError for what a desk can be told in one line (an
-unknown id, nothing to undo, an id taken), sqlite3.Error when the database refuses a
+unknown id, nothing to undo, an id taken; an admission whose write failed is
+admission.NotRecorded, one of them), sqlite3.Error when the database refuses another
 write. message_of() turns either into one line for the screen. The exceptions are the
 printer: a printer that is away does not fail process_queue() or enqueue_and_print();
 the jobs wait in the queue and PrintState.last_error says why.
