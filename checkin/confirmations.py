@@ -42,7 +42,7 @@ from checkin.models import Attendee
 from checkin.store import Store, new_ref, now
 from checkin.text import clean_text, neutralise_formula
 
-TOKEN_REVOKED = "token_revoked"  # event type in the log
+TOKEN_REVOKED = keys.TOKEN_REVOKED  # event type in the log
 CSV_NAME = "confirmations.csv"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 

@@ -12,7 +12,9 @@ Contract (others call these):
   demo event). `checkin init` calls it; so does `checkin demo`.
 - ``rotate_key(store, db_path, *, revoke_old=False) -> str``: a new key replaces the key
   file; old public keys stay listed, so tokens signed with them still verify (unless
-  revoke_old, for a leaked key: then they answer `invalid_signature`). Refused for a key
+  revoke_old, for a leaked key: then they answer `invalid_signature`, and every
+  attendee gets a fresh ref, the old ones revoked, so that the unsigned ``CK0`` form of
+  a ref read from an old token answers `cancelled`; docs/tokens.md). Refused for a key
   file this database does not list (it would be overwritten).
 - ``recover_pending(store, db_path)``: finish or undo a key change a crash interrupted;
   ensure_event_key, rotate_key and load_signer call it first.
@@ -32,6 +34,7 @@ import logging
 import os
 import sqlite3
 import stat
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +42,8 @@ from typing import TYPE_CHECKING
 
 from checkin import files, paths, tokens
 from checkin.errors import CheckinError
-from checkin.store import Store, now
+from checkin.models import Event
+from checkin.store import Store, new_refs, now
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -51,6 +55,9 @@ log = logging.getLogger(__name__)
 
 KEY_ADDED = "key_added"  # event types in the log
 KEY_REVOKED = "key_revoked"
+# An attendee's ref replaced, the old one revoked (checkin.confirmations uses the same type;
+# it is defined here because confirmations imports this module).
+TOKEN_REVOKED = "token_revoked"
 
 
 @dataclass(frozen=True)
@@ -303,12 +310,41 @@ def _holds(path: Path, key: "Ed25519PrivateKey") -> bool:
 
 
 def _revoke_others(store: Store, key_id: str) -> None:
+    revoked = []
     for info in list_keys(store):
         if info.key_id != key_id and info.revoked_at is None:
             store.db.execute("UPDATE public_keys SET revoked_at = ? WHERE key_id = ?",
                              [now(), info.key_id])
             store.append(KEY_REVOKED, None, payload={"key_id": info.key_id})
             log.warning("signing key %s revoked", info.key_id)
+            revoked.append(info.key_id)
+    if revoked:
+        _renew_refs(store, f"key {', '.join(revoked)} revoked")
+
+
+def _renew_refs(store: Store, reason: str) -> None:
+    """Give every attendee a fresh ref and list the old ones as revoked (inside the
+    caller's transaction): a revoked key's tokens stop verifying, but the ref each of them
+    carries in plain text would still admit as the unsigned form ``CK0`` + ref, inside a
+    URL or typed through a keyboard layout (docs/tokens.md). Which refs the key signed is
+    not known (a station with the key signs badges on demand), so all of them go."""
+    rows = store.db.execute("SELECT id, ref FROM attendees").fetchall()
+    if not rows:
+        return
+    stamp = now()
+    fresh = new_refs(len(rows))
+    conn = store.db.conn
+    conn.executemany(
+        "INSERT INTO revoked_refs (ref, attendee_id, reason, revoked_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (ref) DO NOTHING", [(ref, aid, reason, stamp) for aid, ref in rows])
+    conn.executemany("UPDATE attendees SET ref = ? WHERE id = ?",
+                     [(new, aid) for (aid, _), new in zip(rows, fresh, strict=True)])
+    store.append_many([
+        Event(uuid=str(uuid.uuid4()), type=TOKEN_REVOKED, attendee_id=aid,
+              station=store.station, operator=store.operator, time=stamp, day=None,
+              payload={"ref": ref, "new_ref": new, "reason": reason})
+        for (aid, ref), new in zip(rows, fresh, strict=True)])
+    log.warning("%s: %d attendee refs renewed; issue new confirmations", reason, len(rows))
 
 
 def check_adoptable(db_path: Path, store: Store | None = None) -> None:
