@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from checkin import files, resources
+from checkin import __version__, files, resources
 from checkin.errors import CheckinError
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,28 @@ def migrations(folder: Path | None = None) -> list[tuple[int, Path]]:
 
 def schema_version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def latest_version() -> int:
+    """The newest schema this program knows (the number of its last migration)."""
+    return max((number for number, _ in migrations()), default=0)
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    """A database a newer checkin migrated is never opened: its tables may mean things
+    this program does not know, and writing them could break it for the newer one."""
+    version, known = _version(conn), latest_version()
+    if version > known:
+        conn.close()
+        log.warning("refused %s: schema %d, this program knows up to %d", path, version, known)
+        raise CheckinError(
+            f"{path} was made by a newer checkin (database schema {version}; this checkin "
+            f"{__version__} reads schema up to {known}): open it with a checkin that knows "
+            f"schema {version} (nothing was changed)")
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
@@ -68,6 +90,7 @@ def open_db(path: Path | str, *, create: bool = False) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
         _refuse_foreign(conn, path)
+        _refuse_newer(conn, path)
         conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit is on disk before we report it; an admission survives power loss.
         conn.execute("PRAGMA synchronous=FULL")
