@@ -5,6 +5,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,26 +58,58 @@ def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
     """Another program's SQLite file (a --db typo, a browser profile) is never migrated:
     our tables and the demo event would be written into it, and WAL mode switched on."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    # One statement, one snapshot: read apart, another process's first migration could
+    # commit in between and make a new event database look like a foreign one.
+    version, tables = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM "
+        "sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%')").fetchone()
     if version:
         return
-    tables = conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ).fetchone()[0]
     if tables:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         conn.close()
         raise CheckinError(f"{path}: an SQLite database of another program, not an event "
                            "database (nothing was changed in it)")
 
 
-def _migrate(db: sqlite_utils.Database) -> None:
-    current = schema_version(db)
-    for number, path in migrations():
-        if number <= current:
-            continue
-        script = path.read_text(encoding="utf-8")
-        # executescript commits first; BEGIN inside the script keeps each migration atomic.
-        db.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+def statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one (sqlite3.complete_statement
+    decides where one ends: semicolons inside strings and trigger bodies do not)."""
+    found: list[str] = []
+    buffer = ""
+    for piece in script.split(";")[:-1]:
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            found.append(buffer.strip())
+            buffer = ""
+    return found
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply the missing migrations in one exclusive transaction, re-reading the version
+    inside it: processes that open an old database at once then migrate it once (the
+    others wait for the lock and find it done), and a new file is created once."""
+    if _version(conn) == latest_version():
+        return
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        _refuse_foreign(conn, path)
+        _refuse_newer(conn, path)
+        current = _version(conn)
+        for number, script_path in migrations():
+            if number <= current:
+                continue
+            for statement in statements(script_path.read_text(encoding="utf-8")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            if current:
+                log.info("migrated %s to schema %d", path, number)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def open_db(path: Path | str, *, create: bool = False) -> sqlite_utils.Database:
@@ -91,16 +124,31 @@ def open_db(path: Path | str, *, create: bool = False) -> sqlite_utils.Database:
         conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
         _refuse_foreign(conn, path)
         _refuse_newer(conn, path)
-        conn.execute("PRAGMA journal_mode=WAL")
+        _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         # FULL: a commit is on disk before we report it; an admission survives power loss.
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
+        _retry_locked(lambda: _migrate(conn, path))
         db = sqlite_utils.Database(conn)
-        _migrate(db)
     except sqlite3.DatabaseError as exc:
         raise CheckinError(f"{path}: not a usable event database ({exc})") from None
     return db
+
+
+def _retry_locked(step: Callable[[], object], patience: float = 10.0) -> None:
+    """Run step, again while SQLite says "locked" without waiting for the busy timeout:
+    switching a new file to WAL mode, or starting a migration, while another process
+    does the same can fail at once (SQLite does not call the busy handler there)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.005)
 
 
 # -- replacing a database -----------------------------------------------------------------

@@ -178,10 +178,13 @@ def _sprinkle(rng: random.Random, people: Sequence[Attendee], days: list[str],
 
 def create_demo(store: Store, *, today: date | None = None) -> int:
     """Fill an empty event database with the demo event; the number of attendees."""
-    if store.meta("event_name") is not None or store.attendee_count():
-        raise CheckinError("this database already holds an event; the demo needs an empty one")
     name, days, people = demo_attendees(today)
     with store.transaction():
+        # Checked inside the write lock: an `init` at the same time either finished before
+        # (then this refuses) or waits and then finds the demo event.
+        if store.meta("event_name") is not None or store.attendee_count():
+            raise CheckinError(f"{store.path} already holds an event; the demo needs an "
+                               "empty database")
         store.set_event(name, days)
         store.set_meta("demo", "1")  # lets the station say "demo event" where it matters
         for person in people:

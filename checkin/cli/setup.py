@@ -38,10 +38,14 @@ def init(cli: CliContext, name: str, days: str, force: bool) -> None:
     if not cli.db_path.exists():
         keys.check_adoptable(cli.db_path)  # before anything is created
     store = cli.store(create=True)
-    if store.meta("event_name") is not None and not force:
-        raise CheckinError(f"{cli.db_path} already holds an event (use --force to rename it)")
-    keys.check_adoptable(cli.db_path, store)
-    store.set_event(name, day_list)
+    # Checked and written under one write lock: an `init` or `demo` running at the same
+    # time then finds this event and refuses, instead of both claiming success.
+    with store.transaction():
+        if store.meta("event_name") is not None and not force:
+            raise CheckinError(
+                f"{cli.db_path} already holds an event (use --force to rename it)")
+        keys.check_adoptable(cli.db_path, store)
+        store.set_event(name, day_list)
     _after_init(cli, store)
     click.echo(f"created event {name!r} ({', '.join(day_list)}) in {cli.db_path}")
 
