@@ -7,7 +7,9 @@ Subcommands live in their own modules and are imported only when used, so that
 import importlib
 import logging
 import os
+import sqlite3
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -28,6 +30,7 @@ COMMANDS = {
     "keys": "keys:keys",
     "confirmations": "confirmations:confirmations",
     "decode": "decode:decode",
+    "doctor": "doctor:doctor",
     "scan": "scan:scan",
     "undo": "scan:undo",
     "layouts": "badges:layouts",
@@ -72,6 +75,20 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj = CliContext(db_option=db_path)
 
 
+def _database_message(exc: sqlite3.DatabaseError) -> str | None:
+    """One line for a database failure a user can act on; None for a fault of ours."""
+    from checkin import db
+    from checkin.cli.context import OPENED
+
+    described = db.describe_error(exc)
+    if described == str(exc):
+        return None
+    path = OPENED[0] if OPENED else Path("the event database")
+    if described == db.DAMAGED:
+        return str(db.damaged(path, str(exc)))
+    return f"{path}: {described}"
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback
     (that goes to the log file)."""
@@ -94,6 +111,12 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        # ... unless it is damage, a full disk, ... that the database found while working
+        known = _database_message(exc) if isinstance(exc, sqlite3.DatabaseError) else None
+        if known is not None:
+            log.warning("checkin %s stopped: %s", " ".join(argv or sys.argv[1:]), exc)
+            click.echo(f"error: {known}", err=True)
+            sys.exit(1)
         log.exception("checkin %s failed", " ".join(argv if argv is not None else sys.argv[1:]))
         if os.environ.get("CHECKIN_DEBUG"):
             raise
