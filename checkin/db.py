@@ -4,6 +4,7 @@ import logging
 import os
 import re
 import sqlite3
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -179,6 +180,8 @@ def open_db(path: Path | str, *, create: bool = False,
             f"no event database at {path} (create one with `checkin init` or `checkin demo`)"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        _repair_companions(path)
     try:
         conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
         _refuse_foreign(conn, path)
@@ -293,6 +296,28 @@ def describe_error(exc: sqlite3.Error) -> str:
     if "disk i/o error" in lowered:
         return "the disk reported an error"
     return text
+
+
+def _repair_companions(path: Path) -> None:
+    """Make a -shm/-wal file that was left read-only writable again, as the database is
+    (see unwritable_companion); CheckinError saying what to do when it is not ours."""
+    if unwritable_companion(path) is None:
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    for suffix in ("-shm", "-wal"):
+        companion = Path(f"{path}{suffix}")
+        if companion.exists() and not os.access(companion, os.W_OK):
+            try:
+                os.chmod(companion, mode)
+            except OSError:
+                pass
+            else:
+                log.warning("%s was read-only (left from when the database was read-only): "
+                            "made writable again like the database (mode %o)", companion, mode)
+    problem = unwritable_companion(path)
+    if problem:
+        log.warning("refused to open %s: %s", path, problem)
+        raise CheckinError(problem)
 
 
 def unwritable_companion(path: Path) -> str | None:
