@@ -175,13 +175,39 @@ def test_chunked_import_keeps_every_index_and_event(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK_SECONDS", 1e-6)
     db_path = tmp_path / "event.sqlite"
     store = new_store(db_path)
+    import_file(store, write_csv(tmp_path / "first.csv", [["Nr.", "Vorname", "Nachname"],
+                                                           ["x", "First", "Person"]]))
     before = _indexes(db_path)
     summary = import_file(store, write_csv(tmp_path / "a.csv", _people(50)))
     assert summary.added == 50
     assert _indexes(db_path) == before
     (created,) = store.db.conn.execute(
         "SELECT count(DISTINCT uuid) FROM events WHERE type = 'attendee_created'").fetchone()
-    assert created == 50
+    assert created == 51
+
+
+def test_the_first_import_is_one_transaction_with_indexes_rebuilt(tmp_path, monkeypatch):
+    import sqlite3
+
+    from checkin.importing import importer
+    from tests.import_helpers import snapshot
+
+    monkeypatch.setattr(importer, "BULK_ROWS", 10)  # the bulk path, on a small file
+    monkeypatch.setattr(importer, "FIRST_CHUNK", 7)  # chunks would split it: they do not
+    db_path = tmp_path / "event.sqlite"
+    store = new_store(db_path)
+    # A real failure at the end of the write: the database itself refuses one event.
+    store.db.conn.execute(
+        "CREATE TRIGGER no_forty BEFORE INSERT ON events WHEN NEW.attendee_id = '40' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
+    before_indexes, before_data = _indexes(db_path), snapshot(db_path)
+    with pytest.raises(sqlite3.IntegrityError, match="refused by test"):
+        import_file(store, write_csv(tmp_path / "a.csv", _people(50)))
+    assert _indexes(db_path) == before_indexes
+    assert snapshot(db_path) == before_data
+    store.db.conn.execute("DROP TRIGGER no_forty")
+    assert import_file(store, write_csv(tmp_path / "a.csv", _people(50))).added == 50
+    assert _indexes(db_path) == before_indexes
 
 
 def test_a_write_refused_half_way_says_what_was_written(tmp_path, monkeypatch):
@@ -195,6 +221,8 @@ def test_a_write_refused_half_way_says_what_was_written(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK_SECONDS", 1e-6)  # every chunk 100 rows
     db_path = tmp_path / "event.sqlite"
     store = new_store(db_path)
+    import_file(store, write_csv(tmp_path / "first.csv", [["Nr.", "Vorname", "Nachname"],
+                                                           ["first", "First", "Person"]]))
     # A real failure in the middle: the database itself refuses one event.
     store.db.conn.execute(
         "CREATE TRIGGER no_forty BEFORE INSERT ON events WHEN NEW.attendee_id = '140' "
@@ -205,7 +233,7 @@ def test_a_write_refused_half_way_says_what_was_written(tmp_path, monkeypatch):
                        "changes.*import the file again to finish"):
         import_file(store, file)
     attendees, events = snapshot(db_path)
-    assert len(attendees) == 100 and events == before[1] + 100  # each with its event
+    assert len(attendees) == 101 and events == before[1] + 100  # each with its event
     store.db.conn.execute("DROP TRIGGER no_forty")
     summary = import_file(store, file)
     assert (summary.added, summary.unchanged) == (50, 100)
