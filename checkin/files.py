@@ -14,8 +14,8 @@ Contract:
 - ``fsync_file(path)``: flush a file written by someone else (SQLite's VACUUM INTO).
 - ``fsync_dir(folder)``: make a rename or a new entry in folder durable (POSIX; a no-op
   where folders cannot be opened).
-- ``output_error(path, exc) -> CheckinError``: one line naming the path and the reason
-  (missing folder, read-only, full disk, ...).
+- ``output_error(path, exc, *, action="write") -> CheckinError``: one line naming the
+  path and the reason (missing folder, read-only, full disk, ...).
 """
 
 import errno
@@ -36,13 +36,17 @@ _REASONS = {
     errno.EDQUOT: "the disk quota is used up",
     errno.EFBIG: "the file would be larger than this system allows",
     errno.EROFS: "the disk is read-only",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
+    errno.EACCES: "permission denied (or the file is open in another program)",
+    errno.EPERM: "permission denied (or the file is open in another program)",
 }
 
 
-def output_error(path: Path, exc: OSError) -> CheckinError:
-    """One line for a file that could not be written: the path and why."""
+_WORDS = {os.strerror(code): words for code, words in _REASONS.items()}
+
+
+def output_error(path: Path, exc: OSError, *, action: str = "write") -> CheckinError:
+    """One line for a file that could not be written (action "create": a folder): the
+    path and why."""
     folder = path.parent if str(path.parent) else Path(".")
     if exc.errno == errno.ENOENT and not folder.is_dir():
         reason = f"the folder {folder} does not exist"
@@ -50,7 +54,7 @@ def output_error(path: Path, exc: OSError) -> CheckinError:
         reason = f"{folder} is not a folder"
     else:
         reason = _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
-    return CheckinError(f"cannot write {path}: {reason} (nothing was written there)")
+    return CheckinError(f"cannot {action} {path}: {reason} (nothing was written there)")
 
 
 def refuse_symlink(path: Path) -> None:
@@ -118,6 +122,13 @@ def atomic_output(path: Path, *, mode: int = 0o644) -> Iterator[Path]:
         fsync_dir(folder)
     except OSError as exc:  # from the writer inside the block
         raise output_error(path, exc) from None
+    except CheckinError as exc:  # a writer that says itself it could not write the file
+        text = str(exc)
+        if str(temp) not in text:
+            raise
+        for strerror, words in _WORDS.items():
+            text = text.replace(strerror, words)
+        raise CheckinError(text.replace(str(temp), str(path))) from None
     finally:
         try:
             temp.unlink()

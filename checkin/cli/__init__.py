@@ -51,7 +51,48 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         module = importlib.import_module(f"checkin.cli.{module_name}")
         command: click.Command = getattr(module, attr)
+        _check_text_options(command)
         return command
+
+
+def _check_text_options(command: click.Command) -> None:
+    """Make command (and its subcommands) refuse a text option that is not valid UTF-8
+    (bytes from a Latin-1 terminal reach Python as surrogates, and SQLite, the log and a
+    badge cannot store them): one usage line instead of a failure deep inside. Paths are
+    left alone: the operating system takes any bytes there."""
+    if getattr(command, "_utf8_checked", False):
+        return
+    command._utf8_checked = True  # type: ignore[attr-defined]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _check_text_options(sub)
+    callback = command.callback
+    if callback is None:
+        return
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        for param in ctx.command.params:
+            if not isinstance(param, click.Option) or isinstance(param.type, click.Path):
+                continue
+            value = ctx.params.get(param.name or "")
+            for text in value if isinstance(value, tuple) else (value,):
+                if isinstance(text, str) and not _is_utf8(text):
+                    shown = text.encode("utf-8", "backslashreplace").decode("ascii",
+                                                                            "replace")
+                    raise click.BadParameter(f"{shown!r} is not valid UTF-8 text",
+                                             ctx=ctx, param=param)
+        return callback(*args, **kwargs)
+
+    command.callback = checked
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -106,6 +147,10 @@ def main(argv: list[str] | None = None) -> Any:
     """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback
     (that goes to the log file)."""
     log_file = logsetup.configure()
+    for stream in (sys.stdout, sys.stderr):
+        # A file name in bytes that are not UTF-8 is printed with escapes, not a crash.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return cli.main(args=argv, prog_name="checkin", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -128,8 +173,11 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("error: interrupted", err=True)
         _exit_now(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
-        # ... unless it is damage, a full disk, ... that the database found while working
+        # ... unless it is damage, a full disk, ... that the database found while working,
+        # or text that is not UTF-8 (an argument) that it could not store
         known = _database_message(exc) if isinstance(exc, sqlite3.DatabaseError) else None
+        if isinstance(exc, UnicodeEncodeError) and "surrogates" in str(exc):
+            known = "an argument is not valid UTF-8 text; nothing was changed"
         if known is not None:
             log.warning("checkin %s stopped: %s", " ".join(argv or sys.argv[1:]), exc)
             click.echo(f"error: {known}", err=True)

@@ -56,6 +56,10 @@ def _inputs(args: tuple[str, ...]) -> Iterator[str]:
     """The arguments; `-` (or none at all) reads one input per line from stdin as it comes."""
     if not args:
         args = ("-",)
+    if hasattr(sys.stdin, "reconfigure"):
+        # Bytes that are not UTF-8 (a scanner set to Latin-1) arrive as surrogates, which
+        # the engine answers `malformed` ("binary data"), not a crash of the batch.
+        sys.stdin.reconfigure(errors="surrogateescape")
     for arg in args:
         if arg == "-":
             for line in sys.stdin:

@@ -238,7 +238,10 @@ def _import(store: Store, path: Path, mapping: Mapping[str, str] | None, full: b
         parsed = parse_file(path, mapping=mapping, event_days=event_days)
         progress("comparing")
         with _snapshot(store) as seen:
-            plan = plan_sync(store, parsed, full=full, source=path.name)
+            # The name as text SQLite can store: a file name in bytes that are not UTF-8
+            # is kept with escapes.
+            source = path.name.encode("utf-8", "backslashreplace").decode("utf-8")
+            plan = plan_sync(store, parsed, full=full, source=source)
     except KeyboardInterrupt:
         raise Interrupted(f"{path}: import interrupted; nothing was changed") from None
     plan.summary.dry_run = dry_run
