@@ -11,8 +11,10 @@ connection, so the engine holds no global state, only its Store and caches of it
 - ``undo(attendee_id, *, day=None, reason="") -> Event``: annul the admission in force that
   day, as an `undo` event; CheckinError if there is none.
 
-``day`` defaults to today (local date). ``clock`` returns an aware datetime (tests inject
-one instead of sleeping). station/operator default to the Store's.
+``day`` defaults to today: the date of now in the event's time zone (checkin.clock), so
+desks on different laptop time zones count the same event day. ``clock`` returns an
+aware datetime (tests inject one instead of sleeping). station/operator default to the
+Store's.
 
 Verdicts (VerdictKind; docs/architecture.md, docs/station.md): ok, already_checked_in,
 cancelled, not_registered_today, unknown, invalid_signature, malformed. Decisions worth
@@ -60,12 +62,12 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from checkin import confirmations, keyboard, keys, tokens
+from checkin import clock, confirmations, keyboard, keys, tokens
 from checkin.db import describe_error
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
@@ -340,6 +342,7 @@ class Engine:
         self.layouts = layouts if layouts is not None else keyboard.load_layouts()
         self._keys: dict[str, Ed25519PublicKey] | None = None
         self._keys_stamp: tuple[object, ...] | None = None
+        self._zone: tzinfo | None = None  # the event's time zone, read on first use
 
     # -- time -------------------------------------------------------------------------------
 
@@ -347,12 +350,15 @@ class Engine:
         return self.clock() if self.clock else datetime.now().astimezone()
 
     def today(self) -> str:
-        """The day a scan without an explicit day counts for (YYYY-MM-DD, local date)."""
-        return self._now().date().isoformat()
+        """The day a scan without an explicit day counts for: the date, in the event's
+        time zone, of now (checkin.clock; not this laptop's date)."""
+        if self._zone is None:
+            self._zone = clock.event_zone(self.store)
+        return self._now().astimezone(self._zone).date().isoformat()
 
     def _day(self, day: str | None) -> str:
         if day is None:
-            return self._now().date().isoformat()
+            return self.today()
         try:
             return date.fromisoformat(day).isoformat()
         except ValueError:

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checkin import clock
 from checkin.config import StationConfig
 from checkin.db import open_db
 from checkin.errors import CheckinError
@@ -31,7 +32,7 @@ from checkin.models import Attendee, Event
 from checkin.printing.backend import Backend, PrinterCondition
 from checkin.printing.backend import make_backend as core_make_backend
 from checkin.reports import expected_count
-from checkin.store import Store, today
+from checkin.store import Store
 
 # The engine, search index, print queue, renderer and demo are imported where first used:
 # the station imports this module on its GUI thread while starting, and these imports
@@ -67,6 +68,9 @@ class Summary:
     is_demo: bool = False
     expected: int = 0
     checked_in: int = 0
+    # Set when this station's clock is behind the event log (checkin.clock.check_clock):
+    # one line to show; admissions would count for the wrong day until it is fixed.
+    clock_warning: str = ""
 
 
 @dataclass
@@ -226,13 +230,19 @@ def open_event(ctx: DbContext) -> Summary:
         keys.ensure_event_key(store, ctx.db_path, set_aside_stale=True)
         created = True
     info = store.event_info()
-    day = today()
     _ = ctx.searcher  # build the index now, not on the first keystroke
-    _ = ctx.engine
+    day = event_day(ctx)
     stats = compute_stats(ctx, day)
     is_demo = created or store.created_from("demo")
+    skew = clock.check_clock(store)  # logged there
     return Summary(ctx.db_path, info.name, list(info.days), day, created, is_demo,
-                   stats.expected, stats.checked_in)
+                   stats.expected, stats.checked_in, skew.message if skew else "")
+
+
+def event_day(ctx: DbContext) -> str:
+    """Today as the event counts it: the date in the event's time zone (checkin.clock),
+    the day the engine admits for."""
+    return ctx.engine.today()
 
 
 def compute_stats(ctx: DbContext, day: str) -> Stats:
@@ -243,7 +253,7 @@ def compute_stats(ctx: DbContext, day: str) -> Stats:
 def search_hits(ctx: DbContext, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
     if not query.strip():
         return []
-    store, day = ctx.store, today()
+    store, day = ctx.store, event_day(ctx)
     searcher = ctx.searcher
     searcher.refresh(store)  # one indexed query when nothing changed
     found = searcher.search(store, query, limit=limit, day=day)
@@ -256,7 +266,7 @@ def describe(ctx: DbContext, attendee_id: str) -> Outcome:
     attendee = store.attendee(attendee_id)
     if attendee is None:
         raise CheckinError(f"no attendee with id {attendee_id!r}")
-    admission = store.admission(attendee_id, today())
+    admission = store.admission(attendee_id, event_day(ctx))
     return Outcome("found", attendee, "", admission, admission is not None,
                    store.badge_printed(attendee_id))
 
@@ -266,7 +276,7 @@ def describe(ctx: DbContext, attendee_id: str) -> Outcome:
 def outcome_of(ctx: DbContext, verdict: Verdict, text: str = "") -> Outcome:
     """The card's view of a core Verdict (the attendee as stored now, not as scanned)."""
     attendee = verdict.attendee
-    store, day = ctx.store, today()
+    store, day = ctx.store, event_day(ctx)
     checked_in = printed = False
     if attendee is not None:
         attendee = store.attendee(attendee.id) or attendee

@@ -9,7 +9,8 @@ Checks, in order: files (the database and its -wal/-shm can be written: a -shm l
 read-only is found here), schema (the version against this program's), integrity
 (PRAGMA integrity_check: every page, index and constraint, 1.7 s for 100,000 attendees),
 event (name, days, time zone), keys (listed, revoked), key file (present, this event's,
-owner-only, no interrupted key change), print queue (failed or stuck jobs), disk space.
+owner-only, no interrupted key change), print queue (failed or stuck jobs), clock (behind
+the newest entry in the log: checkin.clock), disk space.
 """
 
 import os
@@ -18,7 +19,10 @@ import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+
+import sqlite_utils
 
 from checkin import db, paths
 
@@ -50,6 +54,7 @@ def run(db_path: Path) -> list[Check]:
             found.append(_guarded(name, check, conn))
         found.append(_guarded("key file", lambda c: _key_file(c, db_path), conn))
         found.append(_guarded("print queue", _print_queue, conn))
+        found.append(_guarded("clock", lambda _c: _clock(db_path), conn))
     finally:
         conn.close()
     found.append(_disk_space(db_path))
@@ -170,6 +175,24 @@ def _print_queue(conn: sqlite3.Connection) -> Check:
                      "printer now, or were left by a station that stopped (printed again "
                      "when it restarts)")
     return Check("print queue", OK, summary)
+
+
+def _clock(db_path: Path) -> Check:
+    from checkin import clock
+    from checkin.store import Store
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    try:
+        store = Store(sqlite_utils.Database(conn))
+        skew = clock.check_clock(store)
+        zone = clock.event_zone(store)
+    finally:
+        conn.close()
+    now = datetime.now().astimezone()
+    if skew is not None:
+        return Check("clock", WARN, skew.message)
+    return Check("clock", OK, f"{now.isoformat(timespec='minutes')} here, event day "
+                 f"{now.astimezone(zone).date().isoformat()} in the event's time zone")
 
 
 def _disk_space(db_path: Path) -> Check:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import click
 
-from checkin import db
+from checkin import clock, db
 from checkin.admission import MALFORMED, Engine, NotRecorded, Verdict, echo_input
 from checkin.cli.context import CliContext, pass_cli
 from checkin.errors import CheckinError
@@ -49,6 +49,9 @@ def _engine(cli: CliContext, station: str | None, operator: str | None) -> Engin
     # FAST: a full quick_check costs 0.2 s per 100,000 attendees on every call; scan
     # checks the whole file only up to 32 MB (checkin.db.FAST_CHECK_BYTES).
     store = cli.store(station=station, operator=operator, check=db.FAST)
+    skew = clock.check_clock(store)  # logged there too
+    if skew is not None:
+        click.echo(f"warning: {skew.message}", err=True)
     return Engine(store)
 
 

@@ -25,15 +25,22 @@ def parse_days(text: str) -> list[str]:
 @click.command()
 @click.option("--event", "name", required=True, help="Event name, as printed on confirmations.")
 @click.option("--days", required=True, help="Event days: YYYY-MM-DD[,YYYY-MM-DD...].")
+@click.option("--timezone", "zone_name", metavar="ZONE",
+              help="The event's time zone, e.g. Europe/Berlin (default: this machine's): "
+                   "an admission counts for the event day of this zone, whatever zone a "
+                   "desk's laptop is set to.")
 @click.option("--force", is_flag=True, help="Rename/redate an existing event database.")
 @pass_cli
-def init(cli: CliContext, name: str, days: str, force: bool) -> None:
-    """Create an event database with its name and days."""
+def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bool) -> None:
+    """Create an event database with its name, days and time zone."""
+    from checkin import clock, keys
+
     day_list = parse_days(days)
     name = name.strip()
     if not name:
         raise click.BadParameter("the event name is empty", param_hint="--event")
-    from checkin import keys
+    if zone_name is not None:
+        clock.zone(zone_name)  # refused before anything is created
 
     if not cli.db_path.exists():
         keys.check_adoptable(cli.db_path)  # before anything is created
@@ -46,8 +53,11 @@ def init(cli: CliContext, name: str, days: str, force: bool) -> None:
                 f"{cli.db_path} already holds an event (use --force to rename it)")
         keys.check_adoptable(cli.db_path, store)
         store.set_event(name, day_list)
+        if zone_name is not None or store.meta(clock.ZONE_KEY) is None:
+            store.set_meta(clock.ZONE_KEY, zone_name or clock.local_zone_name())
     _after_init(cli, store)
-    click.echo(f"created event {name!r} ({', '.join(day_list)}) in {cli.db_path}")
+    click.echo(f"created event {name!r} ({', '.join(day_list)}, time zone "
+               f"{store.meta(clock.ZONE_KEY)}) in {cli.db_path}")
 
 
 def _after_init(cli: CliContext, store: Store) -> None:
