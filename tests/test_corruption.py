@@ -95,3 +95,16 @@ def test_doctor_reports_each_check_and_fails_on_damage(db_path):
     assert any(line.startswith("FAIL  integrity") for line in damaged.stdout.splitlines()), (
         damaged.stdout)
     assert "Traceback" not in damaged.stderr
+
+
+def test_the_station_refuses_a_damaged_database_in_one_line(db_path):
+    from checkin import desk
+    from checkin.db import DatabaseDamaged
+
+    _demo(db_path)
+    damage_pages(db_path, "events", count=1)
+    ctx = desk.DbContext(db_path, "desk-1", "")
+    with pytest.raises(DatabaseDamaged) as refused:
+        desk.open_event(ctx)
+    message = desk.message_of(refused.value)
+    assert "\n" not in message and "is damaged" in message and "backup" in message
