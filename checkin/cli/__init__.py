@@ -131,6 +131,10 @@ def _database_message(exc: sqlite3.DatabaseError) -> str | None:
     return f"{path}: {described}"
 
 
+def _args(argv: list[str] | None) -> str:
+    return " ".join(argv if argv is not None else sys.argv[1:])
+
+
 def _exit_now(code: int) -> None:
     """Exit after Ctrl+C without freeing every object one by one: after a large import that
     takes the interpreter most of a second, and Ctrl+C must stop a command within one.
@@ -162,9 +166,11 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except Interrupted as exc:
+        log.warning("checkin %s: %s", _args(argv), exc)
         click.echo(f"error: {exc}", err=True)
         _exit_now(130)
     except CheckinError as exc:
+        log.warning("checkin %s refused: %s", _args(argv), exc)  # what a supporter asks
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except BrokenPipeError:
