@@ -1,5 +1,7 @@
 """Decode an import file into a plain table of text cells: CSV (any common delimiter and
-encoding), XLSX or JSON. No column meaning here, only bytes to rows.
+encoding), XLSX or JSON. No column meaning here, only bytes to rows. Only a regular file
+is read, in chunks, under bounds checked while reading (the constants below), so that a
+hostile or broken file is refused in one line before it costs minutes or gigabytes.
 
 Encoding detection, in order (measured on the corpus and on generated files):
 1. a byte-order mark: UTF-8, UTF-16 LE/BE (Excel "Unicode text"), UTF-32;
@@ -60,7 +62,8 @@ MAX_ROWS = 250_000
 #   cost time even when each is skipped (MAX_ROWS with people, and 50,000 blank ones);
 # - XLSX: the unpacked size of the workbook's parts (MAX_UNPACKED_BYTES in all) and their
 #   compression ratio (MAX_RATIO: real sheets pack 5-20 times; a part of 1 MB that
-#   unpacks to 1 GB of whitespace is a bomb), both read from the zip directory before
+#   unpacks to 1 GB of whitespace is a bomb), and the shared strings, which openpyxl reads
+#   whole (MAX_SHARED_BYTES), all read from the zip directory before
 #   anything is unpacked (zipfile stops at the declared size, so it cannot lie).
 MAX_COLUMNS = 512
 MAX_FIELD_CHARS = 64 * 1024
@@ -68,6 +71,7 @@ MAX_LINE_CHARS = 1024 * 1024
 MAX_RECORDS = MAX_ROWS + 50_000  # walking 300,000 XML rows takes about a second
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 100
+MAX_SHARED_BYTES = 256 * 1024 * 1024  # the shared strings, read whole by openpyxl
 _RATIO_FROM = 10 * 1024 * 1024  # small parts may pack better; they cannot hurt
 _CHUNK = 1024 * 1024
 _SAMPLE_BYTES = 2 * 1024 * 1024  # what the encoding guess and the delimiter sniffing see
@@ -608,6 +612,11 @@ def _check_zip(data: bytes, source: str) -> None:
         raise refuse(source, f"the workbook unpacks to {total / 2**20:,.0f} MB (at most "
                      f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MB): not an attendee list")
     for part in parts:
+        if part.filename.endswith("sharedStrings.xml") and part.file_size > MAX_SHARED_BYTES:
+            # openpyxl holds every shared string in memory at once, before any row.
+            raise refuse(source, f"the workbook's text table unpacks to "
+                         f"{part.file_size / 2**20:,.0f} MB (at most "
+                         f"{MAX_SHARED_BYTES / 2**20:,.0f} MB): not an attendee list")
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > _RATIO_FROM and ratio > MAX_RATIO:
             raise refuse(source, f"{part.filename} unpacks {ratio:,.0f} times larger than it "
