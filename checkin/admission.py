@@ -11,8 +11,10 @@ connection, so the engine holds no global state, only its Store and caches of it
 - ``undo(attendee_id, *, day=None, reason="") -> Event``: annul the admission in force that
   day, as an `undo` event; CheckinError if there is none.
 
-``day`` defaults to today (local date). ``clock`` returns an aware datetime (tests inject
-one instead of sleeping). station/operator default to the Store's.
+``day`` defaults to today: the date of now in the event's time zone (checkin.clock), so
+desks on different laptop time zones count the same event day. ``clock`` returns an
+aware datetime (tests inject one instead of sleeping). station/operator default to the
+Store's.
 
 Verdicts (VerdictKind; docs/architecture.md, docs/station.md): ok, already_checked_in,
 cancelled, not_registered_today, unknown, invalid_signature, malformed. Decisions worth
@@ -68,12 +70,13 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from checkin import confirmations, keyboard, keys, tokens
+from checkin import clock, confirmations, keyboard, keys, tokens
+from checkin.db import describe_error
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.store import CHECKIN, SCAN_REFUSED, UNDO, Store
@@ -92,6 +95,15 @@ class InvalidCause(StrEnum):
     FORGED = "forged"  # well-formed, but the signature does not verify (forged or altered)
     KEY_UNKNOWN = "key_unknown"  # signed with a key this event does not list
     KEY_REVOKED = "key_revoked"  # signed with a key that was revoked
+
+
+class NotRecorded(CheckinError):
+    """The admission's write failed (full disk, lock, damaged file): no verdict was given
+    and nothing was recorded; .attendee is who it was for."""
+
+    def __init__(self, attendee: Attendee, message: str) -> None:
+        super().__init__(message)
+        self.attendee = attendee
 
 
 class VerdictKind(StrEnum):
@@ -201,6 +213,12 @@ def _echo(text: str) -> str:
                                  and ch not in _BIDI_CONTROLS) else "\ufffd"
         for ch in short)
     return short + ("…" if len(text) > ECHO_LIMIT else "")
+
+
+def echo_input(text: str) -> str:
+    """What a verdict line shows of the input (Verdict.input's rule), for lines the CLI
+    writes without a verdict."""
+    return _echo(text)
 
 
 def _url_parts(text: str) -> list[str]:
@@ -345,6 +363,7 @@ class Engine:
         self.layouts = layouts if layouts is not None else keyboard.load_layouts()
         self._keys: dict[str, Ed25519PublicKey] | None = None
         self._keys_stamp: tuple[object, ...] | None = None
+        self._zone: tzinfo | None = None  # the event's time zone, read on first use
 
     # -- time -------------------------------------------------------------------------------
 
@@ -352,12 +371,15 @@ class Engine:
         return self.clock() if self.clock else datetime.now().astimezone()
 
     def today(self) -> str:
-        """The day a scan without an explicit day counts for (YYYY-MM-DD, local date)."""
-        return self._now().date().isoformat()
+        """The day a scan without an explicit day counts for: the date, in the event's
+        time zone, of now (checkin.clock; not this laptop's date)."""
+        if self._zone is None:
+            self._zone = clock.event_zone(self.store)
+        return self._now().astimezone(self._zone).date().isoformat()
 
     def _day(self, day: str | None) -> str:
         if day is None:
-            return self._now().date().isoformat()
+            return self.today()
         try:
             return date.fromisoformat(day).isoformat()
         except ValueError:
@@ -588,8 +610,10 @@ class Engine:
             payload["override_reason"] = override
         try:
             event, repeat, previous = self._record(attendee, day, now, payload)
-        except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full, ...
-            raise CheckinError(f"the admission of {attendee.id} was not recorded: {exc}") from None
+        except sqlite3.Error as exc:  # locked past the busy timeout, disk full, damaged ...
+            log.warning("admission of %s not recorded: %s", attendee.id, exc)
+            raise NotRecorded(attendee, f"the admission of {attendee.id} was not recorded: "
+                              f"{describe_error(exc)}") from None
         if previous is not None and event is None:
             where = previous.station + (f" by {previous.operator}" if previous.operator else "")
             return Verdict(echo, ALREADY_CHECKED_IN, attendee,

@@ -39,13 +39,14 @@ from pathlib import Path
 from checkin import keys, tokens
 from checkin.badges import qr, render_confirmation
 from checkin.errors import CheckinError
+from checkin.files import atomic_output, output_error
 from checkin.models import Attendee
 from checkin.store import Store, new_ref, now
 from checkin.text import clean_text, neutralise_formula
 
 log = logging.getLogger(__name__)
 
-TOKEN_REVOKED = "token_revoked"  # event type in the log
+TOKEN_REVOKED = keys.TOKEN_REVOKED  # event type in the log
 CSV_NAME = "confirmations.csv"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -200,28 +201,31 @@ def issue(store: Store, db_path: Path, attendees: Sequence[Attendee], out_dir: P
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CheckinError(f"cannot create {out_dir}: {exc.strerror}") from None
+        raise output_error(out_dir, exc, action="create") from None
     rows: list[tuple[str, str, str]] = []
     issued: list[tuple[Attendee, str]] = []
+    # Each file whole or not at all, never through a link placed there (checkin.files): a
+    # full disk stops the run with the files so far complete and nothing recorded.
     for attendee in active:
         token = signer.sign(attendee.ref)
         stem = file_stem(attendee.id)
         png = out_dir / f"{stem}.png"
-        write_qr_png(token, png)
+        with atomic_output(png) as temp:
+            write_qr_png(token, temp)
         if pdf:
-            render_confirmation(event, attendee, token, out_dir / f"{stem}.pdf")
+            with atomic_output(out_dir / f"{stem}.pdf") as temp:
+                render_confirmation(event, attendee, token, temp)
         issued.append((attendee, token))
         rows.append((neutralise_formula(attendee.id), token, png.name))
-    with store.transaction():  # short: files are written first, other desks keep scanning
-        for attendee, token in issued:
-            record_issued(store, attendee, token)
     csv_path = out_dir / CSV_NAME
-    tmp = csv_path.with_suffix(".csv.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_output(csv_path) as temp, temp.open("w", encoding="utf-8",
+                                                    newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["attendee_id", "token", "file"])
         writer.writerows(rows)
-    tmp.replace(csv_path)
+    with store.transaction():  # short: files are written first, other desks keep scanning
+        for attendee, token in issued:
+            record_issued(store, attendee, token)
     log.info("confirmations: %d issued into %s", len(issued), out_dir)
     return Issued(out_dir, csv_path, {a.id: token for a, token in issued},
                   [a.id for a in attendees if a.status == "cancelled"])

@@ -1,13 +1,21 @@
 """Open an event database: pragmas for durability and concurrency, then migrations."""
 
+import logging
+import os
 import re
 import sqlite3
+import stat
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
 
-from checkin import resources
+from checkin import __version__, files, resources
 from checkin.errors import CheckinError
+
+log = logging.getLogger(__name__)
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -26,49 +34,305 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
+def latest_version() -> int:
+    """The newest schema this program knows (the number of its last migration)."""
+    return max((number for number, _ in migrations()), default=0)
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    """A database a newer checkin migrated is never opened: its tables may mean things
+    this program does not know, and writing them could break it for the newer one."""
+    version, known = _version(conn), latest_version()
+    if version > known:
+        conn.close()
+        log.warning("refused %s: schema %d, this program knows up to %d", path, version, known)
+        raise CheckinError(
+            f"{path} was made by a newer checkin (database schema {version}; this checkin "
+            f"{__version__} reads schema up to {known}): open it with a checkin that knows "
+            f"schema {version} (nothing was changed)")
+
+
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
     """Another program's SQLite file (a --db typo, a browser profile) is never migrated:
     our tables and the demo event would be written into it, and WAL mode switched on."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    # One statement, one snapshot: read apart, another process's first migration could
+    # commit in between and make a new event database look like a foreign one.
+    version, tables = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM "
+        "sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%')").fetchone()
     if version:
         return
-    tables = conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ).fetchone()[0]
     if tables:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         conn.close()
         raise CheckinError(f"{path}: an SQLite database of another program, not an event "
                            "database (nothing was changed in it)")
 
 
-def _migrate(db: sqlite_utils.Database) -> None:
-    current = schema_version(db)
-    for number, path in migrations():
-        if number <= current:
-            continue
-        script = path.read_text(encoding="utf-8")
-        # executescript commits first; BEGIN inside the script keeps each migration atomic.
-        db.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+def statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one (sqlite3.complete_statement
+    decides where one ends: semicolons inside strings and trigger bodies do not)."""
+    found: list[str] = []
+    buffer = ""
+    for piece in script.split(";")[:-1]:
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            found.append(buffer.strip())
+            buffer = ""
+    return found
 
 
-def open_db(path: Path | str, *, create: bool = False) -> sqlite_utils.Database:
-    """Open (or with create=True, make) an event database, migrated to the newest schema."""
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply the missing migrations in one exclusive transaction, re-reading the version
+    inside it: processes that open an old database at once then migrate it once (the
+    others wait for the lock and find it done), and a new file is created once."""
+    if _version(conn) == latest_version():
+        return
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        _refuse_foreign(conn, path)
+        _refuse_newer(conn, path)
+        current = _version(conn)
+        for number, script_path in migrations():
+            if number <= current:
+                continue
+            for statement in statements(script_path.read_text(encoding="utf-8")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            if current:
+                log.info("migrated %s to schema %d", path, number)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+# -- damage --------------------------------------------------------------------------------
+
+# How much checking an open does (open_db's check): "full" runs PRAGMA quick_check (every
+# page of every table and index read once: 0.2 s for 100,000 attendees, 123 MB, on the
+# reference machine); "fast" does that only up to FAST_CHECK_BYTES and above it checks
+# the small tables a scan trusts blindly (keys, revoked refs, meta), so that `checkin scan`
+# stays fast on a huge event; "none" leaves it to SQLite's own checks of each page read.
+# Damage found later is still reported in one line (describe_error, DatabaseDamaged).
+FULL, FAST, NONE = "full", "fast", "none"
+FAST_CHECK_BYTES = 32 * 1024 * 1024  # about 25,000 attendees; quick_check ~50 ms
+_SMALL_TABLES = ("meta", "public_keys", "revoked_refs")
+
+RECOVERY = ("nothing was written; restore the last backup (a copy of the event folder, or "
+            "a *.replaced-* file that `checkin demo --force` kept) or copy the event "
+            "database again from the hub or the organiser; `checkin doctor` lists the damage")
+
+
+class DatabaseDamaged(CheckinError):
+    """The event database file is damaged: refused, nothing written (str: what to do)."""
+
+
+def damaged(path: Path, detail: str) -> DatabaseDamaged:
+    return DatabaseDamaged(f"{path} is damaged ({detail}): {RECOVERY}")
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path, how: str = FULL) -> None:
+    """DatabaseDamaged if SQLite's quick_check finds damage (see FULL, FAST, NONE)."""
+    if how == NONE:
+        return
+    try:
+        if how == FAST:
+            pages, size = (conn.execute("PRAGMA page_count").fetchone()[0],
+                           conn.execute("PRAGMA page_size").fetchone()[0])
+            if pages * size > FAST_CHECK_BYTES:
+                problems = [row for table in _SMALL_TABLES for row in conn.execute(
+                    f"PRAGMA quick_check({table})").fetchall() if row != ("ok",)]
+                _raise_if_damaged(conn, path, problems)
+                return
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+        _raise_if_damaged(conn, path, [row for row in rows if row != ("ok",)])
+    except sqlite3.DatabaseError as exc:
+        if describe_error(exc) != DAMAGED:
+            raise
+        _raise_if_damaged(conn, path, [(str(exc),)])
+
+
+def _raise_if_damaged(conn: sqlite3.Connection, path: Path, problems: list[tuple[str]]) -> None:
+    if not problems:
+        return
+    log.error("%s is damaged: %d problems found by quick_check, the first: %s", path,
+              len(problems), "; ".join(str(row[0]) for row in problems[:20]))
+    conn.close()
+    raise damaged(path, str(problems[0][0]).splitlines()[0][:200])
+
+
+def open_db(path: Path | str, *, create: bool = False,
+            check: str = NONE) -> sqlite_utils.Database:
+    """Open (or with create=True, make) an event database, migrated to the newest schema.
+
+    check: FULL, FAST or NONE (see above): damage found is a DatabaseDamaged, and the
+    database is then neither migrated nor written."""
     path = Path(path)
     if not create and not path.exists():
         raise CheckinError(
             f"no event database at {path} (create one with `checkin init` or `checkin demo`)"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        _repair_companions(path)
     try:
         conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
         _refuse_foreign(conn, path)
-        conn.execute("PRAGMA journal_mode=WAL")
+        _refuse_newer(conn, path)
+        check_integrity(conn, path, check)
+        _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         # FULL: a commit is on disk before we report it; an admission survives power loss.
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
+        _retry_locked(lambda: _migrate(conn, path))
         db = sqlite_utils.Database(conn)
-        _migrate(db)
     except sqlite3.DatabaseError as exc:
+        if describe_error(exc) == DAMAGED:
+            raise damaged(path, str(exc)) from None
         raise CheckinError(f"{path}: not a usable event database ({exc})") from None
     return db
+
+
+def _retry_locked(step: Callable[[], object], patience: float = 10.0) -> None:
+    """Run step, again while SQLite says "locked" without waiting for the busy timeout:
+    switching a new file to WAL mode, or starting a migration, while another process
+    does the same can fail at once (SQLite does not call the busy handler there)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.005)
+
+
+# -- replacing a database -----------------------------------------------------------------
+
+HELD_TIMEOUT = 1.0  # seconds to wait for a desk's brief transaction before calling it held
+
+
+def replace_database(path: Path, build: Callable[[Path], None], backup: Path) -> None:
+    """Replace the event database at path with the one build(temp_path) makes; the old one
+    is copied to backup first. Refused (CheckinError, nothing changed) while any other
+    connection has path open: a desk holding it would go on writing admissions into a
+    file that nobody else can see any more.
+
+    How: the old file is switched out of WAL mode under an exclusive lock, which SQLite
+    grants only when no other connection has it open; the lock is then kept (locking_mode
+    EXCLUSIVE) while the backup is written and the new content is copied in with SQLite's
+    backup API. The file is never unlinked, so a process that starts meanwhile waits for
+    the lock and then sees the new event, not a deleted one."""
+    conn = sqlite3.connect(path, timeout=HELD_TIMEOUT, isolation_level=None)
+    try:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        try:
+            mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            mode = "held"
+        if mode != "delete":
+            log.warning("refused to replace %s: another connection has it open", path)
+            raise CheckinError(
+                f"{path} is open in another program (a desk, `checkin scan`, the station "
+                "app?): close it there first; nothing was changed")
+        conn.execute("VACUUM INTO ?", [str(backup)])
+        files.fsync_file(backup)
+        folder = path.parent
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=folder)
+        os.close(fd)
+        temp = Path(name)
+        temp.unlink()  # build() creates the database itself
+        try:
+            build(temp)
+            source = sqlite3.connect(temp, isolation_level=None)
+            try:
+                source.backup(conn)
+            finally:
+                source.close()
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{temp}{suffix}").unlink(missing_ok=True)
+        log.info("replaced the event database %s (the old one is %s)", path, backup)
+    finally:
+        try:
+            conn.execute("PRAGMA locking_mode=NORMAL")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # drops the lock
+        except sqlite3.Error:
+            pass
+        conn.close()
+
+
+# -- errors in words ----------------------------------------------------------------------
+
+
+DAMAGED = "the event database is damaged"
+
+
+def describe_error(exc: sqlite3.Error) -> str:
+    """A SQLite failure in the words a desk can act on (the exception text otherwise)."""
+    text = str(exc)
+    lowered = text.lower()
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return "the disk is full"
+    if "locked" in lowered or "busy" in lowered:
+        return "the event database is busy (another program is writing to it)"
+    if "readonly" in lowered or "read-only" in lowered:
+        return "the event database cannot be written (read-only file, folder or disk)"
+    if "malformed" in lowered or "corrupt" in lowered:
+        return DAMAGED
+    if "disk i/o error" in lowered:
+        return "the disk reported an error"
+    return text
+
+
+def _repair_companions(path: Path) -> None:
+    """Make a -shm/-wal file that was left read-only writable again, as the database is
+    (see unwritable_companion); CheckinError saying what to do when it is not ours."""
+    if unwritable_companion(path) is None:
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    for suffix in ("-shm", "-wal"):
+        companion = Path(f"{path}{suffix}")
+        if companion.exists() and not os.access(companion, os.W_OK):
+            try:
+                os.chmod(companion, mode)
+            except OSError:
+                pass
+            else:
+                log.warning("%s was read-only (left from when the database was read-only): "
+                            "made writable again like the database (mode %o)", companion, mode)
+    problem = unwritable_companion(path)
+    if problem:
+        log.warning("refused to open %s: %s", path, problem)
+        raise CheckinError(problem)
+
+
+def unwritable_companion(path: Path) -> str | None:
+    """Why SQLite will fail to write path although the file itself is writable: its -shm
+    or -wal file left read-only (by a copy, a `chmod` of the folder's files, another user
+    who opened it), which keeps failing after the database's own mode is restored. None
+    when there is no such file."""
+    if not os.access(path, os.W_OK):
+        return None  # the database itself is read-only: that says it already
+    for suffix, fix in (("-shm", "while no program uses the database, delete it (SQLite "
+                                 "makes a new one) or make it writable"),
+                        ("-wal", "make it writable (never delete it: it holds the latest "
+                                 "changes)")):
+        companion = Path(f"{path}{suffix}")
+        if companion.exists() and not os.access(companion, os.W_OK):
+            return (f"{companion} is read-only (left from when the database was read-only, "
+                    f"or made by another user), so writes fail: {fix}")
+    return None

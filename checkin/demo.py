@@ -17,7 +17,7 @@ from typing import Any
 
 from anyascii import anyascii
 
-from checkin import resources
+from checkin import clock, resources
 from checkin.errors import CheckinError
 from checkin.models import Attendee
 from checkin.search import search_key
@@ -178,11 +178,16 @@ def _sprinkle(rng: random.Random, people: Sequence[Attendee], days: list[str],
 
 def create_demo(store: Store, *, today: date | None = None) -> int:
     """Fill an empty event database with the demo event; the number of attendees."""
-    if store.meta("event_name") is not None or store.attendee_count():
-        raise CheckinError("this database already holds an event; the demo needs an empty one")
     name, days, people = demo_attendees(today)
     with store.transaction():
+        # Checked inside the write lock: an `init` at the same time either finished before
+        # (then this refuses) or waits and then finds the demo event.
+        if store.meta("event_name") is not None or store.attendee_count():
+            raise CheckinError(f"{store.path} already holds an event; the demo needs an "
+                               "empty database")
         store.set_event(name, days)
+        # The days are this machine's today and tomorrow: its time zone is the event's.
+        store.set_meta(clock.ZONE_KEY, clock.local_zone_name())
         store.set_meta("demo", "1")  # lets the station say "demo event" where it matters
         for person in people:
             store.add_attendee(person, search_key=search_key(person), source="demo")

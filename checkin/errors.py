@@ -11,3 +11,7 @@ class ImportRefused(CheckinError):
 
 class NoEvent(CheckinError):
     """The database holds no event (run `checkin init` or `checkin demo`)."""
+
+
+class Interrupted(CheckinError):
+    """Ctrl+C stopped a command; str(exc) says what, if anything, was written."""

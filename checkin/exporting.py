@@ -8,19 +8,19 @@ and, for CSV and XLSX, neutralised (checkin.text.neutralise_formula): a name suc
 "=HYPERLINK(...)" arrives as text, never as a formula. CSV is UTF-8 with a byte-order
 mark: without it Excel on Windows reads UTF-8 as the ANSI code page and garbles every
 non-ASCII name; LibreOffice, pandas and Python's csv read the BOM fine.
-The file is written beside its target and renamed into place, so a failed export never
-leaves half a file (and a file held open by Excel is reported, not corrupted).
+The file is written beside its target and renamed into place (checkin.files), so a failed
+export never leaves half a file, a link placed at the path is not followed, and a full
+disk or a read-only folder is one line naming the path.
 """
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from checkin.errors import CheckinError
+from checkin.files import atomic_output
 from checkin.store import Store
 from checkin.text import clean_text, neutralise_formula
 
@@ -135,19 +135,9 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 def _write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool,
                   encoding: str | None = None) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as exc:
-        raise CheckinError(f"{path}: cannot write there ({exc.strerror or exc})") from None
-    try:
+    """Write through checkin.files.atomic_output: whole or not at all, synced, never
+    through a link placed at path; one line naming the path and why when it fails."""
+    with atomic_output(path) as temp:
         mode = "wb" if binary else "w"
-        with open(fd, mode, encoding=encoding, newline=None if binary else "") as handle:
+        with open(temp, mode, encoding=encoding, newline=None if binary else "") as handle:
             write(handle)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise CheckinError(f"{path}: cannot write the export ({exc.strerror or exc}; "
-                           "is it open in another program?)") from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)

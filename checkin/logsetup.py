@@ -45,8 +45,10 @@ def configure(path: Path | None = None, *, level: int = logging.INFO) -> Path:
     root.setLevel(min(root.getEffectiveLevel(), level))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        # backslashreplace: a file name or argument that is not UTF-8 is logged escaped.
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+            target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8",
+            errors="backslashreplace")
         handler.setLevel(level)
     except OSError as exc:
         # Only warnings and errors then: a command's stderr is for the user.

@@ -4,12 +4,14 @@ import base64
 import json
 import secrets
 import socket
+import sqlite3
 import uuid as uuidlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 
 import sqlite_utils
@@ -147,6 +149,32 @@ def new_ref() -> str:
     return new_refs(1)[0]
 
 
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting for another writer as long as the connection's busy timeout
+    but trying again every millisecond or two. SQLite's own busy handler sleeps ever longer
+    (up to 100 ms a try): a desk waiting behind an import that commits in short chunks
+    (checkin.importing.importer) would mostly miss the gaps between them. Python's Ctrl+C
+    also gets through between tries, not only after the busy timeout."""
+    patience = conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = monotonic() + patience
+        pause = 0.0005
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if monotonic() >= deadline:
+                    raise
+            sleep(pause)
+            pause = min(pause * 1.5, 0.002)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
+
+
 class Store:
     def __init__(self, db: sqlite_utils.Database, station: str = "", operator: str = "") -> None:
         self.db = db
@@ -176,13 +204,17 @@ class Store:
         if conn.in_transaction:  # nested: the outer transaction commits
             yield
             return
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_immediate(conn)
         try:
             yield
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # Also when COMMIT itself failed (a full disk): SQLite may have left the
+            # transaction open, and the next BEGIN would then fail for every later write.
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):  # the original error says more
+                    conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     # -- event metadata -----------------------------------------------------------------
 

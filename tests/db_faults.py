@@ -11,3 +11,46 @@ def refuse_inserts(db_path: Path, table: str, message: str) -> None:
                  f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
     conn.commit()
     conn.close()
+
+
+def damage_pages(db_path: Path, table: str, *, keep: set[int] = frozenset(),
+                 count: int | None = None) -> list[int]:
+    """Overwrite leaf pages of table in the database file with garbage, as a failing disk
+    or an interrupted copy would (keep: page numbers left whole; count: how many, default
+    all). The database must be closed or its WAL checkpointed; returns the pages hit."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = [row[0] for row in conn.execute(
+        "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno",
+        [table])]
+    conn.close()
+    hit = [p for p in pages if p not in keep][:count]
+    with open(db_path, "r+b") as handle:
+        for page in hit:
+            handle.seek((page - 1) * size)
+            handle.write(bytes([0xA5, 0x5A]) * (size // 2))
+    return hit
+
+
+def page_of(db_path: Path, table: str, rowid_sql: str, params: list[object]) -> int:
+    """The leaf page of table holding the row rowid_sql selects (its rowid)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rowid = conn.execute(rowid_sql, params).fetchone()[0]
+        # dbstat has no rowids: find the leaf whose cells cover it by walking in order.
+        leaves = [row[0] for row in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path",
+            [table])]
+        counts = [row[0] for row in conn.execute(
+            "SELECT ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path",
+            [table])]
+        ordinal = conn.execute(f"SELECT count(*) FROM {table} WHERE rowid < ?",
+                               [rowid]).fetchone()[0]
+    finally:
+        conn.close()
+    for page, cells in zip(leaves, counts, strict=True):
+        if ordinal < cells:
+            return int(page)
+        ordinal -= cells
+    raise LookupError(rowid)

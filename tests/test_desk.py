@@ -161,7 +161,9 @@ def test_check_in_refusals_are_verdicts_not_errors(ctx, event):
 
 def test_an_admission_whose_write_fails_raises_and_admits_nobody(ctx, event):
     refuse_inserts(event.db_path, "events", "disk full for the test")
-    with pytest.raises(sqlite3.DatabaseError, match="disk full for the test") as caught:
+    from checkin.admission import NotRecorded
+
+    with pytest.raises(NotRecorded, match="not recorded: disk full for the test") as caught:
         scan_text(ctx, event.tokens["A1"])
     assert "disk full for the test" in message_of(caught.value)
     assert compute_stats(ctx, TODAY).checked_in == 0

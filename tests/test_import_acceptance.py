@@ -168,31 +168,35 @@ def _people(count):
             *([str(i), f"Anna{i}", "Weber", "DE"] for i in range(count))]
 
 
-def test_bulk_import_keeps_every_index_and_event(tmp_path, monkeypatch):
+def test_chunked_import_keeps_every_index_and_event(tmp_path, monkeypatch):
     from checkin.importing import importer
 
-    monkeypatch.setattr(importer, "BULK_ROWS", 10)  # the bulk path, on a small file
+    monkeypatch.setattr(importer, "FIRST_CHUNK", 7)  # several chunks, on a small file
+    monkeypatch.setattr(importer, "CHUNK_SECONDS", 1e-6)
     db_path = tmp_path / "event.sqlite"
     store = new_store(db_path)
+    import_file(store, write_csv(tmp_path / "first.csv", [["Nr.", "Vorname", "Nachname"],
+                                                           ["x", "First", "Person"]]))
     before = _indexes(db_path)
     summary = import_file(store, write_csv(tmp_path / "a.csv", _people(50)))
     assert summary.added == 50
     assert _indexes(db_path) == before
     (created,) = store.db.conn.execute(
         "SELECT count(DISTINCT uuid) FROM events WHERE type = 'attendee_created'").fetchone()
-    assert created == 50
+    assert created == 51
 
 
-def test_failed_bulk_write_restores_indexes_and_data(tmp_path, monkeypatch):
+def test_the_first_import_is_one_transaction_with_indexes_rebuilt(tmp_path, monkeypatch):
     import sqlite3
 
     from checkin.importing import importer
     from tests.import_helpers import snapshot
 
-    monkeypatch.setattr(importer, "BULK_ROWS", 10)
+    monkeypatch.setattr(importer, "BULK_ROWS", 10)  # the bulk path, on a small file
+    monkeypatch.setattr(importer, "FIRST_CHUNK", 7)  # chunks would split it: they do not
     db_path = tmp_path / "event.sqlite"
     store = new_store(db_path)
-    # A real failure in the middle of the bulk write: the database itself refuses an event.
+    # A real failure at the end of the write: the database itself refuses one event.
     store.db.conn.execute(
         "CREATE TRIGGER no_forty BEFORE INSERT ON events WHEN NEW.attendee_id = '40' "
         "BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
@@ -201,6 +205,47 @@ def test_failed_bulk_write_restores_indexes_and_data(tmp_path, monkeypatch):
         import_file(store, write_csv(tmp_path / "a.csv", _people(50)))
     assert _indexes(db_path) == before_indexes
     assert snapshot(db_path) == before_data
+    store.db.conn.execute("DROP TRIGGER no_forty")
+    assert import_file(store, write_csv(tmp_path / "a.csv", _people(50))).added == 50
+    assert _indexes(db_path) == before_indexes
+
+
+def test_a_write_refused_half_way_says_what_was_written(tmp_path, monkeypatch):
+    import sqlite3
+
+    from checkin.errors import CheckinError
+    from checkin.importing import importer
+    from tests.import_helpers import snapshot
+
+    monkeypatch.setattr(importer, "FIRST_CHUNK", 100)
+    monkeypatch.setattr(importer, "CHUNK_SECONDS", 1e-6)  # every chunk 100 rows
+    db_path = tmp_path / "event.sqlite"
+    store = new_store(db_path)
+    import_file(store, write_csv(tmp_path / "first.csv", [["Nr.", "Vorname", "Nachname"],
+                                                           ["first", "First", "Person"]]))
+    # A real failure in the middle: the database itself refuses one event.
+    store.db.conn.execute(
+        "CREATE TRIGGER no_forty BEFORE INSERT ON events WHEN NEW.attendee_id = '140' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
+    before = snapshot(db_path)
+    file = write_csv(tmp_path / "a.csv", _people(150))
+    with pytest.raises(CheckinError, match=r"stopped \(refused by test\) after 100 of 150 "
+                       "changes.*import the file again to finish"):
+        import_file(store, file)
+    attendees, events = snapshot(db_path)
+    assert len(attendees) == 101 and events == before[1] + 100  # each with its event
+    store.db.conn.execute("DROP TRIGGER no_forty")
+    summary = import_file(store, file)
+    assert (summary.added, summary.unchanged) == (50, 100)
+    # A refusal in the first chunk changes nothing at all.
+    store.db.conn.execute(
+        "CREATE TRIGGER no_first BEFORE INSERT ON events WHEN NEW.attendee_id = 'x0' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
+    before = snapshot(db_path)
+    with pytest.raises(sqlite3.IntegrityError, match="refused by test"):
+        import_file(store, write_csv(tmp_path / "b.csv", [["Nr.", "Vorname", "Nachname"],
+                                                           ["x0", "A", "B"]]))
+    assert snapshot(db_path) == before
 
 
 @pytest.mark.parametrize("header,field", [

@@ -63,13 +63,20 @@ def test_ensure_is_idempotent_and_logged(store, db_path):
     assert "private" not in str(added[0].payload).lower()
 
 
-def test_ensure_registers_an_existing_key_file(store, db_path, tmp_path):
-    """A key file copied beside a fresh database is listed, not replaced."""
-    key_id = keys.ensure_event_key(store, db_path)
+def test_ensure_refuses_a_key_file_copied_beside_a_fresh_database(store, db_path, tmp_path):
+    """A key file beside a fresh database is another event's: refused, not adopted (two
+    events would share one key), unless set aside for the station's automatic demo."""
+    keys.ensure_event_key(store, db_path)
     other_db = tmp_path / "copy.sqlite"
     key_path(other_db).write_bytes(key_path(db_path).read_bytes())
+    key_path(other_db).chmod(0o600)
     other = Store(open_db(other_db, create=True))
-    assert keys.ensure_event_key(other, other_db) == key_id
+    with pytest.raises(CheckinError, match="not this event's signing key"):
+        keys.ensure_event_key(other, other_db)
+    assert keys.list_keys(other) == []
+    fresh = keys.ensure_event_key(other, other_db, set_aside_stale=True)
+    assert fresh != keys.list_keys(store)[0].key_id
+    assert len(list(tmp_path.glob("copy.sqlite.key.stale-*"))) == 1
 
 
 def test_rotate_keeps_old_tokens_valid(tmp_path):

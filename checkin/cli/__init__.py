@@ -4,17 +4,20 @@ Subcommands live in their own modules and are imported only when used, so that
 `checkin scan` does not pay for reportlab or openpyxl.
 """
 
+import contextlib
 import importlib
 import logging
 import os
+import sqlite3
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from checkin import __version__, logsetup
 from checkin.cli.context import CliContext
-from checkin.errors import CheckinError
+from checkin.errors import CheckinError, Interrupted
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,7 @@ COMMANDS = {
     "keys": "keys:keys",
     "confirmations": "confirmations:confirmations",
     "decode": "decode:decode",
+    "doctor": "doctor:doctor",
     "scan": "scan:scan",
     "undo": "scan:undo",
     "layouts": "badges:layouts",
@@ -78,7 +82,48 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         module = importlib.import_module(f"checkin.cli.{module_name}")
         command: click.Command = getattr(module, attr)
+        _check_text_options(command)
         return with_db_option(command)
+
+
+def _check_text_options(command: click.Command) -> None:
+    """Make command (and its subcommands) refuse a text option that is not valid UTF-8
+    (bytes from a Latin-1 terminal reach Python as surrogates, and SQLite, the log and a
+    badge cannot store them): one usage line instead of a failure deep inside. Paths are
+    left alone: the operating system takes any bytes there."""
+    if getattr(command, "_utf8_checked", False):
+        return
+    command._utf8_checked = True  # type: ignore[attr-defined]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _check_text_options(sub)
+    callback = command.callback
+    if callback is None:
+        return
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        for param in ctx.command.params:
+            if not isinstance(param, click.Option) or isinstance(param.type, click.Path):
+                continue
+            value = ctx.params.get(param.name or "")
+            for text in value if isinstance(value, tuple) else (value,):
+                if isinstance(text, str) and not _is_utf8(text):
+                    shown = text.encode("utf-8", "backslashreplace").decode("ascii",
+                                                                            "replace")
+                    raise click.BadParameter(f"{shown!r} is not valid UTF-8 text",
+                                             ctx=ctx, param=param)
+        return callback(*args, **kwargs)
+
+    command.callback = checked
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -119,10 +164,45 @@ def _redacted(args: list[str]) -> list[str]:
     return out
 
 
+def _database_message(exc: sqlite3.DatabaseError) -> str | None:
+    """One line for a database failure a user can act on; None for a fault of ours."""
+    from checkin import db
+    from checkin.cli.context import OPENED
+
+    described = db.describe_error(exc)
+    if described == str(exc):
+        return None
+    path = OPENED[0] if OPENED else Path("the event database")
+    if described == db.DAMAGED:
+        return str(db.damaged(path, str(exc)))
+    return f"{path}: {described}"
+
+
+def _args(argv: list[str] | None) -> str:
+    """The command line for the log, a token's value left out."""
+    return " ".join(_redacted(argv if argv is not None else sys.argv[1:]))
+
+
+def _exit_now(code: int) -> None:
+    """Exit after Ctrl+C without freeing every object one by one: after a large import that
+    takes the interpreter most of a second, and Ctrl+C must stop a command within one.
+    The databases are closed already (the command's context closed them) and the log
+    is flushed here; nothing else is left to write."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback
     (that goes to the log file)."""
     log_file = logsetup.configure()
+    for stream in (sys.stdout, sys.stderr):
+        # A file name in bytes that are not UTF-8 is printed with escapes, not a crash.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return cli.main(args=argv, prog_name="checkin", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -133,16 +213,31 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
+    except Interrupted as exc:
+        log.warning("checkin %s: %s", _args(argv), exc)
+        click.echo(f"error: {exc}", err=True)
+        _exit_now(130)
     except CheckinError as exc:
+        log.warning("checkin %s refused: %s", _args(argv), exc)  # what a supporter asks
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(1)
     except KeyboardInterrupt:
-        sys.exit(130)
+        click.echo("error: interrupted", err=True)
+        _exit_now(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in the log
+        # ... unless it is damage, a full disk, ... that the database found while working,
+        # or text that is not UTF-8 (an argument) that it could not store
+        known = _database_message(exc) if isinstance(exc, sqlite3.DatabaseError) else None
+        if isinstance(exc, UnicodeEncodeError) and "surrogates" in str(exc):
+            known = "an argument is not valid UTF-8 text; nothing was changed"
+        if known is not None:
+            log.warning("checkin %s stopped: %s", _args(argv), exc)
+            click.echo(f"error: {known}", err=True)
+            sys.exit(1)
         log.exception("checkin %s failed",
-                      " ".join(_redacted(argv if argv is not None else sys.argv[1:])))
+                      _args(argv))
         if os.environ.get("CHECKIN_DEBUG"):
             raise
         message = str(exc).splitlines()[0] if str(exc) else ""

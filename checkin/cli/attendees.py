@@ -87,8 +87,8 @@ def attendees(cli: CliContext, query: str | None, day: str | None, limit: int | 
               as_json: bool) -> None:
     """List attendees sorted by family name, or search them (best match first)."""
     from checkin.cli.setup import parse_days
+    from checkin.clock import event_day
     from checkin.search import Searcher
-    from checkin.store import today
     from checkin.text import fold_search
 
     if day is not None:
@@ -96,8 +96,8 @@ def attendees(cli: CliContext, query: str | None, day: str | None, limit: int | 
         if len(days) != 1:
             raise click.BadParameter("give one day", param_hint="--day")
         day = days[0]
-    day = day or today()
     store = cli.store()
+    day = day or event_day(store)
     if query is not None:
         if not query.strip():
             raise click.BadParameter("the search is empty", param_hint="--search")

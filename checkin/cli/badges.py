@@ -9,6 +9,7 @@ import click
 from checkin.cli.context import CliContext, pass_cli, select_attendees
 from checkin.confirmations import file_stem, qr_text_for
 from checkin.errors import CheckinError
+from checkin.files import atomic_output, output_error
 
 
 @click.command()
@@ -62,18 +63,21 @@ def badges(cli: CliContext, out_file: str | None, png_dir: str | None,
         return
     qr_text = qr_text_for(store, cli.db_path)
     if out_file:
-        render_pdf(people, layout, Path(out_file), qr_text=qr_text, event_name=event.name)
+        # Whole or not at all, never through a link placed there (checkin.files).
+        with atomic_output(Path(out_file)) as temp:
+            render_pdf(people, layout, temp, qr_text=qr_text, event_name=event.name)
         click.echo(f"{_plural(len(people), 'badge')} ({layout.name}) in {out_file}")
     if png_dir:
         folder = Path(png_dir)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CheckinError(f"cannot create {folder}: {exc.strerror}") from None
+            raise output_error(folder, exc, action="create") from None
         for attendee in people:
             # file_stem: "a/b" and "a_b" must not overwrite each other's preview
-            render_png(attendee, layout, folder / f"{file_stem(attendee.id)}.png",
-                       qr_text=qr_text, dpi=dpi, event_name=event.name)
+            with atomic_output(folder / f"{file_stem(attendee.id)}.png") as temp:
+                render_png(attendee, layout, temp, qr_text=qr_text, dpi=dpi,
+                           event_name=event.name)
         click.echo(f"{_plural(len(people), 'badge preview')} ({layout.name}) in {folder}")
 
 

@@ -5,11 +5,14 @@ from pathlib import Path
 
 import click
 
-from checkin import paths
+from checkin import db, paths
 from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Attendee
 from checkin.store import Store
+
+# The database the running command opened, for messages about it (checkin.cli.main).
+OPENED: list[Path] = []
 
 
 @dataclass
@@ -20,8 +23,19 @@ class CliContext:
     def db_path(self) -> Path:
         return paths.resolve_db(self.db_option)
 
-    def store(self, *, station: str = "", operator: str = "", create: bool = False) -> Store:
-        return Store(open_db(self.db_path, create=create), station=station, operator=operator)
+    def store(self, *, station: str = "", operator: str = "", create: bool = False,
+              check: str = db.FULL) -> Store:
+        """The event database, opened for this command: checked for damage first (FULL:
+        quick_check; `checkin scan` asks for db.FAST), closed when the command ends."""
+        OPENED[:] = [self.db_path]
+        store = Store(open_db(self.db_path, create=create, check=check), station=station,
+                      operator=operator)
+        # Closed when the command ends: a connection left to the garbage collector would
+        # count as another program holding the database (checkin.db.replace_database).
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.call_on_close(store.close)
+        return store
 
 
 pass_cli = click.make_pass_decorator(CliContext)

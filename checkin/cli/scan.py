@@ -3,8 +3,9 @@
 `scan` writes one line per input as soon as its verdict is decided (and, for `ok`, after
 the admission is committed to disk). Its exit status is 0 whatever the verdicts are: a
 refused code is an answer, not a failure. It is non-zero only for usage errors, a
-missing database, or (with --image) an image file that cannot be read; the other
-inputs are still scanned.
+missing database, (with --image) an image file that cannot be read, or an admission
+whose write failed (a full disk, a lock held past the retries): that input's line says
+`not_recorded` (JSON: "recorded": false) and the other inputs are still scanned.
 """
 
 import json
@@ -13,10 +14,12 @@ from collections.abc import Iterator
 
 import click
 
-from checkin.admission import MALFORMED, Engine, Verdict
+from checkin import clock, db
+from checkin.admission import MALFORMED, Engine, NotRecorded, Verdict, echo_input
 from checkin.cli.context import CliContext, pass_cli
 from checkin.errors import CheckinError
 
+NOT_RECORDED = "not_recorded"  # the line of an input whose admission could not be written
 _ESCAPES: dict[int, str] = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
 
 
@@ -43,7 +46,12 @@ def _day_option(value: str | None) -> str | None:
 
 def _engine(cli: CliContext, station: str | None, operator: str | None) -> Engine:
     station, operator = _station_defaults(station, operator)
-    store = cli.store(station=station, operator=operator)
+    # FAST: a full quick_check costs 0.2 s per 100,000 attendees on every call; scan
+    # checks the whole file only up to 32 MB (checkin.db.FAST_CHECK_BYTES).
+    store = cli.store(station=station, operator=operator, check=db.FAST)
+    skew = clock.check_clock(store)  # logged there too
+    if skew is not None:
+        click.echo(f"warning: {skew.message}", err=True)
     return Engine(store)
 
 
@@ -51,6 +59,10 @@ def _inputs(args: tuple[str, ...]) -> Iterator[str]:
     """The arguments; `-` (or none at all) reads one input per line from stdin as it comes."""
     if not args:
         args = ("-",)
+    if hasattr(sys.stdin, "reconfigure"):
+        # Bytes that are not UTF-8 (a scanner set to Latin-1) arrive as surrogates, which
+        # the engine answers `malformed` ("binary data"), not a crash of the batch.
+        sys.stdin.reconfigure(errors="surrogateescape")
     for arg in args:
         if arg == "-":
             for line in sys.stdin:
@@ -94,9 +106,10 @@ def scan(ctx: click.Context, cli: CliContext, station: str | None, operator: str
     """Scan INPUT... (codes, tokens, URLs; `-` or nothing: one per line from stdin).
 
     Prints one verdict per input as soon as it is decided: ok, already_checked_in,
-    cancelled, not_registered_today, unknown, invalid_signature or malformed. The exit
-    status is 0 even when verdicts are negative; non-zero only for usage errors, a
-    missing database or unreadable images.
+    cancelled, not_registered_today, unknown, invalid_signature or malformed; an
+    admission that could not be written says not_recorded, and the others go on. The
+    exit status is 0 even when verdicts are negative; non-zero only for usage errors, a
+    missing database, unreadable images or a not_recorded input.
     """
     day = _day_option(day)
     engine = _engine(cli, station, operator)
@@ -111,7 +124,9 @@ def scan(ctx: click.Context, cli: CliContext, station: str | None, operator: str
         decode_file = decoder.decode_file
     for item in _inputs(inputs):
         if not image:
-            click.echo(_line(engine.scan(item, day=day), as_json))
+            line, recorded = _scan_line(engine, item, day, as_json)
+            failed += not recorded
+            click.echo(line)
             continue
         try:
             texts = decode_file(item)
@@ -124,9 +139,33 @@ def scan(ctx: click.Context, cli: CliContext, station: str | None, operator: str
                               day=day or engine.today())
             click.echo(_line(nothing, as_json, file=item))
         for text in texts:
-            click.echo(_line(engine.scan(text, day=day), as_json, file=item))
+            line, recorded = _scan_line(engine, text, day, as_json, file=item)
+            failed += not recorded
+            click.echo(line)
     if failed:
         ctx.exit(1)
+
+
+def _scan_line(engine: Engine, text: str, day: str | None, as_json: bool,
+               file: str | None = None) -> tuple[str, bool]:
+    """(the verdict line for text, whether it needed no write or its write succeeded).
+
+    An admission that could not be written (a full disk, a lock held too long) gets a
+    `not_recorded` line, and the batch goes on: every input still gets its own answer."""
+    try:
+        return _line(engine.scan(text, day=day), as_json, file), True
+    except NotRecorded as exc:
+        message = f"Not recorded: {exc}. Scan again when the fault is fixed."
+        if as_json:
+            data: dict[str, object] = {
+                "input": echo_input(text), "verdict": NOT_RECORDED, "recorded": False,
+                "attendee_id": exc.attendee.id, "message": message,
+                "name": exc.attendee.display_name, "day": day or engine.today()}
+            if file is not None:
+                data["file"] = file
+            return json.dumps(data, ensure_ascii=False), False
+        line = f"{NOT_RECORDED:<20} {exc.attendee.id:<12} {message}"
+        return (f"{file}: {line}" if file is not None else line).translate(_ESCAPES), False
 
 
 @click.command()

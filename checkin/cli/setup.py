@@ -25,20 +25,39 @@ def parse_days(text: str) -> list[str]:
 @click.command()
 @click.option("--event", "name", required=True, help="Event name, as printed on confirmations.")
 @click.option("--days", required=True, help="Event days: YYYY-MM-DD[,YYYY-MM-DD...].")
+@click.option("--timezone", "zone_name", metavar="ZONE",
+              help="The event's time zone, e.g. Europe/Berlin (default: this machine's): "
+                   "an admission counts for the event day of this zone, whatever zone a "
+                   "desk's laptop is set to.")
 @click.option("--force", is_flag=True, help="Rename/redate an existing event database.")
 @pass_cli
-def init(cli: CliContext, name: str, days: str, force: bool) -> None:
-    """Create an event database with its name and days."""
+def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bool) -> None:
+    """Create an event database with its name, days and time zone."""
+    from checkin import clock, keys
+
     day_list = parse_days(days)
     name = name.strip()
     if not name:
         raise click.BadParameter("the event name is empty", param_hint="--event")
+    if zone_name is not None:
+        clock.zone(zone_name)  # refused before anything is created
+
+    if not cli.db_path.exists():
+        keys.check_adoptable(cli.db_path)  # before anything is created
     store = cli.store(create=True)
-    if store.meta("event_name") is not None and not force:
-        raise CheckinError(f"{cli.db_path} already holds an event (use --force to rename it)")
-    store.set_event(name, day_list)
+    # Checked and written under one write lock: an `init` or `demo` running at the same
+    # time then finds this event and refuses, instead of both claiming success.
+    with store.transaction():
+        if store.meta("event_name") is not None and not force:
+            raise CheckinError(
+                f"{cli.db_path} already holds an event (use --force to rename it)")
+        keys.check_adoptable(cli.db_path, store)
+        store.set_event(name, day_list)
+        if zone_name is not None or store.meta(clock.ZONE_KEY) is None:
+            store.set_meta(clock.ZONE_KEY, zone_name or clock.local_zone_name())
     _after_init(cli, store)
-    click.echo(f"created event {name!r} ({', '.join(day_list)}) in {cli.db_path}")
+    click.echo(f"created event {name!r} ({', '.join(day_list)}, time zone "
+               f"{store.meta(clock.ZONE_KEY)}) in {cli.db_path}")
 
 
 def _after_init(cli: CliContext, store: Store) -> None:
@@ -56,33 +75,44 @@ def _after_init(cli: CliContext, store: Store) -> None:
 def demo(cli: CliContext, force: bool) -> None:
     """Create the demo event: 400 delegates from 61 countries, today and tomorrow."""
     from datetime import datetime
+    from pathlib import Path
 
-    from checkin import keys
-    from checkin.db import open_db
+    from checkin import keys, paths
+    from checkin.db import open_db, replace_database
     from checkin.demo import create_demo
 
     path = cli.db_path
-    if path.exists():
+    if not path.exists():
+        keys.check_adoptable(path)  # before anything is created
+    else:
         db = open_db(path)
         taken = (db.execute("SELECT 1 FROM meta WHERE key = 'event_name'").fetchone()
                  or db.execute("SELECT 1 FROM attendees LIMIT 1").fetchone())
+        db.conn.close()
         if taken and not force:
-            db.conn.close()
             raise CheckinError(f"{path} already holds an event (use --force to replace it)")
         if taken:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             backup = path.with_name(f"{path.stem}.replaced-{stamp}{path.suffix}")
-            # VACUUM INTO copies a consistent snapshot, WAL contents included.
-            db.execute("VACUUM INTO ?", [str(backup)])
-            db.conn.close()
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+            def build(temp: Path) -> None:
+                new = Store(open_db(temp, create=True))
+                try:
+                    create_demo(new)
+                finally:
+                    new.close()
+
+            # Refused while a desk holds the database (checkin.db.replace_database).
+            replace_database(path, build, backup)
+            old_key = paths.key_path(path)
+            if old_key.exists():  # the old event's key goes with its database
+                old_key.replace(paths.key_path(backup))
             click.echo(f"kept the old database as {backup}")
-        else:
-            db.conn.close()
     store = cli.store(create=True)
-    count = create_demo(store)
+    keys.check_adoptable(path, store)
+    if not store.created_from("demo"):
+        create_demo(store)
     key_id = keys.ensure_event_key(store, path)
     info = store.event_info()
-    click.echo(f"created demo event {info.name!r} ({', '.join(info.days)}) with {count} "
-               f"attendees in {path}; signing key {key_id}")
+    click.echo(f"created demo event {info.name!r} ({', '.join(info.days)}) with "
+               f"{store.attendee_count()} attendees in {path}; signing key {key_id}")
