@@ -55,6 +55,9 @@ _TEXT_FIELDS = ("title", "given_name", "family_name", "badge_name", "organisatio
                 "role", "email", "notes")
 CHANGEABLE = frozenset({*_TEXT_FIELDS, "code", "name_order", "days", "status", "extra"})
 _CHOICES = {"name_order": ("given_first", "family_first"), "status": ("confirmed", "cancelled")}
+_PLAIN = frozenset(_TEXT_FIELDS) - set(_CHOICES)  # any string up to MAX_TEXT
+# One encoder for every size check: json.dumps with arguments builds a new one per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def to_wire(event: Event, *, hub_seq: int | None = None) -> dict[str, Any]:
@@ -97,17 +100,22 @@ def day_problem(text: str) -> str | None:
 
 
 def _depth(value: Any) -> int:
-    """Nesting depth, without recursion (a hostile payload may nest thousands deep)."""
-    deepest, stack = 0, [(value, 1)]
+    """Nesting depth, without recursion (a hostile payload may nest thousands deep): 1 for
+    a scalar or an empty container, else 1 + the depth of its deepest item. Only
+    containers are walked: a payload is mostly flat, and this runs for every event a hub
+    or desk receives."""
+    if not isinstance(value, dict | list):
+        return 1
+    deepest, stack = 1, [(value, 1)]
     while stack:
         item, level = stack.pop()
-        deepest = max(deepest, level)
-        if level > MAX_PAYLOAD_DEPTH:
+        items = item.values() if isinstance(item, dict) else item
+        if not items:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_PAYLOAD_DEPTH:
             break
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
+        stack.extend((v, level + 1) for v in items if isinstance(v, dict | list))
     return deepest
 
 
@@ -132,13 +140,14 @@ def _field_problem(name: str, value: Any) -> str | None:
 
 
 def payload_problem(kind: str, attendee_id: str | None, day: str | None,
-                    payload: dict[str, Any]) -> str | None:
-    """What is wrong with an event of type kind, in one line; None if nothing."""
+                    payload: dict[str, Any], *, size: int | None = None) -> str | None:
+    """What is wrong with an event of type kind, in one line; None if nothing. size: the
+    length of the payload as JSON (ensure_ascii=False), when the caller has encoded it."""
     if kind not in EVENT_TYPES:
         return f"unknown event type {kind[:40]!r}"
     if _depth(payload) > MAX_PAYLOAD_DEPTH:
         return f"payload nested more than {MAX_PAYLOAD_DEPTH} deep"
-    if len(json.dumps(payload, ensure_ascii=False)) > MAX_PAYLOAD_BYTES:
+    if (len(_ENCODE(payload)) if size is None else size) > MAX_PAYLOAD_BYTES:
         return f"payload over {MAX_PAYLOAD_BYTES // 1024} KB"
     if kind in (CHECKIN, UNDO, BADGE_PRINTED, *ATTENDEE_EVENTS, TOKEN_REVOKED,
                 ATTENDEE_MERGED) and not attendee_id:
@@ -152,7 +161,10 @@ def payload_problem(kind: str, attendee_id: str | None, day: str | None,
             return "the payload's id differs from attendee_id"
         for name in CHANGEABLE:
             if name in payload:
-                problem = _field_problem(name, payload[name])
+                value = payload[name]
+                if name in _PLAIN and isinstance(value, str) and len(value) <= MAX_TEXT:
+                    continue  # the common case, without a call
+                problem = _field_problem(name, value)
                 if problem:
                     return problem
         ref = payload.get("ref", "")
