@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -366,6 +366,20 @@ class _Stores:
         return store
 
 
+# An events row as the JSON object of protocol.to_wire, hub_seq included (an empty payload
+# column is an empty object, as Event.from_row reads it).
+_WIRE_EVENT = ("json_object('uuid', uuid, 'type', type, 'attendee_id', attendee_id, "
+               "'station', station, 'operator', operator, 'time', time, 'day', day, "
+               "'payload', json(coalesce(nullif(payload, ''), '{}')), 'hub_seq', seq)")
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
+def _json_with_events(events: list[str], rest: dict[str, Any]) -> Response:
+    """{"events": [the given JSON texts], ...rest} (rest written as JSONResponse would)."""
+    body = f"{{\"events\":[{','.join(events)}],{_ENCODE(rest)[1:]}"
+    return Response(body.encode("utf-8"), media_type="application/json")
+
+
 def _event_answer(store: Store) -> dict[str, Any]:
     info = store.event_info()
     return {"name": info.name, "days": info.days}
@@ -421,15 +435,17 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
     def pull(request: Request,
              since: int = Query(0, ge=0, le=2**62, description="the last hub_seq you hold"),
              limit: int = Query(protocol.PULL_LIMIT, ge=1, le=protocol.MAX_PULL_LIMIT)
-             ) -> JSONResponse:
+             ) -> Response:
         station: str = request.scope[_STATION]
         store = stores.get()
         conn = store.db.conn
         conn.execute("BEGIN")  # one snapshot: events, keys and refs as of the same moment
         try:
+            # Each event as JSON text made by SQLite: a first sync pulls every event there
+            # is, and json.loads + json.dumps of each payload was most of the hub's work.
             rows = store.db.execute(
-                "SELECT seq, uuid, type, attendee_id, station, operator, time, day, payload "
-                "FROM events WHERE seq > ? ORDER BY seq LIMIT ?", [since, limit + 1]).fetchall()
+                f"SELECT seq, {_WIRE_EVENT} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                [since, limit + 1]).fetchall()
             event = _event_answer(store)
             keys = [dict(zip(("key_id", "algorithm", "public_key", "created_at", "revoked_at",
                               "station"), r, strict=True)) for r in store.db.execute(
@@ -441,17 +457,14 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
         finally:
             conn.execute("COMMIT")
         page = rows[:limit]
-        events = [protocol.to_wire(Event(uuid=r[1], type=r[2], attendee_id=r[3], station=r[4],
-                                         operator=r[5], time=r[6], day=r[7],
-                                         payload=json.loads(r[8] or "{}")), hub_seq=r[0])
-                  for r in page]
         with store.transaction():
             stations.record_contact(store, station)
-        log.info("hub: pull by %s since %d: %d events%s", station, since, len(events),
-                 " (more)" if len(rows) > limit else "")
-        return JSONResponse({"event": event, "events": events,
-                             "next": page[-1][0] if page else since, "more": len(rows) > limit,
-                             "public_keys": keys, "revoked_refs": refs})
+        more = len(rows) > limit
+        log.info("hub: pull by %s since %d: %d events%s", station, since, len(page),
+                 " (more)" if more else "")
+        return _json_with_events([r[1] for r in page], {
+            "event": event, "next": page[-1][0] if page else since, "more": more,
+            "public_keys": keys, "revoked_refs": refs})
 
     @app.post(f"{protocol.API}/push", response_model=PushAnswer)
     def push(request: Request, body: PushRequest) -> JSONResponse:
