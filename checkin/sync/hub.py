@@ -51,7 +51,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,19 +82,28 @@ _DRAIN_CAP = 32 * 1024 * 1024  # read at most this much of a refused body, then 
 # -- the wire, as pydantic models (validation and the OpenAPI schema) --------------------
 
 
+_UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_EVENT_TYPES: list[JsonValue] = [kind for kind in sorted(protocol.EVENT_TYPES)]
+
+
 class WireEvent(BaseModel):
     """One event as a desk pushes it."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    uuid: str = Field(min_length=36, max_length=36, description="canonical lowercase UUID")
+    # json_schema_extra: the schema says what the validators below accept, so that a client
+    # (or a test) made from the schema can write an event the hub takes.
+    uuid: str = Field(min_length=36, max_length=36, description="canonical lowercase UUID",
+                      json_schema_extra={"pattern": _UUID_PATTERN})
     type: str = Field(max_length=40, description="one of " + ", ".join(
-        sorted(protocol.EVENT_TYPES)))
+        sorted(protocol.EVENT_TYPES)), json_schema_extra={"enum": _EVENT_TYPES})
     attendee_id: str | None = Field(default=None, min_length=1, max_length=protocol.MAX_ID)
     station: str = Field(min_length=1, max_length=protocol.MAX_NAME)
     operator: str = Field(default="", max_length=protocol.MAX_NAME)
-    time: str = Field(max_length=40, description="ISO 8601 with UTC offset")
-    day: str | None = Field(default=None, description="YYYY-MM-DD")
+    time: str = Field(max_length=40, description="ISO 8601 with UTC offset",
+                      json_schema_extra={"format": "date-time"})
+    day: str | None = Field(default=None, description="YYYY-MM-DD",
+                            json_schema_extra={"format": "date"})
     payload: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("uuid")
@@ -128,7 +144,8 @@ class WireEvent(BaseModel):
 class PushRequest(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    station_time: str = Field(max_length=40, description="the desk's clock when it sent this")
+    station_time: str = Field(max_length=40, description="the desk's clock when it sent this",
+                              json_schema_extra={"format": "date-time"})
     events: list[WireEvent] = Field(max_length=protocol.MAX_PUSH_EVENTS)
 
     @field_validator("station_time")
