@@ -312,6 +312,27 @@ def test_bad_pushes_get_one_line_4xx_and_change_nothing(hub: Hub) -> None:
     assert good["uuid"] not in {r[0] for r in hub.store.db.execute("SELECT uuid FROM events")}
 
 
+def _raw_push(desk: httpx.Client, event: dict[str, Any], payload_json: str) -> httpx.Response:
+    """A push whose event's payload is the given JSON text (json.dumps would not write it)."""
+    text = json.dumps(push_body([{**event, "payload": "PAYLOAD"}]))
+    return desk.post(f"{API}/push", content=text.replace('"PAYLOAD"', payload_json),
+                     headers={"Content-Type": "application/json"})
+
+
+def test_a_payload_holding_nan_or_infinity_is_refused_and_pulls_go_on(hub: Hub) -> None:
+    # It was stored; SQLite's JSON, which writes the pull answers, cannot carry it, so
+    # every pull from then on failed (503) and no desk could sync any more.
+    token = hub.add("desk-nan")
+    before = snapshot(hub.path)
+    with hub.client(token) as desk:
+        for number in ("NaN", "Infinity", "-Infinity", '[1, {"x": NaN}]'):
+            answer = _raw_push(desk, wire("badge_printed", "a1"), f'{{"n": {number}}}')
+            assert answer.status_code == 422, (number, answer.text)
+            assert "not finite" in answer.json()["error"]
+        assert snapshot(hub.path) == before
+        assert desk.get(f"{API}/pull?since=0").status_code == 200
+
+
 def test_pull_pages_through_the_log_in_hub_order(hub: Hub) -> None:
     token = hub.add("desk-pager")
     with hub.client(token) as desk:

@@ -57,7 +57,9 @@ CHANGEABLE = frozenset({*_TEXT_FIELDS, "code", "name_order", "days", "status", "
 _CHOICES = {"name_order": ("given_first", "family_first"), "status": ("confirmed", "cancelled")}
 _PLAIN = frozenset(_TEXT_FIELDS) - set(_CHOICES)  # any string up to MAX_TEXT
 # One encoder for every size check: json.dumps with arguments builds a new one per call.
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+# allow_nan=False: NaN and Infinity are not JSON; the hub's pull answers (made by SQLite)
+# could not carry an event holding one, and every desk's pull would fail from there on.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def to_wire(event: Event, *, hub_seq: int | None = None) -> dict[str, Any]:
@@ -147,7 +149,12 @@ def payload_problem(kind: str, attendee_id: str | None, day: str | None,
         return f"unknown event type {kind[:40]!r}"
     if _depth(payload) > MAX_PAYLOAD_DEPTH:
         return f"payload nested more than {MAX_PAYLOAD_DEPTH} deep"
-    if (len(_ENCODE(payload)) if size is None else size) > MAX_PAYLOAD_BYTES:
+    if size is None:
+        try:
+            size = len(_ENCODE(payload))
+        except ValueError:
+            return "payload holds a number that is not finite (NaN or Infinity)"
+    if size > MAX_PAYLOAD_BYTES:
         return f"payload over {MAX_PAYLOAD_BYTES // 1024} KB"
     if kind in (CHECKIN, UNDO, BADGE_PRINTED, *ATTENDEE_EVENTS, TOKEN_REVOKED,
                 ATTENDEE_MERGED) and not attendee_id:
