@@ -333,6 +333,21 @@ def test_a_payload_holding_nan_or_infinity_is_refused_and_pulls_go_on(hub: Hub) 
         assert desk.get(f"{API}/pull?since=0").status_code == 200
 
 
+def test_a_payload_holding_a_lone_surrogate_is_refused(hub: Hub) -> None:
+    # JSON may escape half of a UTF-16 pair alone; SQLite cannot store that text, and the
+    # push was answered 500.
+    token = hub.add("desk-surrogate")
+    before = snapshot(hub.path)
+    with hub.client(token) as desk:
+        for payload in ('{"x": "\\ud800"}', '{"\\udfff": 1}', '{"a": ["ok", {"b": "\\udc00x"}]}'):
+            answer = _raw_push(desk, wire("badge_printed", "a1"), payload)
+            assert answer.status_code == 422, (payload, answer.text)
+            assert "lone surrogate" in answer.json()["error"]
+        assert snapshot(hub.path) == before
+        paired = _raw_push(desk, wire("badge_printed", "a1"), '{"x": "\\ud83d\\ude00"}')
+        assert paired.status_code == 200, paired.text  # a whole pair is one character
+
+
 def test_pull_pages_through_the_log_in_hub_order(hub: Hub) -> None:
     token = hub.add("desk-pager")
     with hub.client(token) as desk:

@@ -151,9 +151,15 @@ def payload_problem(kind: str, attendee_id: str | None, day: str | None,
         return f"payload nested more than {MAX_PAYLOAD_DEPTH} deep"
     if size is None:
         try:
-            size = len(_ENCODE(payload))
+            text = _ENCODE(payload)
         except ValueError:
             return "payload holds a number that is not finite (NaN or Infinity)"
+        if not text.isascii():
+            try:  # JSON's \ud800 escapes decode to lone surrogates, which SQLite cannot store
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return "payload holds text that is not Unicode (a lone surrogate)"
+        size = len(text)
     if size > MAX_PAYLOAD_BYTES:
         return f"payload over {MAX_PAYLOAD_BYTES // 1024} KB"
     if kind in (CHECKIN, UNDO, BADGE_PRINTED, *ATTENDEE_EVENTS, TOKEN_REVOKED,
