@@ -82,6 +82,17 @@ def test_the_schema_lists_these_operations(hub_schema: Any) -> None:
     assert listed == set(OPERATIONS)
 
 
+def test_the_schema_declares_the_refusal_body(hub_schema: Any) -> None:
+    raw = hub_schema.raw_schema
+    refusal = raw["components"]["schemas"]["ErrorAnswer"]
+    assert refusal["required"] == ["error"] and refusal["additionalProperties"] is False
+    for _method, path in OPERATIONS:
+        for operation in raw["paths"][path].values():
+            for status in ("400", "401", "409", "413", "422", "503"):
+                body = operation["responses"][status]["content"]["application/json"]
+                assert body["schema"] == {"$ref": "#/components/schemas/ErrorAnswer"}
+
+
 def _run(strategy: Any, check: Callable[[Any], None]) -> None:
     @given(case=strategy)
     @EXAMPLES

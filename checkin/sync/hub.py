@@ -238,6 +238,23 @@ class FinalAnswer(BaseModel):
                                     "upload address is set")
 
 
+class ErrorAnswer(BaseModel):
+    """Every refusal: one line, and nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: str
+
+
+# Declared for every route, so that the schema says what a refusal looks like (FastAPI
+# would otherwise document its own {"detail": [...]} for 422, which the hub never sends).
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorAnswer, "description": what} for status, what in (
+        (400, "the body is not JSON"), (401, "no valid token: the same body on every path"),
+        (409, "the database refused a row"), (413, "body over 8 MB"),
+        (422, "a field that is wrong"), (503, "the database is busy"))}
+
+
 class StatusAnswer(BaseModel):
     hub_time: str
     hub_seq: int
@@ -409,7 +426,7 @@ def _hub_seq(store: Store) -> int:
 def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) -> FastAPI:
     stores = _Stores(Path(db_path))
     app = FastAPI(title="checkin hub", version="1", openapi_url=protocol.OPENAPI,
-                  docs_url=None, redoc_url=None,
+                  docs_url=None, redoc_url=None, responses=_REFUSALS,
                   description="Desks push their own events and pull everybody else's "
                               "(docs/sync.md). Every route needs Authorization: Bearer "
                               "TOKEN (`checkin hub add-station`).")
