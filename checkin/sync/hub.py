@@ -519,8 +519,11 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
                              "hub_seq": hub_seq})
 
     @app.post(f"{protocol.API}/station-key", response_model=StationKeyAnswer,
-              responses={403: {"description": "the key is refused (one line says why)"},
-                         409: {"description": "another key has this key id: make a new key"}})
+              responses={
+                  403: {"model": ErrorAnswer,
+                        "description": "the key is refused (one line says why)"},
+                  409: {"model": ErrorAnswer,
+                        "description": "another key has this key id: make a new key"}})
     def station_key(request: Request, body: StationKeyRequest) -> JSONResponse:
         station: str = request.scope[_STATION]
         try:
