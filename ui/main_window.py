@@ -441,6 +441,8 @@ class MainWindow(QMainWindow):
                 "The station's settings file was not used as written (%1): the defaults "
                 "are in use there. Check the settings (Ctrl+,); saving them rewrites the "
                 "file.").replace("%1", self.config_problem))
+        if s is not None and s.clock_warning:
+            lines.append(s.clock_warning)  # this laptop's clock is behind the event log
         if s is not None and s.is_demo:
             lines.append(self.tr(
                 "This is the demo event with made-up delegates. To use your real attendee "

@@ -30,6 +30,7 @@ from checkin.desk import (
     compute_stats,
     describe,
     enqueue_and_print,
+    event_day,
     message_of,
     move_jobs,
     open_event,
@@ -338,9 +339,6 @@ class Station(QObject):
         if self._stats_pending:
             return
         self._stats_pending = True
-        from checkin.store import today
-
-        day = today()  # a station left running overnight counts the new day
 
         def done(stats: Stats) -> None:
             self._stats_pending = False
@@ -350,7 +348,10 @@ class Station(QObject):
         def fail(exc: BaseException) -> None:
             self._stats_pending = False
 
-        self.lanes["db"].submit(lambda ctx: compute_stats(ctx, day), done, fail, name="stats")
+        # The event's day, in the event's time zone (a station left running overnight
+        # counts the new day; a laptop in another zone counts the event's).
+        self.lanes["db"].submit(lambda ctx: compute_stats(ctx, event_day(ctx)), done, fail,
+                                name="stats")
 
     def _printed(self, state: PrintState) -> None:
         self.print_state = state
