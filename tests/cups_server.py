@@ -256,6 +256,9 @@ def info() -> ServerInfo | None:
     return state
 
 
+_DAEMONS: dict[int, subprocess.Popen[bytes]] = {}
+
+
 def start() -> ServerInfo:
     """Start (or reuse) the private cupsd with the cups-pdf printer; raise Unavailable."""
     _check_requirements()
@@ -279,6 +282,9 @@ def start() -> ServerInfo:
             env={k: v for k, v in os.environ.items() if k != "CUPS_SERVER"},
         )
         log.close()
+        # Kept: a Popen dropped while its daemon runs warns (ResourceWarning, an error
+        # under pytest) when a test process starts cupsd itself (it died mid-run).
+        _DAEMONS[process.pid] = process
         deadline = time.monotonic() + START_TIMEOUT
         while not _answers(str(socket)):
             if process.poll() is not None:
