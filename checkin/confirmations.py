@@ -165,11 +165,7 @@ def write_qr_png(text: str, path: Path, *, box: int = 8, border: int = 4) -> Non
     The matrix is the one the PDF draws (checkin.badges.qr, zxing-cpp's encoder: 0.3 ms,
     where the pure-Python qrcode package took 13 ms an attendee).
     """
-    try:
-        code = qr.encode(text)
-    except ImportError:  # zxing-cpp (third-party) has no wheel for this platform: qrcode
-        _write_qr_png_with_qrcode(text, path, box=box, border=border)
-        return
+    code = qr.encode(text)
     from PIL import Image, ImageDraw
 
     side = (code.size + 2 * border) * box
@@ -179,16 +175,6 @@ def write_qr_png(text: str, path: Path, *, box: int = 8, border: int = 4) -> Non
         x, y = (col + border) * box, (row + border) * box
         draw.rectangle((x, y, x + length * box - 1, y + box - 1), fill=0)
     image.save(str(path), optimize=True)
-
-
-def _write_qr_png_with_qrcode(text: str, path: Path, *, box: int, border: int) -> None:
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=border)
-    code.add_data(text)
-    code.make(fit=True)
-    code.make_image().save(str(path))
 
 
 def issue(store: Store, db_path: Path, attendees: Sequence[Attendee], out_dir: Path, *,

@@ -232,18 +232,9 @@ def terminal_qr(text: str, border: int = 2) -> str:
 
 
 def _matrix(text: str) -> list[list[bool]]:
-    try:
-        from checkin.badges import qr
+    from checkin.badges import qr
 
-        return [list(row) for row in qr.matrix(text)]
-    except ImportError:  # zxing-cpp has no wheel for this platform: the qrcode package
-        import qrcode
-        from qrcode.constants import ERROR_CORRECT_M
-
-        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
-        code.add_data(text)
-        code.make(fit=True)
-        return [[bool(m) for m in row] for row in code.get_matrix()]
+    return [list(row) for row in qr.matrix(text)]
 
 
 def write_png(text: str, path: Path) -> None:
