@@ -141,12 +141,13 @@ class WireEvent(BaseModel):
         return self
 
 
-class PushRequest(BaseModel):
+class StationTimed(BaseModel):
+    """A desk's request that carries its clock (the hub records the skew)."""
+
     model_config = ConfigDict(strict=True, extra="forbid")
 
     station_time: str = Field(max_length=40, description="the desk's clock when it sent this",
                               json_schema_extra={"format": "date-time"})
-    events: list[WireEvent] = Field(max_length=protocol.MAX_PUSH_EVENTS)
 
     @field_validator("station_time")
     @classmethod
@@ -155,6 +156,10 @@ class PushRequest(BaseModel):
         if problem:
             raise ValueError(problem)
         return value
+
+
+class PushRequest(StationTimed):
+    events: list[WireEvent] = Field(max_length=protocol.MAX_PUSH_EVENTS)
 
 
 class PushAnswer(BaseModel):
@@ -218,18 +223,8 @@ class PullAnswer(BaseModel):
     revoked_refs: list[RevokedRefAnswer]
 
 
-class FinalRequest(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-
-    station_time: str = Field(max_length=40, description="the desk's clock when it sent this")
-
-    @field_validator("station_time")
-    @classmethod
-    def _time(cls, value: str) -> str:
-        problem = protocol.time_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+class FinalRequest(StationTimed):
+    pass
 
 
 class FinalAnswer(BaseModel):
