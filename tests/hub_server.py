@@ -102,3 +102,16 @@ class HubProcess:
             self.process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+def synced_desk(run_cli, hub_store, url: str, folder: Path, name: str):
+    """A desk registered at the hub, its database made by a first `checkin sync`."""
+    from checkin.db import open_db
+    from checkin.store import Store
+    from checkin.sync import stations
+
+    token = stations.add_station(hub_store, name)
+    path = folder / f"{name}.sqlite"
+    result = run_cli("sync", "--hub", url, "--token", token, db=path)
+    assert result.exit_code == 0, result.output
+    return Store(open_db(path), station=name, operator="op-" + name)

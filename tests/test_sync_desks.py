@@ -20,7 +20,7 @@ from checkin.store import Store
 from checkin.sync import stations
 from checkin.sync.client import outbox_count, sync_once, token_path
 from tests.conftest import run_checkin
-from tests.hub_server import HubProcess, free_port
+from tests.hub_server import HubProcess, free_port, synced_desk
 from tests.test_admission_support import DAY1, DAY2, Setup, make_event
 
 
@@ -52,15 +52,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
 
 def new_desk(hub: Hub, run_cli, folder: Path, name: str) -> Store:
     """A desk registered at the hub, its database made by a first `checkin sync`."""
-    token = stations.add_station(hub.store, name)
-    path = folder / f"{name}.sqlite"
-    result = run_cli("sync", "--hub", hub.url, "--token", token, db=path)
-    assert result.exit_code == 0, result.output
-    return Store(open_db(path), station=name, operator="op-" + name)
+    return synced_desk(run_cli, hub.store, hub.url, folder, name)
 
-
-def path_of(store: Store) -> Path:
-    return Path(store.db.execute("PRAGMA database_list").fetchone()[2])
 
 
 def test_the_first_sync_creates_the_station_database(hub: Hub, run_cli, tmp_path) -> None:
@@ -112,9 +105,9 @@ def test_admitted_at_one_desk_is_already_checked_in_at_another(hub: Hub, run_cli
     token = hub.event.token("a1")
     assert Engine(desk_a).scan(token, day=DAY1).verdict == OK
     assert outbox_count(desk_a) == 1
-    pushed = sync_once(desk_a, path_of(desk_a))
+    pushed = sync_once(desk_a, desk_a.path)
     assert (pushed.pushed, pushed.waiting, pushed.station) == (1, 0, "desk-a")
-    pulled = sync_once(desk_b, path_of(desk_b))
+    pulled = sync_once(desk_b, desk_b.path)
     assert pulled.pulled == 1 and pulled.pushed == 0
     verdict = Engine(desk_b).scan(token, day=DAY1)
     assert verdict.verdict == ALREADY_CHECKED_IN
@@ -136,7 +129,7 @@ def test_a_cancellation_and_a_revoked_token_at_the_hub_reach_the_desk(hub: Hub, 
     confirmations.revoke(hub.store, "a5", reason="lost phone")
     new_token = hub.event.token("a5")
 
-    result = run_cli("sync", db=path_of(desk))
+    result = run_cli("sync", db=desk.path)
     assert result.exit_code == 0, result.output
     assert "2 pulled" in result.output  # the cancellation and the revocation, nothing else
     engine = Engine(desk)
@@ -152,7 +145,7 @@ def test_a_cancellation_and_a_revoked_token_at_the_hub_reach_the_desk(hub: Hub, 
 def test_an_unreachable_hub_is_one_line_and_loses_nothing(hub: Hub, run_cli,
                                                           tmp_path) -> None:
     desk = new_desk(hub, run_cli, tmp_path, "desk-d")
-    path = path_of(desk)
+    path = desk.path
     admitted = Engine(desk).scan(hub.event.token("a4"), day=DAY1)
     assert admitted.verdict == OK and admitted.event is not None
     nowhere = f"http://127.0.0.1:{free_port()}"
@@ -183,11 +176,11 @@ def test_final_sync_confirms_that_the_hub_holds_everything(hub: Hub, run_cli,
     assert engine.scan(hub.event.token("a2"), day=DAY1).verdict == OK
     engine.undo("a2", day=DAY1, reason="wrong person")
     assert outbox_count(desk) == 2
-    result = run_cli("sync", "--final", db=path_of(desk))
+    result = run_cli("sync", "--final", db=desk.path)
     assert result.exit_code == 0, result.output
     total = desk.db.execute("SELECT count(*) FROM events").fetchone()[0]
     assert result.output.splitlines()[-1] == f"all synced: {total} events"
     mine = {r[0] for r in desk.db.execute("SELECT uuid FROM events")}
     at_hub = {r[0] for r in hub.store.db.execute("SELECT uuid FROM events")}
     assert mine <= at_hub
-    assert os.path.exists(token_path(path_of(desk)))
+    assert os.path.exists(token_path(desk.path))

@@ -10,7 +10,6 @@ import pytest
 
 from checkin.admission import ALREADY_CHECKED_IN, OK, Engine
 from checkin.conflicts import conflicts
-from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.merging import merge
 from checkin.models import Attendee
@@ -18,7 +17,7 @@ from checkin.search import search_key
 from checkin.store import ATTENDEE_MERGED, BADGE_PRINTED, Store
 from checkin.sync import stations
 from checkin.sync.client import sync_once
-from tests.hub_server import HubProcess
+from tests.hub_server import HubProcess, synced_desk
 from tests.test_admission_support import DAY1, Setup, make_event
 
 
@@ -34,15 +33,8 @@ def hub(tmp_path: Path) -> Iterator[tuple[Setup, HubProcess]]:
 
 
 def desk(run_cli, event: Setup, process: HubProcess, folder: Path, name: str) -> Store:
-    token = stations.add_station(event.store, name)
-    path = folder / f"{name}.sqlite"
-    result = run_cli("sync", "--hub", process.url, "--token", token, db=path)
-    assert result.exit_code == 0, result.output
-    return Store(open_db(path), station=name, operator="op-" + name)
+    return synced_desk(run_cli, event.store, process.url, folder, name)
 
-
-def path_of(store: Store) -> Path:
-    return Path(store.db.execute("PRAGMA database_list").fetchone()[2])
 
 
 def walk_in(store: Store, person: Attendee) -> None:
@@ -62,7 +54,7 @@ def test_a_merge_at_the_hub_reaches_the_desks(hub, run_cli, tmp_path: Path) -> N
     with desk_b.transaction():
         desk_b.append(BADGE_PRINTED, "W1201-BBBBBB", day=DAY1, payload={"layout": "a6"})
     for store in (desk_a, desk_b, desk_a):
-        sync_once(store, path_of(store))
+        sync_once(store, store.path)
 
     listed = run_cli("duplicates", "--json", db=event.path)
     assert listed.exit_code == 0, listed.output
@@ -76,7 +68,7 @@ def test_a_merge_at_the_hub_reaches_the_desks(hub, run_cli, tmp_path: Path) -> N
     assert "1 check-in and 1 badge printed of W1201-BBBBBB now count as" in done.output
 
     for store in (desk_a, desk_b):
-        result = sync_once(store, path_of(store))
+        result = sync_once(store, store.path)
         assert result.pulled == 3  # attendee_updated, attendee_cancelled, attendee_merged
         assert store.merges() == {"W1201-BBBBBB": "W1201-AAAAAA"}
         assert store.checked_in_ids(DAY1) == {"W1201-AAAAAA"}
@@ -97,7 +89,7 @@ def test_a_merge_at_the_hub_reaches_the_desks(hub, run_cli, tmp_path: Path) -> N
     verdict = Engine(desk_b).scan("W1201-BBBBBB", day=DAY1)
     assert verdict.verdict == ALREADY_CHECKED_IN
     assert verdict.attendee is not None and verdict.attendee.id == "W1201-AAAAAA"
-    assert json.loads(run_cli("duplicates", "--json", db=path_of(desk_a)).output) == []
+    assert json.loads(run_cli("duplicates", "--json", db=desk_a.path).output) == []
 
 
 def test_the_hub_refuses_a_malformed_merge(hub, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from checkin.search import search_key
 from checkin.store import BADGE_PRINTED, Store
 from checkin.sync import stations
 from checkin.sync.client import outbox_count, sync_once
-from tests.hub_server import HubProcess
+from tests.hub_server import HubProcess, synced_desk
 from tests.test_admission_support import DAY1, Setup, make_event
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -43,15 +43,7 @@ def hub(tmp_path: Path) -> Iterator[tuple[Setup, HubProcess]]:
 
 
 def first_sync(run_cli, event: Setup, process: HubProcess, folder: Path, name: str) -> Store:
-    token = stations.add_station(event.store, name)
-    path = folder / f"{name}.sqlite"
-    result = run_cli("sync", "--hub", process.url, "--token", token, db=path)
-    assert result.exit_code == 0, result.output
-    return Store(open_db(path), station=name, operator="op-" + name)
-
-
-def path_of(store: Store) -> Path:
-    return Path(store.db.execute("PRAGMA database_list").fetchone()[2])
+    return synced_desk(run_cli, event.store, process.url, folder, name)
 
 
 def uuids(store: Store) -> set[str]:
@@ -103,13 +95,13 @@ def test_three_desks_offline_then_everybody_holds_the_union(hub, run_cli, tmp_pa
     with event.store.transaction():
         event.store.update_attendee(cancelled, search_key=search_key(cancelled))
     with pytest.raises(CheckinError, match="unreachable"):
-        sync_once(a, path_of(a))
+        sync_once(a, a.path)
     assert outbox_count(a) == 10
 
     process.start()  # same database, same port
     for _ in range(2):
         for desk in desks.values():
-            sync_once(desk, path_of(desk))
+            sync_once(desk, desk.path)
 
     everybody = [event.store, *desks.values()]
     union = uuids(event.store)
@@ -126,7 +118,7 @@ def test_three_desks_offline_then_everybody_holds_the_union(hub, run_cli, tmp_pa
     assert {r[0]: r[4] for r in rows}["p35"] == "cancelled"
     assert {r[0]: r[3] for r in rows}["p30"] == "Charité"
     for desk in desks.values():
-        again = sync_once(desk, path_of(desk))
+        again = sync_once(desk, desk.path)
         assert (again.pushed, again.pulled, again.waiting) == (0, 0, 0)
     assert all(uuids(store) == union for store in everybody)
     received = {s.name: s.events_received for s in stations.stations(event.store)}
@@ -148,7 +140,7 @@ def test_hub_killed_in_the_middle_of_a_push(hub, run_cli, tmp_path) -> None:
     assert outbox_count(desk) == BULK
 
     watch = sqlite3.connect(event.path)
-    syncing = subprocess.Popen([sys.executable, "-m", "checkin", "--db", str(path_of(desk)),
+    syncing = subprocess.Popen([sys.executable, "-m", "checkin", "--db", str(desk.path),
                                 "sync"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     try:
@@ -175,7 +167,7 @@ def test_hub_killed_in_the_middle_of_a_push(hub, run_cli, tmp_path) -> None:
     assert 0 < outbox_count(desk) <= BULK - at_kill + 500
 
     process.start()
-    result = sync_once(desk, path_of(desk))
+    result = sync_once(desk, desk.path)
     assert result.waiting == 0
     at_hub = {row[0] for row in event.store.db.execute(
         "SELECT uuid FROM events WHERE station = 'desk-d'")}
@@ -200,7 +192,7 @@ def test_a_hub_restored_from_a_backup_gets_everything_back(hub, run_cli, tmp_pat
         for attendee_id in ids:
             assert engine.scan(event.token(attendee_id), day=DAY1).verdict == OK
     for desk in (a, b, a):
-        sync_once(desk, path_of(desk))
+        sync_once(desk, desk.path)
     lost = uuids(event.store) - {row[0] for row in sqlite3.connect(backup).execute(
         "SELECT uuid FROM events")}
     assert len(lost) == 5
@@ -224,7 +216,7 @@ def test_a_hub_restored_from_a_backup_gets_everything_back(hub, run_cli, tmp_pat
     process.start()
 
     for desk in (b, a, b):
-        sync_once(desk, path_of(desk))
+        sync_once(desk, desk.path)
     union = uuids(event.store)
     assert lost <= union
     assert uuids(a) == uuids(b) == union

@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 
 from checkin.admission import OK, Engine
-from checkin.db import open_db
 from checkin.store import Store
 from checkin.sync import stations
 from checkin.sync.client import sync_once
 from checkin.sync.upload import Uploader, UploadPolicy, uploads
 from tests.conftest import run_checkin
-from tests.hub_server import HubProcess, free_port
+from tests.hub_server import HubProcess, free_port, synced_desk
 from tests.test_admission_support import DAY1, Setup, make_event
 from tests.webhook_server import Webhook
 
@@ -43,15 +42,8 @@ def event(tmp_path: Path) -> Iterator[Setup]:
 
 
 def desk(run_cli, event: Setup, url: str, folder: Path, name: str) -> Store:
-    token = stations.add_station(event.store, name)
-    path = folder / f"{name}.sqlite"
-    result = run_cli("sync", "--hub", url, "--token", token, db=path)
-    assert result.exit_code == 0, result.output
-    return Store(open_db(path), station=name, operator="op-" + name)
+    return synced_desk(run_cli, event.store, url, folder, name)
 
-
-def path_of(store: Store) -> Path:
-    return Path(store.db.execute("PRAGMA database_list").fetchone()[2])
 
 
 def settled(store: Store) -> list[Any]:
@@ -70,14 +62,14 @@ def test_final_sync_uploads_after_two_failures_without_blocking_the_hub(
             desk_1 = desk(run_cli, event, hub.url, tmp_path, "desk-1")
             desk_2 = desk(run_cli, event, hub.url, tmp_path, "desk-2")
             assert Engine(desk_1).check_in("a1", day=DAY1).verdict == OK
-            result = run_cli("sync", "--final", db=path_of(desk_1))
+            result = run_cli("sync", "--final", db=desk_1.path)
             assert result.exit_code == 0, result.output
             assert result.output.splitlines()[-1].startswith("the hub uploads the attendance")
             wait_for(lambda: len(hook.requests) == 3 and len(uploads(event.store)) == 2)
             # The third attempt hangs at the endpoint: desks sync meanwhile, unhindered.
             started = time.monotonic()
             assert Engine(desk_2).check_in("a2", day=DAY1).verdict == OK
-            assert sync_once(desk_2, path_of(desk_2)).pushed == 1
+            assert sync_once(desk_2, desk_2.path).pushed == 1
             assert time.monotonic() - started < 10
             assert [u.status for u in uploads(event.store)] == ["retrying", "retrying"]
             hook.gate.set()
@@ -131,7 +123,7 @@ def test_an_endpoint_that_is_down_is_retried_and_recorded(event: Setup, run_cli,
                      args=["--upload", down, "--upload-backoff", "0.05"]).start()
     try:
         desk_1 = desk(run_cli, event, hub.url, tmp_path, "desk-1")
-        result = run_cli("sync", "--final", db=path_of(desk_1))
+        result = run_cli("sync", "--final", db=desk_1.path)
         assert result.exit_code == 0, result.output
         attempts = wait_for(lambda: settled(event.store))
         # Six attempts, all refused, and the hub still serves.
@@ -139,7 +131,7 @@ def test_an_endpoint_that_is_down_is_retried_and_recorded(event: Setup, run_cli,
             [("retrying", None, "connection refused")] * 5 + [
                 ("failed", None, "connection refused")]
         assert Engine(desk_1).check_in("a3", day=DAY1).verdict == OK
-        assert sync_once(desk_1, path_of(desk_1)).pushed == 1
+        assert sync_once(desk_1, desk_1.path).pushed == 1
     finally:
         hub.stop()
     listed = run_cli("hub", "uploads", db=event.path).output.splitlines()
@@ -179,7 +171,7 @@ def test_a_retry_left_by_a_killed_hub_is_resumed(event: Setup, run_cli,
     hub = HubProcess(event.path, tmp_path / "hub", args=["--upload-backoff", "3600"]).start()
     try:
         desk_1 = desk(run_cli, event, hub.url, tmp_path, "desk-1")
-        assert sync_once(desk_1, path_of(desk_1), final=True).upload == "queued"
+        assert sync_once(desk_1, desk_1.path, final=True).upload == "queued"
         wait_for(lambda: uploads(event.store))
         assert uploads(event.store)[0].status == "retrying"
         hub.kill()  # waiting an hour for its next attempt
@@ -212,14 +204,14 @@ def test_without_an_upload_address_a_final_sync_uploads_nothing(event: Setup, ru
     hub = HubProcess(event.path, tmp_path / "hub").start()
     try:
         desk_1 = desk(run_cli, event, hub.url, tmp_path, "desk-1")
-        result = sync_once(desk_1, path_of(desk_1), final=True)
+        result = sync_once(desk_1, desk_1.path, final=True)
         assert result.upload == "off"
         final_at = {s.name: s for s in stations.stations(event.store)}
         assert final_at["desk-1"].last_contact is not None
         assert event.store.db.execute(
             "SELECT final_at FROM sync_stations WHERE name = 'desk-1'").fetchone()[0]
         assert Engine(desk_1).check_in("a4", day=DAY1).verdict == OK
-        assert sync_once(desk_1, path_of(desk_1)).upload is None  # not final: not told
+        assert sync_once(desk_1, desk_1.path).upload is None  # not final: not told
     finally:
         hub.stop()
     assert uploads(event.store) == []
