@@ -7,8 +7,10 @@ connection; no Qt here):
   trust_on_first_use=False) -> SyncResult``: one full exchange: GET /status (the token,
   the hub's id and event), this desk's station key to the hub once
   (checkin.station_keys), then push the outbox in batches (at least one push, empty or
-  not: it records this desk's contact and clock skew at the hub), then pull pages until
-  the hub has no more. hub/token default to the remembered ones. SyncError (a
+  not: it records this desk's contact and clock skew at the hub), then, on a desk whose
+  log is still empty, copy the hub's snapshot (checkin.sync.snapshot: a first sync in
+  one piece), then pull pages until the hub has no more (the event's name, days and time
+  zone come with each page). hub/token default to the remembered ones. SyncError (a
   CheckinError: one line for the user) when the hub is unreachable, refuses the token,
   or answers something else; everything committed before stays, and nothing is lost: at
   worst events are sent again, and the hub stores each uuid once.
@@ -48,6 +50,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checkin.clock import ZONE_KEY
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.store import Store, now
@@ -370,7 +373,9 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
             _send_station_key(store, db_path, talk)
             _restart_after_a_restored_hub(store, talk, hub_log)
             pushed = _push(store, talk)
+            copied = _first_from_snapshot(store, talk, hub_id)
             pulled, hub_seq = _pull(store, talk, hub_id)
+            pulled += copied
             upload = _final(store, talk) if final else None
         except SyncError as exc:
             log.warning("sync with %s failed: %s", hub, exc)
@@ -515,6 +520,39 @@ def _push(store: Store, talk: _Hub) -> int:
                             f"{_events_wait(outbox_count(store))} in the outbox")
 
 
+def _first_from_snapshot(store: Store, talk: _Hub, hub_id: str) -> int:
+    """A desk whose log is empty copies the hub's snapshot instead of replaying its log
+    (checkin.sync.snapshot); the events copied, 0 when it did not (a hub without
+    snapshots, or one that does not fit: the pull then replays)."""
+    from checkin.sync import snapshot
+
+    if store.meta(PULL_KEY) or store.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM events)").fetchone()[0]:
+        return 0
+    answer = talk.request("GET", "/snapshot")
+    if answer.status_code == 404:
+        log.info("sync: hub %s has no snapshots: replaying its log", talk.hub)
+        return 0
+    kind = answer.headers.get("content-type", "")
+    if answer.status_code != 200 or not kind.startswith(snapshot.MEDIA_TYPE):
+        raise SyncError(f"hub {talk.hub} answered {answer.status_code} to a snapshot request"
+                        f": {_error_line(answer) if answer.status_code != 200 else kind}")
+
+    def cursors(loaded: "snapshot.Loaded") -> None:
+        store.set_meta(PULL_KEY, str(loaded.hub_seq))
+        if loaded.last_uuid:
+            store.set_meta(PULL_UUID_KEY, loaded.last_uuid)
+        top = store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+        store.set_meta(PUSH_KEY, str(top))  # the hub's events: none of them to push back
+        store.set_meta(HUB_ID_KEY, hub_id)
+
+    try:
+        loaded = snapshot.load(store, answer.content, cursors)
+    except snapshot.SnapshotRefused as exc:
+        raise SyncError(f"hub {talk.hub}: {exc}") from None
+    return loaded.events if loaded is not None else 0
+
+
 def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
     """Pull pages until the hub has no more; (events new here, hub_seq reached)."""
     from checkin.sync.apply import merge_keys, merge_revoked_refs, store_events
@@ -527,6 +565,7 @@ def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
             events = [_pulled_event(e) for e in page["events"]]
             following, more = int(page["next"]), bool(page["more"])
             name, days = str(page["event"]["name"]), [str(d) for d in page["event"]["days"]]
+            zone = page["event"].get("timezone")
             keys, refs = list(page["public_keys"]), list(page["revoked_refs"])
             with store.transaction():
                 new = store_events(store, events)
@@ -538,6 +577,8 @@ def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
                 if store.meta("event_name") != name or \
                         json.loads(store.meta("event_days") or "[]") != sorted(days):
                     store.set_event(name, days)
+                if isinstance(zone, str) and zone and store.meta(ZONE_KEY) != zone:
+                    store.set_meta(ZONE_KEY, zone)
                 store.set_meta(PULL_KEY, str(following))
                 if events:
                     store.set_meta(PULL_UUID_KEY, events[-1].uuid)

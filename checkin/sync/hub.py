@@ -4,7 +4,8 @@ Contract:
 
 - ``create_app(db_path) -> FastAPI``: the ASGI app. Routes, all under /api/v1 and all
   behind ``Authorization: Bearer TOKEN`` of an active desk (checkin.sync.stations):
-  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N``, ``POST /push``,
+  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N``, ``GET /snapshot`` (a new desk's
+  first sync in one piece: checkin.sync.snapshot), ``POST /push``,
   ``POST /station-key`` (a desk's own public key, listed under its name:
   checkin.sync.stations.register_station_key; 409 when its key id is taken, 403 when it
   is refused), ``POST /final`` (`checkin sync --final`, after a sync that left the desk's
@@ -63,11 +64,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from checkin import clock
 from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.store import Store, now
-from checkin.sync import protocol, stations, tls
+from checkin.sync import protocol, snapshot, stations, tls
 from checkin.sync.apply import store_events
 
 if TYPE_CHECKING:
@@ -77,6 +79,9 @@ log = logging.getLogger(__name__)
 
 _STATION = "checkin.station"  # ASGI scope key: the authenticated desk's name
 _DRAIN_CAP = 32 * 1024 * 1024  # read at most this much of a refused body, then hang up
+# Snapshots built at once: each holds the attendee list in memory (about 1 MB per 1,000
+# attendees) until it is sent; more desks' first syncs wait their turn.
+_SNAPSHOTS_AT_ONCE = 2
 
 
 # -- the wire, as pydantic models (validation and the OpenAPI schema) --------------------
@@ -182,6 +187,8 @@ class PulledEvent(BaseModel):
 class EventAnswer(BaseModel):
     name: str
     days: list[str]
+    timezone: str | None = Field(default=None, description="the event's IANA time zone (its "
+                                                           "days are days there)")
 
 
 class KeyAnswer(BaseModel):
@@ -411,7 +418,7 @@ def _json_with_events(events: list[str], rest: dict[str, Any]) -> Response:
 
 def _event_answer(store: Store) -> dict[str, Any]:
     info = store.event_info()
-    return {"name": info.name, "days": info.days}
+    return {"name": info.name, "days": info.days, "timezone": store.meta(clock.ZONE_KEY)}
 
 
 def _hub_seq(store: Store) -> int:
@@ -494,6 +501,26 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
         return _json_with_events([r[1] for r in page], {
             "event": event, "next": page[-1][0] if page else since, "more": more,
             "public_keys": keys, "revoked_refs": refs})
+
+    building = threading.BoundedSemaphore(_SNAPSHOTS_AT_ONCE)
+
+    @app.get(f"{protocol.API}/snapshot", response_class=Response, responses={200: {
+        "description": "the desk's tables as of one hub_seq, as an SQLite database image "
+                       "(checkin.sync.snapshot): a new desk's first sync",
+        "content": {snapshot.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        "headers": {"X-Hub-Seq": {"schema": {"type": "integer"},
+                                  "description": "the log position the image holds"}}}})
+    def snapshot_(request: Request) -> Response:
+        station: str = request.scope[_STATION]
+        store = stores.get()
+        with building:
+            made = snapshot.build(store)
+        with store.transaction():
+            stations.record_contact(store, station)
+        log.info("hub: snapshot for %s at hub_seq %d: %d rows, %.1f MB", station, made.hub_seq,
+                 made.rows, len(made.image) / 1e6)
+        return Response(made.image, media_type=snapshot.MEDIA_TYPE,
+                        headers={"X-Hub-Seq": str(made.hub_seq)})
 
     @app.post(f"{protocol.API}/push", response_model=PushAnswer)
     def push(request: Request, body: PushRequest) -> JSONResponse:
