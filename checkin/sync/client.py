@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 from checkin.clock import ZONE_KEY
 from checkin.errors import CheckinError
 from checkin.models import Event
+from checkin.net_errors import reason
 from checkin.store import Store, now
 from checkin.sync import protocol, tls
 
@@ -206,29 +207,6 @@ def _events_wait(count: int) -> str:
     return f"{count} event waits" if count == 1 else f"{count} events wait"
 
 
-def _reason(exc: Exception) -> str:
-    import httpx
-
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    text = str(exc) or type(exc).__name__
-    lowered = text.lower()
-    for needle, reason in (("refused", "connection refused"),
-                           ("name or service not known", "host name not found"),
-                           ("nodename nor servname", "host name not found"),
-                           ("no route", "no route to host"),
-                           ("unreachable", "network unreachable"),
-                           ("reset", "connection reset"),
-                           ("wrong version number", "it does not speak TLS (an http:// hub?)"),
-                           ("record layer failure", "it does not speak TLS (an http:// hub?)"),
-                           ("disconnected without", "it closed the connection without an "
-                                                    "answer (an https:// hub?)"),
-                           ("certificate", "TLS certificate not accepted")):
-        if needle in lowered:
-            return reason
-    return text.splitlines()[0][:200]
-
-
 class _Hub:
     def __init__(self, client: "httpx.Client", hub: str, store: Store,
                  pinning: tls.PinnedContext | None = None, given: bool = False) -> None:
@@ -269,7 +247,7 @@ class _Hub:
         except httpx.HTTPError as exc:
             if self.pinning is not None and self.pinning.changed is not None:
                 raise self._changed(self.pinning.changed) from None
-            raise SyncError(f"hub {self.hub} unreachable: {_reason(exc)}"
+            raise SyncError(f"hub {self.hub} unreachable: {reason(exc)}"
                             f"{self._waiting()}") from None
         if answer.status_code == 401:
             raise SyncError("the hub refused this station's token (revoked or wrong)")

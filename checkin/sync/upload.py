@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from checkin.errors import CheckinError
+from checkin.net_errors import reason
 from checkin.store import Store, now
 
 if TYPE_CHECKING:
@@ -215,25 +216,6 @@ class _Outcome:
     wait: float | None = None  # the endpoint's Retry-After, in seconds
 
 
-def _reason(exc: Exception) -> str:
-    import httpx
-
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    text = str(exc) or type(exc).__name__
-    lowered = text.lower()
-    for needle, reason in (("refused", "connection refused"),
-                           ("name or service not known", "host name not found"),
-                           ("nodename nor servname", "host name not found"),
-                           ("no route", "no route to host"),
-                           ("unreachable", "network unreachable"),
-                           ("reset", "connection reset"),
-                           ("certificate", "TLS certificate not accepted")):
-        if needle in lowered:
-            return reason
-    return " ".join(text.split())[:200]
-
-
 def _answer_line(answer: httpx.Response) -> str:
     try:
         text = answer.text
@@ -253,7 +235,7 @@ def _send(client: httpx.Client, url: str, body: bytes, upload_id: str) -> _Outco
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": f"checkin-hub/{__version__}", "Idempotency-Key": upload_id})
     except httpx.HTTPError as exc:
-        return _Outcome(False, True, None, _reason(exc))
+        return _Outcome(False, True, None, reason(exc))
     code = answer.status_code
     if 200 <= code < 300:
         return _Outcome(True, False, code, "")
