@@ -21,7 +21,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,8 @@ class Summary:
     # Set when this station's clock is behind the event log (checkin.clock.check_clock):
     # one line to show; admissions would count for the wrong day until it is fixed.
     clock_warning: str = ""
+    # The event's time zone: the app's midnight check asks for the date there.
+    zone: tzinfo | None = None
 
 
 @dataclass
@@ -267,7 +269,8 @@ def open_event(ctx: DbContext) -> Summary:
     is_demo = created or store.created_from("demo")
     skew = clock.check_clock(store)  # logged there
     return Summary(ctx.db_path, info.name, list(info.days), day, created, is_demo,
-                   stats.expected, stats.checked_in, skew.message if skew else "")
+                   stats.expected, stats.checked_in, skew.message if skew else "",
+                   clock.event_zone(store))
 
 
 def event_day(ctx: DbContext) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
@@ -406,12 +407,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.start_camera)  # after the first frame is on screen
 
     def check_day(self) -> None:
-        """After midnight the counts, the list and the dashboard follow the new day (the
-        engine admits for the current day by itself)."""
-        from checkin.store import today
-
-        day = today()
-        if self.summary is None or day == self.summary.day:
+        """After midnight in the event's time zone (not this laptop's) the counts, the list
+        and the dashboard follow the new day (the engine admits for it by itself)."""
+        if self.summary is None:
+            return
+        day = datetime.now(self.summary.zone).date().isoformat()
+        if day == self.summary.day:
             return
         self.summary.day = day
         self.station.refresh_stats()
