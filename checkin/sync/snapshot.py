@@ -3,8 +3,13 @@
 Replaying 100,000 attendee_created events one by one on a new desk took 9-16 s (JSON,
 validation and an index insert per event, most of it under the GIL). A desk whose log is
 still empty asks for a snapshot instead: the rows a desk holds, as of one moment of the
-hub's log, in a small SQLite database the hub builds in memory and serializes. The desk
-copies them in one transaction and then pulls what came after, as always (docs/sync.md).
+hub's log, in a small SQLite database the hub builds and sends as it is. The desk copies
+them in one transaction and then pulls what came after, as always (docs/sync.md).
+
+The image is made and read as a scratch file (0600, in /dev/shm where there is one, so
+the attendee list does not touch a disk in the clear; removed right after), attached to
+the database's own connection: that works with any SQLite driver (SQLCipher's has no
+serialize) and copies with INSERT ... SELECT inside SQLite.
 
 Contract:
 
@@ -13,7 +18,7 @@ Contract:
   uploads, pretix state or the print queue) and a ``snapshot`` table of facts (format,
   schema version, hub_seq and the uuid there, the event's name, days and time zone).
 - ``load(store, image, on_loaded) -> Loaded | None``: on a desk whose log is empty: the
-  image attached in memory (never opened as a database file of its own), checked (format,
+  image attached (never opened as a database of its own, never written), checked (format,
   the same schema version as this desk, every column there), copied in one write
   transaction with the event's name, days and zone (search keys are the hub's, made by
   the same code; a row without one gets it here); ``on_loaded(loaded)`` runs inside that
@@ -28,10 +33,13 @@ image's hub_seq, with the uuid there for the restored-hub check.
 
 import json
 import logging
+import os
 import sqlite3
-from collections.abc import Callable
-from contextlib import suppress
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 
 from checkin import clock
 from checkin.db import latest_version
@@ -69,8 +77,33 @@ def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
     return [str(row[1]) for row in conn.execute(f"PRAGMA {schema}.table_info({table})")]
 
 
-def _attach_memory(conn: sqlite3.Connection) -> None:
-    conn.execute(f"ATTACH DATABASE ':memory:' AS {_SCHEMA}")
+def _scratch_dir() -> str | None:
+    """Where an image lives while it is made or copied: memory-backed where the system has
+    such a folder (the attendee list should not touch a disk in the clear), else the
+    temporary folder."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+@contextmanager
+def _scratch_file(image: bytes | None = None) -> Iterator[Path]:
+    """A private scratch file (0600), holding image if given; removed afterwards."""
+    fd, name = tempfile.mkstemp(prefix="checkin-snapshot-", suffix=".sqlite",
+                                dir=_scratch_dir())
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if image is not None:
+                handle.write(image)
+        yield path
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with suppress(FileNotFoundError):
+                os.unlink(f"{path}{suffix}")
+
+
+def _attach(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute(f"ATTACH DATABASE ? AS {_SCHEMA}", [str(path)])
 
 
 def _detach(conn: sqlite3.Connection) -> None:
@@ -79,34 +112,44 @@ def _detach(conn: sqlite3.Connection) -> None:
 
 
 def build(store: Store) -> Snapshot:
-    """The desk's tables of this (hub) database as a serialized SQLite image."""
+    """The desk's tables of this (hub) database as an SQLite image."""
     conn = store.db.conn
-    _attach_memory(conn)
-    try:
-        conn.execute("BEGIN")  # one read snapshot of the log and the tables it made
+    with _scratch_file() as path:
+        _attach(conn, path)
         try:
-            rows = 0
-            for table in DESK_TABLES:
-                columns = ", ".join(_columns(conn, "main", table))
-                conn.execute(f"CREATE TABLE {_SCHEMA}.{table} ({columns})")
-                rows += conn.execute(f"INSERT INTO {_SCHEMA}.{table} SELECT {columns} "
-                                     f"FROM main.{table}").rowcount
-            hub_seq, last = conn.execute(
-                "SELECT seq, uuid FROM main.events ORDER BY seq DESC LIMIT 1").fetchone() \
-                or (0, None)
-            facts = {"format": FORMAT, "schema": latest_version(), "hub_seq": hub_seq,
-                     "last_uuid": last, "event_name": store.meta("event_name"),
-                     "event_days": json.loads(store.meta("event_days") or "[]"),
-                     "event_timezone": store.meta(clock.ZONE_KEY)}
-            conn.execute(f"CREATE TABLE {_SCHEMA}.snapshot (key TEXT PRIMARY KEY, value)")
-            conn.executemany(f"INSERT INTO {_SCHEMA}.snapshot VALUES (?, ?)",
-                             [(k, json.dumps(v)) for k, v in facts.items()])
+            rows, hub_seq = _fill(store)
         finally:
-            conn.execute("COMMIT")
-        image = conn.serialize(name=_SCHEMA)
+            _detach(conn)
+        image = path.read_bytes()
+    return Snapshot(image=image, hub_seq=hub_seq, rows=rows)
+
+
+def _fill(store: Store) -> tuple[int, int]:
+    """The attached scratch database filled from this one: (rows, hub_seq)."""
+    conn = store.db.conn
+    conn.execute(f"PRAGMA {_SCHEMA}.journal_mode = OFF")  # a scratch file: no recovery
+    conn.execute(f"PRAGMA {_SCHEMA}.synchronous = OFF")
+    conn.execute("BEGIN")  # one read snapshot of the log and the tables it made
+    try:
+        rows = 0
+        for table in DESK_TABLES:
+            columns = ", ".join(_columns(conn, "main", table))
+            conn.execute(f"CREATE TABLE {_SCHEMA}.{table} ({columns})")
+            rows += conn.execute(f"INSERT INTO {_SCHEMA}.{table} SELECT {columns} "
+                                 f"FROM main.{table}").rowcount
+        hub_seq, last = conn.execute(
+            "SELECT seq, uuid FROM main.events ORDER BY seq DESC LIMIT 1").fetchone() \
+            or (0, None)
+        facts = {"format": FORMAT, "schema": latest_version(), "hub_seq": hub_seq,
+                 "last_uuid": last, "event_name": store.meta("event_name"),
+                 "event_days": json.loads(store.meta("event_days") or "[]"),
+                 "event_timezone": store.meta(clock.ZONE_KEY)}
+        conn.execute(f"CREATE TABLE {_SCHEMA}.snapshot (key TEXT PRIMARY KEY, value)")
+        conn.executemany(f"INSERT INTO {_SCHEMA}.snapshot VALUES (?, ?)",
+                         [(k, json.dumps(v)) for k, v in facts.items()])
     finally:
-        _detach(conn)
-    return Snapshot(image=image, hub_seq=int(hub_seq), rows=rows)
+        conn.execute("COMMIT")
+    return rows, int(hub_seq)
 
 
 def _facts(conn: sqlite3.Connection) -> dict[str, object]:
@@ -137,12 +180,17 @@ def load(store: Store, image: bytes, on_loaded: Callable[[Loaded], None]) -> Loa
     """Copy the image into this desk, whose log must be empty (see the module doc)."""
     if not image.startswith(b"SQLite format 3\x00"):
         raise SnapshotRefused("the hub's snapshot is not an SQLite image")
+    with _scratch_file(image) as path:
+        return _load_attached(store, path, on_loaded)
+
+
+def _load_attached(store: Store, path: Path,
+                   on_loaded: Callable[[Loaded], None]) -> Loaded | None:
     conn = store.db.conn
-    _attach_memory(conn)
     try:
         try:
-            conn.deserialize(image, name=_SCHEMA)
-        except (sqlite3.DatabaseError, OverflowError) as exc:
+            _attach(conn, path)
+        except sqlite3.DatabaseError as exc:
             raise SnapshotRefused(f"the hub's snapshot is not an SQLite image: {exc}") from None
         facts = _facts(conn)
         unfit = _unfit(conn, facts)
