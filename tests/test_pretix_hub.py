@@ -2,11 +2,12 @@
 pretix (through PretixProxy, so that pretix can go away and come back), real desks that
 only ever talk to the hub.
 
-Positions used here: paid_positions()[20:24] (each test module of the session's pretix
-takes its own)."""
+Positions used here: paid_positions()[20:24]; tests/ui/test_pretix_station.py takes
+[24:27] (each test module of the session's pretix takes its own)."""
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,27 +55,34 @@ class Venue:
         return synced_desk(run_cli, self.store, self.hub.url, self.folder, name)
 
 
-@pytest.fixture
-def venue(pretix_server: PretixServer, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[Venue]:
+@contextmanager
+def pretix_hub(server: PretixServer, folder: Path,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[Venue]:
     """A hub database connected to pretix (through a proxy) holding only the event: the
-    hub's own first pull brings the attendees. The hub logs to tmp_path/hub/hub.log."""
-    monkeypatch.setenv(ENV_LOG, str(tmp_path / "hub" / "hub.log"))
-    proxy = PretixProxy(pretix_server.port)
-    path = tmp_path / "hub" / "event.sqlite"
+    hub's own first pull brings the attendees. The hub logs to folder/hub/hub.log."""
+    monkeypatch.setenv(ENV_LOG, str(folder / "hub" / "hub.log"))
+    proxy = PretixProxy(server.port)
+    path = folder / "hub" / "event.sqlite"
     path.parent.mkdir()
-    store = connected_store(pretix_server, path, url=proxy.url)
+    store = connected_store(server, path, url=proxy.url)
     with store.transaction():
         store.set_event("Personalised Medicine Congress", ["2026-12-01", "2026-12-02"])
-    hub = HubProcess(path, tmp_path / "hub", args=[
+    hub = HubProcess(path, folder / "hub", args=[
         "--pretix-every", "2", "--pretix-backoff", "0.2"])
     try:
         hub.start()
-        yield Venue(hub, store, proxy, tmp_path)
+        yield Venue(hub, store, proxy, folder)
     finally:
         hub.stop()
         proxy.close()
         store.close()
+
+
+@pytest.fixture
+def venue(pretix_server: PretixServer, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Venue]:
+    with pretix_hub(pretix_server, tmp_path, monkeypatch) as found:
+        yield found
 
 
 def in_pretix(server: PretixServer, position: dict[str, Any]) -> int:

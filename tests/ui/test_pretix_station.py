@@ -2,7 +2,7 @@
 tests, connects and pulls on the network lane; the status bar shows the state; a desk
 connected to pretix pushes its admissions a moment after it makes them.
 
-Positions used here: paid_positions()[24:26] (see tests/test_pretix_hub.py)."""
+Positions used here: paid_positions()[24:27] (see tests/test_pretix_hub.py)."""
 
 from __future__ import annotations
 
@@ -171,3 +171,33 @@ def test_the_status_bar_says_how_pretix_stands(qtbot) -> None:  # type: ignore[n
     assert bar.pretix_label.toolTip() == ""
     bar.set_pretix(None)
     assert not bar.pretix_label.isVisible()
+
+
+@pytest.mark.pretix
+def test_a_desk_of_a_pretix_hub_shows_the_hubs_pretix_and_its_final_push(
+        qtbot, pretix_server: PretixServer, station_config: StationConfig, tmp_path: Path,
+        run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_pretix_hub import pretix_hub, wait_for
+
+    position = paid_positions(pretix_server)[25]
+    with pretix_hub(pretix_server, tmp_path, monkeypatch) as venue:
+        wait_for(lambda: venue.store.attendee_count() >= len(positions_on_list(pretix_server)))
+        desk = venue.desk(run_cli, "desk-P")
+        path = desk.path
+        desk.close()
+        window = open_window(qtbot, path, replace(station_config, station="desk-P"),
+                             tmp_path / "station.toml")
+        try:
+            label = window.status.pretix_label
+            qtbot.waitUntil(lambda: label.text().startswith("pretix via hub · pulled "),
+                            timeout=WAIT)
+            assert scan(qtbot, window, position["secret"]).kind == "ok"
+            with qtbot.waitSignal(window.station.dayClosed, timeout=WAIT) as closed:
+                window.close_day()
+            final = closed.args[0].pretix_final
+            assert final is not None and final.waiting == 0 and final.accepted >= 1
+            # The desk never talked to pretix: the hub pushed it, at the latest at the close.
+            assert len(checkins_in_pretix(pretix_server, position)) == 1
+            assert "pretix: " in window.banner.text() and " 0 waiting" in window.banner.text()
+        finally:
+            close_window(qtbot, window)
