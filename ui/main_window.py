@@ -358,6 +358,7 @@ class MainWindow(QMainWindow):
         st.statsChanged.connect(self._stats)
         st.printStateChanged.connect(self._print_state)
         st.syncChanged.connect(self.status.set_sync)
+        st.pretix.stateChanged.connect(self.status.set_pretix)
         st.dayClosed.connect(self._day_closed)
         st.failed.connect(self._failed)
         st.admitFailed.connect(lambda message: self._failed(message, "not_admitted"))
@@ -1120,7 +1121,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.config, self, cameras=self.camera.available_cameras())
+        dialog = SettingsDialog(self.config, self, cameras=self.camera.available_cameras(),
+                                pretix=self.station.pretix)
 
         def accepted() -> None:
             self.apply_config(dialog.config())
@@ -1194,9 +1196,22 @@ class MainWindow(QMainWindow):
             text = self.tr("NOT all synced: {n} events of this desk wait for the hub ({why}). "
                            "Try again when the hub is reachable.").format(
                                n=status.waiting, why=status.error or "?")
-        self.status.showMessage(text, 0)
+        final = status.pretix_final
+        if final is not None:
+            text += "\n" + self.pretix_final_text(final)
+        self.status.showMessage(text.replace("\n", " "), 0)
         self.banner.setText(text)
         self.banner.show()
+
+    def pretix_final_text(self, final: Any) -> str:
+        """The hub's final push to pretix (checkin.pretix.cycle.FinalPush), in a line."""
+        text = self.tr("pretix: {accepted} admissions and undos accepted, {refused} refused, "
+                       "{waiting} waiting.").format(accepted=final.accepted,
+                                                    refused=final.refused,
+                                                    waiting=final.waiting)
+        if final.error:
+            text += " " + self.tr("The hub keeps trying ({why}).").format(why=final.error)
+        return text
 
     def about_text(self) -> str:
         """Version, event database and log file: what a supporter asks for first."""

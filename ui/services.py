@@ -49,6 +49,7 @@ from checkin.models import Attendee
 from checkin.printing.backend import Backend
 from checkin.printing.backend import make_backend as core_make_backend
 from checkin.sync.background import SyncStatus, next_delay, step
+from ui.pretix_service import PretixService
 from ui.workers import Lanes
 
 PRINT_POLL_MS = 10_000
@@ -112,6 +113,8 @@ class Station(QObject):
         self._sync_timer.timeout.connect(self.sync_now)
         self.lanes["db"].error.connect(lambda _n, exc: self.failed.emit(message_of(exc)))
         self.lanes["print"].error.connect(lambda _n, exc: self.failed.emit(message_of(exc)))
+        self.pretix = PretixService(self.lanes["net"], db_path, self)
+        self.pretix.pulled.connect(lambda _result: self.refresh_stats())
 
     @property
     def ready(self) -> bool:
@@ -120,6 +123,7 @@ class Station(QObject):
     def shutdown(self) -> None:
         self._poll.stop()
         self._sync_timer.stop()
+        self.pretix.stop()
         self.lanes.stop()
 
     # -- open --------------------------------------------------------------------------
@@ -136,6 +140,7 @@ class Station(QObject):
         self.refresh_print_queue(force=True)  # badges left waiting by the last session
         self._poll.start()
         self.sync_now()
+        self.pretix.start()
 
     # -- scan and search -----------------------------------------------------------------
 
@@ -305,6 +310,8 @@ class Station(QObject):
         self._sync_failures = 0 if status.online else self._sync_failures + 1
         self.sync_status = status
         self.syncChanged.emit(status)
+        if status.online:
+            self.pretix.set_hub_state(status.hub_pretix)
         if final:
             self.dayClosed.emit(status)
         if status.pulled:  # other desks' admissions and the office's changes
@@ -328,6 +335,8 @@ class Station(QObject):
         self.outcome.emit(out)
         if out.kind in ("ok", "undone", "created"):
             self.refresh_stats()
+        if out.kind in ("ok", "undone"):
+            self.pretix.request_push()
 
     def _action_failed(self, exc: BaseException) -> None:
         self.failed.emit(message_of(exc))

@@ -44,6 +44,8 @@ from checkin.config import StationConfig
 from checkin.printing.backend import backends
 from ui.camera import list_cameras
 from ui.i18n import current_language, language_names
+from ui.pretix_panel import PretixPanel
+from ui.pretix_service import PretixService
 
 PIN_PATTERN = r"\d{4,8}"
 
@@ -99,7 +101,7 @@ class SettingsDialog(QDialog):
                  save_to: Path | None = None,
                  cameras: list[tuple[str, str]] | None = None,
                  layouts: Callable[[], list[tuple[str, str]]] = default_layouts,
-                 lpstat: str | None = "") -> None:
+                 lpstat: str | None = "", pretix: PretixService | None = None) -> None:
         super().__init__(parent)
         self._original = config
         self._result = replace(config)
@@ -148,11 +150,21 @@ class SettingsDialog(QDialog):
             self.form.addRow(label, field)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
+        # pretix as the attendee source (ui/pretix_panel.py): acts at once, not on OK
+        self.pretix = PretixPanel(pretix, self) if pretix is not None else None
+        if self.pretix is not None:
+            layout.addWidget(self.pretix)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        chain = [self.station, self.operator, self.backend, self.printer, self.layout_combo,
-                 self.auto_print, self.camera_enabled, self.camera, self.sound, self.language,
-                 self.kiosk_pin, self.buttons]
+        chain: list[QWidget] = [
+            self.station, self.operator, self.backend, self.printer, self.layout_combo,
+            self.auto_print, self.camera_enabled, self.camera, self.sound, self.language,
+            self.kiosk_pin]
+        if self.pretix is not None:
+            chain += [self.pretix.url, self.pretix.organizer, self.pretix.event_slug,
+                      self.pretix.list_id, self.pretix.token, self.pretix.test_button,
+                      self.pretix.connect_button, self.pretix.pull_button]
+        chain.append(self.buttons)
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
 

@@ -34,10 +34,20 @@ def hub() -> None:
                    "(default: the address set by `checkin hub upload-url`).")
 @click.option("--upload-backoff", type=click.FloatRange(0.01, 3600), default=5.0,
               hidden=True, help="Seconds before the second upload attempt (doubles).")
+@click.option("--pretix-every", type=click.FloatRange(1, 86400), default=180.0,
+              show_default=True, metavar="SECONDS",
+              help="A database connected to pretix (`checkin pretix connect`): pull from "
+                   "pretix this often (admissions are pushed as desks send them).")
+@click.option("--pretix-backoff", type=click.FloatRange(0.01, 3600), default=5.0,
+              hidden=True, help="Seconds before pretix is tried again after a failure "
+                                "(doubles, at most 300).")
 @pass_cli
 def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key: Path | None,
-          tls_self_signed: bool, upload: str | None, upload_backoff: float) -> None:
+          tls_self_signed: bool, upload: str | None, upload_backoff: float,
+          pretix_every: float, pretix_backoff: float) -> None:
     """Serve the event database to the desks until Ctrl+C."""
+    from checkin.pretix.connection import connected, load
+    from checkin.pretix.cycle import Policy
     from checkin.sync.hub import prepare
     from checkin.sync.hub import serve as run
     from checkin.sync.tls import display_fingerprint, ensure_self_signed, fingerprint_of_file
@@ -71,10 +81,15 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
         if target:
             click.echo(f"after each final sync of a desk the attendance is uploaded to "
                        f"{shown(target)}")
+        store = cli.store()
+        if connected(store):
+            click.echo(f"pretix: {load(store).describe()}: pulled every {pretix_every:.0f} s, "
+                       "admissions pushed as the desks send them")
 
     run(cli.db_path, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
         announce=announce, upload_url=upload,
-        upload_policy=UploadPolicy(first_delay=upload_backoff))
+        upload_policy=UploadPolicy(first_delay=upload_backoff),
+        pretix_policy=Policy(pull_every=pretix_every, first_retry=pretix_backoff))
 
 
 @hub.command("add-station")

@@ -144,6 +144,8 @@ def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
         if result.upload == "queued":
             click.echo("the hub uploads the attendance to the organiser now "
                        "(`checkin hub uploads` on the hub shows how it went)")
+        if result.pretix_final is not None:
+            click.echo(result.pretix_final.line())
 
 
 @click.command()

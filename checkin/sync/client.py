@@ -22,7 +22,9 @@ connection; no Qt here):
   first certificate seen. The pin used is remembered once /status answered. A desk with
   a pin refuses an http:// hub (that would send its token in clear text).
 - ``final=True``: when the outbox is empty after the exchange, POST /final tells the hub
-  this desk's day is done (the hub may then upload the attendance: result.upload).
+  this desk's day is done (the hub may then upload the attendance: result.upload; a hub
+  connected to pretix pushes to pretix first: result.pretix_final). result.pretix: a
+  pretix-connected hub's pretix state, from its /status.
 - ``outbox_count(store) -> int``: own events the hub has not acknowledged yet.
 - ``remember(store, db_path, hub, token)`` / ``remembered(store, db_path)``: the hub URL
   in the database's meta (sync_hub), the token in ``token_path(db_path)``, a file beside
@@ -60,6 +62,8 @@ from checkin.sync import protocol, tls
 if TYPE_CHECKING:
     import httpx
 
+    from checkin.pretix.cycle import FinalPush, PretixState
+
 log = logging.getLogger(__name__)
 
 HUB_KEY = "sync_hub"
@@ -90,6 +94,10 @@ class SyncResult:
     clock_skew: float  # seconds: the hub's clock minus this desk's (network time included)
     fingerprint: str | None = None  # the hub certificate's pinned SHA-256 (https only)
     upload: str | None = None  # final: the hub's answer ("queued" or "off"); else None
+    # A hub connected to pretix: how its pretix stands (from /status), and with final,
+    # its final push to pretix (docs/pretix.md, "The hub"); None from other hubs.
+    pretix: "PretixState | None" = None
+    pretix_final: "FinalPush | None" = None
 
 
 # -- remembered hub and token ---------------------------------------------------------------
@@ -354,7 +362,7 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
             copied = _first_from_snapshot(store, talk, hub_id)
             pulled, hub_seq = _pull(store, talk, hub_id)
             pulled += copied
-            upload = _final(store, talk) if final else None
+            upload, pretix_final = _final(store, talk) if final else (None, None)
         except SyncError as exc:
             log.warning("sync with %s failed: %s", hub, exc)
             raise
@@ -367,7 +375,8 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
     return SyncResult(hub=hub, station=station, pushed=pushed, pulled=pulled, waiting=waiting,
                       hub_time=hub_time, hub_seq=hub_seq, clock_skew=_skew(hub_time),
                       fingerprint=pinning.expected if pinning is not None else None,
-                      upload=upload)
+                      upload=upload, pretix=_pretix_state(status.get("pretix")),
+                      pretix_final=pretix_final)
 
 
 def _send_station_key(store: Store, db_path: Path, talk: _Hub) -> None:
@@ -419,16 +428,31 @@ def _error_line(answer: "httpx.Response") -> str:
     return str(why)[:200] if why else answer.reason_phrase
 
 
-def _final(store: Store, talk: _Hub) -> str | None:
-    """Tell the hub this desk is done, if its outbox is empty (an admission made during
-    the sync waits for the next one); the hub's upload state, or None if not told."""
-    if outbox_count(store):
+def _pretix_state(data: Any) -> "PretixState | None":
+    if data is None:
         return None
+    from checkin.pretix.cycle import PretixState
+
+    return PretixState.from_wire(data)
+
+
+def _final(store: Store, talk: _Hub) -> tuple[str | None, "FinalPush | None"]:
+    """Tell the hub this desk is done, if its outbox is empty (an admission made during
+    the sync waits for the next one): the hub's upload state (None if not told) and, from
+    a hub connected to pretix, its final push to pretix."""
+    if outbox_count(store):
+        return None, None
     answer = talk.call("POST", "/final", json={"station_time": now()})
     with _understood(talk.hub):
         upload = str(answer["upload"])
-    log.info("sync: told hub %s this desk's sync is final (upload %s)", talk.hub, upload)
-    return upload
+    pretix = None
+    if answer.get("pretix") is not None:
+        from checkin.pretix.cycle import FinalPush
+
+        pretix = FinalPush.from_wire(answer["pretix"])
+    log.info("sync: told hub %s this desk's sync is final (upload %s)%s", talk.hub, upload,
+             f"; {pretix.line()}" if pretix else "")
+    return upload, pretix
 
 
 def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:

@@ -26,7 +26,10 @@ Contract:
   (``hub_url``, ``hub_tls_cert``) for the pairing codes of `checkin hub add-station`.
   ``upload_url`` (else the meta ``upload_url``, else none): after each final sync the
   attendance goes there as JSON, from a background thread (checkin.sync.upload.Uploader,
-  retried per ``upload_policy``).
+  retried per ``upload_policy``). A database connected to pretix (`checkin pretix
+  connect`) is pulled from pretix and pushed to it by checkin.sync.pretix_relay (timing
+  per ``pretix_policy``): ``/status`` then carries ``"pretix"`` (its state) and
+  ``/final`` waits for a final push to pretix (bounded) and reports it as ``"pretix"``.
 
 The pull cursor is the hub's events.seq: whatever reaches the hub's log reaches the desks,
 also changes made in the office with the ordinary CLI on the hub's database. A push is one
@@ -73,6 +76,8 @@ from checkin.sync import protocol, snapshot, stations, tls
 from checkin.sync.apply import store_events
 
 if TYPE_CHECKING:
+    from checkin.pretix.cycle import Policy as PretixPolicy
+    from checkin.sync.pretix_relay import PretixRelay
     from checkin.sync.upload import UploadPolicy
 
 log = logging.getLogger(__name__)
@@ -234,10 +239,22 @@ class FinalRequest(StationTimed):
     pass
 
 
+class PretixFinalAnswer(BaseModel):
+    """The hub's final push to pretix (docs/pretix.md, "The hub")."""
+
+    pushed: int = Field(description="admissions and undos this push sent that pretix answered")
+    accepted: int = Field(description="every admission and undo pretix took so far")
+    refused: int = Field(description="every one pretix refused so far")
+    waiting: int = Field(description="not in pretix yet")
+    error: str = Field(description="why some wait, one line; empty if none")
+
+
 class FinalAnswer(BaseModel):
     hub_seq: int
     upload: str = Field(description="queued: the hub uploads the attendance now; off: no "
                                     "upload address is set")
+    pretix: PretixFinalAnswer | None = Field(
+        default=None, description="only from a hub connected to pretix")
 
 
 class ErrorAnswer(BaseModel):
@@ -257,12 +274,25 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
         (422, "a field that is wrong"), (503, "the database is busy"))}
 
 
+class PretixStateAnswer(BaseModel):
+    connected: bool
+    last_pull: str
+    last_push: str
+    waiting: int
+    accepted: int
+    refused: int
+    error: str
+
+
 class StatusAnswer(BaseModel):
     hub_time: str
     hub_seq: int
     hub_id: str
     station: str = Field(description="the desk's name as the hub knows it")
     event: EventAnswer
+    pretix: PretixStateAnswer | None = Field(
+        default=None, description="only from a hub connected to pretix: how its pulls and "
+                                  "pushes stand")
 
 
 # -- answers --------------------------------------------------------------------------------
@@ -425,7 +455,8 @@ def _hub_seq(store: Store) -> int:
     return int(store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
 
 
-def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) -> FastAPI:
+def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None,
+               pretix: "PretixRelay | None" = None) -> FastAPI:
     stores = _Stores(Path(db_path))
     app = FastAPI(title="checkin hub", version="1", openapi_url=protocol.OPENAPI,
                   docs_url=None, redoc_url=None, responses=_REFUSALS,
@@ -462,10 +493,13 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
     @app.get(f"{protocol.API}/status", response_model=StatusAnswer)
     def status(request: Request) -> JSONResponse:
         store = stores.get()
-        return JSONResponse({
-            "hub_time": now(), "hub_seq": _hub_seq(store),
-            "hub_id": store.meta("hub_id") or "", "station": request.scope[_STATION],
-            "event": _event_answer(store)})
+        answer = {"hub_time": now(), "hub_seq": _hub_seq(store),
+                  "hub_id": store.meta("hub_id") or "", "station": request.scope[_STATION],
+                  "event": _event_answer(store)}
+        pretix_state = pretix.state() if pretix is not None else None
+        if pretix_state is not None:
+            answer["pretix"] = pretix_state.to_wire()
+        return JSONResponse(answer)
 
     @app.get(f"{protocol.API}/pull", response_model=PullAnswer)
     def pull(request: Request,
@@ -537,6 +571,8 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
             hub_seq = _hub_seq(store)
         log.info("hub: push from %s: %d events, %d new, clock skew %+.1f s", station,
                  len(events), len(new), skew)
+        if pretix is not None and new:
+            pretix.trigger(new)
         return JSONResponse({"acknowledged": list(dict.fromkeys(e.uuid for e in events)),
                              "hub_seq": hub_seq})
 
@@ -571,7 +607,11 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
         queued = on_final(f"final sync of {station}") if on_final is not None else False
         log.info("hub: final sync of %s at hub_seq %d%s", station, hub_seq,
                  "; upload queued" if queued else "")
-        return JSONResponse({"hub_seq": hub_seq, "upload": "queued" if queued else "off"})
+        answer: dict[str, Any] = {"hub_seq": hub_seq, "upload": "queued" if queued else "off"}
+        pushed = pretix.final() if pretix is not None else None  # bounded in time
+        if pushed is not None:
+            answer["pretix"] = pushed.to_wire()
+        return JSONResponse(answer)
 
     return app
 
@@ -638,9 +678,11 @@ def _remember_served(db_path: Path, url: str, certfile: Path | None) -> None:
 def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
           ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None,
           announce: Callable[[str], None] | None = None, upload_url: str | None = None,
-          upload_policy: "UploadPolicy | None" = None) -> None:
+          upload_policy: "UploadPolicy | None" = None,
+          pretix_policy: "PretixPolicy | None" = None) -> None:
     import uvicorn
 
+    from checkin.sync.pretix_relay import PretixRelay
     from checkin.sync.upload import Uploader, configured_url
 
     db_path = Path(db_path)
@@ -652,6 +694,7 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     prepare(db_path)
     upload_url = upload_url or configured_url(db_path)
     uploader = Uploader(db_path, upload_url, upload_policy) if upload_url else None
+    relay = PretixRelay(db_path, pretix_policy)  # idle until the database is connected
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
     scheme = "https" if ssl_certfile else "http"
@@ -663,8 +706,8 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
         raise
     on_final = uploader.trigger if uploader is not None else None
     config = uvicorn.Config(
-        create_app(db_path, on_final=on_final), host=host, port=bound_port, log_config=None,
-        access_log=False,
+        create_app(db_path, on_final=on_final, pretix=relay), host=host, port=bound_port,
+        log_config=None, access_log=False,
         server_header=False, timeout_graceful_shutdown=5, limit_concurrency=100,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
     log.info("hub: serving %s on %s (listening on %s port %d)%s", db_path, url, host,
@@ -682,6 +725,7 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
     if uploader is not None:
         uploader.start()
+    relay.start()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except _Stop:
@@ -691,6 +735,7 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
             signal.signal(signal.SIGTERM, previous)
         if uploader is not None:
             uploader.stop()
+        relay.stop()
         sock.close()
         log.info("hub: stopped serving %s", db_path)
 

@@ -613,6 +613,14 @@ Die Station startet neu mit der Veranstaltung des Hubs; eine Demo-Veranstaltung 
         <translation>NICHT alles synchronisiert: {n} Ereignisse dieses Schalters warten auf den Hub ({why}). Bitte erneut versuchen, sobald der Hub erreichbar ist.</translation>
     </message>
     <message>
+        <source>pretix: {accepted} admissions and undos accepted, {refused} refused, {waiting} waiting.</source>
+        <translation>pretix: {accepted} Check-ins und Rücknahmen angenommen, {refused} abgelehnt, {waiting} wartend.</translation>
+    </message>
+    <message>
+        <source>The hub keeps trying ({why}).</source>
+        <translation>Der Hub versucht es weiter ({why}).</translation>
+    </message>
+    <message>
         <source>Check-in station {version}
 
 Event database: {db}
@@ -816,6 +824,97 @@ Protokolldatei: {log}</translation>
     <message>
         <source>The demo event was kept as {path}.</source>
         <translation>Die Demo-Veranstaltung wurde als {path} aufbewahrt.</translation>
+    </message>
+</context>
+<context>
+    <name>PretixPanel</name>
+    <message>
+        <source>stored (type a new one to replace it)</source>
+        <translation>gespeichert (zum Ersetzen ein neues eingeben)</translation>
+    </message>
+    <message>
+        <source>a team API token of the event</source>
+        <translation>ein Team-API-Token der Veranstaltung</translation>
+    </message>
+    <message>
+        <source>The check-in list id is a number (pretix shows it in the list&apos;s address).</source>
+        <translation>Die ID der Check-in-Liste ist eine Zahl (pretix zeigt sie in der Adresse der Liste).</translation>
+    </message>
+    <message>
+        <source>Asking pretix…</source>
+        <translation>pretix wird gefragt…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbinde…</translation>
+    </message>
+    <message>
+        <source>Pulling the attendees from pretix…</source>
+        <translation>Teilnehmende werden von pretix abgerufen…</translation>
+    </message>
+    <message>
+        <source>event “{event}”, check-in list “{list}”</source>
+        <translation>Veranstaltung „{event}“, Check-in-Liste „{list}“</translation>
+    </message>
+    <message>
+        <source>({n} positions)</source>
+        <translation>({n} Positionen)</translation>
+    </message>
+    <message>
+        <source>Connected: {where}. “Pull now” imports the attendees.</source>
+        <translation>Verbunden: {where}. „Jetzt abrufen“ holt die Teilnehmenden.</translation>
+    </message>
+    <message>
+        <source>pretix answers: {where}. Nothing stored yet.</source>
+        <translation>pretix antwortet: {where}. Noch nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>Pulled: {added} added, {changed} changed, {cancelled} cancelled, {checkins} check-ins from other pretix devices.</source>
+        <translation>Abgerufen: {added} neu, {changed} geändert, {cancelled} storniert, {checkins} Check-ins anderer pretix-Geräte.</translation>
+    </message>
+    <message>
+        <source>Attendees from pretix</source>
+        <translation>Teilnehmende aus pretix</translation>
+    </message>
+    <message>
+        <source>pretix a&amp;ddress:</source>
+        <translation>pretix-&amp;Adresse:</translation>
+    </message>
+    <message>
+        <source>O&amp;rganizer:</source>
+        <translation>Ve&amp;ranstalter:</translation>
+    </message>
+    <message>
+        <source>E&amp;vent:</source>
+        <translation>Veranstaltun&amp;g:</translation>
+    </message>
+    <message>
+        <source>Check-&amp;in list id:</source>
+        <translation>C&amp;heck-in-Listen-ID:</translation>
+    </message>
+    <message>
+        <source>&amp;API token:</source>
+        <translation>API-T&amp;oken:</translation>
+    </message>
+    <message>
+        <source>the organizer&apos;s short form</source>
+        <translation>die Kurzform des Veranstalters</translation>
+    </message>
+    <message>
+        <source>the event&apos;s short form</source>
+        <translation>die Kurzform der Veranstaltung</translation>
+    </message>
+    <message>
+        <source>T&amp;est</source>
+        <translation>T&amp;esten</translation>
+    </message>
+    <message>
+        <source>Co&amp;nnect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>Pull no&amp;w</source>
+        <translation>Jetzt abru&amp;fen</translation>
     </message>
 </context>
 <context>
@@ -1432,6 +1531,42 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
     <message>
         <source>all synced</source>
         <translation>alles synchronisiert</translation>
+    </message>
+    <message>
+        <source>pretix via hub</source>
+        <translation>pretix über den Hub</translation>
+    </message>
+    <message>
+        <source>pretix</source>
+        <translation>pretix</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>pulled {time}</source>
+        <translation>abgerufen {time}</translation>
+    </message>
+    <message>
+        <source>connected, not pulled yet</source>
+        <translation>verbunden, noch nicht abgerufen</translation>
+    </message>
+    <message>
+        <source>1 admission waiting</source>
+        <translation>1 Check-in wartet</translation>
+    </message>
+    <message>
+        <source>{n} admissions waiting</source>
+        <translation>{n} Check-ins warten</translation>
+    </message>
+    <message>
+        <source>all sent</source>
+        <translation>alles gesendet</translation>
+    </message>
+    <message>
+        <source>{n} refused</source>
+        <translation>{n} abgelehnt</translation>
     </message>
 </context>
 </TS>
