@@ -195,11 +195,13 @@ def _outbox_batch(store: Store) -> list[Event]:
     return batch
 
 
-def _advance_push_cursor(store: Store) -> None:
-    """Move the push cursor over pulled events when nothing of ours lies before them, so
-    the outbox query does not walk the whole pulled log each time. In one write
-    transaction: an admission committed meanwhile is either seen or gets a later seq."""
+def _finish(store: Store, hub_time: str) -> None:
+    """Note the sync's end (meta sync_last) and move the push cursor over pulled events
+    when nothing of ours lies before them, so the outbox query does not walk the whole
+    pulled log each time. One write transaction: an admission committed meanwhile is
+    either seen or gets a later seq."""
     with store.transaction():
+        store.set_meta(LAST_KEY, hub_time)
         cursor = _push_cursor(store)
         first = store.db.execute(f"SELECT min(e.seq) {_OUTBOX}", [cursor]).fetchone()[0]
         target = (int(first) - 1 if first is not None else int(
@@ -346,7 +348,8 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
                       headers={"Authorization": f"Bearer {token.strip()}"}) as client:
         talk = _Hub(client, hub, store, pinning, given=bool(fingerprint))
         try:
-            status = talk.call("GET", "/status")
+            cursor = int(store.meta(PULL_KEY) or 0)
+            status = talk.call("GET", "/status", params={"at": cursor} if cursor else None)
             with _understood(hub):
                 hub_id, station = str(status["hub_id"]), str(status["station"])
                 hub_time, event_name = str(status["hub_time"]), str(status["event"]["name"])
@@ -357,7 +360,7 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
                 log.info("sync: the hub's TLS certificate %s is pinned",
                          tls.display_fingerprint(pinning.expected or ""))
             _send_station_key(store, db_path, talk)
-            _restart_after_a_restored_hub(store, talk, hub_log)
+            _restart_after_a_restored_hub(store, talk, hub_log, status.get("at"))
             pushed = _push(store, talk)
             copied = _first_from_snapshot(store, talk, hub_id)
             pulled, hub_seq = _pull(store, talk, hub_id)
@@ -366,9 +369,7 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
         except SyncError as exc:
             log.warning("sync with %s failed: %s", hub, exc)
             raise
-    _advance_push_cursor(store)
-    with store.transaction():
-        store.set_meta(LAST_KEY, hub_time)
+    _finish(store, hub_time)
     waiting = outbox_count(store)
     log.info("sync with %s finished: %d pushed, %d pulled, %d waiting, hub_seq %d", hub,
              pushed, pulled, waiting, hub_seq)
@@ -466,7 +467,8 @@ def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:
                         f"{event_name!r}: use a new database to sync with this hub")
 
 
-def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int) -> None:
+def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int,
+                                  at: Any = None) -> None:
     """A hub restored from a backup lacks events this desk saw acknowledged, and may have
     given their hub_seq to other events since. Seen as: its log ends before this desk's
     pull cursor, or the event at the cursor is not the one this desk pulled there. Then
@@ -479,11 +481,14 @@ def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int) -> Non
         return
     restored = hub_log < cursor
     if not restored and last:
-        page = talk.call("GET", "/pull", params={"since": cursor - 1, "limit": 1})
         with _understood(talk.hub):
-            events = page["events"]
-            restored = not events or events[0]["uuid"] != last \
-                or int(events[0]["hub_seq"]) != cursor
+            if isinstance(at, dict) and at.get("hub_seq") == cursor:  # asked with /status
+                restored = at.get("uuid") != last
+            else:  # a hub from before ?at=: one request more
+                page = talk.call("GET", "/pull", params={"since": cursor - 1, "limit": 1})
+                events = page["events"]
+                restored = not events or events[0]["uuid"] != last \
+                    or int(events[0]["hub_seq"]) != cursor
     if not restored:
         return
     log.warning("hub %s does not hold the events this desk pulled up to hub_seq %d (restored "

@@ -284,6 +284,12 @@ class PretixStateAnswer(BaseModel):
     error: str
 
 
+class AtAnswer(BaseModel):
+    hub_seq: int
+    uuid: str | None = Field(description="the event at that hub_seq; null when the log has "
+                                         "none there")
+
+
 class StatusAnswer(BaseModel):
     hub_time: str
     hub_seq: int
@@ -293,6 +299,8 @@ class StatusAnswer(BaseModel):
     pretix: PretixStateAnswer | None = Field(
         default=None, description="only from a hub connected to pretix: how its pulls and "
                                   "pushes stand")
+    at: AtAnswer | None = Field(default=None, description="only with ?at=HUBSEQ: the event "
+                                                          "there (a desk checks its cursor)")
 
 
 # -- answers --------------------------------------------------------------------------------
@@ -491,11 +499,17 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None,
         return _error(409, f"refused by the hub's database: {exc}")
 
     @app.get(f"{protocol.API}/status", response_model=StatusAnswer)
-    def status(request: Request) -> JSONResponse:
+    def status(request: Request,
+               at: int | None = Query(None, ge=1, le=2**62,
+                                      description="a desk's pull cursor: the answer names "
+                                                  "the event there")) -> JSONResponse:
         store = stores.get()
-        answer = {"hub_time": now(), "hub_seq": _hub_seq(store),
-                  "hub_id": store.meta("hub_id") or "", "station": request.scope[_STATION],
-                  "event": _event_answer(store)}
+        answer: dict[str, Any] = {
+            "hub_time": now(), "hub_seq": _hub_seq(store), "hub_id": store.meta("hub_id") or "",
+            "station": request.scope[_STATION], "event": _event_answer(store)}
+        if at is not None:
+            row = store.db.execute("SELECT uuid FROM events WHERE seq = ?", [at]).fetchone()
+            answer["at"] = {"hub_seq": at, "uuid": row[0] if row else None}
         pretix_state = pretix.state() if pretix is not None else None
         if pretix_state is not None:
             answer["pretix"] = pretix_state.to_wire()
