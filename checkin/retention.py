@@ -9,9 +9,9 @@ Refused (CheckinError, nothing changed) while
   admissions);
 - a desk paired with a hub has events the hub has not acknowledged (its outbox,
   checkin.sync.client.outbox_count): run `checkin sync --final` first;
-- on a hub, an active desk has never made its final sync (`checkin sync --final`), or
-  synced again since: its last admissions may still be on their way. Revoke a desk that
-  will never come (`checkin hub revoke-station`).
+- on a hub, an active desk has never made its final sync (`checkin sync --final`): its
+  last admissions may still be on their way. Revoke a desk that will never come
+  (`checkin hub revoke-station`).
 
 What it removes, in one transaction: every attendee, every event of the log (names,
 e-mail addresses, who admitted whom and when), the print queue, the tokens issued for
@@ -136,10 +136,11 @@ def _refuse_waiting(store: Store) -> None:
 
 
 def _refuse_desks_not_final(store: Store) -> None:
-    """On a hub: every active desk must have made its final sync, after its last push."""
+    """On a hub: every active desk must have made its final sync. (Its contact time
+    cannot tell more: a station app left running keeps pulling after it.)"""
     rows = store.db.execute(
-        "SELECT name FROM sync_stations WHERE revoked_at IS NULL AND (final_at IS NULL "
-        "OR (last_contact IS NOT NULL AND last_contact > final_at)) ORDER BY name").fetchall()
+        "SELECT name FROM sync_stations WHERE revoked_at IS NULL AND final_at IS NULL "
+        "ORDER BY name").fetchall()
     names = [str(r[0]) for r in rows]
     if names:
         raise CheckinError(

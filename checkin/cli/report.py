@@ -33,13 +33,13 @@ def report(cli: CliContext, out: str, day: str | None) -> None:
     r = s.report
     csv, xlsx, pdf = result.files
     click.echo(f"wrote {csv} and {xlsx} ({result.attendees} attendees) and {pdf}")
-    from checkin.exporting import personal_data_note
-
-    click.echo(f"note: {csv.name} and {xlsx.name} each {personal_data_note(result.attendees)}"
-               " (logged: `checkin audit`)")
     share = f" ({100 * r.checked_in / r.expected:.0f} %)" if r.expected else ""
     click.echo(f"{s.day}: {r.checked_in} of {r.expected} expected checked in{share}, "
                f"{len(s.no_shows)} no-show{'s' if len(s.no_shows) != 1 else ''}, "
                f"{len(s.conflicts)} conflict{'s' if len(s.conflicts) != 1 else ''}")
     if s.sync.warning:
         click.echo(f"warning: {s.sync.warning}")
+    from checkin.exporting import personal_data_note
+
+    click.echo(f"note: {csv.name} and {xlsx.name} each {personal_data_note(result.attendees)}"
+               " (logged: `checkin audit`)")
