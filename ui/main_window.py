@@ -982,6 +982,8 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(finished)
         dialog.open()
         self.idle.watch(dialog)  # typing in a dialog is someone at the desk
+        # Ctrl+Shift+L from the dialog too (an edit with a name in it): lock, not close it
+        dialog.addAction(self.act_lock)
 
     def _scanned_in_dialog(self, dialog: Any, code: str) -> None:
         """A scan while a dialog is open: kept out of the form, and the dialog says so.
