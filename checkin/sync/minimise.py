@@ -114,7 +114,9 @@ def _kept(source: str, path: str, keys: tuple[str, ...]) -> str:
 
 def payload_sql(policy: Policy) -> str:
     """SQL: an events row's payload as JSON text, minimised by policy."""
-    raw = "json(coalesce(nullif(payload, ''), '{}'))"
+    # The column's text as it is (SQLite's JSON functions parse it, and reuse one parse
+    # of the same text within a row): a json() around it parsed and wrote it again.
+    raw = "coalesce(nullif(payload, ''), '{}')"
     created, changed = [], []
     for name in policy.stripped:
         blank = "json('null')" if name in _NULLABLE else "''"
