@@ -1,4 +1,5 @@
-"""The desk's operations: open the event, scan, search, admit, undo, edit, walk-in, print.
+"""The desk's operations: open the event, scan, search, admit, undo, edit, walk-in, print,
+and after the event's final sync, purge its personal data.
 
 One set of use cases for every front end (the station app's worker lanes, the CLI, a
 sync hub). Each function takes a context that owns one SQLite connection (DbContext, or
@@ -41,6 +42,7 @@ from checkin.store import Admission, Store
 if TYPE_CHECKING:
     from checkin.admission import Engine, Verdict
     from checkin.printing.queue import Job, PrintQueue
+    from checkin.retention import PurgeResult
     from checkin.search import Searcher
 
 SEARCH_LIMIT = 30
@@ -582,3 +584,17 @@ def process_queue(ctx: PrintContext) -> PrintState:
     except CheckinError as exc:
         error = str(exc)
     return print_state(ctx, error)
+
+
+# -- retention -----------------------------------------------------------------------------------
+
+def purge_data(ctx: DbContext, keep_counts: bool = True) -> PurgeResult:
+    """Remove the event's personal data from this desk (checkin.retention.purge: refused
+    while events wait for the hub or before the event's last day). The context's search
+    index held every name in memory: it goes too, and the next use opens afresh."""
+    from checkin.retention import purge
+
+    try:
+        return purge(ctx.store, ctx.db_path, keep_counts=keep_counts)
+    finally:
+        ctx.close()

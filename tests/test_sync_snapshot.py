@@ -3,8 +3,10 @@ as the hub, nothing of the hub's own (stations, tokens), cursors that let the ne
 push only the desk's own events and pull only what came later; an image that does not fit
 is replayed instead, and one that is not a database is refused with the desk unchanged."""
 
+import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,10 +16,10 @@ from checkin.admission import ALREADY_CHECKED_IN, OK, Engine
 from checkin.db import open_db
 from checkin.search import search_key
 from checkin.store import Store
-from checkin.sync import snapshot, stations
+from checkin.sync import minimise, snapshot, stations
 from checkin.sync.client import PULL_KEY, outbox_count, sync_once
 from tests.hub_server import HubProcess, synced_desk
-from tests.test_admission_support import DAY1, Setup, make_event
+from tests.test_admission_support import DAY1, PEOPLE, Setup, make_event
 
 HIDDEN_DESK = "desk-that-only-the-hub-knows"
 
@@ -25,9 +27,13 @@ HIDDEN_DESK = "desk-that-only-the-hub-knows"
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Setup, HubProcess]]:
     folder = tmp_path_factory.mktemp("hub")
-    event = make_event(folder / "event.sqlite")
+    people = [replace(person, email=f"{person.id}.private@example.org") for person in PEOPLE]
+    event = make_event(folder / "event.sqlite", people)
     with event.store.transaction():
         event.store.set_meta(clock.ZONE_KEY, "Europe/Berlin")
+        for person in event.store.all_attendees():  # as an import writes them
+            event.store.db.execute("UPDATE attendees SET search_key = ? WHERE id = ?",
+                                   [search_key(person), person.id])
     stations.add_station(event.store, HIDDEN_DESK)
     first = event.store.all_attendees()[0]
     assert Engine(event.store).check_in(first.id, day=DAY1).verdict == OK
@@ -39,12 +45,12 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Setup, HubPr
         event.store.close()
 
 
-ROWS = {"events": "SELECT * FROM events ORDER BY seq",
-        # search_key: the hub's where it has one (this hub's rows have none: the desk makes
-        # them, checked below)
+ROWS = {"events": "SELECT seq, uuid, type, attendee_id, station, operator, time, day "
+                  "FROM events ORDER BY seq",
+        # e-mail, extra and search_key: minimised (checked below)
         "attendees": "SELECT id, code, ref, title, given_name, family_name, name_order, "
-                     "badge_name, organisation, country, role, email, days, status, notes, "
-                     "extra FROM attendees ORDER BY id",
+                     "badge_name, organisation, country, role, days, status, notes "
+                     "FROM attendees ORDER BY id",
         "public_keys": "SELECT key_id, algorithm, public_key, revoked_at FROM public_keys "
                        "WHERE station IS NULL ORDER BY key_id",
         "revoked_refs": "SELECT * FROM revoked_refs ORDER BY ref"}
@@ -57,6 +63,14 @@ def test_a_first_sync_holds_the_hubs_rows_and_nothing_of_the_hubs_own(
     for table, query in ROWS.items():
         assert desk.db.execute(query).fetchall() == event.store.db.execute(query).fetchall(), \
             table
+    # payloads as a pull sends them: minimised by the event's policy (no e-mail addresses)
+    sent = minimise.payload_sql(minimise.load(event.store))
+    assert [json.loads(r[0]) for r in desk.db.execute("SELECT payload FROM events ORDER BY seq")] \
+        == [json.loads(r[0]) for r in event.store.db.execute(
+            f"SELECT {sent} FROM events ORDER BY seq")]
+    assert desk.db.execute("SELECT count(*) FROM attendees WHERE email != ''").fetchone()[0] == 0
+    assert event.store.db.execute(
+        "SELECT count(*) FROM attendees WHERE email != ''").fetchone()[0] > 0
     for person in desk.all_attendees():
         assert desk.db.execute("SELECT search_key FROM attendees WHERE id = ?",
                                [person.id]).fetchone()[0] == search_key(person)
@@ -66,6 +80,7 @@ def test_a_first_sync_holds_the_hubs_rows_and_nothing_of_the_hubs_own(
     desk.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     on_disk = b"".join(p.read_bytes() for p in tmp_path.glob("desk-a.sqlite*"))
     assert HIDDEN_DESK.encode() not in on_disk
+    assert b"private@example.org" not in on_disk
     assert outbox_count(desk) == 0
     desk.close()
 
@@ -92,13 +107,14 @@ def test_after_the_snapshot_a_desk_pushes_its_own_and_pulls_what_came_later(
     assert desk.meta(clock.ZONE_KEY) == "Europe/Lisbon"
     with event.store.transaction():
         event.store.set_meta(clock.ZONE_KEY, "Europe/Berlin")
+        for person in event.store.all_attendees():  # as an import writes them
+            event.store.db.execute("UPDATE attendees SET search_key = ? WHERE id = ?",
+                                   [search_key(person), person.id])
     desk.close()
 
 
 def _image_with(store: Store, **facts: object) -> bytes:
     """The hub's snapshot with some facts changed (as another version would write it)."""
-    import json
-
     image = snapshot.build(store).image
     conn = sqlite3.connect(":memory:")
     conn.deserialize(image)

@@ -37,6 +37,7 @@ from checkin.desk import (
     print_state,
     print_test_page,
     process_queue,
+    purge_data,
     retry_jobs,
     save_attendee,
     scan_text,
@@ -72,6 +73,8 @@ class Station(QObject):
     printFailed = Signal(str)  # the print lane failed: the admission on the card stands
     syncChanged = Signal(object)  # SyncStatus, after every background sync step
     dayClosed = Signal(object)  # SyncStatus of the final sync ("Close the day")
+    purged = Signal(object)  # retention.PurgeResult: the event's personal data is gone
+    purgeFailed = Signal(str)  # one line: why not (events wait, the event is not over, ...)
 
     def __init__(self, db_path: Path, config: StationConfig,
                  config_path: Path | None = None, parent: QObject | None = None) -> None:
@@ -323,6 +326,17 @@ class Station(QObject):
         # A fault on the net lane (logged there): keep the desk informed and try again.
         self._synced(replace(self.sync_status, paired=True, online=False, error=message_of(exc),
                              all_synced=False), final)
+
+    def purge(self, keep_counts: bool = True) -> None:
+        """Remove the event's personal data from this desk (after the final sync)."""
+        self.lanes["db"].submit(lambda ctx: purge_data(ctx, keep_counts), self._purged,
+                                lambda exc: self.purgeFailed.emit(message_of(exc)),
+                                name="purge")
+
+    def _purged(self, result: Any) -> None:
+        self.purged.emit(result)
+        self.refresh_stats()
+        self.refresh_print_queue(force=True)
 
     # -- answers -------------------------------------------------------------------------
 

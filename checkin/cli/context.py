@@ -26,8 +26,13 @@ class CliContext:
     def store(self, *, station: str = "", operator: str = "", create: bool = False,
               check: str = db.FULL) -> Store:
         """The event database, opened for this command: checked for damage first (FULL:
-        quick_check; `checkin scan` asks for db.FAST), closed when the command ends."""
+        quick_check; `checkin scan` asks for db.FAST), closed when the command ends.
+        Without an operator: the station settings' one, else the login name."""
         OPENED[:] = [self.db_path]
+        if not operator:  # every event a command logs names someone (checkin.operators)
+            from checkin.operators import identity
+
+            operator = identity()[1]
         store = Store(open_db(self.db_path, create=create, check=check), station=station,
                       operator=operator)
         # Closed when the command ends: a connection left to the garbage collector would

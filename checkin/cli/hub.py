@@ -216,3 +216,12 @@ def uploads(cli: CliContext, as_json: bool, limit: int) -> None:
         code = "-" if u.http_code is None else str(u.http_code)
         click.echo(f"{u.time}  {u.status:<8} {code:>3}  {u.bytes:>9} B  attempt {u.attempt}  "
                    f"{u.url}  {u.trigger}" + (f"  ({u.error})" if u.error else ""))
+
+
+def _add_fields() -> None:
+    from checkin.cli.privacy import desk_fields
+
+    hub.add_command(desk_fields)
+
+
+_add_fields()  # `checkin hub fields` (checkin/cli/privacy.py: the privacy commands together)

@@ -4,8 +4,9 @@ Contract:
 
 - ``create_app(db_path) -> FastAPI``: the ASGI app. Routes, all under /api/v1 and all
   behind ``Authorization: Bearer TOKEN`` of an active desk (checkin.sync.stations):
-  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N``, ``GET /snapshot`` (a new desk's
-  first sync in one piece: checkin.sync.snapshot), ``POST /push``,
+  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N`` (attendee payloads minimised as
+  the event's policy says: checkin.sync.minimise), ``GET /snapshot`` (a new desk's first
+  sync in one piece: checkin.sync.snapshot, minimised alike), ``POST /push``,
   ``POST /station-key`` (a desk's own public key, listed under its name:
   checkin.sync.stations.register_station_key; 409 when its key id is taken, 403 when it
   is refused), ``POST /final`` (`checkin sync --final`, after a sync that left the desk's
@@ -72,7 +73,7 @@ from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.store import Store, now
-from checkin.sync import protocol, snapshot, stations, tls
+from checkin.sync import minimise, protocol, snapshot, stations, tls
 from checkin.sync.apply import store_events
 
 if TYPE_CHECKING:
@@ -440,11 +441,7 @@ class _Stores:
         return store
 
 
-# An events row as the JSON object of protocol.to_wire, hub_seq included (an empty payload
-# column is an empty object, as Event.from_row reads it).
-_WIRE_EVENT = ("json_object('uuid', uuid, 'type', type, 'attendee_id', attendee_id, "
-               "'station', station, 'operator', operator, 'time', time, 'day', day, "
-               "'payload', json(coalesce(nullif(payload, ''), '{}')), 'hub_seq', seq)")
+# An events row as the JSON object of protocol.to_wire: checkin.sync.minimise.wire_event.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
 
@@ -527,8 +524,10 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None,
         try:
             # Each event as JSON text made by SQLite: a first sync pulls every event there
             # is, and json.loads + json.dumps of each payload was most of the hub's work.
+            # Attendee payloads leave without what desks need not hold (minimise).
+            wire = minimise.wire_event(minimise.load(store))
             rows = store.db.execute(
-                f"SELECT seq, {_WIRE_EVENT} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                f"SELECT seq, {wire} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                 [since, limit + 1]).fetchall()
             event = _event_answer(store)
             keys = [dict(zip(("key_id", "algorithm", "public_key", "created_at", "revoked_at",

@@ -15,8 +15,10 @@ Contract:
 
 - ``build(store) -> Snapshot``: on the hub, inside one read transaction: the desk's tables
   (``DESK_TABLES``: events, attendees, public keys, revoked refs; never stations, tokens,
-  uploads, pretix state or the print queue) and a ``snapshot`` table of facts (format,
-  schema version, hub_seq and the uuid there, the event's name, days and time zone).
+  uploads, pretix state or the print queue), minimised as the pull minimises them
+  (checkin.sync.minimise: no e-mail addresses unless desks search by them), and a
+  ``snapshot`` table of facts (format, schema version, hub_seq and the uuid there, the
+  event's name, days and time zone).
 - ``load(store, image, on_loaded) -> Loaded | None``: on a desk whose log is empty: the
   image attached (never opened as a database of its own, never written), checked (format,
   the same schema version as this desk, every column there), copied in one write
@@ -44,7 +46,9 @@ from pathlib import Path
 from checkin import clock
 from checkin.db import latest_version
 from checkin.errors import CheckinError
+from checkin.search import fold
 from checkin.store import Store
+from checkin.sync import minimise
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +133,17 @@ def _fill(store: Store) -> tuple[int, int]:
     conn = store.db.conn
     conn.execute(f"PRAGMA {_SCHEMA}.journal_mode = OFF")  # a scratch file: no recovery
     conn.execute(f"PRAGMA {_SCHEMA}.synchronous = OFF")
+    policy = minimise.load(store)
+    conn.create_function(minimise.FOLD_FUNCTION, 1, fold, deterministic=True)
     conn.execute("BEGIN")  # one read snapshot of the log and the tables it made
     try:
         rows = 0
         for table in DESK_TABLES:
-            columns = ", ".join(_columns(conn, "main", table))
-            conn.execute(f"CREATE TABLE {_SCHEMA}.{table} ({columns})")
-            rows += conn.execute(f"INSERT INTO {_SCHEMA}.{table} SELECT {columns} "
-                                 f"FROM main.{table}").rowcount
+            names = _columns(conn, "main", table)
+            conn.execute(f"CREATE TABLE {_SCHEMA}.{table} ({', '.join(names)})")
+            rows += conn.execute(
+                f"INSERT INTO {_SCHEMA}.{table} SELECT {_desk_columns(policy, table, names)} "
+                f"FROM main.{table}").rowcount
         hub_seq, last = conn.execute(
             "SELECT seq, uuid FROM main.events ORDER BY seq DESC LIMIT 1").fetchone() \
             or (0, None)
@@ -150,6 +157,17 @@ def _fill(store: Store) -> tuple[int, int]:
     finally:
         conn.execute("COMMIT")
     return rows, int(hub_seq)
+
+
+def _desk_columns(policy: minimise.Policy, table: str, names: list[str]) -> str:
+    """The select list of a desk table: what the event's policy lets desks hold
+    (checkin.sync.minimise), as the pull sends it."""
+    if table == "attendees":
+        return ", ".join(minimise.attendee_sql(policy, name) for name in names)
+    if table == "events":
+        return ", ".join(minimise.payload_sql(policy) if name == "payload" else name
+                         for name in names)
+    return ", ".join(names)
 
 
 def _facts(conn: sqlite3.Connection) -> dict[str, object]:

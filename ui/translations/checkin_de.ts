@@ -340,8 +340,16 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Kiosk-PIN</translation>
     </message>
     <message>
+        <source>Staff PIN</source>
+        <translation>Personal-PIN</translation>
+    </message>
+    <message>
         <source>Kiosk mode is left only with a staff PIN (Escape, then the PIN). Choose one: 4 to 8 digits. The settings (Ctrl+,) change it later.</source>
         <translation>Der Kioskmodus lässt sich nur mit einer Personal-PIN verlassen (Escape, dann die PIN). Bitte eine wählen: 4 bis 8 Ziffern. Die Einstellungen (Strg+,) ändern sie später.</translation>
+    </message>
+    <message>
+        <source>The locked station opens only with a staff PIN (it also leaves kiosk mode). Choose one: 4 to 8 digits. The settings (Ctrl+,) change it later.</source>
+        <translation>Die gesperrte Station öffnet sich nur mit einer Personal-PIN (sie verlässt auch den Kioskmodus). Bitte eine wählen: 4 bis 8 Ziffern. Die Einstellungen (Strg+,) ändern sie später.</translation>
     </message>
     <message>
         <source>&amp;PIN:</source>
@@ -431,6 +439,37 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     </message>
 </context>
 <context>
+    <name>LockScreen</name>
+    <message>
+        <source>Type your name: what you do is logged under it.</source>
+        <translation>Bitte Ihren Namen eingeben: was Sie tun, wird unter ihm protokolliert.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN</source>
+        <translation>Falsche PIN</translation>
+    </message>
+    <message>
+        <source>Station locked</source>
+        <translation>Station gesperrt</translation>
+    </message>
+    <message>
+        <source>Type your name and the staff PIN to unlock. Another name signs you in: the desk logs what you do under it.</source>
+        <translation>Zum Entsperren Namen und Personal-PIN eingeben. Ein anderer Name meldet Sie an: der Schalter protokolliert, was Sie tun, unter diesem Namen.</translation>
+    </message>
+    <message>
+        <source>&amp;Operator:</source>
+        <translation>&amp;Bediener/in:</translation>
+    </message>
+    <message>
+        <source>Staff &amp;PIN:</source>
+        <translation>Personal-&amp;PIN:</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock</source>
+        <translation>&amp;Entsperren</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>The event database cannot be opened: %1</source>
@@ -517,6 +556,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Die Einstellungsdatei der Station wurde nicht wie geschrieben übernommen (%1): dort gelten die Standardwerte. Bitte die Einstellungen prüfen (Strg+,); Speichern schreibt die Datei neu.</translation>
     </message>
     <message>
+        <source>This station does not lock itself when left alone: no staff PIN is set. Set one in the settings (Ctrl+,) or lock it once (Ctrl+Shift+L).</source>
+        <translation>Diese Station sperrt sich nicht selbst, wenn niemand da ist: es ist keine Personal-PIN gesetzt. Bitte eine in den Einstellungen (Strg+,) setzen oder die Station einmal sperren (Strg+Umschalt+L).</translation>
+    </message>
+    <message>
         <source>Pair this desk with a hub</source>
         <translation>Diesen Schalter mit einem Hub verbinden</translation>
     </message>
@@ -593,6 +636,10 @@ Die Station startet neu mit der Veranstaltung des Hubs; eine Demo-Veranstaltung 
         <translation>Ein gescannter Code (%1) wurde nicht in dieses Formular übernommen. Formular abschließen oder abbrechen, dann erneut scannen.</translation>
     </message>
     <message>
+        <source>{n} of {expected} checked in today</source>
+        <translation>{n} von {expected} heute eingecheckt</translation>
+    </message>
+    <message>
         <source>CONFLICT: admitted at {n} desks while they could not see each other: {places}</source>
         <translation>KONFLIKT: an {n} Schaltern eingecheckt, während diese einander nicht sahen: {places}</translation>
     </message>
@@ -611,6 +658,34 @@ Die Station startet neu mit der Veranstaltung des Hubs; eine Demo-Veranstaltung 
     <message>
         <source>NOT all synced: {n} events of this desk wait for the hub ({why}). Try again when the hub is reachable.</source>
         <translation>NICHT alles synchronisiert: {n} Ereignisse dieses Schalters warten auf den Hub ({why}). Bitte erneut versuchen, sobald der Hub erreichbar ist.</translation>
+    </message>
+    <message>
+        <source>Remove the attendee data?</source>
+        <translation>Teilnehmerdaten entfernen?</translation>
+    </message>
+    <message>
+        <source>The hub has every event of this desk and the event is over. Remove the attendees and the event log from this laptop now? The day&apos;s numbers per role and country stay for the dashboard; the hub keeps everything. This cannot be undone.</source>
+        <translation>Der Hub hat jedes Ereignis dieses Schalters, und die Veranstaltung ist vorbei. Die Teilnehmenden und das Ereignisprotokoll jetzt von diesem Laptop entfernen? Die Zahlen des Tages nach Rolle und Land bleiben für die Übersicht; der Hub behält alles. Das lässt sich nicht rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove personal data</source>
+        <translation>Personenbezogene Daten &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;Not now</source>
+        <translation>&amp;Nicht jetzt</translation>
+    </message>
+    <message>
+        <source>Removing the attendee data…</source>
+        <translation>Teilnehmerdaten werden entfernt…</translation>
+    </message>
+    <message>
+        <source>The attendee data is removed from this desk: {attendees} attendees, {events} events.</source>
+        <translation>Die Teilnehmerdaten sind von diesem Schalter entfernt: {attendees} Teilnehmende, {events} Ereignisse.</translation>
+    </message>
+    <message>
+        <source>The attendee data was not removed: %1</source>
+        <translation>Die Teilnehmerdaten wurden nicht entfernt: %1</translation>
     </message>
     <message>
         <source>pretix: {accepted} admissions and undos accepted, {refused} refused, {waiting} waiting.</source>
@@ -741,6 +816,10 @@ Protokolldatei: {log}</translation>
     <message>
         <source>C&amp;lose the day (send everything to the hub)</source>
         <translation>Tag ab&amp;schließen (alles an den Hub senden)</translation>
+    </message>
+    <message>
+        <source>Loc&amp;k the station</source>
+        <translation>Station s&amp;perren</translation>
     </message>
     <message>
         <source>&amp;Retry failed print jobs</source>
@@ -1422,6 +1501,10 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
         <translation>K&amp;iosk-PIN:</translation>
     </message>
     <message>
+        <source>Lock when i&amp;dle:</source>
+        <translation>Sp&amp;erren bei Untätigkeit nach:</translation>
+    </message>
+    <message>
         <source>e.g. Desk 1</source>
         <translation>z. B. Schalter 1</translation>
     </message>
@@ -1460,6 +1543,18 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
     <message>
         <source>4 to 8 digits (empty: asked at the first kiosk start)</source>
         <translation>4 bis 8 Ziffern (leer: wird beim ersten Kioskstart gefragt)</translation>
+    </message>
+    <message>
+        <source>The staff PIN: it leaves kiosk mode and unlocks the locked station.</source>
+        <translation>Die Personal-PIN: sie verlässt den Kioskmodus und entsperrt die gesperrte Station.</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> Min.</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
     </message>
     <message>
         <source>System default camera</source>
