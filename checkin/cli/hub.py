@@ -38,6 +38,7 @@ def hub() -> None:
 def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key: Path | None,
           tls_self_signed: bool, upload: str | None, upload_backoff: float) -> None:
     """Serve the event database to the desks until Ctrl+C."""
+    from checkin.places import shown as shown_place
     from checkin.sync.hub import prepare
     from checkin.sync.hub import serve as run
     from checkin.sync.tls import display_fingerprint, ensure_self_signed, fingerprint_of_file
@@ -48,17 +49,17 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")
     if tls_self_signed:
-        prepare(cli.db_path)  # an event database, before files appear beside it
+        prepare(cli.place)  # an event database, before files appear beside it
         made = ensure_self_signed(cli.db_path, host)
         tls_cert, tls_key = made.cert, made.key
         if made.created:
             click.echo(f"made a self-signed TLS certificate {made.cert} (its key {made.key} "
                        "is readable by you only); every start reuses it")
     upload = check_url(upload) if upload else None
-    target = upload or configured_url(cli.db_path)
+    target = upload or configured_url(cli.place)
 
     def announce(url: str) -> None:
-        click.echo(f"hub serving {cli.db_path} on {url}/api/v1 (Ctrl+C stops)")
+        click.echo(f"hub serving {shown_place(cli.place)} on {url}/api/v1 (Ctrl+C stops)")
         if tls_cert is not None:
             click.echo(f"TLS certificate {display_fingerprint(fingerprint_of_file(tls_cert))} "
                        "(desks pin it: the pairing code of `checkin hub add-station` holds it)")
@@ -72,7 +73,7 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
             click.echo(f"after each final sync of a desk the attendance is uploaded to "
                        f"{shown(target)}")
 
-    run(cli.db_path, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+    run(cli.place, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
         announce=announce, upload_url=upload,
         upload_policy=UploadPolicy(first_delay=upload_backoff))
 
