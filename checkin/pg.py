@@ -414,3 +414,8 @@ def _migrate(database: PgDatabase) -> None:
 def share(database: "sqlite_utils.Database") -> "sqlite_utils.Database":
     """A database for another thread on the pool of one that open_database made."""
     return cast("sqlite_utils.Database", cast(PgDatabase, database).share())
+
+
+def is_postgres_db(database: object) -> bool:
+    """Whether a Store's db is one of open_database's."""
+    return isinstance(database, PgDatabase)

@@ -140,3 +140,17 @@ if __name__ == "__main__":
         input("Enter stops it: ")
     finally:
         running.stop()
+
+
+# The hub's two stores: a test parametrised with these runs against an SQLite file and
+# against a database of the session's PostgreSQL server (pytest ids [sqlite], [postgresql]).
+HUB_STORES = ["sqlite", "postgresql"]
+
+
+def hub_place(request: pytest.FixtureRequest, folder: Path) -> Path | str:
+    """The hub's database for request.param (one of HUB_STORES): a file in folder, or a
+    fresh, migrated PostgreSQL database (skipped without the server)."""
+    if request.param == "sqlite":
+        return folder / "event.sqlite"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.new_database()
