@@ -146,7 +146,7 @@ def _as_sqlite_errors() -> Iterator[None]:
 
     try:
         yield
-    except errors.IntegrityError as exc:
+    except (errors.IntegrityError, errors.RaiseException) as exc:  # a trigger's refusal too
         raise sqlite3.IntegrityError(_line(exc)) from exc
     except (errors.LockNotAvailable, errors.SerializationFailure, errors.DeadlockDetected,
             errors.QueryCanceled, psycopg_pool.PoolTimeout) as exc:
@@ -338,7 +338,10 @@ def open_database(url: str, *, pool_size: int = 1) -> "sqlite_utils.Database":
         pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url, min_size=1, max_size=max(1, pool_size), open=False, configure=_configure,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-            name="checkin", timeout=POOL_TIMEOUT)
+            name="checkin", timeout=POOL_TIMEOUT,
+            # A connection is checked as it is handed out: after a server restart no
+            # request fails on a connection the restart broke.
+            check=ConnectionPool.check_connection)
         pool.open(wait=True, timeout=CONNECT_TIMEOUT + 5)
     except Exception as exc:  # psycopg_pool: any failure to connect ends here, one line
         reason = _connect_reason(url)

@@ -56,10 +56,10 @@ def bindir() -> Path:
 class PgServer:
     """One running server in a temporary directory; see the module docstring."""
 
-    def __init__(self, base: Path | None = None, *, settings: Sequence[str] = ("fsync=off",),
-                 ) -> None:
+    def __init__(self, *, settings: Sequence[str] = ("fsync=off",)) -> None:
         self.bin = bindir()
-        self.base = Path(base or tempfile.mkdtemp(prefix="checkin-pg-"))
+        # In /tmp, not under pytest's tmp_path: the postgres user must reach the folder.
+        self.base = Path(tempfile.mkdtemp(prefix="checkin-pg-"))
         self.data = self.base / "data"
         self.settings = list(settings)
         self._names = itertools.count(1)

@@ -123,7 +123,8 @@ def remember(store: Store, db_path: Path, hub: str | Sequence[str] | None,
     hubs = [normalise_hub(h) for h in ([hub] if isinstance(hub, str) else hub or [])]
     if hubs:
         with store.transaction():
-            store.set_meta(HUB_KEY, hubs[0])
+            if store.meta(HUB_KEY) not in hubs:  # else the one that answered last stays first
+                store.set_meta(HUB_KEY, hubs[0])
             store.set_meta(HUBS_KEY, json.dumps(list(dict.fromkeys(hubs))))
     if token:
         path = token_path(db_path)
