@@ -88,7 +88,7 @@ def _expected(store: Store, day: str, column: str) -> Counter[str]:
     rows = store.db.execute(
         f"SELECT {column}, count(*) FROM attendees WHERE status = 'confirmed' AND "
         "(days = '[]' OR EXISTS (SELECT 1 FROM json_each(attendees.days) WHERE value = ?)) "
-        f"GROUP BY {column}",
+        "GROUP BY 1",  # by position: column may be a constant, which PostgreSQL refuses
         [day],
     ).fetchall()
     return Counter({str(key): int(n) for key, n in rows})

@@ -46,6 +46,7 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
           tls_self_signed: bool, upload: str | None, upload_backoff: float,
           pretix_every: float, pretix_backoff: float) -> None:
     """Serve the event database to the desks until Ctrl+C."""
+    from checkin.places import shown as shown_place
     from checkin.pretix.connection import connected, load
     from checkin.pretix.cycle import Policy
     from checkin.sync.hub import prepare
@@ -58,17 +59,17 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")
     if tls_self_signed:
-        prepare(cli.db_path)  # an event database, before files appear beside it
+        prepare(cli.place)  # an event database, before files appear beside it
         made = ensure_self_signed(cli.db_path, host)
         tls_cert, tls_key = made.cert, made.key
         if made.created:
             click.echo(f"made a self-signed TLS certificate {made.cert} (its key {made.key} "
                        "is readable by you only); every start reuses it")
     upload = check_url(upload) if upload else None
-    target = upload or configured_url(cli.db_path)
+    target = upload or configured_url(cli.place)
 
     def announce(url: str) -> None:
-        click.echo(f"hub serving {cli.db_path} on {url}/api/v1 (Ctrl+C stops)")
+        click.echo(f"hub serving {shown_place(cli.place)} on {url}/api/v1 (Ctrl+C stops)")
         if tls_cert is not None:
             click.echo(f"TLS certificate {display_fingerprint(fingerprint_of_file(tls_cert))} "
                        "(desks pin it: the pairing code of `checkin hub add-station` holds it)")
@@ -86,7 +87,7 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
             click.echo(f"pretix: {load(store).describe()}: pulled every {pretix_every:.0f} s, "
                        "admissions pushed as the desks send them")
 
-    run(cli.db_path, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+    run(cli.place, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
         announce=announce, upload_url=upload,
         upload_policy=UploadPolicy(first_delay=upload_backoff),
         pretix_policy=Policy(pull_every=pretix_every, first_retry=pretix_backoff))

@@ -34,6 +34,7 @@ def parse_days(text: str) -> list[str]:
 def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bool) -> None:
     """Create an event database with its name, days and time zone."""
     from checkin import clock, keys
+    from checkin.places import shown
 
     day_list = parse_days(days)
     name = name.strip()
@@ -42,7 +43,7 @@ def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bo
     if zone_name is not None:
         clock.zone(zone_name)  # refused before anything is created
 
-    if not cli.db_path.exists():
+    if cli.db_url is None and not cli.db_path.exists():
         keys.check_adoptable(cli.db_path)  # before anything is created
     store = cli.store(create=True)
     # Checked and written under one write lock: an `init` or `demo` running at the same
@@ -50,14 +51,14 @@ def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bo
     with store.transaction():
         if store.meta("event_name") is not None and not force:
             raise CheckinError(
-                f"{cli.db_path} already holds an event (use --force to rename it)")
+                f"{shown(cli.place)} already holds an event (use --force to rename it)")
         keys.check_adoptable(cli.db_path, store)
         store.set_event(name, day_list)
         if zone_name is not None or store.meta(clock.ZONE_KEY) is None:
             store.set_meta(clock.ZONE_KEY, zone_name or clock.local_zone_name())
     _after_init(cli, store)
     click.echo(f"created event {name!r} ({', '.join(day_list)}, time zone "
-               f"{store.meta(clock.ZONE_KEY)}) in {cli.db_path}")
+               f"{store.meta(clock.ZONE_KEY)}) in {shown(cli.place)}")
 
 
 def _after_init(cli: CliContext, store: Store) -> None:

@@ -28,8 +28,14 @@ connection; no Qt here):
 - ``outbox_count(store) -> int``: own events the hub has not acknowledged yet.
 - ``remember(store, db_path, hub, token)`` / ``remembered(store, db_path)``: the hub URL
   in the database's meta (sync_hub), the token in ``token_path(db_path)``, a file beside
-  the database readable by its owner only (0600). ``pin(store, fingerprint)`` sets (or
-  with None clears) the remembered certificate fingerprint; ``pinned(store)`` reads it.
+  the database readable by its owner only (0600). ``hub`` may be several addresses of one
+  hub (hub processes on one PostgreSQL database, docs/deployment.md): all are kept (meta
+  sync_hubs, a JSON list), and ``sync_once`` tries the one that answered last first, then
+  the others in order, whenever one does not answer (HubUnreachable: no connection, a
+  timeout, or 502/503/504 from it or its proxy). The exchange then starts again at the
+  next address; nothing is lost or doubled, as after any interrupted sync. Both must serve
+  the same TLS certificate (one pin). ``pin(store, fingerprint)`` sets (or with None
+  clears) the remembered certificate fingerprint; ``pinned(store)`` reads it.
 
 State, all in the desk's database: meta ``sync_pull_seq`` (the hub_seq pulled up to),
 ``sync_push_seq`` (local events.seq up to which the hub acknowledged everything of ours),
@@ -45,7 +51,7 @@ lists the events, so a crash at any point re-sends at worst.
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,6 +73,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HUB_KEY = "sync_hub"
+HUBS_KEY = "sync_hubs"  # every address of the hub (JSON list), tried in turn
 HUB_ID_KEY = "sync_hub_id"
 PULL_KEY = "sync_pull_seq"
 PUSH_KEY = "sync_push_seq"
@@ -80,6 +87,10 @@ MAX_PAGES = 100_000  # a hub that keeps saying "more" without end is a fault, no
 
 class SyncError(CheckinError):
     """Sync stopped; str() is one line for the user. What was committed before stays."""
+
+
+class HubUnreachable(SyncError):
+    """The hub did not answer, or said it cannot now: another address of it is tried."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +130,14 @@ def normalise_hub(url: str) -> str:
     return url
 
 
-def remember(store: Store, db_path: Path, hub: str | None, token: str | None) -> None:
-    if hub:
+def remember(store: Store, db_path: Path, hub: str | Sequence[str] | None,
+             token: str | None) -> None:
+    hubs = [normalise_hub(h) for h in ([hub] if isinstance(hub, str) else hub or [])]
+    if hubs:
         with store.transaction():
-            store.set_meta(HUB_KEY, normalise_hub(hub))
+            if store.meta(HUB_KEY) not in hubs:  # else the one that answered last stays first
+                store.set_meta(HUB_KEY, hubs[0])
+            store.set_meta(HUBS_KEY, json.dumps(list(dict.fromkeys(hubs))))
     if token:
         path = token_path(db_path)
         tmp = path.with_name(path.name + ".new")
@@ -147,6 +162,16 @@ def pin(store: Store, fingerprint: str | None) -> None:
 
 def pinned(store: Store) -> str | None:
     return store.meta(FINGERPRINT_KEY) or None
+
+
+def remembered_hubs(store: Store) -> list[str]:
+    """The hub's addresses: the one that answered last first."""
+    first = store.meta(HUB_KEY)
+    try:
+        others = [str(h) for h in json.loads(store.meta(HUBS_KEY) or "[]")]
+    except (ValueError, TypeError):
+        others = []
+    return list(dict.fromkeys([first, *others] if first else others))
 
 
 def remembered(store: Store, db_path: Path) -> tuple[str | None, str | None]:
@@ -217,6 +242,14 @@ def _events_wait(count: int) -> str:
     return f"{count} event waits" if count == 1 else f"{count} events wait"
 
 
+def _outbox_note(store: Store) -> str:
+    try:
+        count = outbox_count(store)
+    except Exception:  # the count only decorates the message
+        return ""
+    return f"; {_events_wait(count)} in the outbox"
+
+
 class _Hub:
     def __init__(self, client: "httpx.Client", hub: str, store: Store,
                  pinning: tls.PinnedContext | None = None, given: bool = False) -> None:
@@ -227,11 +260,7 @@ class _Hub:
         self.given = given  # the pin came with this call, not from an earlier sync
 
     def _waiting(self) -> str:
-        try:
-            count = outbox_count(self.store)
-        except Exception:  # the count only decorates the message
-            return ""
-        return f"; {_events_wait(count)} in the outbox"
+        return _outbox_note(self.store)
 
     def _changed(self, changed: tls.CertificateChanged) -> SyncError:
         expected = tls.short_fingerprint(changed.expected)
@@ -257,8 +286,8 @@ class _Hub:
         except httpx.HTTPError as exc:
             if self.pinning is not None and self.pinning.changed is not None:
                 raise self._changed(self.pinning.changed) from None
-            raise SyncError(f"hub {self.hub} unreachable: {reason(exc)}"
-                            f"{self._waiting()}") from None
+            raise HubUnreachable(f"hub {self.hub} unreachable: {reason(exc)}"
+                                 f"{self._waiting()}") from None
         if answer.status_code == 401:
             raise SyncError("the hub refused this station's token (revoked or wrong)")
         return answer
@@ -271,7 +300,8 @@ class _Hub:
             data = None
         if answer.status_code != 200:
             why = data.get("error") if isinstance(data, dict) else None
-            raise SyncError(f"hub {self.hub} answered {answer.status_code}"
+            refusal = HubUnreachable if answer.status_code in (502, 503, 504) else SyncError
+            raise refusal(f"hub {self.hub} answered {answer.status_code}"
                             f"{': ' + str(why)[:200] if why else ''}{self._waiting()}")
         if not isinstance(data, dict):
             raise SyncError(f"{self.hub} did not answer like a checkin hub (not JSON)")
@@ -326,18 +356,44 @@ def _pinning(store: Store, hub: str, fingerprint: str | None,
     return tls.pinned_context(pin_now or known)
 
 
-def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | None = None,
-              *, fingerprint: str | None = None, trust_on_first_use: bool = False,
-              final: bool = False) -> SyncResult:
-    """One push-and-pull exchange with the hub (see the module docstring)."""
-    import httpx
-
-    known_hub, known_token = remembered(store, db_path)
-    hub, token = hub or known_hub, token or known_token
-    if not hub or not token:
+def sync_once(store: Store, db_path: Path, hub: str | Sequence[str] | None = None,
+              token: str | None = None, *, fingerprint: str | None = None,
+              trust_on_first_use: bool = False, final: bool = False) -> SyncResult:
+    """One push-and-pull exchange with the hub (see the module docstring), at the first
+    of its addresses that answers."""
+    _, known_token = remembered(store, db_path)
+    given = [hub] if isinstance(hub, str) else list(hub or [])
+    hubs = list(dict.fromkeys(normalise_hub(h) for h in [*given, *remembered_hubs(store)]))
+    token = token or known_token
+    if not hubs or not token:
         raise SyncError("no hub known for this database: run `checkin sync --hub URL "
                         "--token TOKEN` once (the token comes from `checkin hub add-station`)")
-    hub = normalise_hub(hub)
+    missed: list[str] = []
+    for address in hubs:
+        try:
+            result = _sync_with(store, db_path, address, token, fingerprint=fingerprint,
+                                trust_on_first_use=trust_on_first_use, final=final)
+        except HubUnreachable as exc:
+            missed.append(str(exc).split("; ")[0])
+            if address != hubs[-1]:
+                log.warning("sync: %s; trying %s", exc, hubs[hubs.index(address) + 1])
+                continue
+            if len(hubs) == 1:
+                raise
+            raise HubUnreachable(f"no address of the hub answered ({'; '.join(missed)})"
+                                 f"{_outbox_note(store)}") from None
+        if len(hubs) > 1 and store.meta(HUB_KEY) != address:
+            with store.transaction():  # the one that answered is tried first next time
+                store.set_meta(HUB_KEY, address)
+        return result
+    raise AssertionError("unreachable: hubs is not empty")
+
+
+def _sync_with(store: Store, db_path: Path, hub: str, token: str, *,
+               fingerprint: str | None, trust_on_first_use: bool,
+               final: bool) -> SyncResult:
+    import httpx
+
     pinning = _pinning(store, hub, fingerprint, trust_on_first_use)
     # httpx logs every request at INFO: our own lines say what a supporter needs.
     logging.getLogger("httpx").setLevel(logging.WARNING)

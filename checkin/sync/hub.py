@@ -72,6 +72,8 @@ from checkin import clock
 from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Event
+from checkin.pg import share as shared
+from checkin.places import Place, is_postgres, open_store, shown
 from checkin.store import Store, now
 from checkin.sync import minimise, protocol, snapshot, stations, tls
 from checkin.sync.apply import store_events
@@ -88,6 +90,7 @@ _DRAIN_CAP = 32 * 1024 * 1024  # read at most this much of a refused body, then 
 # Snapshots built at once: each holds the attendee list in memory (about 1 MB per 1,000
 # attendees) until it is sent; more desks' first syncs wait their turn.
 _SNAPSHOTS_AT_ONCE = 2
+POOL_SIZE = 20  # PostgreSQL connections of one hub process (its threads wait for one)
 
 
 # -- the wire, as pydantic models (validation and the OpenAPI schema) --------------------
@@ -427,22 +430,35 @@ async def _drain(receive: Receive) -> None:
 
 
 class _Stores:
-    """One Store per server thread: sqlite3 connections are not shared across threads."""
+    """One Store per server thread: sqlite3 connections are not shared across threads. On
+    PostgreSQL the threads' Stores share one connection pool (checkin.pg)."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Place) -> None:
         self.db_path = db_path
         self.local = threading.local()
+        self.pool: Store | None = None
+        if is_postgres(db_path):
+            self.pool = open_store(db_path, station="hub", pool_size=POOL_SIZE)
 
     def get(self) -> Store:
         store: Store | None = getattr(self.local, "store", None)
         if store is None:
-            store = Store(open_db(self.db_path), station="hub")
+            if self.pool is not None:
+                store = Store(shared(self.pool.db), station="hub")
+            else:
+                store = Store(open_db(Path(self.db_path)), station="hub")
             self.local.store = store
         return store
 
 
 # An events row as the JSON object of protocol.to_wire: checkin.sync.minimise.wire_event.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
+# The same on PostgreSQL (checkin.pg): json_build_object, the payload text read as json.
+_WIRE_EVENT_PG = ("json_build_object('uuid', uuid, 'type', type, 'attendee_id', attendee_id, "
+                  "'station', station, 'operator', operator, 'time', time, 'day', day, "
+                  "'payload', coalesce(nullif(payload, ''), '{}')::json, 'hub_seq', seq)::text")
 
 
 def _json_with_events(events: list[str], rest: dict[str, Any]) -> Response:
@@ -460,9 +476,9 @@ def _hub_seq(store: Store) -> int:
     return int(store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
 
 
-def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None,
+def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
                pretix: "PretixRelay | None" = None) -> FastAPI:
-    stores = _Stores(Path(db_path))
+    stores = _Stores(db_path)
     app = FastAPI(title="checkin hub", version="1", openapi_url=protocol.OPENAPI,
                   docs_url=None, redoc_url=None, responses=_REFUSALS,
                   description="Desks push their own events and pull everybody else's "
@@ -525,10 +541,13 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None,
             # Each event as JSON text made by SQLite: a first sync pulls every event there
             # is, and json.loads + json.dumps of each payload was most of the hub's work.
             # Attendee payloads leave without what desks need not hold (minimise).
-            wire = minimise.wire_event(minimise.load(store))
+            policy = minimise.load(store)
             rows = store.db.execute(
-                f"SELECT seq, {wire} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                f"SELECT seq, {_WIRE_EVENT_PG if stores.pool else minimise.wire_event(policy)} "
+                "FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                 [since, limit + 1]).fetchall()
+            if stores.pool:  # PostgreSQL: minimised here (minimise's SQL is SQLite's)
+                rows = [(seq, minimise.wire_text(policy, text)) for seq, text in rows]
             event = _event_answer(store)
             keys = [dict(zip(("key_id", "algorithm", "public_key", "created_at", "revoked_at",
                               "station"), r, strict=True)) for r in store.db.execute(
@@ -654,9 +673,9 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def prepare(db_path: Path) -> str:
+def prepare(db_path: Place) -> str:
     """Check the database is an event (CheckinError otherwise); the hub's id, made once."""
-    store = Store(open_db(db_path), station="hub")
+    store = open_store(db_path, station="hub")
     try:
         store.event_info()
         with store.transaction():
@@ -675,8 +694,8 @@ def advertised_url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{name if ':' not in name else f'[{name}]'}:{port}"
 
 
-def _remember_served(db_path: Path, url: str, certfile: Path | None) -> None:
-    store = Store(open_db(db_path), station="hub")
+def _remember_served(db_path: Place, url: str, certfile: Path | None) -> None:
+    store = open_store(db_path, station="hub")
     try:
         with store.transaction():
             store.set_meta("hub_url", url)
@@ -688,7 +707,7 @@ def _remember_served(db_path: Path, url: str, certfile: Path | None) -> None:
         store.db.conn.close()
 
 
-def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
+def serve(db_path: Place, *, host: str = "127.0.0.1", port: int = 8765,
           ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None,
           announce: Callable[[str], None] | None = None, upload_url: str | None = None,
           upload_policy: "UploadPolicy | None" = None,
@@ -698,7 +717,7 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     from checkin.sync.pretix_relay import PretixRelay
     from checkin.sync.upload import Uploader, configured_url
 
-    db_path = Path(db_path)
+    db_path = db_path if is_postgres(db_path) else Path(db_path)
     fingerprint = None
     if ssl_certfile is not None or ssl_keyfile is not None:
         if ssl_certfile is None or ssl_keyfile is None:
@@ -723,7 +742,7 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
         log_config=None, access_log=False,
         server_header=False, timeout_graceful_shutdown=5, limit_concurrency=100,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
-    log.info("hub: serving %s on %s (listening on %s port %d)%s", db_path, url, host,
+    log.info("hub: serving %s on %s (listening on %s port %d)%s", shown(db_path), url, host,
              bound_port, f", TLS certificate {tls.display_fingerprint(fingerprint)}"
              if fingerprint else ", without TLS")
     if uploader is not None:
@@ -750,7 +769,7 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
             uploader.stop()
         relay.stop()
         sock.close()
-        log.info("hub: stopped serving %s", db_path)
+        log.info("hub: stopped serving %s", shown(db_path))
 
 
 class _Stop(Exception):

@@ -14,6 +14,9 @@ Contract:
 - ``attendee_sql(policy, column) -> str``: the SQL expression the hub's snapshot selects
   for an attendees column (withheld fields blank, extra reduced, the search key without
   the withheld e-mail address).
+- ``payload(policy, kind, data) -> dict``, ``wire_text(policy, text) -> str`` and
+  ``attendee_value(policy, column, row)``: the same in Python, for a hub on PostgreSQL
+  (whose SQL has other JSON functions).
 - ``wire_event(policy) -> str``: the SQL expression the hub's pull selects for each
   events row: the JSON object of protocol.to_wire with hub_seq, its payload minimised.
   attendee_created: withheld fields replaced ("" for text, null for code), ``extra``
@@ -163,6 +166,69 @@ def attendee_sql(policy: Policy, column: str) -> str:
             return (f"trim(replace(' ' || search_key || ' ', ' ' || {FOLD_FUNCTION}(email) "
                     "|| ' ', ' '))")
     return column
+
+
+ATTENDEE_TYPES = (ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED)
+
+
+def attendee_value(policy: Policy, column: str, row: dict[str, object]) -> object:
+    """An attendees column's value as a desk may hold it: attendee_sql in Python."""
+    from checkin.search import fold
+
+    if column in policy.stripped:
+        return None if column in _NULLABLE else ""
+    value = row[column]
+    if column == "extra" and policy.extra is not None:
+        try:
+            extra = json.loads(str(value or "{}"))
+        except ValueError:
+            extra = {}
+        return json.dumps(_kept_dict(extra, policy.extra), ensure_ascii=False)
+    if column == "search_key":
+        stripped = [f for f in _SEARCHED if f in policy.stripped]
+        if any(f != "email" for f in stripped):
+            return ""
+        if stripped:
+            email = fold(str(row.get("email") or ""))
+            return f" {value} ".replace(f" {email} ", " ").strip()
+    return value
+
+
+def payload(policy: Policy, kind: str, data: dict[str, object]) -> dict[str, object]:
+    """An event's payload minimised in Python, as payload_sql does it in SQLite (a
+    PostgreSQL hub's pull and snapshot; tests check the two agree)."""
+    if kind == ATTENDEE_CREATED:
+        out = dict(data)
+        for name in policy.stripped:
+            if name in out:
+                out[name] = None if name in _NULLABLE else ""
+        if policy.extra is not None and "extra" in out:
+            out["extra"] = _kept_dict(out["extra"], policy.extra)
+        return out
+    if kind in (ATTENDEE_UPDATED, ATTENDEE_CANCELLED) and isinstance(data.get("changes"), dict):
+        changes = dict(data["changes"])  # type: ignore[call-overload]
+        for name in policy.stripped:
+            if name in changes:
+                changes[name] = {"from": None, "to": None} if name in _NULLABLE \
+                    else {"from": "", "to": ""}
+        extra = changes.get("extra")
+        if policy.extra is not None and isinstance(extra, dict):
+            changes["extra"] = {side: _kept_dict(value, policy.extra) if side in ("from", "to")
+                                else value for side, value in extra.items()}
+        return {**data, "changes": changes}
+    return data
+
+
+def _kept_dict(value: object, keys: tuple[str, ...]) -> dict[str, object]:
+    return {k: v for k, v in value.items() if k in keys} if isinstance(value, dict) else {}
+
+
+def wire_text(policy: Policy, text: str) -> str:
+    """A wire event's JSON text with its payload minimised (payload, above)."""
+    event = json.loads(text)
+    if event.get("type") in ATTENDEE_TYPES:
+        event["payload"] = payload(policy, event["type"], event.get("payload") or {})
+    return json.dumps(event, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def wire_event(policy: Policy) -> str:

@@ -25,12 +25,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.pretix.cycle import Cycle, FinalPush, Policy, PretixState, state
 from checkin.store import CHECKIN, UNDO, Store
+
+if TYPE_CHECKING:
+    from checkin.places import Place
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +48,11 @@ class _Final:
 
 
 class PretixRelay:
-    def __init__(self, db_path: Path, policy: Policy | None = None) -> None:
-        self.db_path = Path(db_path)
+    def __init__(self, place: Place, policy: Policy | None = None) -> None:
+        from checkin.places import files_path
+
+        self.place = place
+        self.db_path = files_path(place)  # the token file lives beside it
         self.cycle = Cycle(policy)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -97,11 +103,11 @@ class PretixRelay:
     # -- the thread --------------------------------------------------------------------
 
     def _run(self) -> None:
-        from checkin.db import open_db
+        from checkin.places import open_store
 
         logging.getLogger("httpx").setLevel(logging.WARNING)
         try:
-            store = Store(open_db(self.db_path), station="hub")
+            store = open_store(self.place, station="hub")
         except CheckinError as exc:
             log.error("pretix relay: cannot open %s: %s; no pretix in this run",
                       self.db_path, exc)

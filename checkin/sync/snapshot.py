@@ -117,6 +117,10 @@ def _detach(conn: sqlite3.Connection) -> None:
 
 def build(store: Store) -> Snapshot:
     """The desk's tables of this (hub) database as an SQLite image."""
+    from checkin.pg import is_postgres_db
+
+    if is_postgres_db(store.db):
+        return _build_from_rows(store)
     conn = store.db.conn
     with _scratch_file() as path:
         _attach(conn, path)
@@ -147,16 +151,73 @@ def _fill(store: Store) -> tuple[int, int]:
         hub_seq, last = conn.execute(
             "SELECT seq, uuid FROM main.events ORDER BY seq DESC LIMIT 1").fetchone() \
             or (0, None)
-        facts = {"format": FORMAT, "schema": latest_version(), "hub_seq": hub_seq,
-                 "last_uuid": last, "event_name": store.meta("event_name"),
-                 "event_days": json.loads(store.meta("event_days") or "[]"),
-                 "event_timezone": store.meta(clock.ZONE_KEY)}
-        conn.execute(f"CREATE TABLE {_SCHEMA}.snapshot (key TEXT PRIMARY KEY, value)")
-        conn.executemany(f"INSERT INTO {_SCHEMA}.snapshot VALUES (?, ?)",
-                         [(k, json.dumps(v)) for k, v in facts.items()])
+        _write_facts(conn, _SCHEMA, _facts_of(store, hub_seq, last))
     finally:
         conn.execute("COMMIT")
     return rows, int(hub_seq)
+
+
+def _facts_of(store: Store, hub_seq: int, last: str | None) -> dict[str, object]:
+    return {"format": FORMAT, "schema": latest_version(), "hub_seq": hub_seq,
+            "last_uuid": last, "event_name": store.meta("event_name"),
+            "event_days": json.loads(store.meta("event_days") or "[]"),
+            "event_timezone": store.meta(clock.ZONE_KEY)}
+
+
+def _write_facts(conn: sqlite3.Connection, schema: str, facts: dict[str, object]) -> None:
+    conn.execute(f"CREATE TABLE {schema}.snapshot (key TEXT PRIMARY KEY, value)")
+    conn.executemany(f"INSERT INTO {schema}.snapshot VALUES (?, ?)",
+                     [(k, json.dumps(v)) for k, v in facts.items()])
+
+
+def _build_from_rows(store: Store) -> Snapshot:
+    """A hub on PostgreSQL (checkin.pg): the rows read in one repeatable-read transaction
+    and written into a local scratch SQLite file, minimised in Python as its pull does."""
+    policy = minimise.load(store)
+    rows = 0
+    with _scratch_file() as path:
+        out = sqlite3.connect(path, isolation_level=None)
+        try:
+            out.execute("PRAGMA journal_mode = OFF")
+            out.execute("PRAGMA synchronous = OFF")
+            out.execute("BEGIN")
+            store.db.conn.execute("BEGIN")  # one snapshot of the log and its tables
+            try:
+                for table in DESK_TABLES:
+                    result = store.db.execute(f"SELECT * FROM {table}")
+                    names = [str(d[0]) for d in result.description or ()]
+                    out.execute(f"CREATE TABLE main.{table} ({', '.join(names)})")
+                    found = [_desk_row(policy, table, names, list(row)) for row in result]
+                    out.executemany(f"INSERT INTO main.{table} VALUES "
+                                    f"({', '.join('?' * len(names))})", found)
+                    rows += len(found)
+                top = store.db.execute(
+                    "SELECT seq, uuid FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+                hub_seq, last = (int(top[0]), str(top[1])) if top else (0, None)
+                _write_facts(out, "main", _facts_of(store, hub_seq, last))
+            finally:
+                store.db.conn.execute("COMMIT")
+            out.execute("COMMIT")
+        finally:
+            out.close()
+        image = path.read_bytes()
+    return Snapshot(image=image, hub_seq=hub_seq, rows=rows)
+
+
+def _desk_row(policy: minimise.Policy, table: str, names: list[str],
+              row: list[object]) -> list[object]:
+    """One row as a desk may hold it (what _desk_columns does in SQLite's SQL)."""
+    if table == "events":
+        at = names.index("payload")
+        kind, text = row[names.index("type")], row[at]
+        if kind in minimise.ATTENDEE_TYPES and isinstance(text, str) and text:
+            row[at] = json.dumps(minimise.payload(policy, str(kind), json.loads(text)),
+                                 ensure_ascii=False)
+    elif table == "attendees":
+        values = dict(zip(names, row, strict=True))
+        for i, name in enumerate(names):
+            row[i] = minimise.attendee_value(policy, name, values)
+    return row
 
 
 def _desk_columns(policy: minimise.Policy, table: str, names: list[str]) -> str:

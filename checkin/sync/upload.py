@@ -42,6 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from checkin.errors import CheckinError
 from checkin.net_errors import reason
+from checkin.places import Place, is_postgres
 from checkin.store import Store, now
 
 if TYPE_CHECKING:
@@ -122,11 +123,11 @@ def upload_url(store: Store) -> str | None:
     return store.meta(URL_KEY) or None
 
 
-def configured_url(db_path: Path) -> str | None:
+def configured_url(db_path: Place) -> str | None:
     """The upload address kept in this database (serve() reads it once at start)."""
-    from checkin.db import open_db
+    from checkin.places import open_store
 
-    store = Store(open_db(db_path), station="hub")
+    store = open_store(db_path, station="hub")
     try:
         return upload_url(store)
     finally:
@@ -252,9 +253,9 @@ def _send(client: httpx.Client, url: str, body: bytes, upload_id: str) -> _Outco
 class Uploader:
     """Uploads in a thread of their own (see the module docstring)."""
 
-    def __init__(self, db_path: Path, url: str, policy: UploadPolicy | None = None,
+    def __init__(self, db_path: Place, url: str, policy: UploadPolicy | None = None,
                  *, client: Callable[[], httpx.Client] | None = None) -> None:
-        self.db_path = Path(db_path)
+        self.db_path = db_path if is_postgres(db_path) else Path(db_path)
         self.url = check_url(url)
         self.policy = policy or UploadPolicy()
         self._client = client
@@ -306,13 +307,14 @@ class Uploader:
                             trust_env=False, follow_redirects=False)
 
     def _run(self) -> None:
-        from checkin.db import open_db
+        from checkin.places import open_store, shown
 
         logging.getLogger("httpx").setLevel(logging.WARNING)
         try:
-            store = Store(open_db(self.db_path), station="hub")
+            store = open_store(self.db_path, station="hub")
         except CheckinError as exc:
-            log.error("upload: cannot open %s: %s; no uploads in this run", self.db_path, exc)
+            log.error("upload: cannot open %s: %s; no uploads in this run",
+                      shown(self.db_path), exc)
             return
         try:
             self._resume(store)
