@@ -161,3 +161,68 @@ def test_minimised_payloads_keep_the_shapes_desks_check() -> None:
         "email": {"from": "", "to": ""}, "code": {"from": None, "to": None},
         "extra": {"from": {}, "to": {"vip": False}}}
     assert search_key(PERSON)  # the hub's own search is untouched
+
+
+# -- the same rules in SQLite's SQL and in Python (a hub on PostgreSQL uses the latter) ----
+
+POLICIES = [minimise.DEFAULT, minimise.Policy(search_by_email=True, extra=None),
+            minimise.Policy(withheld=("organisation", "code", "notes"), extra=("vip",)),
+            minimise.Policy(withheld=minimise.OPTIONAL, extra=())]
+PAYLOADS = [
+    ("attendee_created", {"id": "a1", "given_name": "Ann", "email": "ann@example.org",
+                          "code": "SECRET1", "organisation": "Charité", "notes": "late",
+                          "extra": {"vip": True, "phone": PHONE, "diet": ["vegan", 1]}}),
+    ("attendee_created", {"id": "a2", "given_name": "Bo", "extra": "not an object"}),
+    ("attendee_updated", {"changes": {"email": {"from": "a@x.org", "to": "b@x.org"},
+                                      "code": {"from": "C1", "to": "C2"},
+                                      "extra": {"from": {"phone": "1", "vip": False},
+                                                "to": {"phone": "2", "vip": True}}}}),
+    ("attendee_cancelled", {"changes": {"status": {"from": "confirmed", "to": "cancelled"}},
+                            "reason": "refund"}),
+    ("checkin", {"method": "scan", "email": "kept@example.org"}),
+]
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=range(len(POLICIES)))
+def test_python_minimises_payloads_as_the_sql_does(policy: minimise.Policy,
+                                                   tmp_path: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE events (type TEXT, payload TEXT)")
+    for kind, payload in PAYLOADS:
+        conn.execute("INSERT INTO events VALUES (?, ?)", [kind, json.dumps(payload)])
+    by_sql = [json.loads(row[0]) for row in conn.execute(
+        f"SELECT {minimise.payload_sql(policy)} FROM events ORDER BY rowid")]
+    by_python = [minimise.payload(policy, kind, payload) for kind, payload in PAYLOADS]
+    assert by_python == by_sql
+    assert by_python[0].get("email", "") in ("", "ann@example.org")
+    if not policy.search_by_email:
+        assert "ann@example.org" not in json.dumps(by_python)
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=range(len(POLICIES)))
+def test_python_minimises_attendee_rows_as_the_sql_does(policy: minimise.Policy) -> None:
+    import sqlite3
+
+    from checkin.search import fold
+
+    person = Attendee(id="a1", given_name="Ann", family_name="Lee", organisation="Charité",
+                      email="Ann.Lee@Example.org", code="SECRET1",
+                      extra={"vip": True, "phone": PHONE})
+    row = {"id": person.id, "given_name": person.given_name, "email": person.email,
+           "organisation": person.organisation, "code": person.code,
+           "extra": json.dumps(person.extra), "search_key": search_key(person)}
+    conn = sqlite3.connect(":memory:")
+    conn.create_function(minimise.FOLD_FUNCTION, 1, fold)
+    conn.execute(f"CREATE TABLE attendees ({', '.join(row)})")
+    conn.execute(f"INSERT INTO attendees VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    by_sql = conn.execute(f"SELECT {', '.join(minimise.attendee_sql(policy, c) for c in row)} "
+                          "FROM attendees").fetchone()
+    by_python = tuple(minimise.attendee_value(policy, c, row) for c in row)
+    assert [json.loads(v) if c == "extra" else v for c, v in zip(row, by_python, strict=True)] \
+        == [json.loads(v) if c == "extra" else v for c, v in zip(row, by_sql, strict=True)]
+    key = by_python[list(row).index("search_key")]
+    if "email" in policy.stripped:
+        assert "ann.lee@example.org" not in key
+        assert key in ("", search_key(Attendee(**{**person.__dict__, "email": ""})))
