@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 import re
 import string
 import threading
@@ -53,7 +54,7 @@ import tomllib
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,14 @@ from checkin.text import has_cjk
 if TYPE_CHECKING:
     from checkin.store import Store
 
-__all__ = ["Searcher", "fold", "search", "search_key", "tokens"]
+__all__ = ["IndexDamaged", "Searcher", "fold", "search", "search_key", "tokens"]
+
+log = logging.getLogger(__name__)
+
+
+class IndexDamaged(Exception):
+    """An index read from a cache file found itself damaged (checkin.search_cache):
+    Searcher.search then rebuilds it from the database and searches again."""
 
 _NUL = "\0"
 _SKEL = "\x01"  # marks consonant-skeleton keys, so plain queries never prefix-match them
@@ -644,6 +652,15 @@ class Searcher:
         searcher._state = state
         return searcher
 
+    # Called with the rebuilt searcher and the store after an index read from a file
+    # turned out damaged (checkin.search_cache writes the file again there).
+    on_rebuilt: Callable[[Searcher, Store], object] | None = None
+
+    def rebuild(self, store: Store) -> None:
+        """Build the whole index again from the database."""
+        with self._lock:
+            self._state = Searcher.from_store(store).state
+
     @property
     def state(self) -> _State:
         """The current index, immutable (a refresh swaps it whole)."""
@@ -725,7 +742,14 @@ class Searcher:
 
     def search(self, store: Store, query: str, *, limit: int = 20,
                day: str | None = None) -> list[Attendee]:
-        ids = self.search_ids(query, limit=limit, day=day)
+        try:
+            ids = self.search_ids(query, limit=limit, day=day)
+        except IndexDamaged as exc:
+            log.warning("%s: rebuilding the search index", exc)
+            self.rebuild(store)
+            if self.on_rebuilt is not None:
+                self.on_rebuilt(self, store)
+            ids = self.search_ids(query, limit=limit, day=day)
         by_id = _attendees(store, ids)
         return [by_id[i] for i in ids if i in by_id]
 
