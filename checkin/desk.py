@@ -17,6 +17,7 @@ the jobs wait in the queue and PrintState.last_error says why.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from checkin.admission import Engine, Verdict
     from checkin.printing.queue import Job, PrintQueue
     from checkin.search import Searcher
+
+log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 30
 
@@ -180,11 +183,12 @@ class DbContext:
 
     @property
     def searcher(self) -> Searcher:
-        """The type-ahead index, built once per context and kept warm."""
+        """The type-ahead index, read from its cache file (or built) once per context and
+        kept warm (checkin.search_cache)."""
         if self._searcher is None:
-            from checkin.search import Searcher
+            from checkin.search_cache import open_searcher
 
-            self._searcher = Searcher.from_store(self.store)
+            self._searcher = open_searcher(self.store, self.db_path)
         return self._searcher
 
     def set_identity(self, station: str, operator: str) -> None:
@@ -196,9 +200,17 @@ class DbContext:
 
     def close(self) -> None:
         if self._store is not None:
+            if self._searcher is not None:  # the next start reads what this one indexed
+                from checkin.search_cache import keep
+
+                try:
+                    keep(self._searcher, self._store, self.db_path)
+                except sqlite3.Error as exc:  # closing must not fail for a cache
+                    log.warning("search index not kept: %s", exc)
             self._store.close()
         self._store = None
         self._engine = None
+        self._searcher = None
 
 
 class PrintContext(DbContext):
@@ -286,7 +298,9 @@ def search_hits(ctx: DbContext, query: str, limit: int = SEARCH_LIMIT) -> list[H
         return []
     store, day = ctx.store, event_day(ctx)
     searcher = ctx.searcher
-    searcher.refresh(store)  # one indexed query when nothing changed
+    from checkin.search_cache import refresh
+
+    refresh(searcher, store, ctx.db_path)  # one indexed query when nothing changed
     found = searcher.search(store, query, limit=limit, day=day)
     return [Hit(a, store.admission(a.id, day) is not None) for a in found]
 

@@ -70,10 +70,12 @@ import unicodedata
 import zlib
 from array import array
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from checkin import files, resources
 from checkin.errors import CheckinError
@@ -93,7 +95,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["cache_path", "index_version", "load", "open_searcher", "save"]
+__all__ = ["cache_path", "index_version", "keep", "load", "open_searcher", "refresh", "save"]
 
 FORMAT = 1
 MAGIC = b"checkin search\n\x00"
@@ -222,9 +224,10 @@ class _Strings(Sequence[str]):
 
 
 class _MappedCore(_Core):
-    """A core read from a cache file; sections: the raw bytes, to write them again."""
+    """A core read from a cache file; sections and crcs: as read, to write them again."""
 
     sections: dict[str, memoryview]
+    crcs: dict[str, int]
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -246,7 +249,7 @@ def _strings(items: Sequence[str]) -> tuple[bytes, array[int]]:
 def _core_sections(core: _Core) -> dict[str, Any]:
     """A core's sections as bytes-like objects (a cached one's: as they were read)."""
     if isinstance(core, _MappedCore):
-        return dict(core.sections)
+        return {key: (view, core.crcs[key]) for key, view in core.sections.items()}
     out: dict[str, Any] = {}
     for name, index in (("names", core.names), ("others", core.others)):
         out[f"{name}.keys"], out[f"{name}.keys.ends"] = _strings(index.keys)
@@ -273,12 +276,13 @@ def _write(path: Path, state: _State, mark: dict[str, Any], schema: int) -> None
             for segment in state.segments:
                 sections: dict[str, list[int]] = {}
                 for key, data in _core_sections(segment.core).items():
+                    data, crc = data if isinstance(data, tuple) else (data, None)
                     view = memoryview(data).cast("B")
                     pad = -offset % 8
                     out.write(b"\0" * pad)
                     offset += pad
                     out.write(view)
-                    sections[key] = [offset, len(view), zlib.crc32(view)]
+                    sections[key] = [offset, len(view), zlib.crc32(view) if crc is None else crc]
                     offset += len(view)
                 segments.append({"docs": len(segment.core), "dead": sorted(segment.dead),
                                  "sections": sections})
@@ -378,7 +382,7 @@ def _mapped_core(buffer: mmap.mmap, whole: memoryview, spec: dict[str, Any],
         raise Refused("the file is damaged (section by_id)")
     core = _MappedCore(strings("ids", docs), strings("sort", docs), strings("days", docs),
                        strings("text", docs), index("names"), index("others"), by_id)
-    core.sections = sections
+    core.sections, core.crcs = sections, crcs
     return core
 
 
@@ -422,6 +426,32 @@ def load(store: Store, path: Path) -> Searcher | None:
     return searcher
 
 
+@dataclass(frozen=True)
+class _Written:
+    """What the file holds of a searcher: its base, how many overlay docs, which seq."""
+
+    base: _Core
+    overlay_docs: int
+    seq: int
+
+
+_written: WeakKeyDictionary[Searcher, _Written] = WeakKeyDictionary()
+
+
+def _overlay_docs(state: _State) -> int:
+    return sum(len(segment.core) for segment in state.segments[1:])
+
+
+def _mark_written(searcher: Searcher) -> None:
+    state = searcher.state
+    _written[searcher] = _Written(state.segments[0].core, _overlay_docs(state), state.seq)
+
+
+def _save_marked(searcher: Searcher, store: Store, path: Path) -> None:
+    if save(searcher, store, path):
+        _mark_written(searcher)
+
+
 def open_searcher(store: Store, db_path: Path, *, write: bool = True) -> Searcher:
     """This database's search index, up to date: read from its cache file and refreshed
     from the log, else built; written back when it was built or took many changes."""
@@ -430,18 +460,32 @@ def open_searcher(store: Store, db_path: Path, *, write: bool = True) -> Searche
     if searcher is None:
         searcher = Searcher.from_store(store)
         if write:
-            save(searcher, store, path)
-        return searcher
+            _save_marked(searcher, store, path)
+    else:
+        _mark_written(searcher)
+        refresh(searcher, store, db_path, write=write)
     if write:
-        searcher.on_rebuilt = lambda rebuilt, store: save(rebuilt, store, path)
-    before = searcher.state
-    if searcher.refresh(store) and write:
-        after = searcher.state
-        rebuilt = after.segments[0] is not before.segments[0]
-        indexed = sum(len(s.core) for s in after.segments[1:]) - sum(
-            len(s.core) for s in before.segments[1:])
-        if rebuilt or indexed > WRITE_AFTER:
-            save(searcher, store, path)
+        searcher.on_rebuilt = lambda rebuilt, store: _save_marked(rebuilt, store, path)
     return searcher
 
 
+def refresh(searcher: Searcher, store: Store, db_path: Path, *, write: bool = True) -> bool:
+    """searcher.refresh(store), and the file written again when the index was rebuilt or
+    more than WRITE_AFTER attendees were indexed since the file was: the next start then
+    does not index them once more."""
+    changed = searcher.refresh(store)
+    if changed and write:
+        state, written = searcher.state, _written.get(searcher)
+        if (written is None or state.segments[0].core is not written.base
+                or _overlay_docs(state) - written.overlay_docs > WRITE_AFTER):
+            _save_marked(searcher, store, cache_path(db_path))
+    return changed
+
+
+def keep(searcher: Searcher, store: Store, db_path: Path) -> None:
+    """Bring the index up to date and write it if it moved on since its file was read or
+    written (a desk closing: the next start then indexes nothing again)."""
+    searcher.refresh(store)
+    written = _written.get(searcher)
+    if written is None or written.seq != searcher.seq:
+        _save_marked(searcher, store, cache_path(db_path))
