@@ -276,7 +276,7 @@ def open_event(ctx: DbContext) -> Summary:
     _ = ctx.searcher  # build the index now, not on the first keystroke
     day = event_day(ctx)
     stats = compute_stats(ctx, day)
-    is_demo = created or store.created_from("demo")
+    is_demo = created or store.first_created_from("demo")
     skew = clock.check_clock(store)  # logged there
     return Summary(ctx.db_path, info.name, list(info.days), day, created, is_demo,
                    stats.expected, stats.checked_in, skew.message if skew else "")
