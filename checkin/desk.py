@@ -18,6 +18,7 @@ the jobs wait in the queue and PrintState.last_error says why.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from checkin.printing.queue import Job, PrintQueue
     from checkin.retention import PurgeResult
     from checkin.search import Searcher
+
+log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 30
 
@@ -184,11 +187,12 @@ class DbContext:
 
     @property
     def searcher(self) -> Searcher:
-        """The type-ahead index, built once per context and kept warm."""
+        """The type-ahead index, read from its cache file (or built) once per context and
+        kept warm (checkin.search_cache)."""
         if self._searcher is None:
-            from checkin.search import Searcher
+            from checkin.search_cache import open_searcher
 
-            self._searcher = Searcher.from_store(self.store)
+            self._searcher = open_searcher(self.store, self.db_path)
         return self._searcher
 
     def set_identity(self, station: str, operator: str) -> None:
@@ -200,9 +204,17 @@ class DbContext:
 
     def close(self) -> None:
         if self._store is not None:
+            if self._searcher is not None:  # the next start reads what this one indexed
+                from checkin.search_cache import keep
+
+                try:
+                    keep(self._searcher, self._store, self.db_path)
+                except sqlite3.Error as exc:  # closing must not fail for a cache
+                    log.warning("search index not kept: %s", exc)
             self._store.close()
         self._store = None
         self._engine = None
+        self._searcher = None
 
 
 class PrintContext(DbContext):
@@ -268,7 +280,7 @@ def open_event(ctx: DbContext) -> Summary:
     _ = ctx.searcher  # build the index now, not on the first keystroke
     day = event_day(ctx)
     stats = compute_stats(ctx, day)
-    is_demo = created or store.created_from("demo")
+    is_demo = created or store.first_created_from("demo")
     skew = clock.check_clock(store)  # logged there
     return Summary(ctx.db_path, info.name, list(info.days), day, created, is_demo,
                    stats.expected, stats.checked_in, skew.message if skew else "",
@@ -291,7 +303,9 @@ def search_hits(ctx: DbContext, query: str, limit: int = SEARCH_LIMIT) -> list[H
         return []
     store, day = ctx.store, event_day(ctx)
     searcher = ctx.searcher
-    searcher.refresh(store)  # one indexed query when nothing changed
+    from checkin.search_cache import refresh
+
+    refresh(searcher, store, ctx.db_path)  # one indexed query when nothing changed
     found = searcher.search(store, query, limit=limit, day=day)
     return [Hit(a, store.admission(a.id, day) is not None) for a in found]
 
