@@ -29,7 +29,8 @@ inside it: no other connection ever sees it). ``PRAGMA secure_delete`` zeroes fr
 pages, VACUUM rewrites the file, and a TRUNCATE checkpoint empties the WAL, so no name
 remains in free pages, in the -wal file or beside the database. Outside the database it
 removes the badge PDFs the print queue wrote into a PDF folder and the ``*.replaced-*``
-copies `checkin demo --force` kept beside it (with their key files), and unpairs a desk
+copies `checkin demo --force` kept beside it (with their key files), the search index
+file beside it (checkin.search_cache: names in the clear), and unpairs a desk
 (its hub token file and sync settings): a desk that synced again would pull names back.
 
 A checkpoint another program blocks (it holds a read transaction open) is a CheckinError
@@ -48,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checkin import clock, paths
+from checkin import clock, paths, search_cache
 from checkin.errors import CheckinError
 from checkin.store import Store, now
 
@@ -193,7 +194,8 @@ def _backups(db_path: Path) -> list[Path]:
     found: list[Path] = []
     for copy in sorted(db_path.parent.glob(f"{db_path.stem}.replaced-*{db_path.suffix}")):
         found += [p for p in (copy, *(Path(f"{copy}{s}") for s in ("-wal", "-shm")),
-                              paths.key_path(copy)) if p.exists()]
+                              paths.key_path(copy), search_cache.cache_path(copy))
+                  if p.exists()]
     return found
 
 
@@ -257,7 +259,7 @@ def purge(store: Store, db_path: Path, *, keep_counts: bool = False,
         from checkin.sync.client import token_path
 
         files.append(token_path(db_path))
-    result.files = _remove(files + _backups(db_path))
+    result.files = _remove(files + _backups(db_path) + [search_cache.cache_path(db_path)])
     if result.files:
         log.info("purge of %s: removed the files %s", db_path,
                  ", ".join(str(p) for p in result.files))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checkin import reports
+from checkin import reports, search_cache
 from checkin.audit import audit
 from checkin.config import StationConfig
 from checkin.db import open_db
@@ -91,6 +91,8 @@ def test_after_purge_no_name_is_left_in_the_file_or_beside_it(tmp_path: Path) ->
     other = Store(open_db(path), station="desk-1")
     assert other.attendee_count() == 8
     store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    search_cache.open_searcher(store, path)  # the search index file, as a desk writes it
+    assert search_cache.cache_path(path).exists()
     assert holding_a_name(folder), "the test must be able to fail: names are there before"
     [badge] = (folder / "printed").glob("*.pdf")
 
@@ -98,8 +100,8 @@ def test_after_purge_no_name_is_left_in_the_file_or_beside_it(tmp_path: Path) ->
 
     assert result.attendees == 8 and result.events > 10
     assert result.removed["print_jobs"] == 1 and result.kept_counts > 0
-    assert sorted(p.name for p in result.files) == [badge.name,
-                                                    "event.replaced-20261130-120000.sqlite"]
+    assert sorted(p.name for p in result.files) == sorted([
+        badge.name, "event.replaced-20261130-120000.sqlite", "event.sqlite.search-index"])
     assert not badge.exists()
     lines = result.lines()
     assert lines[0].startswith("removed 8 attendees and ")
