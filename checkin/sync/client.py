@@ -282,7 +282,15 @@ class _Hub:
         import httpx
 
         try:
-            answer = self.client.request(method, protocol.API + path, **kwargs)
+            try:
+                answer = self.client.request(method, protocol.API + path, **kwargs)
+            except httpx.RemoteProtocolError:
+                # The hub closed a kept-alive connection just as it was reused (its idle
+                # timeout ran out while this desk applied a page): once more on a new one.
+                # Every request is safe to repeat (pushes are stored once per uuid).
+                log.info("sync: hub %s closed a kept-alive connection: %s again", self.hub,
+                         path)
+                answer = self.client.request(method, protocol.API + path, **kwargs)
         except httpx.HTTPError as exc:
             if self.pinning is not None and self.pinning.changed is not None:
                 raise self._changed(self.pinning.changed) from None
