@@ -191,7 +191,8 @@ def _run_once(folder: Path, kind: str, server: Any) -> tuple[float, float, float
 
         try:
             ack, first, results = _round(stores, addresses, tokens)
-            assert all(r.pushed == ADMISSIONS and r.waiting == 0 for r in results), results
+            # (a desk that synced again after a busy hub pushed in its first attempt)
+            assert all(r.waiting == 0 for r in results), results
             _, second, _ = _round(stores, addresses, tokens)
             visible = first + second
             total = DESKS * ADMISSIONS
