@@ -173,6 +173,7 @@ PAYLOADS = [
                           "code": "SECRET1", "organisation": "Charité", "notes": "late",
                           "extra": {"vip": True, "phone": PHONE, "diet": ["vegan", 1]}}),
     ("attendee_created", {"id": "a2", "given_name": "Bo", "extra": "not an object"}),
+    ("attendee_created", {"id": "a3", "given_name": "Cy", "email": "", "extra": {}}),
     ("attendee_updated", {"changes": {"email": {"from": "a@x.org", "to": "b@x.org"},
                                       "code": {"from": "C1", "to": "C2"},
                                       "extra": {"from": {"phone": "1", "vip": False},

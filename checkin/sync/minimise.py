@@ -130,7 +130,9 @@ def payload_sql(policy: Policy) -> str:
         empty = '{"from":null,"to":null}' if name in _NULLABLE else '{"from":"","to":""}'
         changed.append(f"'$.changes.{name}', json({_literal(empty)})")
     if policy.extra is not None:
-        created.append(f"'$.extra', json({_kept(raw, '$.extra', policy.extra)})")
+        # Most payloads' extra is empty: that one needs no json_each.
+        created.append(f"'$.extra', json(CASE WHEN json_extract({raw}, '$.extra') = '{{}}' "
+                       f"THEN '{{}}' ELSE {_kept(raw, '$.extra', policy.extra)} END)")
         for side in ("from", "to"):
             changed.append(f"'$.changes.extra.{side}', "
                            f"json({_kept(raw, f'$.changes.extra.{side}', policy.extra)})")
@@ -157,14 +159,15 @@ def attendee_sql(policy: Policy, column: str) -> str:
     if column in policy.stripped:
         return "NULL" if column in _NULLABLE else "''"
     if column == "extra" and policy.extra is not None:
-        return f"coalesce({_kept('extra', '$', policy.extra)}, '{{}}')"
+        return (f"CASE WHEN extra = '{{}}' THEN extra "
+                f"ELSE coalesce({_kept('extra', '$', policy.extra)}, '{{}}') END")
     if column == "search_key":
         stripped = [f for f in _SEARCHED if f in policy.stripped]
         if any(f != "email" for f in stripped):
             return "''"
         if stripped:
-            return (f"trim(replace(' ' || search_key || ' ', ' ' || {FOLD_FUNCTION}(email) "
-                    "|| ' ', ' '))")
+            return (f"CASE WHEN email = '' THEN search_key ELSE trim(replace(' ' || search_key "
+                    f"|| ' ', ' ' || {FOLD_FUNCTION}(email) || ' ', ' ')) END")
     return column
 
 
