@@ -220,7 +220,7 @@ def test_python_minimises_attendee_rows_as_the_sql_does(policy: minimise.Policy)
     conn.execute(f"INSERT INTO attendees VALUES ({', '.join('?' * len(row))})", list(row.values()))
     by_sql = conn.execute(f"SELECT {', '.join(minimise.attendee_sql(policy, c) for c in row)} "
                           "FROM attendees").fetchone()
-    by_python = tuple(minimise.attendee_value(policy, c, row) for c in row)
+    by_python = tuple(minimise.attendee_rows(policy, list(row))(list(row.values())))
     assert [json.loads(v) if c == "extra" else v for c, v in zip(row, by_python, strict=True)] \
         == [json.loads(v) if c == "extra" else v for c, v in zip(row, by_sql, strict=True)]
     key = by_python[list(row).index("search_key")]

@@ -15,8 +15,8 @@ Contract:
   for an attendees column (withheld fields blank, extra reduced, the search key without
   the withheld e-mail address).
 - ``payload(policy, kind, data) -> dict``, ``wire_text(policy, text) -> str`` and
-  ``attendee_value(policy, column, row)``: the same in Python, for a hub on PostgreSQL
-  (whose SQL has other JSON functions).
+  ``attendee_rows(policy, names) -> function(row) -> row``: the same in Python, for a hub
+  on PostgreSQL (whose SQL has other JSON functions).
 - ``wire_event(policy) -> str``: the SQL expression the hub's pull selects for each
   events row: the JSON object of protocol.to_wire with hub_seq, its payload minimised.
   attendee_created: withheld fields replaced ("" for text, null for code), ``extra``
@@ -34,6 +34,7 @@ into what desks already pulled; make the desks again (a new first sync) to apply
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from checkin.errors import CheckinError
@@ -174,27 +175,39 @@ def attendee_sql(policy: Policy, column: str) -> str:
 ATTENDEE_TYPES = (ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED)
 
 
-def attendee_value(policy: Policy, column: str, row: dict[str, object]) -> object:
-    """An attendees column's value as a desk may hold it: attendee_sql in Python."""
+def attendee_rows(policy: Policy, names: list[str]) -> Callable[[Sequence[object]], list[object]]:
+    """attendee_sql in Python, for rows with these columns: a function made once per
+    table (a PostgreSQL hub's snapshot calls it for 100,000 rows)."""
     from checkin.search import fold
 
-    if column in policy.stripped:
-        return None if column in _NULLABLE else ""
-    value = row[column]
-    if column == "extra" and policy.extra is not None:
-        try:
-            extra = json.loads(str(value or "{}"))
-        except ValueError:
-            extra = {}
-        return json.dumps(_kept_dict(extra, policy.extra), ensure_ascii=False)
-    if column == "search_key":
-        stripped = [f for f in _SEARCHED if f in policy.stripped]
-        if any(f != "email" for f in stripped):
-            return ""
-        if stripped:
-            email = fold(str(row.get("email") or ""))
-            return f" {value} ".replace(f" {email} ", " ").strip()
-    return value
+    stripped = policy.stripped
+    blanks = [(i, None if n in _NULLABLE else "") for i, n in enumerate(names) if n in stripped]
+    extra_at = names.index("extra") if policy.extra is not None and "extra" in names else None
+    searched = [f for f in _SEARCHED if f in stripped]
+    key_at = names.index("search_key") if searched and "search_key" in names else None
+    email_at = names.index("email") if "email" in names else None
+    blank_key = any(f != "email" for f in searched)
+    keys = policy.extra or ()
+
+    def minimised(row: Sequence[object]) -> list[object]:
+        out = list(row)
+        if key_at is not None:
+            email = row[email_at] if email_at is not None else ""
+            if blank_key:
+                out[key_at] = ""
+            elif email:
+                out[key_at] = f" {row[key_at]} ".replace(f" {fold(str(email))} ", " ").strip()
+        for at, blank in blanks:
+            out[at] = blank
+        if extra_at is not None and row[extra_at] not in ("{}", ""):
+            try:
+                extra = json.loads(str(row[extra_at]))
+            except ValueError:
+                extra = {}
+            out[extra_at] = json.dumps(_kept_dict(extra, keys), ensure_ascii=False)
+        return out
+
+    return minimised
 
 
 def payload(policy: Policy, kind: str, data: dict[str, object]) -> dict[str, object]:

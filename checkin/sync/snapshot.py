@@ -38,7 +38,7 @@ import logging
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,7 +187,7 @@ def _build_from_rows(store: Store) -> Snapshot:
                     result = store.db.execute(f"SELECT * FROM {table}")
                     names = [str(d[0]) for d in result.description or ()]
                     out.execute(f"CREATE TABLE main.{table} ({', '.join(names)})")
-                    found = [_desk_row(policy, table, names, list(row)) for row in result]
+                    found = _desk_rows(policy, table, names, result)
                     out.executemany(f"INSERT INTO main.{table} VALUES "
                                     f"({', '.join('?' * len(names))})", found)
                     rows += len(found)
@@ -204,20 +204,23 @@ def _build_from_rows(store: Store) -> Snapshot:
     return Snapshot(image=image, hub_seq=hub_seq, rows=rows)
 
 
-def _desk_row(policy: minimise.Policy, table: str, names: list[str],
-              row: list[object]) -> list[object]:
-    """One row as a desk may hold it (what _desk_columns does in SQLite's SQL)."""
-    if table == "events":
-        at = names.index("payload")
-        kind, text = row[names.index("type")], row[at]
+def _desk_rows(policy: minimise.Policy, table: str, names: list[str],
+               result: Iterable[Sequence[object]]) -> list[Sequence[object]]:
+    """The rows as a desk may hold them (what _desk_columns does in SQLite's SQL)."""
+    if table == "attendees":
+        return [*map(minimise.attendee_rows(policy, names), result)]
+    if table != "events":
+        return list(result)
+    at, kind_at = names.index("payload"), names.index("type")
+    found: list[Sequence[object]] = []
+    for row in result:
+        kind, text = row[kind_at], row[at]
         if kind in minimise.ATTENDEE_TYPES and isinstance(text, str) and text:
+            row = list(row)
             row[at] = json.dumps(minimise.payload(policy, str(kind), json.loads(text)),
                                  ensure_ascii=False)
-    elif table == "attendees":
-        values = dict(zip(names, row, strict=True))
-        for i, name in enumerate(names):
-            row[i] = minimise.attendee_value(policy, name, values)
-    return row
+        found.append(row)
+    return found
 
 
 def _desk_columns(policy: minimise.Policy, table: str, names: list[str]) -> str:
