@@ -10,7 +10,9 @@ Contract:
   or refusing: the status says so in one line, and `offline_since` keeps the time the
   hub was last lost. Without a remembered hub: `paired` is False and nothing is sent.
   `final`: the end of the day: the status says whether the hub acknowledged every event
-  of this desk (`all_synced`) and how many events the desk holds.
+  of this desk (`all_synced`) and how many events the desk holds. The printer's
+  condition, as the print lane last saw it (checkin.printing.reported), goes along to
+  the hub for the organiser's live view.
 - ``next_delay(status, failures) -> float``: seconds to the next step: EVERY_S while the
   hub answers; after failures 5, 10, 20, 40, then every 60 s (a hub that is away is not
   hammered, and one that comes back is found within a minute).
@@ -49,13 +51,14 @@ class SyncStatus:
 
 def step(store: Store, db_path: Path, before: SyncStatus, *, final: bool = False
          ) -> SyncStatus:
+    from checkin.printing import reported
     from checkin.sync.client import outbox_count, remembered, sync_once
 
     hub, token = remembered(store, db_path)
     if not hub or not token:
         return SyncStatus(waiting=outbox_count(store))
     try:
-        result = sync_once(store, db_path, hub, token)
+        result = sync_once(store, db_path, hub, token, printer=reported.latest(db_path))
     except CheckinError as exc:  # SyncError and a busy database alike: try again later
         if before.online or not before.offline_since:
             log.warning("background sync with %s failed: %s", hub, exc)

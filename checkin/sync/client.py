@@ -19,6 +19,10 @@ connection; no Qt here):
   earlier sync); with none, sync refuses unless trust_on_first_use, which pins the
   first certificate seen. The pin used is remembered once /status answered. A desk with
   a pin refuses an http:// hub (that would send its token in clear text).
+- ``printer``: the desk's printer condition (printing.backend.PrinterCondition), sent
+  with each push together with the events still waiting and the station name its events
+  carry, for the organiser's live view (docs/live.md); each only if the hub's /status
+  lists it in ``push_fields`` (an older hub refuses fields it does not know).
 - ``final=True``: when the outbox is empty after the exchange, POST /final tells the hub
   this desk's day is done (the hub may then upload the attendance: result.upload).
 - ``outbox_count(store) -> int``: own events the hub has not acknowledged yet.
@@ -337,7 +341,7 @@ def _pinning(store: Store, hub: str, fingerprint: str | None,
 
 def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | None = None,
               *, fingerprint: str | None = None, trust_on_first_use: bool = False,
-              final: bool = False) -> SyncResult:
+              final: bool = False, printer: str | None = None) -> SyncResult:
     """One push-and-pull exchange with the hub (see the module docstring)."""
     import httpx
 
@@ -362,6 +366,7 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
                 hub_id, station = str(status["hub_id"]), str(status["station"])
                 hub_time, event_name = str(status["hub_time"]), str(status["event"]["name"])
                 hub_log = int(status["hub_seq"])
+                takes = {str(f) for f in status.get("push_fields") or ()}
             _check_same_hub(store, hub_id, event_name)
             if pinning is not None and pinning.expected != pinned(store):
                 pin(store, pinning.expected)
@@ -369,7 +374,9 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
                          tls.display_fingerprint(pinning.expected or ""))
             _send_station_key(store, db_path, talk)
             _restart_after_a_restored_hub(store, talk, hub_log)
-            pushed = _push(store, talk)
+            report = {"printer": printer, "station_name": store.station}
+            pushed = _push(store, talk, {k: v for k, v in report.items()
+                                         if k in takes and v}, "waiting" in takes)
             pulled, hub_seq = _pull(store, talk, hub_id)
             upload = _final(store, talk) if final else None
         except SyncError as exc:
@@ -489,13 +496,17 @@ def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int) -> Non
         store.db.execute("DELETE FROM sync_pulled")
 
 
-def _push(store: Store, talk: _Hub) -> int:
-    """Push the outbox in batches; the number of events the hub acknowledged."""
+def _push(store: Store, talk: _Hub, report: dict[str, Any], waiting: bool) -> int:
+    """Push the outbox in batches; the number of events the hub acknowledged. report:
+    optional fields sent with each push; waiting: send the events left after it too."""
     pushed = 0
     while True:
         batch = _outbox_batch(store)
-        answer = talk.call("POST", "/push", json={
-            "station_time": now(), "events": [protocol.to_wire(e) for e in batch]})
+        body: dict[str, Any] = {"station_time": now(),
+                                "events": [protocol.to_wire(e) for e in batch], **report}
+        if waiting:
+            body["waiting"] = max(0, outbox_count(store) - len(batch))
+        answer = talk.call("POST", "/push", json=body)
         with _understood(talk.hub):
             acknowledged = {str(u) for u in answer["acknowledged"]}
         done = 0
