@@ -19,6 +19,8 @@ APT_PACKAGES=(
   cups cups-client printer-driver-cups-pdf
   # screenshots and badge previews; real X key events for scripts/keyboard_check.py
   xvfb poppler-utils xdotool
+  # the hub's live view, tested and photographed in a real browser (tests/live_browser.py)
+  chromium chromium-driver
 )
 
 missing=()
