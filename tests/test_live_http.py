@@ -146,7 +146,7 @@ def test_the_key_figures_desks_and_conflicts(hub: LiveHub) -> None:
 
 
 def test_an_older_desk_that_reports_nothing_still_syncs(hub: LiveHub) -> None:
-    path, desk = hub.desk("desk-old")
+    path, _desk = hub.desk("desk-old")
     token = path.with_name(path.name + ".hub-token").read_text().strip()
     with httpx.Client(base_url=hub.url, trust_env=False, timeout=20,
                       headers={"Authorization": f"Bearer {token}"}) as api:
@@ -301,3 +301,39 @@ def _part(page: str, name: str) -> str:
 def _row(page: str, desk: str) -> str:
     start = page.index(f'data-desk="{desk}"')
     return page[start:page.index("</tr>", start)]
+
+
+def test_the_apps_background_sync_reports_what_its_print_lane_saw(hub: LiveHub,
+                                                                    tmp_path) -> None:
+    from checkin.config import StationConfig
+    from checkin.desk import PrintContext, print_state
+    from checkin.printing import reported
+    from checkin.sync.background import SyncStatus, step
+
+    path, desk = hub.desk("desk-app")
+    assert reported.latest(path) is None  # no print lane yet: not reported
+    config = StationConfig(station="desk-app", printer=str(tmp_path / "printed"),
+                           printer_backend="pdf")
+    lane = PrintContext(path, "desk-app", "op", config)
+    try:
+        assert print_state(lane).state == "ready"  # the print lane asks the printer
+    finally:
+        lane.close()
+    assert reported.latest(path) == "ready"
+    status = step(desk, path, SyncStatus())
+    assert status.online, status.error
+    row = hub.store.db.execute("SELECT printer, waiting, event_station FROM sync_stations "
+                               "WHERE name = 'desk-app'").fetchone()
+    assert row == ("ready", 0, "desk-app")
+    # the printer goes away (a folder under a file: not even root can make it)
+    (tmp_path / "a-file").write_text("")
+    away = StationConfig(station="desk-app", printer=str(tmp_path / "a-file" / "printed"),
+                         printer_backend="pdf")
+    lane = PrintContext(path, "desk-app", "op", away)
+    try:
+        assert print_state(lane).state == "offline"
+    finally:
+        lane.close()
+    step(desk, path, SyncStatus())
+    with hub.signed_in("app-printer") as client:
+        assert ">offline<" in _row(client.get("/").text, "desk-app")
