@@ -105,6 +105,10 @@ class _SessionGuard:
         self.app = app
         self.store_of = store_of
 
+    def _viewer_of(self, cookie: str) -> str | None:
+        # In the worker thread: each thread has its own connection (store_of).
+        return viewers.viewer_of(self.store_of(), cookie)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") == "/sign-in":
             await self.app(scope, receive, send)
@@ -113,7 +117,7 @@ class _SessionGuard:
         viewer = None
         if cookie:
             try:
-                viewer = await run_in_threadpool(viewers.viewer_of, self.store_of(), cookie)
+                viewer = await run_in_threadpool(self._viewer_of, cookie)
             except sqlite3.Error as exc:
                 log.warning("live view: cannot check a session: %s", exc)
                 answer: Response = JSONResponse({"error": "the hub's database is busy; try "
