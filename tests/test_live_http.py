@@ -337,3 +337,12 @@ def test_the_apps_background_sync_reports_what_its_print_lane_saw(hub: LiveHub,
     step(desk, path, SyncStatus())
     with hub.signed_in("app-printer") as client:
         assert ">offline<" in _row(client.get("/").text, "desk-app")
+
+
+def test_a_printer_word_the_hub_would_refuse_is_left_out_not_the_sync(hub: LiveHub) -> None:
+    path, desk = hub.desk("desk-odd-printer")
+    result = sync_once(desk, path, printer="Out Of Paper!")
+    assert result.waiting == 0
+    row = hub.store.db.execute("SELECT printer, event_station FROM sync_stations "
+                               "WHERE name = 'desk-odd-printer'").fetchone()
+    assert row == (None, "desk-odd-printer")

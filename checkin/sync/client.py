@@ -45,6 +45,7 @@ lists the events, so a crash at any point re-sends at worst.
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -374,6 +375,8 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
                          tls.display_fingerprint(pinning.expected or ""))
             _send_station_key(store, db_path, talk)
             _restart_after_a_restored_hub(store, talk, hub_log)
+            if printer is not None and not re.match(protocol.PRINTER_PATTERN, printer):
+                printer = None  # a backend's own word: not worth a refused push
             report = {"printer": printer, "station_name": store.station}
             pushed = _push(store, talk, {k: v for k, v in report.items()
                                          if k in takes and v}, "waiting" in takes)

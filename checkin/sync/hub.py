@@ -164,7 +164,7 @@ class PushRequest(StationTimed):
     events: list[WireEvent] = Field(max_length=protocol.MAX_PUSH_EVENTS)
     # What the desk says of itself, for the live view (docs/live.md); older desks send
     # none of these, and the hub then shows "not reported".
-    printer: str | None = Field(default=None, pattern="^[a-z_]{1,40}$",
+    printer: str | None = Field(default=None, pattern=protocol.PRINTER_PATTERN,
                                 description="the desk's printer: ready, busy, offline, "
                                             "stopped, out_of_paper (null: not known)")
     waiting: int | None = Field(default=None, ge=0, le=2**62,
