@@ -346,3 +346,16 @@ def test_a_printer_word_the_hub_would_refuse_is_left_out_not_the_sync(hub: LiveH
     row = hub.store.db.execute("SELECT printer, event_station FROM sync_stations "
                                "WHERE name = 'desk-odd-printer'").fetchone()
     assert row == (None, "desk-odd-printer")
+
+
+def test_admissions_made_at_the_hub_itself_get_a_row_of_their_own(hub: LiveHub) -> None:
+    from checkin.admission import Engine
+
+    office = Engine(hub.store, station="office-at-hub", operator="org")
+    assert office.check_in("p13").verdict == "ok"
+    with hub.signed_in("office") as client:
+        page = client.get(f"/?day={TODAY}").text
+    row = _row(page, "office-at-hub")
+    assert "not a registered desk" in row and 'data-label="Admissions">1<' in row
+    assert "lost contact" not in row  # not a desk the hub waits for
+    assert "office-at-hub" not in _part(page, "lost")
