@@ -592,6 +592,7 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
             "public_keys": keys, "revoked_refs": refs})
 
     building = threading.BoundedSemaphore(_SNAPSHOTS_AT_ONCE)
+    recent = snapshot.Recent()
 
     @app.get(f"{protocol.API}/snapshot", response_class=Response, responses={200: {
         "description": "the desk's tables as of one hub_seq, as an SQLite database image "
@@ -602,8 +603,7 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
     def snapshot_(request: Request) -> Response:
         station: str = request.scope[_STATION]
         store = stores.get()
-        with building:
-            made = snapshot.build(store)
+        made = recent.get(store, building)
         with store.transaction():
             stations.record_contact(store, station)
         log.info("hub: snapshot for %s at hub_seq %d: %d rows, %.1f MB", station, made.hub_seq,
