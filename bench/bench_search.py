@@ -11,7 +11,6 @@ design note in checkin/search.py).
 """
 
 import random
-import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from anyascii import anyascii
 
 from bench.harness import Result, measure, summarise
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.demo import _email, countries, pick_name
 from checkin.models import Attendee
 from checkin.search import Searcher, search_key

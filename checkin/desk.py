@@ -18,7 +18,6 @@ the jobs wait in the queue and PrintState.last_error says why.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING
 from checkin import clock, db
 from checkin.config import StationConfig
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.printing.backend import Backend, PrinterCondition

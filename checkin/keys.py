@@ -32,7 +32,6 @@ import base64
 import errno
 import logging
 import os
-import sqlite3
 import stat
 import uuid
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checkin import files, paths, tokens
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.store import Store, new_refs, now

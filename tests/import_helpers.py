@@ -2,10 +2,10 @@
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.store import Store
 
 

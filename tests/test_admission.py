@@ -336,7 +336,7 @@ def test_two_desks_on_one_database_admit_once(ev):
 
 def test_locked_database_is_an_error_not_a_verdict(ev):
     """Another writer holds the lock past the busy timeout: no verdict, a one-line error."""
-    import sqlite3
+    from checkin.dbapi import sqlite3
 
     token = ev.token("a1")
     ev.store.db.execute("PRAGMA busy_timeout = 0")

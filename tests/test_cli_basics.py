@@ -1,11 +1,10 @@
 """Every command has help; errors are one line on stderr with a non-zero exit."""
 
-import sqlite3
-
 import pytest
 from click.testing import CliRunner
 
 from checkin.cli import COMMANDS, cli
+from checkin.dbapi import sqlite3
 from tests.conftest import run_checkin
 
 

@@ -2,12 +2,12 @@
 them) is refused in one line that says how to recover, never admitted into, exported
 from, or reported as an internal error; `checkin doctor` says what is wrong."""
 
-import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
+from checkin.dbapi import sqlite3
 from tests.conftest import run_checkin
 from tests.db_faults import damage_pages, page_of
 from tests.test_replace_database import Desk

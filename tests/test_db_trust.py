@@ -3,7 +3,6 @@ processes that open an older database at once migrate it once; init and demo at 
 make one event, not a mix of two."""
 
 import hashlib
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import pytest
 
 from checkin import db as dbmod
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.store import Store
 from tests.conftest import run_checkin
 

@@ -3,7 +3,6 @@ not each laptop's; a station clock set back is warned about and logged."""
 
 import json
 import os
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ import pytest
 
 from checkin import clock
 from checkin.admission import ALREADY_CHECKED_IN, OK, Engine
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from tests.conftest import run_checkin
 from tests.test_admission_support import make_event

@@ -154,7 +154,7 @@ def test_days_that_cannot_be_read(text):
 
 
 def _indexes(db_path):
-    import sqlite3
+    from checkin.dbapi import sqlite3
 
     conn = sqlite3.connect(db_path)
     try:
@@ -187,8 +187,7 @@ def test_chunked_import_keeps_every_index_and_event(tmp_path, monkeypatch):
 
 
 def test_the_first_import_is_one_transaction_with_indexes_rebuilt(tmp_path, monkeypatch):
-    import sqlite3
-
+    from checkin.dbapi import sqlite3
     from checkin.importing import importer
     from tests.import_helpers import snapshot
 
@@ -211,8 +210,7 @@ def test_the_first_import_is_one_transaction_with_indexes_rebuilt(tmp_path, monk
 
 
 def test_a_write_refused_half_way_says_what_was_written(tmp_path, monkeypatch):
-    import sqlite3
-
+    from checkin.dbapi import sqlite3
     from checkin.errors import CheckinError
     from checkin.importing import importer
     from tests.import_helpers import snapshot
@@ -417,8 +415,7 @@ def test_central_european_excel_csv(text, encoding):
 
 
 def test_busy_database_is_one_line_and_unchanged(tmp_path):
-    import sqlite3
-
+    from checkin.dbapi import sqlite3
     from checkin.errors import CheckinError
     from tests.import_helpers import snapshot
 

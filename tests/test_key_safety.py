@@ -2,7 +2,6 @@
 the database commit and the file switch, and never by adopting a stranger's key file."""
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 from checkin import keys
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.paths import key_path
 from checkin.store import Store

@@ -6,13 +6,13 @@ anything (setpriv drops the capabilities), so file modes apply as on a desk lapt
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from checkin.dbapi import sqlite3
 from tests.conftest import run_checkin
 
 pytestmark = pytest.mark.skipif(

@@ -2,13 +2,13 @@
 refused; with nobody holding it, the old one is kept as a backup, key file included."""
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from checkin.dbapi import sqlite3
 from checkin.paths import key_path
 from tests.conftest import run_checkin
 

@@ -3,12 +3,12 @@ end the batch: every input gets its own verdict line, the failed ones say they w
 recorded, and every `ok` printed is in the database."""
 
 import json
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from checkin.dbapi import sqlite3
 from checkin.models import Attendee
 from tests.disk import PAGE, fill, small_disk, unfill
 from tests.test_admission_support import DAY1, make_event

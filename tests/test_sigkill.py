@@ -3,12 +3,12 @@
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from checkin.dbapi import sqlite3
 from checkin.models import Attendee
 from checkin.store import CHECKIN
 from tests.test_admission_support import DAY1, make_event

@@ -8,7 +8,6 @@ import hashlib
 import http.client
 import json
 import re
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.store import Store
 from checkin.sync import stations

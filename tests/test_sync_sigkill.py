@@ -3,7 +3,6 @@ and after syncing everybody holds the same log, nothing lost, nothing doubled.
 """
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 from checkin.admission import OK, Engine
 from checkin.conflicts import conflicts
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.search import search_key

@@ -8,7 +8,6 @@ import contextlib
 import importlib
 import logging
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import click
 
 from checkin import __version__, logsetup
 from checkin.cli.context import CliContext
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError, Interrupted
 
 log = logging.getLogger(__name__)

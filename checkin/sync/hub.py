@@ -40,7 +40,6 @@ import json
 import logging
 import signal
 import socket
-import sqlite3
 import threading
 import uuid as uuidlib
 from collections.abc import Callable
@@ -64,6 +63,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.store import Store, now

@@ -171,7 +171,7 @@ def test_scanner_ending_with_tab(qtbot, main_window, station_event):
 def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
     """Another program holds the database's write lock: the scan waits for it (busy
     timeout), and meanwhile the card says so instead of showing the last person."""
-    import sqlite3
+    from checkin.dbapi import sqlite3
 
     window = main_window
     blocker = sqlite3.connect(station_event.db_path, isolation_level=None)
