@@ -150,7 +150,7 @@ def _key_file(conn: sqlite3.Connection, db_path: Path) -> Check:
         return Check("key file", FAIL, f"{path} can be read or written by other users "
                      f"(mode {stat.S_IMODE(info.st_mode):o}; make it 600)")
     try:
-        key = keys.read_private_key(path)
+        key = keys.read_private_key(path, keys.secret_of(db_path))
     except CheckinError as exc:
         return Check("key file", FAIL, str(exc))
     assert key is not None

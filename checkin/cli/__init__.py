@@ -44,6 +44,8 @@ COMMANDS = {
     "report": "report:report",
     "duplicates": "merging:duplicates",
     "merge": "merging:merge",
+    "encrypt": "encryption:encrypt",
+    "decrypt": "encryption:decrypt",
 }
 
 
@@ -145,6 +147,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None) -> None:
     """Check-in station: event database, import, scan, badges and printing."""
+    from checkin.cli.encryption import install_prompt
+
+    install_prompt()  # an encrypted database's passphrase is asked for in a terminal
     ctx.obj = CliContext(db_option=db_path)
 
 
