@@ -62,6 +62,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from checkin import cipher
 from checkin.db import open_db
 from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
@@ -256,6 +257,8 @@ class StatusAnswer(BaseModel):
     hub_id: str
     station: str = Field(description="the desk's name as the hub knows it")
     event: EventAnswer
+    encrypted: bool = Field(False, description="the hub's database is encrypted: a desk "
+                                               "made by its first sync is encrypted too")
 
 
 # -- answers --------------------------------------------------------------------------------
@@ -429,6 +432,8 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
     def authenticate(token: str) -> str | None:
         return stations.authenticate(stores.get(), token)
 
+    encrypted = cipher.is_encrypted(db_path)  # docs/encryption.md: desks follow the hub
+
     app.add_middleware(_Guard, authenticate=authenticate)
 
     @app.exception_handler(RequestValidationError)
@@ -458,7 +463,7 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
         return JSONResponse({
             "hub_time": now(), "hub_seq": _hub_seq(store),
             "hub_id": store.meta("hub_id") or "", "station": request.scope[_STATION],
-            "event": _event_answer(store)})
+            "event": _event_answer(store), "encrypted": encrypted})
 
     @app.get(f"{protocol.API}/pull", response_model=PullAnswer)
     def pull(request: Request,
