@@ -229,6 +229,27 @@ def _open_once(path: Path, check: str, passphrase: str | None,
         raise CheckinError(f"{path}: not a usable event database ({exc})") from None
 
 
+def unlock(path: Path, passphrase: str | None = None) -> bool:
+    """Make the passphrase of the encrypted file at path known to this process (the
+    station app asks for it before its lanes open the database): the one given, else the
+    first of checkin.passphrases' sources but the prompt. False when path is plain or
+    missing; cipher.WrongPassphrase when it does not open it, CheckinError when there is
+    none to try. Nothing is written."""
+    path = Path(path)
+    if not cipher.is_encrypted(path):
+        return False
+    tries = ([("the one given", passphrase)] if passphrase is not None
+             else passphrases.candidates(path, prompt=False))
+    for _source, secret in tries:
+        try:
+            cipher.connect(str(path), path, secret).close()
+        except cipher.WrongPassphrase:
+            continue
+        passphrases.remember(path, secret)
+        return True
+    raise cipher.WrongPassphrase(f"{path}: the passphrase does not open it")
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         info = path.stat()

@@ -125,8 +125,9 @@ def keyring_delete(path: Path | str) -> None:
         log.info("could not remove the keyring entry of %s: %s", path, exc)
 
 
-def candidates(path: Path | str) -> Iterator[tuple[str, str]]:
-    """(source, passphrase) to try for the encrypted file at path (module doc)."""
+def candidates(path: Path | str, *, prompt: bool = True) -> Iterator[tuple[str, str]]:
+    """(source, passphrase) to try for the encrypted file at path (module doc); prompt
+    False: not the prompt."""
     found = known(path)
     if found is not None:
         yield "memory", found
@@ -137,7 +138,7 @@ def candidates(path: Path | str) -> Iterator[tuple[str, str]]:
     if stored is not None:
         yield "the OS keyring", stored
     for _ in range(PROMPT_TRIES):
-        if not _prompter:
+        if not _prompter or not prompt:
             return
         typed = _prompter[0](_key(path), False)
         if typed is None:
