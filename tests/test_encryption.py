@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -236,7 +237,7 @@ def test_the_keyring_is_a_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     class Memory(KeyringBackend):
         priority = 1  # type: ignore[assignment]
-        stored: dict[tuple[str, str], str] = {}
+        stored: ClassVar[dict[tuple[str, str], str]] = {}
 
         def get_password(self, service, username):
             return self.stored.get((service, username))
