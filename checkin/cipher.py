@@ -82,7 +82,8 @@ def key_clause(passphrase: str | None) -> str:
     return raw_key(passphrase, os.urandom(SALT_BYTES)) if passphrase is not None else ""
 
 
-def _not_opened(exc: Exception) -> bool:
+def not_opened(exc: Exception) -> bool:
+    """Whether exc is SQLite's "file is not a database" (what a wrong key gives)."""
     code = getattr(exc, "sqlite_errorcode", None)
     return code == 26 or "file is not a database" in str(exc)  # SQLITE_NOTADB
 
@@ -101,7 +102,7 @@ def apply_key(conn: sqlite3.Connection, path: Path, passphrase: str, *,
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        if not _not_opened(exc):
+        if not not_opened(exc):
             raise
         conn.close()
         log.warning("%s: the passphrase given does not open it", path)

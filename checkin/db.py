@@ -150,8 +150,9 @@ def check_integrity(conn: sqlite3.Connection, path: Path, how: str = FULL) -> No
         return
     try:
         if how == FAST:
-            pages, size = (conn.execute("PRAGMA page_count").fetchone()[0],
-                           conn.execute("PRAGMA page_size").fetchone()[0])
+            # int(): on an encrypted file SQLCipher answers page_size as text
+            pages, size = (int(conn.execute("PRAGMA page_count").fetchone()[0]),
+                           int(conn.execute("PRAGMA page_size").fetchone()[0]))
             if pages * size > FAST_CHECK_BYTES:
                 problems = [row for table in _SMALL_TABLES for row in conn.execute(
                     f"PRAGMA quick_check({table})").fetchall() if row != ("ok",)]
@@ -204,6 +205,8 @@ def _open_once(path: Path, check: str, passphrase: str | None,
                encrypt: bool | None) -> sqlite_utils.Database | None:
     """open_db's work; None when the file was switched meanwhile (then open it again)."""
     before = _identity(path)
+    new = _empty(path)
+    conn: sqlite3.Connection | None = None
     try:
         conn = _connect(str(path), path, passphrase, encrypt, timeout=10,
                         isolation_level=None, check_same_thread=False)
@@ -223,7 +226,17 @@ def _open_once(path: Path, check: str, passphrase: str | None,
         conn.execute("PRAGMA busy_timeout=10000")
         _retry_locked(lambda: _migrate(conn, path))
         return sqlite_utils.Database(conn)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, cipher.WrongPassphrase) as exc:
+        if new and cipher.is_encrypted(path) and (
+                isinstance(exc, cipher.WrongPassphrase) or cipher.not_opened(exc)):
+            # Another process made the new file at the same time, encrypted with a salt
+            # of its own, and wrote first: open theirs (with the same passphrase).
+            if conn is not None:
+                conn.close()
+            log.info("%s was made by another process at the same time: opened again", path)
+            return None
+        if isinstance(exc, CheckinError):
+            raise
         if describe_error(exc) == DAMAGED:
             raise damaged(path, str(exc)) from None
         raise CheckinError(f"{path}: not a usable event database ({exc})") from None

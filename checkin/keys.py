@@ -406,7 +406,16 @@ def check_adoptable(db_path: Path, store: Store | None = None) -> None:
     about to be created (it lists no key yet)."""
     path = paths.key_path(Path(db_path))
     _check_key_file(path)
-    key = read_private_key(path, secret_of(db_path))
+    try:
+        key = read_private_key(path, secret_of(db_path))
+    except CheckinError:
+        if not is_encrypted_key(path):
+            raise
+        log.warning("refused to adopt %s: encrypted, and not with this event's passphrase",
+                    path)
+        raise CheckinError(
+            f"{path} already exists and is not this event's signing key (left from "
+            "another event?): move it away; nothing was changed") from None
     if key is not None and (store is None or not _listed(store, key)):
         log.warning("refused to adopt %s: its key is not one of this event's", path)
         raise CheckinError(

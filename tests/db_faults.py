@@ -7,12 +7,12 @@ the file closed, so two SQLite libraries never hold it at once."""
 import sqlite3 as standard_sqlite3
 from pathlib import Path
 
-from checkin.dbapi import sqlite3
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 
 
 def refuse_inserts(db_path: Path, table: str, message: str) -> None:
     """Make every write into table fail, as a full disk would (from another connection)."""
-    conn = sqlite3.connect(db_path)
+    conn = keyed_connect(db_path)
     conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
                  f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
     conn.commit()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checkin import db as dbmod
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.db import open_db
 from checkin.dbapi import sqlite3
 from checkin.store import Store
@@ -24,7 +25,7 @@ def _digest(path: Path) -> str:
 
 
 def test_a_database_of_a_newer_program_is_refused_and_left_alone(event_db: Path) -> None:
-    conn = sqlite3.connect(event_db)
+    conn = keyed_connect(event_db)
     conn.execute(f"PRAGMA user_version = {LATEST + 3}")
     conn.commit()
     conn.close()

@@ -14,8 +14,8 @@ import pytest
 
 from checkin.admission import OK, Engine
 from checkin.conflicts import conflicts
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.db import open_db
-from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.search import search_key
@@ -139,7 +139,7 @@ def test_hub_killed_in_the_middle_of_a_push(hub, run_cli, tmp_path) -> None:
         desk.append_many(mine)
     assert outbox_count(desk) == BULK
 
-    watch = sqlite3.connect(event.path)
+    watch = keyed_connect(event.path)
     syncing = subprocess.Popen([sys.executable, "-m", "checkin", "--db", str(desk.path),
                                 "sync"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
@@ -193,7 +193,7 @@ def test_a_hub_restored_from_a_backup_gets_everything_back(hub, run_cli, tmp_pat
             assert engine.scan(event.token(attendee_id), day=DAY1).verdict == OK
     for desk in (a, b, a):
         sync_once(desk, desk.path)
-    lost = uuids(event.store) - {row[0] for row in sqlite3.connect(backup).execute(
+    lost = uuids(event.store) - {row[0] for row in keyed_connect(backup).execute(
         "SELECT uuid FROM events")}
     assert len(lost) == 5
 
