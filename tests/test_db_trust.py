@@ -82,7 +82,7 @@ def test_processes_opening_an_older_database_at_once_migrate_it_once(tmp_path, v
         start.touch()
         errors = [proc.communicate(timeout=120)[1] for proc in procs]
         assert all(proc.returncode == 0 for proc in procs), errors
-        conn = sqlite3.connect(path)
+        conn = keyed_connect(path)
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.close()

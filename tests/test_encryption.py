@@ -486,3 +486,14 @@ def test_wrong_passphrase_error_is_a_checkin_error_in_the_core(tmp_path: Path):
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         conn.execute("DELETE FROM meta")
     conn.close()
+
+
+def test_damage_in_an_encrypted_file_is_damage_not_a_wrong_passphrase(tmp_path: Path):
+    path = make_demo(tmp_path / "event.sqlite", encrypted=True)
+    with open(path, "r+b") as handle:  # a page in the middle, overwritten
+        handle.seek(4096 * 20)
+        handle.write(bytes([0xA5, 0x5A]) * 2048)
+    result = checkin(path, "attendees", **{passphrases.ENV: SECRET})
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "is damaged" in result.stderr
+    assert "passphrase" not in result.stderr
