@@ -1,0 +1,77 @@
+"""What encryption at rest costs a scan: the same scans on a plain and on an encrypted
+(SQLCipher) event database, built alike (bench_scan.build: 400 and 100,000 attendees,
+half of day one admitted), each timed from the text to the Verdict, the durable commit
+included; and what opening costs (the passphrase stretched once per process, then raw
+keys: checkin.cipher).
+
+    python -m bench.run encryption
+"""
+
+import random
+import shutil
+import tempfile
+from pathlib import Path
+
+from bench.bench_scan import BUDGET, DAY1, DAY2, SCANS, build, timed
+from bench.harness import Result, measure, summarise
+from checkin import cipher, passphrases
+from checkin.admission import Engine
+from checkin.db import open_db
+from checkin.store import Store
+
+SECRET = "bench passphrase, long enough"
+
+
+def _scans(path: Path, signer, people, n: int, label: str) -> list[Result]:  # type: ignore[no-untyped-def]
+    engine = Engine(Store(open_db(path)), station="desk-1", operator="bench")
+    fresh = [a for a in people[n // 2:] if a.registered_for(DAY1)]
+    random.Random(1).shuffle(fresh)
+    cases = [
+        ("signed token, first admission", [signer.sign(a.ref) for a in people[-400:]], "ok",
+         DAY2),
+        ("upstream code, first admission", [a.code or "" for a in fresh[:SCANS]], "ok", DAY1),
+        ("repeat: already_checked_in", [signer.sign(a.ref) for a in people[: min(n // 2, SCANS)]
+                                        if a.registered_for(DAY1)], "already_checked_in", DAY1),
+    ]
+    results = []
+    for case, texts, expect, day in cases:
+        samples = timed(engine, texts, expect, day)
+        results.append(summarise(f"scan {n:,} attendees, {label}: {case}", BUDGET, samples,
+                                 note="durable commit included" if expect == "ok" else ""))
+    engine.store.db.conn.close()
+    return results
+
+
+def _opening(path: Path) -> list[Result]:
+    def cold() -> None:
+        cipher._derived.clear()  # a new process: the passphrase stretched again
+        open_db(path).conn.close()
+
+    def warm() -> None:
+        open_db(path).conn.close()
+
+    return [summarise("open encrypted db, first in a process (key derived)", "-",
+                      measure(cold, runs=5), note="PBKDF2-HMAC-SHA512, 256,000 rounds"),
+            summarise("open encrypted db, key known (lanes, hub threads)", "-",
+                      measure(warm, runs=20), note="raw key")]
+
+
+def run() -> list[Result]:
+    results: list[Result] = []
+    folder = Path(tempfile.mkdtemp(prefix="bench-crypt-", dir=Path(__file__).parent))
+    try:
+        for n in (400, 100_000):
+            for label, secret in (("plain", None), ("encrypted", SECRET)):
+                path = folder / label / f"event-{n}.sqlite"
+                path.parent.mkdir(exist_ok=True)
+                if secret is not None:
+                    passphrases.remember(path, secret)  # open_db makes it encrypted
+                built, signer, people = build(path.parent, n, seed=n)
+                assert built == path and cipher.is_encrypted(path) == (secret is not None)
+                results += _scans(path, signer, people, n, label)
+                if secret is not None and n == 100_000:
+                    results += _opening(path)
+                passphrases.forget(path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
