@@ -32,8 +32,9 @@ def peek(hub: str, token: str, fingerprint: str | None = None,
     if hub.lower().startswith("https://"):
         if not (fingerprint or trust_on_first_use):
             raise SyncError(f"{hub} uses TLS but this desk knows no fingerprint of its "
-                            "certificate: pair it with the hub's code (`checkin sync "
-                            "--pair`), or add --fingerprint SHA256 or --trust-on-first-use")
+                            "certificate: pair it with the hub's code (`checkin sync --pair`), "
+                            "or add --fingerprint SHA256 (shown by `checkin hub serve`) or "
+                            "--trust-on-first-use")
         pinning = tls.pinned_context(tls.normalise_fingerprint(fingerprint)
                                      if fingerprint else None)
     timeout = httpx.Timeout(20.0, connect=3.0, pool=3.0)
@@ -44,9 +45,13 @@ def peek(hub: str, token: str, fingerprint: str | None = None,
                           headers={"Authorization": f"Bearer {token.strip()}"}) as client:
             answer = client.get(protocol.API + "/status")
     except httpx.HTTPError as exc:
-        if pinning is not None and pinning.changed is not None:
-            raise SyncError("the hub's certificate is not the expected one: check the "
-                            "fingerprint `checkin hub serve` shows") from None
+        changed = pinning.changed if pinning is not None else None
+        if changed is not None:  # worded as sync_once words it (checkin.sync.client)
+            got = tls.short_fingerprint(changed.got) if changed.got else "no certificate"
+            raise SyncError(f"the hub's certificate is not the expected one (expected "
+                            f"{tls.short_fingerprint(changed.expected)}, got {got}): check "
+                            "the fingerprint `checkin hub serve` shows, or pair this desk "
+                            "with the hub's current code") from None
         raise SyncError(f"hub {hub} unreachable: {_reason(exc)}") from None
     if answer.status_code == 401:
         raise SyncError("the hub refused this station's token (revoked or wrong)")
