@@ -59,21 +59,20 @@ def _copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def make_hub(path: Path, count: int, seed: int) -> None:
+def make_hub(path: Path | str, count: int, seed: int) -> None:
     """An event with a signing key and count attendees, each with its attendee_created
     event in the payload shape the importer writes (Store.write_attendees + append_many,
     as bench_import's import does)."""
     from bench.bench_import import _COUNTRIES, _FAMILY, _GIVEN, _ORGS
-    from checkin import keys
-    from checkin.db import open_db
+    from checkin import keys, places
     from checkin.models import Attendee, Event
     from checkin.search import search_key
-    from checkin.store import ATTENDEE_CREATED, Store, now
+    from checkin.store import ATTENDEE_CREATED, now
 
     rng = random.Random(seed)
-    store = Store(open_db(path, create=True), station="office")
+    store = places.open_store(path, create=True, station="office")  # a file or PostgreSQL
     store.set_event("Bench Congress", [DAY1, DAY2])
-    keys.ensure_event_key(store, path)
+    keys.ensure_event_key(store, places.files_path(path))
     people = [Attendee(id=f"A{i:06d}", given_name=rng.choice(_GIVEN),
                        family_name=rng.choice(_FAMILY), organisation=rng.choice(_ORGS),
                        country=rng.choice(_COUNTRIES), email=f"p{i}@example.org",
@@ -100,19 +99,18 @@ class _Hub:
     stop: Callable[[], None]
 
 
-def _start_hub(db: Path, workdir: Path) -> _Hub:
+def _start_hub(db: Path | str, workdir: Path) -> _Hub:
     from tests.hub_server import HubProcess
 
     process = HubProcess(db, workdir).start()
     return _Hub(process.url, process.stop)
 
 
-def _register(hub_db: Path, names: list[str]) -> dict[str, str]:
-    from checkin.db import open_db
-    from checkin.store import Store
+def _register(hub_db: Path | str, names: list[str]) -> dict[str, str]:
+    from checkin import places
     from checkin.sync import stations
 
-    store = Store(open_db(hub_db), station="office")
+    store = places.open_store(hub_db, station="office")
     try:
         return {name: stations.add_station(store, name) for name in names}
     finally:

@@ -22,8 +22,11 @@ class StationConfig:
     camera_enabled: bool = True
     sound: bool = True
     language: str = ""  # "" = follow the system
-    # no PIN until one is chosen: the first kiosk start asks for it (4-8 digits)
+    # no PIN until one is chosen: the first kiosk start asks for it (4-8 digits); the staff
+    # PIN also unlocks the locked station (ui/lock.py)
     kiosk_pin: str = ""
+    # the station locks itself after this many minutes without a key or a click (0: never)
+    lock_minutes: int = 5
 
     @classmethod
     def load(cls, path: Path | None = None) -> "StationConfig":

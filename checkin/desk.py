@@ -1,4 +1,5 @@
-"""The desk's operations: open the event, scan, search, admit, undo, edit, walk-in, print.
+"""The desk's operations: open the event, scan, search, admit, undo, edit, walk-in, print,
+and after the event's final sync, purge its personal data.
 
 One set of use cases for every front end (the station app's worker lanes, the CLI, a
 sync hub). Each function takes a context that owns one SQLite connection (DbContext, or
@@ -17,10 +18,11 @@ the jobs wait in the queue and PrintState.last_error says why.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +43,10 @@ from checkin.store import Admission, Store
 if TYPE_CHECKING:
     from checkin.admission import Engine, Verdict
     from checkin.printing.queue import Job, PrintQueue
+    from checkin.retention import PurgeResult
     from checkin.search import Searcher
+
+log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 30
 
@@ -72,6 +77,8 @@ class Summary:
     # Set when this station's clock is behind the event log (checkin.clock.check_clock):
     # one line to show; admissions would count for the wrong day until it is fixed.
     clock_warning: str = ""
+    # The event's time zone: the app's midnight check asks for the date there.
+    zone: tzinfo | None = None
 
 
 @dataclass
@@ -180,11 +187,12 @@ class DbContext:
 
     @property
     def searcher(self) -> Searcher:
-        """The type-ahead index, built once per context and kept warm."""
+        """The type-ahead index, read from its cache file (or built) once per context and
+        kept warm (checkin.search_cache)."""
         if self._searcher is None:
-            from checkin.search import Searcher
+            from checkin.search_cache import open_searcher
 
-            self._searcher = Searcher.from_store(self.store)
+            self._searcher = open_searcher(self.store, self.db_path)
         return self._searcher
 
     def set_identity(self, station: str, operator: str) -> None:
@@ -196,9 +204,17 @@ class DbContext:
 
     def close(self) -> None:
         if self._store is not None:
+            if self._searcher is not None:  # the next start reads what this one indexed
+                from checkin.search_cache import keep
+
+                try:
+                    keep(self._searcher, self._store, self.db_path)
+                except sqlite3.Error as exc:  # closing must not fail for a cache
+                    log.warning("search index not kept: %s", exc)
             self._store.close()
         self._store = None
         self._engine = None
+        self._searcher = None
 
 
 class PrintContext(DbContext):
@@ -264,10 +280,11 @@ def open_event(ctx: DbContext) -> Summary:
     _ = ctx.searcher  # build the index now, not on the first keystroke
     day = event_day(ctx)
     stats = compute_stats(ctx, day)
-    is_demo = created or store.created_from("demo")
+    is_demo = created or store.first_created_from("demo")
     skew = clock.check_clock(store)  # logged there
     return Summary(ctx.db_path, info.name, list(info.days), day, created, is_demo,
-                   stats.expected, stats.checked_in, skew.message if skew else "")
+                   stats.expected, stats.checked_in, skew.message if skew else "",
+                   clock.event_zone(store))
 
 
 def event_day(ctx: DbContext) -> str:
@@ -286,7 +303,9 @@ def search_hits(ctx: DbContext, query: str, limit: int = SEARCH_LIMIT) -> list[H
         return []
     store, day = ctx.store, event_day(ctx)
     searcher = ctx.searcher
-    searcher.refresh(store)  # one indexed query when nothing changed
+    from checkin.search_cache import refresh
+
+    refresh(searcher, store, ctx.db_path)  # one indexed query when nothing changed
     found = searcher.search(store, query, limit=limit, day=day)
     return [Hit(a, store.admission(a.id, day) is not None) for a in found]
 
@@ -579,3 +598,17 @@ def process_queue(ctx: PrintContext) -> PrintState:
     except CheckinError as exc:
         error = str(exc)
     return print_state(ctx, error)
+
+
+# -- retention -----------------------------------------------------------------------------------
+
+def purge_data(ctx: DbContext, keep_counts: bool = True) -> PurgeResult:
+    """Remove the event's personal data from this desk (checkin.retention.purge: refused
+    while events wait for the hub or before the event's last day). The context's search
+    index held every name in memory: it goes too, and the next use opens afresh."""
+    from checkin.retention import purge
+
+    try:
+        return purge(ctx.store, ctx.db_path, keep_counts=keep_counts)
+    finally:
+        ctx.close()

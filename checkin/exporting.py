@@ -27,6 +27,24 @@ from checkin.text import clean_text, neutralise_formula
 FORMATS = ("csv", "xlsx", "json")
 BASE_COLUMNS = ("id", "code", "title", "given_name", "family_name", "organisation", "country",
                 "role", "email", "status")
+# What the export tells about a person, column by column (docs/privacy.md): said by the
+# CLI, on the XLSX's "About this file" sheet and in the data_exported event of the audit.
+PERSONAL_DATA = {"id": "registration id", "code": "ticket code", "title": "name",
+                 "given_name": "name", "family_name": "name", "organisation": "affiliation",
+                 "country": "country", "role": "role", "email": "e-mail address",
+                 "status": "registration status", "days": "registered days",
+                 "checkins": "check-in time and desk per day"}
+
+
+def personal_data() -> list[str]:
+    """The kinds of personal data an attendance export holds, each once, in column order."""
+    return list(dict.fromkeys(PERSONAL_DATA.values()))
+
+
+def personal_data_note(count: int) -> str:
+    """One line saying what personal data an export of count attendees holds."""
+    return (f"holds personal data of {count} attendees: {', '.join(personal_data())}; keep "
+            "it out of shared folders and delete it when it is no longer needed")
 
 
 def format_for(path: Path, fmt: str | None) -> str:
@@ -88,7 +106,11 @@ def table(days: list[str], records: list[dict[str, Any]]) -> tuple[list[str], li
 
 
 def export_attendance(store: Store, path: Path | str, fmt: str | None = None) -> int:
-    """Write the attendance export to path; returns the number of attendees written."""
+    """Write the attendance export to path; returns the number of attendees written. The
+    export is logged as a data_exported event under the store's station and operator
+    (checkin.audit.record_export)."""
+    from checkin.audit import record_export
+
     path = Path(path)
     fmt = format_for(path, fmt)
     days, records = attendance(store)
@@ -101,8 +123,21 @@ def export_attendance(store: Store, path: Path | str, fmt: str | None = None) ->
                       encoding="utf-8-sig")
     else:
         header, rows = table(days, records)
-        _write_xlsx(path, header, rows)
+        _write_xlsx(path, header, rows, _about(store, len(records)))
+    record_export(store, "attendance", path, fmt, len(records), personal_data())
     return len(records)
+
+
+def _about(store: Store, count: int) -> list[list[str]]:
+    """The XLSX's "About this file" sheet: what personal data it holds, and whose."""
+    from checkin.store import now
+
+    return [["About this file"],
+            [f"Attendance of {store.meta('event_name') or 'the event'}, written {now()} at "
+             f"{store.station}" + (f" by {store.operator}" if store.operator else "")],
+            [f"This file {personal_data_note(count)}."],
+            ["Column", "Personal data"],
+            *[[column, what] for column, what in PERSONAL_DATA.items()]]
 
 
 def _write_json(handle: TextIO, records: list[dict[str, Any]]) -> None:
@@ -116,7 +151,8 @@ def _write_csv(handle: TextIO, header: list[str], rows: list[list[str]]) -> None
     writer.writerows([neutralise_formula(cell) for cell in row] for row in rows)
 
 
-def _write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
+def _write_xlsx(path: Path, header: list[str], rows: list[list[str]],
+                about: list[list[str]] | None = None) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -126,6 +162,10 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         # openpyxl stores any string that starts with "=" as a formula: neutralise first.
         sheet.append([neutralise_formula(cell) for cell in row])
+    if about:
+        notes = workbook.create_sheet("About this file")
+        for row in about:
+            notes.append([neutralise_formula(cell) for cell in row])
 
     def save(handle: Any) -> None:
         workbook.save(handle)

@@ -52,6 +52,12 @@ def write_report(store: Store, out_dir: Path, day: str | None = None) -> ReportR
     count = export_attendance(store, csv_path, "csv")
     export_attendance(store, xlsx_path, "xlsx")
     write_pdf(summary, pdf_path)
+    from checkin.audit import record_export
+
+    # The summary names the people admitted at two desks (and who admitted them).
+    record_export(store, "day summary", pdf_path, "pdf", len(summary.conflicts),
+                  ["name", "check-in time and desk", "operator"] if summary.conflicts
+                  else [])
     log.info("report for %s written to %s: %d attendees, %d of %d expected checked in, "
              "%d no-shows, %d conflicts%s", day, out_dir, count, summary.report.checked_in,
              summary.report.expected, len(summary.no_shows), len(summary.conflicts),

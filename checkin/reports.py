@@ -88,7 +88,7 @@ def _expected(store: Store, day: str, column: str) -> Counter[str]:
     rows = store.db.execute(
         f"SELECT {column}, count(*) FROM attendees WHERE status = 'confirmed' AND "
         "(days = '[]' OR EXISTS (SELECT 1 FROM json_each(attendees.days) WHERE value = ?)) "
-        f"GROUP BY {column}",
+        "GROUP BY 1",  # by position: column may be a constant, which PostgreSQL refuses
         [day],
     ).fetchall()
     return Counter({str(key): int(n) for key, n in rows})
@@ -144,8 +144,41 @@ def refused_codes(store: Store, day: str) -> dict[str, int]:
     return {str(cause or "unknown"): int(n) for cause, n in rows}
 
 
+def kept_report(store: Store, day: str) -> DayReport | None:
+    """The counts `checkin purge --keep-counts` kept for day (checkin.retention), once no
+    attendee is left; None while there are attendees or nothing was kept for day."""
+    if store.db.execute("SELECT 1 FROM attendees LIMIT 1").fetchone():
+        return None
+    rows = store.db.execute("SELECT role, country, registered, checked_in FROM purged_counts "
+                            "WHERE day = ?", [day]).fetchall()
+    if not rows:
+        return None
+    roles: Counter[str] = Counter()
+    countries: Counter[str] = Counter()
+    expected_roles: Counter[str] = Counter()
+    expected_countries: Counter[str] = Counter()
+    for role, country, registered, checked_in in rows:
+        roles[str(role)] += int(checked_in)
+        countries[str(country)] += int(checked_in)
+        expected_roles[str(role)] += int(registered)
+        expected_countries[str(country)] += int(registered)
+
+    def groups(checked: Counter[str], expected: Counter[str]) -> list[GroupCount]:
+        found = [GroupCount(k, checked[k], expected[k]) for k in set(checked) | set(expected)]
+        return sorted(found, key=lambda g: (-g.checked_in, -g.expected, g.key))
+
+    return DayReport(day=day, checked_in=sum(roles.values()),
+                     expected=sum(expected_roles.values()), arrivals=[],
+                     roles=groups(roles, expected_roles),
+                     countries=groups(countries, expected_countries))
+
+
 def day_report(store: Store, day: str) -> DayReport:
-    """Everything the dashboard shows, from one read of the log."""
+    """Everything the dashboard shows, from one read of the log (after a purge that kept
+    counts: those, kept_report)."""
+    kept = kept_report(store, day)
+    if kept is not None:
+        return kept
     standing = store.admissions_in_force(day=day)
     admitted = {attendee_id: found[0].time for (attendee_id, _), found in standing.items()}
     return DayReport(

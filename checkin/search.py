@@ -6,8 +6,12 @@ API
   attendees: a few seconds; the UI builds it once on its db lane and keeps it).
 - ``searcher.refresh(store) -> bool`` picks up attendees created/edited since the last
   build or refresh (read from the event log); call it before a search, it costs one
-  indexed query when nothing changed. Small changes go to an overlay index; big ones
-  (an import) rebuild.
+  indexed query when nothing changed. Small changes go to an overlay (a segment indexing
+  only the attendees changed; up to MAX_OVERLAYS, then they are joined into one); big
+  ones (more than 2,000 or 5 % of the attendees: an import) rebuild.
+- checkin.search_cache keeps the index across starts in a file beside the database
+  (``open_searcher``); an index read from it is lazy views into that file, and a damage
+  found only then (IndexDamaged) makes ``searcher.search`` rebuild from the database.
 - ``searcher.search_ids(query, *, limit=20, day=None) -> list[str]`` and
   ``searcher.search(store, query, ...) -> list[Attendee]``: ranked results.
   Thread-safe for one writer (refresh) and many readers (search): state is swapped whole.
@@ -39,13 +43,15 @@ attendees, this 2-core machine): FTS5 with LIMIT 20 answers a prefix query faste
 rank exact > prefix > approximate, has no typo tolerance, and unicode61 cannot fold
 ß/ø/ł, umlaut spellings or romanisations (they would be stored as text anyway). Both are
 far inside the 10 ms budget, so the index that returns the right 20 wins. Its cost:
-~2-4 s to build for 100k attendees (once, on the db lane; the 400-delegate demo ~30 ms) and ~120 MB.
+~2-4 s to build for 100k attendees (the 400-delegate demo ~30 ms) and ~120 MB; kept in a
+45 MB file (checkin.search_cache), it is read in a few milliseconds at the next start.
 """
 
 from __future__ import annotations
 
 import heapq
 import json
+import logging
 import re
 import string
 import threading
@@ -53,7 +59,7 @@ import tomllib
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -78,7 +84,14 @@ from checkin.text import has_cjk
 if TYPE_CHECKING:
     from checkin.store import Store
 
-__all__ = ["Searcher", "fold", "search", "search_key", "tokens"]
+__all__ = ["IndexDamaged", "Searcher", "fold", "search", "search_key", "tokens"]
+
+log = logging.getLogger(__name__)
+
+
+class IndexDamaged(Exception):
+    """An index read from a cache file found itself damaged (checkin.search_cache):
+    Searcher.search then rebuilds it from the database and searches again."""
 
 _NUL = "\0"
 _SKEL = "\x01"  # marks consonant-skeleton keys, so plain queries never prefix-match them
@@ -251,21 +264,46 @@ def _attendee_row(a: Attendee) -> tuple[Any, ...]:
 
 
 class _Index:
-    """Sorted unique keys with their postings (doc numbers) in one flat array."""
+    """Sorted unique keys with their postings (doc numbers) in one flat array.
 
-    def __init__(self, postings: dict[str, list[int]]) -> None:
-        self.keys = sorted(postings)
-        self.starts = array("l", [0])
-        self.docs = array("l")
-        for key in self.keys:
-            self.docs.extend(postings[key])
-            self.starts.append(len(self.docs))
+    keys, starts and docs are lists/arrays for an index built here, or lazy views into a
+    cache file (checkin.search_cache); sample (every SAMPLE_STEP-th key, kept as a list)
+    then lets bisect run in C over the sample and touch only a few lazy keys."""
+
+    def __init__(self, keys: Sequence[str], starts: Sequence[int], docs: Sequence[int],
+                 sample: list[str] | None = None) -> None:
+        self.keys = keys
+        self.starts = starts
+        self.docs = docs
+        self.sample = sample
+
+    @classmethod
+    def build(cls, postings: dict[str, list[int]]) -> _Index:
+        keys = sorted(postings)
+        starts = array("I", [0])
+        docs = array("I")
+        for key in keys:
+            docs.extend(postings[key])
+            starts.append(len(docs))
+        return cls(keys, starts, docs)
 
     def span(self, prefix: str) -> tuple[int, int, bool]:
         """Key range [lo, hi) of keys starting with prefix; whether keys[lo] == prefix."""
-        lo = bisect_left(self.keys, prefix)
-        hi = bisect_left(self.keys, prefix + "\U0010ffff", lo)
+        lo = self._bisect(prefix, 0)
+        hi = self._bisect(prefix + "\U0010ffff", lo)
         return lo, hi, lo < hi and self.keys[lo] == prefix
+
+    def _bisect(self, text: str, lo: int) -> int:
+        sample = self.sample
+        if sample is None:
+            return bisect_left(self.keys, text, lo)
+        # sample[b - 1] < text <= sample[b]: the answer is in ((b - 1) * step, b * step]
+        b = bisect_left(sample, text)
+        start = max(lo, (b - 1) * SAMPLE_STEP + 1) if b else lo
+        return bisect_left(self.keys, text, start, min(b * SAMPLE_STEP, len(self.keys)))
+
+
+SAMPLE_STEP = 32  # keys per sampled key of a cached index (_Index.sample)
 
 
 _Span = tuple[_Index, int, int, bool]  # index, key range [lo, hi), keys[lo] is exact
@@ -309,34 +347,55 @@ class _Probe:
 
 
 class _Core:
-    """An immutable index over a list of attendee rows; doc numbers follow name order."""
+    """An immutable index over a list of attendee rows; doc numbers follow name order.
 
-    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+    Per doc: ids, sort keys, days ("" or "\\0day\\0day\\0") and all_text (every key,
+    "\\0key\\0key\\0"), as lists (built here) or lazy views of a cache file; by_id
+    (doc numbers in id order) comes with a cached core, a built one makes a dict."""
+
+    def __init__(self, ids: Sequence[str], sort: Sequence[str], days: Sequence[str],
+                 all_text: Sequence[str], names: _Index, others: _Index,
+                 by_id: Sequence[int] | None = None) -> None:
+        self.ids = ids
+        self.sort = sort
+        self.days = days
+        self.all_text = all_text
+        self.names = names
+        self.others = others
+        self.by_id = by_id
+        self._index_of: dict[str, int] | None = None
+
+    @classmethod
+    def build(cls, rows: Iterable[Sequence[Any]]) -> _Core:
         ordered = sorted(((_sort_key(r), r) for r in rows), key=lambda pair: pair[0])
-        self.ids: list[str] = []
-        self.sort: list[str] = []
-        self.days: list[frozenset[str]] = []
-        self.all_text: list[str] = []
+        ids: list[str] = []
+        sort: list[str] = []
+        days_of: list[str] = []
+        all_text: list[str] = []
         names: defaultdict[str, list[int]] = defaultdict(list)
         others: defaultdict[str, list[int]] = defaultdict(list)
-        no_days: frozenset[str] = frozenset()
         for doc, (sort_key, row) in enumerate(ordered):
             name_keys, other_keys = _row_keys(row)
-            self.ids.append(row[0])
-            self.sort.append(sort_key)
-            days = row[8]
-            if isinstance(days, str):
-                days = json.loads(days) if days not in ("", "[]") else ()
-            self.days.append(frozenset(days) if days else no_days)
+            ids.append(row[0])
+            sort.append(sort_key)
+            days_of.append(_days_text(row[8]))
             for k in name_keys:
                 names[k].append(doc)
             for k in other_keys:
                 others[k].append(doc)
             # "\0key\0key\0": a word check is one substring test in C, not a Python loop.
-            self.all_text.append(f"{_NUL}{_NUL.join(name_keys)}{_NUL}{_NUL.join(other_keys)}{_NUL}")
-        self.names = _Index(names)
-        self.others = _Index(others)
-        self.index_of = {aid: doc for doc, aid in enumerate(self.ids)}
+            all_text.append(f"{_NUL}{_NUL.join(name_keys)}{_NUL}{_NUL.join(other_keys)}{_NUL}")
+        return cls(ids, sort, days_of, all_text, _Index.build(names), _Index.build(others))
+
+    def doc_of(self, attendee_id: str) -> int | None:
+        """The doc number of an attendee id, or None."""
+        if self.by_id is not None:
+            by_id, ids = self.by_id, self.ids
+            i = bisect_left(by_id, attendee_id, key=ids.__getitem__)
+            return by_id[i] if i < len(by_id) and ids[by_id[i]] == attendee_id else None
+        if self._index_of is None:
+            self._index_of = {aid: doc for doc, aid in enumerate(self.ids)}
+        return self._index_of.get(attendee_id)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -417,8 +476,9 @@ class _Core:
             return []
         if day is None or len(group) > 5_000:
             return [(False, d) for d in heapq.nsmallest(n, group)]
-        days = self.days
-        return heapq.nsmallest(n, ((bool(days[d]) and day not in days[d], d) for d in group))
+        days, wanted = self.days, f"{_NUL}{day}{_NUL}"
+        return heapq.nsmallest(n, ((bool(text := days[d]) and wanted not in text, d)
+                                   for d in group))
 
     def _stream(self, probes: list[_Probe], order: list[int], dead: frozenset[int],
                 limit: int) -> list[tuple[Any, ...]]:
@@ -462,6 +522,13 @@ class _Core:
 
 def _sort_key(row: Sequence[Any]) -> str:
     return f"{fold(row[2] or '')}\0{fold(row[1] or '')}\0{row[0]}"
+
+
+def _days_text(days: Any) -> str:
+    """The days an attendee is registered for, as "\\0day\\0day\\0" ("" for every day)."""
+    if isinstance(days, str):
+        days = json.loads(days) if days not in ("", "[]") else ()
+    return f"{_NUL}{_NUL.join(sorted(days))}{_NUL}" if days else ""
 
 
 # -- queries ------------------------------------------------------------------------------------
@@ -537,29 +604,80 @@ def _fuzzy_strings(word: list[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _State:
+class _Segment:
+    """One index over some attendees; dead: its docs superseded by a later segment."""
+
     core: _Core
-    overlay: _Core | None = None
-    dead: frozenset[int] = frozenset()  # docs of core superseded by the overlay
-    seq: int = 0  # last event-log seq seen
+    dead: frozenset[int] = frozenset()
+
+    def alive(self) -> int:
+        return len(self.core) - len(self.dead)
+
+
+@dataclass(frozen=True)
+class _State:
+    """The base index (everyone at some point of the log), then overlays of the attendees
+    changed since, oldest first; seq: the last event-log seq they reflect."""
+
+    segments: tuple[_Segment, ...]
+    seq: int = 0
+
+
+# At most this many overlays: one more joins them into one (re-reading their attendees).
+MAX_OVERLAYS = 8
+
+
+def _rebuild_limit(base: _Core) -> int:
+    """Changed attendees above which a refresh rebuilds everything instead of overlaying."""
+    return max(2_000, len(base) // 20)
+
+
+def _dead(core: _Core, ids: Iterable[str]) -> frozenset[int]:
+    return frozenset(d for a in ids if (d := core.doc_of(a)) is not None)
 
 
 class Searcher:
-    """In-memory attendee index. Build with from_store() or from attendees; refresh()."""
+    """In-memory attendee index. Build with from_store() or from attendees; refresh().
+    checkin.search_cache keeps one across starts."""
 
     def __init__(self, attendees: Iterable[Attendee] = (), *, seq: int = 0) -> None:
-        self._state = _State(_Core(_attendee_row(a) for a in attendees), seq=seq)
+        self._state = _State((_Segment(_Core.build(_attendee_row(a) for a in attendees)),), seq)
         self._lock = threading.Lock()  # one refresh at a time; searches never wait
 
     @classmethod
     def from_store(cls, store: Store) -> Searcher:
+        # The seq first: a change committed between the two reads is then indexed again
+        # by the next refresh, never skipped.
+        seq = _last_seq(store)
+        return cls.from_state(_State((_Segment(_Core.build(_store_rows(store))),), seq))
+
+    @classmethod
+    def from_state(cls, state: _State) -> Searcher:
         searcher = cls()
-        searcher._state = _State(_Core(_store_rows(store)), seq=_last_seq(store))
+        searcher._state = state
         return searcher
 
+    # Called with the rebuilt searcher and the store after an index read from a file
+    # turned out damaged (checkin.search_cache writes the file again there).
+    on_rebuilt: Callable[[Searcher, Store], object] | None = None
+
+    def rebuild(self, store: Store) -> None:
+        """Build the whole index again from the database."""
+        with self._lock:
+            self._state = Searcher.from_store(store).state
+
+    @property
+    def state(self) -> _State:
+        """The current index, immutable (a refresh swaps it whole)."""
+        return self._state
+
+    @property
+    def seq(self) -> int:
+        """The last event-log seq the index reflects."""
+        return self._state.seq
+
     def __len__(self) -> int:
-        state = self._state
-        return len(state.core) - len(state.dead) + (len(state.overlay) if state.overlay else 0)
+        return sum(segment.alive() for segment in self._state.segments)
 
     def refresh(self, store: Store) -> bool:
         """Index attendee changes logged since the last build/refresh; True if any."""
@@ -572,17 +690,23 @@ class Searcher:
                 "SELECT DISTINCT attendee_id FROM events WHERE seq > ? AND type LIKE 'attendee%'"
                 " AND attendee_id IS NOT NULL", [state.seq]).fetchall()
             if not rows:
-                self._state = _State(state.core, state.overlay, state.dead, seq)
+                self._state = _State(state.segments, seq)
                 return False
             changed = {r[0] for r in rows}
-            if state.overlay is not None:
-                changed |= set(state.overlay.ids)
-            if len(changed) > max(2_000, len(state.core) // 20):
-                self._state = _State(_Core(_store_rows(store)), seq=seq)
+            base, *overlays = state.segments
+            pending = len(changed) + sum(len(o.core) for o in overlays)
+            if pending > _rebuild_limit(base.core):
+                self._state = _State((_Segment(_Core.build(_store_rows(store))),), seq)
                 return True
-            overlay = _Core(_store_rows(store, sorted(changed)))
-            dead = frozenset(state.core.index_of[a] for a in changed if a in state.core.index_of)
-            self._state = _State(state.core, overlay, dead, seq)
+            segments = [_Segment(s.core, s.dead | _dead(s.core, changed))
+                        for s in state.segments]
+            if len(overlays) >= MAX_OVERLAYS:  # join them: fewer segments to search
+                ids = changed.union(*(o.core.ids for o in overlays))
+                segments = [segments[0]]
+            else:
+                ids = changed
+            segments.append(_Segment(_Core.build(_store_rows(store, sorted(ids)))))
+            self._state = _State(tuple(segments), seq)
             return True
 
     def search_ids(self, query: str, *, limit: int = 20, day: str | None = None) -> list[str]:
@@ -623,16 +747,25 @@ class Searcher:
 
     def search(self, store: Store, query: str, *, limit: int = 20,
                day: str | None = None) -> list[Attendee]:
-        ids = self.search_ids(query, limit=limit, day=day)
+        try:
+            ids = self.search_ids(query, limit=limit, day=day)
+        except IndexDamaged as exc:
+            log.warning("%s: rebuilding the search index", exc)
+            self.rebuild(store)
+            if self.on_rebuilt is not None:
+                self.on_rebuilt(self, store)
+            ids = self.search_ids(query, limit=limit, day=day)
         by_id = _attendees(store, ids)
         return [by_id[i] for i in ids if i in by_id]
 
     @staticmethod
     def _find(state: _State, words: list[list[str]], fuzzy: list[list[str]], limit: int,
               day: str | None) -> list[tuple[Any, ...]]:
-        hits = state.core.find(words, fuzzy, state.dead, limit, day)
-        if state.overlay is not None:
-            hits += state.overlay.find(words, fuzzy, frozenset(), limit, day)
+        base, *overlays = state.segments
+        hits = base.core.find(words, fuzzy, base.dead, limit, day)
+        for overlay in overlays:
+            hits += overlay.core.find(words, fuzzy, overlay.dead, limit, day)
+        if overlays:
             hits.sort()
         return hits[:limit]
 

@@ -312,6 +312,16 @@ class Store:
             "LIMIT 1", [ATTENDEE_CREATED, source]).fetchone()
         return row is not None
 
+    def first_created_from(self, source: str) -> bool:
+        """True if the first attendee of the log was created with this source: a demo's
+        attendees are always the first (`checkin demo` refuses an event that has any, and
+        so does a desk's first sync), and this reads one event where created_from reads
+        them all (0.2 s at 100,000 attendees, on the station's way to its first search)."""
+        row = self.db.execute(
+            "SELECT json_extract(payload, '$.source') FROM events WHERE type = ? ORDER BY seq "
+            "LIMIT 1", [ATTENDEE_CREATED]).fetchone()
+        return row is not None and row[0] == source
+
     def attendee_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM attendees").fetchone()[0])
 

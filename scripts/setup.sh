@@ -19,6 +19,8 @@ APT_PACKAGES=(
   cups cups-client printer-driver-cups-pdf
   # screenshots and badge previews; real X key events for scripts/keyboard_check.py
   xvfb poppler-utils xdotool
+  # the hub on PostgreSQL: the server the tests start (initdb, pg_ctl) and psql
+  postgresql
 )
 
 missing=()

@@ -88,5 +88,7 @@ def run_checkin(*args: str, env: dict[str, str] | None = None, input: str | None
                           text=True, env=full_env, input=input, timeout=120)
 
 
-# The real pretix server of the pretix tests: one per session, stopped at its end.
+# The real servers of the pretix tests and of the hub on PostgreSQL: one per session,
+# stopped at its end.
+from tests.pg_server import pg_server  # noqa: E402, F401
 from tests.pretix_server import pretix_server  # noqa: E402, F401

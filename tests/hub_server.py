@@ -39,9 +39,9 @@ def free_port() -> int:
 
 
 class HubProcess:
-    def __init__(self, db_path: Path, workdir: Path, port: int | None = None,
+    def __init__(self, db_path: Path | str, workdir: Path, port: int | None = None,
                  tls: Sequence[str] = (), args: Sequence[str] = ()) -> None:
-        self.db_path = Path(db_path)
+        self.db_path = db_path  # a file, or a PostgreSQL URL (tests/pg_server.py)
         self.args = list(args)  # more `hub serve` options (--upload URL, ...)
         self.workdir = Path(workdir)
         self.port = port or free_port()

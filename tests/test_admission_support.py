@@ -6,7 +6,6 @@ from pathlib import Path
 
 from checkin import keys
 from checkin.admission import Engine
-from checkin.db import open_db
 from checkin.models import Attendee
 from checkin.store import Store
 from checkin.tokens import Signer
@@ -44,6 +43,12 @@ class Setup:
     store: Store
     signer: Signer
     clock: Clock
+    place: Path | str | None = None  # a PostgreSQL event's URL (path: where its key is)
+
+    @property
+    def db(self) -> Path | str:
+        """What `checkin --db` names: the file, or the PostgreSQL URL."""
+        return self.place or self.path
 
     def engine(self, station: str = "desk-1", operator: str = "ann") -> Engine:
         return Engine(self.store, station=station, operator=operator, clock=self.clock)
@@ -54,8 +59,13 @@ class Setup:
         return self.signer.sign(attendee.ref)
 
 
-def make_event(path: Path, people: list[Attendee] | None = None) -> Setup:
-    store = Store(open_db(path, create=True), station="desk-1", operator="ann")
+def make_event(place: Path | str, people: list[Attendee] | None = None) -> Setup:
+    """An event with a signing key and these people: in an SQLite file, or in the
+    PostgreSQL database of a URL (tests/pg_server.py)."""
+    from checkin import places
+
+    store = places.open_store(place, create=True, station="desk-1", operator="ann")
+    path = places.files_path(place)
     store.set_event("Test Congress", [DAY1, DAY2])
     keys.ensure_event_key(store, path)
     with store.transaction():
@@ -63,4 +73,4 @@ def make_event(path: Path, people: list[Attendee] | None = None) -> Setup:
             store.add_attendee(Attendee(**{**person.__dict__, "ref": ""}))
     signer = keys.load_signer(store, path)
     assert signer is not None
-    return Setup(path, store, signer, Clock())
+    return Setup(path, store, signer, Clock(), place if places.is_postgres(place) else None)

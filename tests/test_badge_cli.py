@@ -72,7 +72,9 @@ def test_user_layout_is_listed_and_overrides_a_shipped_one(run_cli) -> None:
 @pytest.mark.parametrize("text, message", [
     ("description = 'x'\n[page\n", "not valid TOML"),
     ("[page]\nwidth = '1cm'\nheight = '1cm'\n", "no [[region]]"),
-    (MINIMAL.format(description="x").replace('"primary_name"', '"email"'), "field must be"),
+    (MINIMAL.format(description="x").replace('"primary_name"', '"shoe_size"'), "field must be"),
+    # contact data has its own line (docs/privacy.md)
+    (MINIMAL.format(description="x").replace('"primary_name"', '"email"'), "is contact data"),
     (MINIMAL.format(description="x").replace('"56mm"', '"96mm"'), "outside the badge"),
     (MINIMAL.format(description="x").replace('"60mm"', '"sixty"'), "not a length"),
     (MINIMAL.format(description="x").replace("min_size = 10", "min_size = 50"), "min_size"),

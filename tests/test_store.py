@@ -126,6 +126,16 @@ def test_created_from_reads_the_source_of_the_creation_events(store):
     assert store.created_from("demo")
 
 
+def test_first_created_from_reads_the_first_creation_only(store):
+    assert not store.first_created_from("demo")
+    with store.transaction():
+        store.append("checkin", "x", day="2026-12-01")  # not a creation: skipped
+        store.add_attendee(Attendee(id="d1", given_name="Dee"), source="demo")
+        store.add_attendee(Attendee(id="i1", given_name="Ivo"), source="import")
+    assert store.first_created_from("demo")
+    assert not store.first_created_from("import")
+
+
 def test_admissions_in_force_do_not_depend_on_log_order(tmp_path):
     """Desks merged by sync hold the same events in different orders and must agree: an
     undo annuls the check-in it names wherever it stands; of several check-ins in force

@@ -1,6 +1,7 @@
 """Desks syncing with a real hub process: first sync, admissions and cancellations that
-travel, an unreachable hub, --final. One hub for the module; each test uses its own
-desks and its own attendees of the hub's list, so the tests do not depend on each other.
+travel, an unreachable hub, --final. One hub for the module and each of the hub's stores
+(an SQLite file, a PostgreSQL database); each test uses its own desks and its own
+attendees of the hub's list, so the tests do not depend on each other.
 """
 
 import os
@@ -21,6 +22,7 @@ from checkin.sync import stations
 from checkin.sync.client import outbox_count, sync_once, token_path
 from tests.conftest import run_checkin
 from tests.hub_server import HubProcess, free_port, synced_desk
+from tests.pg_server import HUB_STORES, hub_place
 from tests.test_admission_support import DAY1, DAY2, Setup, make_event
 
 
@@ -38,11 +40,12 @@ class Hub:
         return self.event.store
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+@pytest.fixture(scope="module", params=HUB_STORES)
+def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+        ) -> Iterator[Hub]:
     folder = tmp_path_factory.mktemp("hub")
-    event = make_event(folder / "event.sqlite")
-    process = HubProcess(event.path, folder).start()
+    event = make_event(hub_place(request, folder))
+    process = HubProcess(event.db, folder).start()
     try:
         yield Hub(process, event)
     finally:
@@ -86,7 +89,7 @@ def test_the_first_sync_creates_the_station_database(hub: Hub, run_cli, tmp_path
     assert "as desk-new: 0 pushed, 0 pulled, 0 waiting" in again.output
     listed = {s.name: s for s in stations.stations(hub.store)}["desk-new"]
     assert listed.last_contact is not None
-    table = run_cli("hub", "stations", db=hub.event.path).output
+    table = run_cli("hub", "stations", db=hub.event.db).output
     line = next(line for line in table.splitlines() if line.startswith("desk-new "))
     assert listed.last_contact in line and "never" not in line
 

@@ -356,7 +356,8 @@ def test_pull_pages_through_the_log_in_hub_order(hub: Hub) -> None:
         seqs = [e["hub_seq"] for e in everything["events"]]
         assert seqs == sorted(seqs) and everything["next"] == seqs[-1]
         assert everything["event"] == {"name": "Test Congress", "days": ["2026-12-01",
-                                                                          "2026-12-02"]}
+                                                                          "2026-12-02"],
+                                       "timezone": None}
         assert everything["public_keys"] and "private" not in json.dumps(everything).lower()
         paged: list[int] = []
         since = 0

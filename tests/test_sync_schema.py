@@ -73,9 +73,9 @@ def hub_schema(hub: Hub) -> Any:
 # The hub's operations; test_the_schema_lists_these_operations keeps this list whole.
 # (schemathesis' own pytest parametrisation of a schema from a fixture does not run on
 # this pytest, so each operation gets a Hypothesis test of its own here.)
-OPERATIONS = [("GET", f"{API}/status"), ("GET", f"{API}/pull"), ("POST", f"{API}/push"),
-              ("POST", f"{API}/station-key"), ("POST", f"{API}/final")]
-WITH_INPUT = OPERATIONS[1:]  # /status takes nothing that could be wrong
+OPERATIONS = [("GET", f"{API}/status"), ("GET", f"{API}/snapshot"), ("GET", f"{API}/pull"),
+              ("POST", f"{API}/push"), ("POST", f"{API}/station-key"), ("POST", f"{API}/final")]
+WITH_INPUT = OPERATIONS[2:]  # /status and /snapshot take nothing that could be wrong
 
 
 def test_the_schema_lists_these_operations(hub_schema: Any) -> None:

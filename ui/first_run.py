@@ -127,10 +127,12 @@ class FirstRunDialog(QDialog):
 
 
 class KioskPinDialog(QDialog):
-    """The staff PIN that leaves kiosk mode, chosen at its first start (typed twice)."""
+    """The staff PIN that leaves kiosk mode and unlocks the locked station, chosen at the
+    first kiosk start or the first lock (typed twice). purpose: "kiosk" or "lock"."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, purpose: str = "kiosk") -> None:
         super().__init__(parent)
+        self.purpose = purpose
         self.setObjectName("kioskPinDialog")
         self.setMinimumWidth(420)
         self.intro = QLabel()
@@ -176,10 +178,14 @@ class KioskPinDialog(QDialog):
             super().accept()
 
     def retranslateUi(self) -> None:
-        self.setWindowTitle(self.tr("Kiosk PIN"))
+        self.setWindowTitle(self.tr("Kiosk PIN") if self.purpose == "kiosk"
+                            else self.tr("Staff PIN"))
         self.intro.setText(self.tr(
             "Kiosk mode is left only with a staff PIN (Escape, then the PIN). Choose one: "
-            "4 to 8 digits. The settings (Ctrl+,) change it later."))
+            "4 to 8 digits. The settings (Ctrl+,) change it later.") if self.purpose == "kiosk"
+            else self.tr("The locked station opens only with a staff PIN (it also leaves "
+                         "kiosk mode). Choose one: 4 to 8 digits. The settings (Ctrl+,) "
+                         "change it later."))
         self._labels[0].setText(self.tr("&PIN:"))
         self._labels[1].setText(self.tr("&Again:"))
 

@@ -8,8 +8,10 @@ anywhere on the desk, focus comes back to it, so the next scanner burst always l
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
@@ -43,11 +45,14 @@ from checkin.text import name_case
 from ui.actions import AttendeeDialog, other_day_dialog, reprint_dialog, undo_dialog, who
 from ui.camera import CameraPane
 from ui.format import format_day, format_time, printer_state_text
+from ui.lock import IdleWatch, LockScreen
 from ui.result_card import ResultCard
 from ui.scan_panel import MenuScanGuard, ScannerCatcher, ScanPanel
 from ui.services import Station
 from ui.sounds import Sounds
 from ui.status_bar import StationStatusBar
+
+log = logging.getLogger(__name__)
 
 # The list and the dashboard are built when first shown, and imported then (startup).
 if TYPE_CHECKING:
@@ -133,6 +138,7 @@ def start_geometry(available: QRect) -> tuple[QRect, bool]:
 
 class MainWindow(QMainWindow):
     ready = Signal()  # the event is open and the desk takes scans
+    lockChanged = Signal(bool)  # locked (True) or unlocked (tests wait for it)
     outcomeShown = Signal(object)  # an Outcome is on the card (tests wait for it)
     languageChanged = Signal(str)
     scanInDialog = Signal(str)  # a scan kept out of an open dialog's form
@@ -194,6 +200,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_status_bar()
         self._build_actions()
+        # the lock (ui/lock.py): a cover over the whole window, and the idle timer
+        self.locked = False
+        self._locked_states: dict[QAction, bool] = {}
+        self._hidden_dialog: Any = None
+        self._no_pin_logged = False
+        self.lock_screen = LockScreen(self)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.idle = IdleWatch(config.lock_minutes * 60_000, self)
+        self.idle.idle.connect(self._idle)
         self._connect()
         self.retranslateUi()
         self._set_enabled_for(None)
@@ -316,6 +331,7 @@ class MainWindow(QMainWindow):
         self.act_retry = a("retryPrint", "Ctrl+Shift+P", self.retry_failed_print)
         self.act_close_day = a("closeDay", None, self.close_day)
         self.act_queue = a("printQueue", "Ctrl+J", self.show_print_queue)
+        self.act_lock = a("lock", "Ctrl+Shift+L", self.lock_now)
 
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
@@ -327,6 +343,7 @@ class MainWindow(QMainWindow):
             self.menu_desk.addAction(action)
         self.menu_desk.addSeparator()
         self.menu_desk.addAction(self.act_close_day)
+        self.menu_desk.addAction(self.act_lock)
         self.menu_view = bar.addMenu("")
         for action in (self.act_desk, self.act_attendees, self.act_dashboard, self.act_kiosk,
                        self.act_camera):
@@ -357,7 +374,10 @@ class MainWindow(QMainWindow):
         st.statsChanged.connect(self._stats)
         st.printStateChanged.connect(self._print_state)
         st.syncChanged.connect(self.status.set_sync)
+        st.pretix.stateChanged.connect(self.status.set_pretix)
         st.dayClosed.connect(self._day_closed)
+        st.purged.connect(self._purged)
+        st.purgeFailed.connect(self._purge_failed)
         st.failed.connect(self._failed)
         st.admitFailed.connect(lambda message: self._failed(message, "not_admitted"))
         st.printFailed.connect(self._print_error)
@@ -382,7 +402,7 @@ class MainWindow(QMainWindow):
         self.catcher = ScannerCatcher(
             self, self.scan.field,
             lambda: self.tabs.currentIndex() != DESK and self.dialog is None
-            and self.kiosk is None and self.station.ready)
+            and self.kiosk is None and self.station.ready and not self.locked)
         self.catcher.scanned.connect(self._scanned_elsewhere)
 
     # -- opening -------------------------------------------------------------------------
@@ -397,6 +417,8 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.focus_input()
         self._day_timer.start()
+        self.idle.watch(self)
+        self.idle.restart()
         self.ready.emit()
         from ui.format import german_country_names
 
@@ -406,12 +428,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.start_camera)  # after the first frame is on screen
 
     def check_day(self) -> None:
-        """After midnight the counts, the list and the dashboard follow the new day (the
-        engine admits for the current day by itself)."""
-        from checkin.store import today
-
-        day = today()
-        if self.summary is None or day == self.summary.day:
+        """After midnight in the event's time zone (not this laptop's) the counts, the list
+        and the dashboard follow the new day (the engine admits for it by itself)."""
+        if self.summary is None:
+            return
+        day = datetime.now(self.summary.zone).date().isoformat()
+        if day == self.summary.day:
             return
         self.summary.day = day
         self.station.refresh_stats()
@@ -443,6 +465,10 @@ class MainWindow(QMainWindow):
                 "file.").replace("%1", self.config_problem))
         if s is not None and s.clock_warning:
             lines.append(s.clock_warning)  # this laptop's clock is behind the event log
+        if s is not None and self.config.lock_minutes > 0 and not self.config.kiosk_pin:
+            lines.append(self.tr(
+                "This station does not lock itself when left alone: no staff PIN is set. "
+                "Set one in the settings (Ctrl+,) or lock it once (Ctrl+Shift+L)."))
         if s is not None and s.is_demo:
             lines.append(self.tr(
                 "This is the demo event with made-up delegates. To use your real attendee "
@@ -471,7 +497,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.focus_input)
 
     def _scan(self, text: str) -> None:
-        if not self.station.ready:
+        if not self.station.ready or self.locked:
             return
         if pairing.looks_like_pairing(text):
             self.pair_by_code(text)
@@ -510,6 +536,8 @@ class MainWindow(QMainWindow):
     def _camera_code(self, text: str) -> None:
         if self.kiosk is not None:
             self.kiosk.scan_text(text)
+            return
+        if self.locked:  # only kiosk mode scans unattended
             return
         if self.tabs.currentIndex() != DESK:  # the answer is on the desk's card
             self.show_tab(DESK)
@@ -776,7 +804,7 @@ class MainWindow(QMainWindow):
         self.focus_input()
 
     def _set_enabled_for(self, out: Outcome | None) -> None:
-        ready = self.station.ready
+        ready = self.station.ready and not self.locked  # no shortcut acts behind the cover
         a = out.attendee if out else None
         # not registered today: Check in asks why they are admitted anyway
         can_check_in = bool(a and not out.checked_in  # type: ignore[union-attr]
@@ -955,6 +983,9 @@ class MainWindow(QMainWindow):
 
         dialog.finished.connect(finished)
         dialog.open()
+        self.idle.watch(dialog)  # typing in a dialog is someone at the desk
+        # Ctrl+Shift+L from the dialog too (an edit with a name in it): lock, not close it
+        dialog.addAction(self.act_lock)
 
     def _scanned_in_dialog(self, dialog: Any, code: str) -> None:
         """A scan while a dialog is open: kept out of the form, and the dialog says so.
@@ -1085,6 +1116,7 @@ class MainWindow(QMainWindow):
         self.kiosk = KioskWindow(self.station, self.config.kiosk_pin,
                                  self.summary.event_name if self.summary else "")
         self.kiosk.closed.connect(self._kiosk_closed)
+        self.idle.stop()  # kiosk mode has its own PIN and keeps scanning: it never locks
         if self.camera.state == "on":  # delegates see where their phone points
             self._left_col.removeWidget(self.camera)
             self.kiosk.set_camera(self.camera)
@@ -1097,8 +1129,92 @@ class MainWindow(QMainWindow):
                 self._left_col.addWidget(self.camera, 2)
                 self.camera.show()
             kiosk.deleteLater()
+        self.idle.restart()
         self.activateWindow()
         self.focus_input()
+
+    # -- the lock (ui/lock.py; docs/privacy.md) ----------------------------------------------
+
+    def counts_text(self) -> str:
+        """The day's numbers for the lock screen (nobody's name in them)."""
+        stats = self.station.stats
+        return self.tr("{n} of {expected} checked in today").format(
+            n=stats.checked_in, expected=stats.expected)
+
+    def lock_now(self) -> None:
+        """Lock on demand (Ctrl+Shift+L); without a staff PIN yet, choose one first."""
+        if self.locked or self.kiosk is not None:
+            return
+        if not self.config.kiosk_pin.strip():
+            if self.dialog is not None:
+                return
+            from ui.first_run import KioskPinDialog
+
+            dialog = KioskPinDialog(self, purpose="lock")
+
+            def chosen() -> None:
+                self.apply_config(replace(self.config, kiosk_pin=dialog.pin()))
+                QTimer.singleShot(0, self, self.lock_now)
+            self._open_dialog(dialog, chosen)
+            return
+        self._lock("on demand")
+
+    def _idle(self) -> None:
+        if self.locked or self.kiosk is not None:
+            return
+        if not self.config.kiosk_pin.strip():  # nobody could unlock it: the banner says so
+            if not self._no_pin_logged:
+                log.warning("station idle for %d min but not locked: no staff PIN is set",
+                            self.config.lock_minutes)
+                self._no_pin_logged = True
+            return
+        self._lock(f"idle for {self.config.lock_minutes} min")
+
+    def _lock(self, why: str) -> None:
+        self.locked = True
+        self.idle.stop()
+        # Every shortcut and menu stays still behind the cover; a dialog (an edit, the
+        # print queue: names) is hidden, and shown again when the station is unlocked.
+        self._locked_states = {action: action.isEnabled() for action in self.actions()}
+        for action in self._locked_states:
+            action.setEnabled(False)
+        for button in self.buttons.values():
+            button.setEnabled(False)
+        self.menuBar().setEnabled(False)
+        if self.dialog is not None and self.dialog.isVisible():
+            self._hidden_dialog = self.dialog
+            self.dialog.hide()
+        self.lock_screen.cover(
+            event_name=self.summary.event_name if self.summary else "",
+            counts=self.counts_text(), operator=self.config.operator,
+            pin=self.config.kiosk_pin)
+        log.info("station locked (%s); operator was %r", why, self.config.operator)
+        self.lockChanged.emit(True)
+
+    def unlock(self, operator: str) -> None:
+        """The PIN was right (LockScreen.unlocked): the desk again, for operator."""
+        if not self.locked:
+            return
+        self.locked = False
+        for action, enabled in self._locked_states.items():
+            action.setEnabled(enabled)
+        self._locked_states = {}
+        self.menuBar().setEnabled(True)
+        self._set_enabled_for(self.current)
+        if operator != self.config.operator:
+            log.info("station unlocked by %r, now the operator (was %r)", operator,
+                     self.config.operator)
+            self.apply_config(replace(self.config, operator=operator))
+        else:
+            log.info("station unlocked by %r", operator)
+        dialog, self._hidden_dialog = self._hidden_dialog, None
+        if dialog is not None and dialog is self.dialog:
+            dialog.show()
+        else:
+            self.activateWindow()
+            self.focus_input()
+        self.idle.restart()
+        self.lockChanged.emit(False)
 
     # -- camera, sound, settings, language ----------------------------------------------------
 
@@ -1119,7 +1235,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.config, self, cameras=self.camera.available_cameras())
+        dialog = SettingsDialog(self.config, self, cameras=self.camera.available_cameras(),
+                                pretix=self.station.pretix)
 
         def accepted() -> None:
             self.apply_config(dialog.config())
@@ -1135,6 +1252,10 @@ class MainWindow(QMainWindow):
         else:
             self.set_config_problem("")  # the file now holds what the station uses
         self.station.apply_config(config)
+        if config.lock_minutes != old.lock_minutes and not self.locked:
+            self.idle.set_interval(config.lock_minutes * 60_000)
+        if (config.kiosk_pin, config.lock_minutes) != (old.kiosk_pin, old.lock_minutes):
+            self._update_banner()
         self.sounds.set_muted(not config.sound)
         self.act_mute.setChecked(not config.sound)
         if config.language != old.language:
@@ -1193,9 +1314,69 @@ class MainWindow(QMainWindow):
             text = self.tr("NOT all synced: {n} events of this desk wait for the hub ({why}). "
                            "Try again when the hub is reachable.").format(
                                n=status.waiting, why=status.error or "?")
+        final = status.pretix_final
+        if final is not None:
+            text += "\n" + self.pretix_final_text(final)
+        self.status.showMessage(text.replace("\n", " "), 0)
+        self.banner.setText(text)
+        self.banner.show()
+        days = self.summary.days if self.summary else []
+        if status.paired and status.all_synced and days and self.station.stats.day >= max(days):
+            self.offer_purge()
+
+    def offer_purge(self) -> None:
+        """After the last day's final sync: remove the attendee data from this desk?"""
+        from PySide6.QtWidgets import QMessageBox
+
+        if self.dialog is not None or self.locked:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove the attendee data?"),
+                          self.tr("The hub has every event of this desk and the event is "
+                                  "over. Remove the attendees and the event log from this "
+                                  "laptop now? The day's numbers per role and country stay "
+                                  "for the dashboard; the hub keeps everything. This cannot "
+                                  "be undone."), QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("purgeOffer")
+        remove = box.addButton(self.tr("&Remove personal data"),
+                               QMessageBox.ButtonRole.DestructiveRole)
+        later = box.addButton(self.tr("&Not now"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(later)
+
+        def finished(_result: int) -> None:
+            if box.clickedButton() is remove:
+                self.status.showMessage(self.tr("Removing the attendee data…"))
+                self.station.purge(keep_counts=True)
+        box.finished.connect(finished)
+        self._open_dialog(box, lambda: None)
+
+    def _purged(self, result: Any) -> None:
+        self.clear()
+        if self.attendees is not None:
+            self.attendees.refresh()
+        if self.dashboard is not None:
+            self.dashboard.refresh()
+        text = self.tr("The attendee data is removed from this desk: {attendees} attendees, "
+                       "{events} events.").format(attendees=result.attendees,
+                                                  events=result.events)
         self.status.showMessage(text, 0)
         self.banner.setText(text)
         self.banner.show()
+
+    def _purge_failed(self, message: str) -> None:
+        text = self.tr("The attendee data was not removed: %1").replace("%1", message)
+        self.status.showMessage(text, 0)
+        self.banner.setText(text)
+        self.banner.show()
+
+    def pretix_final_text(self, final: Any) -> str:
+        """The hub's final push to pretix (checkin.pretix.cycle.FinalPush), in a line."""
+        text = self.tr("pretix: {accepted} admissions and undos accepted, {refused} refused, "
+                       "{waiting} waiting.").format(accepted=final.accepted,
+                                                    refused=final.refused,
+                                                    waiting=final.waiting)
+        if final.error:
+            text += " " + self.tr("The hub keeps trying ({why}).").format(why=final.error)
+        return text
 
     def about_text(self) -> str:
         """Version, event database and log file: what a supporter asks for first."""
@@ -1217,6 +1398,8 @@ class MainWindow(QMainWindow):
 
     def _stats(self, stats: Stats) -> None:
         self._update_status()
+        if self.locked:
+            self.lock_screen.set_counts(self.counts_text())
 
     def _print_state(self, state: PrintState) -> None:
         self._follow_badge(state)
@@ -1293,6 +1476,7 @@ class MainWindow(QMainWindow):
         self.act_shortcuts.setText(self.tr("&Keyboard shortcuts"))
         self.act_about.setText(self.tr("&About"))
         self.act_close_day.setText(self.tr("C&lose the day (send everything to the hub)"))
+        self.act_lock.setText(self.tr("Loc&k the station"))
         self.act_retry.setText(self.tr("&Retry failed print jobs"))
         self.act_cancel_print.setText(self.tr("Cance&l waiting badge"))
         self.act_queue.setText(self.tr("Print &queue…"))
@@ -1370,8 +1554,13 @@ class MainWindow(QMainWindow):
             self.focus_input()
         super().changeEvent(event)
 
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.lock_screen.isVisible():
+            self.lock_screen.setGeometry(self.rect())
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.kiosk is not None:  # kiosk mode is left only with the PIN
+        if self.kiosk is not None or self.locked:  # left only with the PIN
             event.ignore()
             return
         if self._closed:

@@ -37,6 +37,7 @@ from checkin.desk import (
     print_state,
     print_test_page,
     process_queue,
+    purge_data,
     retry_jobs,
     save_attendee,
     scan_text,
@@ -49,6 +50,7 @@ from checkin.models import Attendee
 from checkin.printing.backend import Backend
 from checkin.printing.backend import make_backend as core_make_backend
 from checkin.sync.background import SyncStatus, next_delay, step
+from ui.pretix_service import PretixService
 from ui.workers import Lanes
 
 PRINT_POLL_MS = 10_000
@@ -71,6 +73,8 @@ class Station(QObject):
     printFailed = Signal(str)  # the print lane failed: the admission on the card stands
     syncChanged = Signal(object)  # SyncStatus, after every background sync step
     dayClosed = Signal(object)  # SyncStatus of the final sync ("Close the day")
+    purged = Signal(object)  # retention.PurgeResult: the event's personal data is gone
+    purgeFailed = Signal(str)  # one line: why not (events wait, the event is not over, ...)
 
     def __init__(self, db_path: Path, config: StationConfig,
                  config_path: Path | None = None, parent: QObject | None = None) -> None:
@@ -112,6 +116,8 @@ class Station(QObject):
         self._sync_timer.timeout.connect(self.sync_now)
         self.lanes["db"].error.connect(lambda _n, exc: self.failed.emit(message_of(exc)))
         self.lanes["print"].error.connect(lambda _n, exc: self.failed.emit(message_of(exc)))
+        self.pretix = PretixService(self.lanes["net"], db_path, self)
+        self.pretix.pulled.connect(lambda _result: self.refresh_stats())
 
     @property
     def ready(self) -> bool:
@@ -120,6 +126,7 @@ class Station(QObject):
     def shutdown(self) -> None:
         self._poll.stop()
         self._sync_timer.stop()
+        self.pretix.stop()
         self.lanes.stop()
 
     # -- open --------------------------------------------------------------------------
@@ -136,6 +143,7 @@ class Station(QObject):
         self.refresh_print_queue(force=True)  # badges left waiting by the last session
         self._poll.start()
         self.sync_now()
+        self.pretix.start()
 
     # -- scan and search -----------------------------------------------------------------
 
@@ -305,6 +313,8 @@ class Station(QObject):
         self._sync_failures = 0 if status.online else self._sync_failures + 1
         self.sync_status = status
         self.syncChanged.emit(status)
+        if status.online:
+            self.pretix.set_hub_state(status.hub_pretix)
         if final:
             self.dayClosed.emit(status)
         if status.pulled:  # other desks' admissions and the office's changes
@@ -317,6 +327,17 @@ class Station(QObject):
         self._synced(replace(self.sync_status, paired=True, online=False, error=message_of(exc),
                              all_synced=False), final)
 
+    def purge(self, keep_counts: bool = True) -> None:
+        """Remove the event's personal data from this desk (after the final sync)."""
+        self.lanes["db"].submit(lambda ctx: purge_data(ctx, keep_counts), self._purged,
+                                lambda exc: self.purgeFailed.emit(message_of(exc)),
+                                name="purge")
+
+    def _purged(self, result: Any) -> None:
+        self.purged.emit(result)
+        self.refresh_stats()
+        self.refresh_print_queue(force=True)
+
     # -- answers -------------------------------------------------------------------------
 
     def _answered(self, out: Outcome, auto_print: bool = True) -> None:
@@ -328,6 +349,8 @@ class Station(QObject):
         self.outcome.emit(out)
         if out.kind in ("ok", "undone", "created"):
             self.refresh_stats()
+        if out.kind in ("ok", "undone"):
+            self.pretix.request_push()
 
     def _action_failed(self, exc: BaseException) -> None:
         self.failed.emit(message_of(exc))

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +45,8 @@ from checkin.config import StationConfig
 from checkin.printing.backend import backends
 from ui.camera import list_cameras
 from ui.i18n import current_language, language_names
+from ui.pretix_panel import PretixPanel
+from ui.pretix_service import PretixService
 
 PIN_PATTERN = r"\d{4,8}"
 
@@ -99,7 +102,7 @@ class SettingsDialog(QDialog):
                  save_to: Path | None = None,
                  cameras: list[tuple[str, str]] | None = None,
                  layouts: Callable[[], list[tuple[str, str]]] = default_layouts,
-                 lpstat: str | None = "") -> None:
+                 lpstat: str | None = "", pretix: PretixService | None = None) -> None:
         super().__init__(parent)
         self._original = config
         self._result = replace(config)
@@ -125,6 +128,9 @@ class SettingsDialog(QDialog):
         self.kiosk_pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.kiosk_pin.setValidator(QRegularExpressionValidator(
             QRegularExpression(PIN_PATTERN), self.kiosk_pin))
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setRange(0, 240)
+        self.lock_minutes.setValue(max(0, min(240, config.lock_minutes)))
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020; font-weight: bold")
@@ -141,18 +147,28 @@ class SettingsDialog(QDialog):
                            ("layout", self.layout_combo), ("auto_print", self.auto_print),
                            ("camera_enabled", self.camera_enabled), ("camera", self.camera),
                            ("sound", self.sound), ("language", self.language),
-                           ("kiosk_pin", self.kiosk_pin)):
+                           ("kiosk_pin", self.kiosk_pin), ("lock_minutes", self.lock_minutes)):
             label = QLabel()
             label.setBuddy(field)
             self._labels[key] = label
             self.form.addRow(label, field)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
+        # pretix as the attendee source (ui/pretix_panel.py): acts at once, not on OK
+        self.pretix = PretixPanel(pretix, self) if pretix is not None else None
+        if self.pretix is not None:
+            layout.addWidget(self.pretix)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        chain = [self.station, self.operator, self.backend, self.printer, self.layout_combo,
-                 self.auto_print, self.camera_enabled, self.camera, self.sound, self.language,
-                 self.kiosk_pin, self.buttons]
+        chain: list[QWidget] = [
+            self.station, self.operator, self.backend, self.printer, self.layout_combo,
+            self.auto_print, self.camera_enabled, self.camera, self.sound, self.language,
+            self.kiosk_pin, self.lock_minutes]
+        if self.pretix is not None:
+            chain += [self.pretix.url, self.pretix.organizer, self.pretix.event_slug,
+                      self.pretix.list_id, self.pretix.token, self.pretix.test_button,
+                      self.pretix.connect_button, self.pretix.pull_button]
+        chain.append(self.buttons)
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
 
@@ -271,6 +287,7 @@ class SettingsDialog(QDialog):
             sound=self.sound.isChecked(),
             language=self.language.currentData() or "",
             kiosk_pin=self.kiosk_pin.text(),
+            lock_minutes=self.lock_minutes.value(),
         )
 
     def _show_error(self, text: str) -> None:
@@ -333,6 +350,7 @@ class SettingsDialog(QDialog):
             "sound": self.tr("Play so&unds"),
             "language": self.tr("Lan&guage:"),
             "kiosk_pin": self.tr("&Kiosk PIN:"),
+            "lock_minutes": self.tr("Lock when i&dle:"),
         }
         for key, text in texts.items():
             self._labels[key].setText(text)
@@ -343,6 +361,10 @@ class SettingsDialog(QDialog):
         self._printer_field().setPlaceholderText(self.tr("system default printer"))
         self.kiosk_pin.setPlaceholderText(self.tr("4 to 8 digits (empty: asked at the first "
                                                   "kiosk start)"))
+        self.kiosk_pin.setToolTip(self.tr("The staff PIN: it leaves kiosk mode and unlocks "
+                                          "the locked station."))
+        self.lock_minutes.setSuffix(self.tr(" min"))
+        self.lock_minutes.setSpecialValueText(self.tr("never"))
         backend = self.backend.currentData() or self._original.printer_backend
         self._set_items(self.backend, [(info.name, self._registry_text(info.description))
                                        for info in backends()], backend)

@@ -1,10 +1,12 @@
-"""The station's status bar: station, event day, checked in / expected, printer, sync."""
+"""The station's status bar: station, event day, checked in / expected, printer, sync,
+pretix."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from checkin.pretix.cycle import PretixState
 from checkin.sync.background import SyncStatus, clock_of
 from ui.format import printer_state_text
 
@@ -28,6 +30,10 @@ class StationStatusBar(QStatusBar):
         self.printer_label = self._field("printer")
         self.sync_label = self._field("sync")
         self.sync_label.hide()
+        self._pretix: PretixState | None = None
+        self._pretix_via_hub = False
+        self.pretix_label = self._field("pretix")
+        self.pretix_label.hide()
         self.retranslateUi()
 
     def _field(self, name: str) -> QLabel:
@@ -65,6 +71,12 @@ class StationStatusBar(QStatusBar):
         """The hub as the last background sync found it; hidden for a desk with no hub."""
         self._sync = status
         self._update_sync()
+
+    def set_pretix(self, state: PretixState | None, via_hub: bool = False) -> None:
+        """pretix as this desk's own connection, or (via_hub) its hub's, has it; hidden
+        when neither is connected."""
+        self._pretix, self._pretix_via_hub = state, via_hub
+        self._update_pretix()
 
     # -- texts -----------------------------------------------------------------------------
 
@@ -138,6 +150,33 @@ class StationStatusBar(QStatusBar):
         self.sync_label.setToolTip(self._sync.error)
         self.sync_label.setAccessibleName(self.sync_label.text())
 
+    def pretix_text(self) -> str:
+        state = self._pretix
+        if state is None or not state.connected:
+            return ""
+        parts = [self.tr("pretix via hub") if self._pretix_via_hub else self.tr("pretix")]
+        if state.error:
+            parts.append(self.tr("error"))
+        if state.last_pull:
+            parts.append(self.tr("pulled {time}").format(time=clock_of(state.last_pull)))
+        else:
+            parts.append(self.tr("connected, not pulled yet"))
+        if state.waiting:
+            parts.append(self.tr("1 admission waiting") if state.waiting == 1 else
+                         self.tr("{n} admissions waiting").format(n=state.waiting))
+        elif state.last_push or state.accepted:
+            parts.append(self.tr("all sent"))
+        if state.refused:
+            parts.append(self.tr("{n} refused").format(n=state.refused))
+        return " · ".join(parts)
+
+    def _update_pretix(self) -> None:
+        text = self.pretix_text()
+        self.pretix_label.setVisible(bool(text))
+        self.pretix_label.setText(text)
+        self.pretix_label.setToolTip(self._pretix.error if self._pretix else "")
+        self.pretix_label.setAccessibleName(text)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslateUi()
@@ -149,3 +188,4 @@ class StationStatusBar(QStatusBar):
         self._update_counts()
         self._update_printer()
         self._update_sync()
+        self._update_pretix()

@@ -67,9 +67,21 @@ FIELDS = (
     "static",          # fixed text from the region's `text`
     "rule",            # a thin coloured line (decoration)
 )
+# A badge hangs on a delegate's chest all day: it never shows how to reach them. A region
+# asking for one of these (or any field whose name holds one) is refused with its own
+# line rather than the list of FIELDS, so that whoever writes the layout learns why.
+CONTACT_WORDS = ("email", "e_mail", "mail", "phone", "mobile", "tel", "fax", "address",
+                 "street", "postcode", "postal", "zip", "city")
 _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?\s*$")
 _UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, None: 1.0}
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def is_contact_field(name: str) -> bool:
+    """Whether a field name asks for an e-mail address, phone number or postal address."""
+    words = re.split(r"[^a-z]+", name.lower().replace("e-mail", "email"))
+    return any(word in CONTACT_WORDS or word.startswith(("email", "phone", "address"))
+               for word in words if word)
 
 
 def length(value: object, what: str) -> float:
@@ -205,6 +217,9 @@ def _region(data: object, index: int) -> Region:
     if unknown:
         raise ValueError(f"{what}: unknown key {sorted(unknown)[0]!r}")
     kind = data.get("field")
+    if isinstance(kind, str) and is_contact_field(kind):
+        raise ValueError(f"{what}: field {kind!r} is contact data (e-mail, phone or address), "
+                         "which a badge never shows (docs/privacy.md)")
     if kind not in FIELDS:
         raise ValueError(f"{what}: field must be one of {', '.join(FIELDS)} (got {kind!r})")
     what = f"region {index + 1} ({kind})"

@@ -44,6 +44,8 @@ COMMANDS = {
     "report": "report:report",
     "duplicates": "merging:duplicates",
     "merge": "merging:merge",
+    "audit": "privacy:audit",
+    "purge": "privacy:purge",
     "encrypt": "encryption:encrypt",
     "decrypt": "encryption:decrypt",
 }

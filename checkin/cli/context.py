@@ -1,12 +1,12 @@
 """What every subcommand gets: the resolved database path and a way to open it."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from checkin import db, paths
-from checkin.db import open_db
+from checkin import db, paths, places
 from checkin.errors import CheckinError
 from checkin.models import Attendee
 from checkin.store import Store
@@ -20,16 +20,33 @@ class CliContext:
     db_option: str | None = None
 
     @property
+    def db_url(self) -> str | None:
+        """A PostgreSQL database's URL (`--db postgresql://...` or $CHECKIN_DB), else None."""
+        given = self.db_option or os.environ.get(paths.ENV_DB)
+        return given if given and places.is_postgres(given) else None
+
+    @property
     def db_path(self) -> Path:
-        return paths.resolve_db(self.db_option)
+        """The database file; for PostgreSQL the name its files (key, PNGs) go beside."""
+        url = self.db_url
+        return places.files_path(url) if url else paths.resolve_db(self.db_option)
+
+    @property
+    def place(self) -> places.Place:
+        return self.db_url or self.db_path
 
     def store(self, *, station: str = "", operator: str = "", create: bool = False,
               check: str = db.FULL) -> Store:
         """The event database, opened for this command: checked for damage first (FULL:
-        quick_check; `checkin scan` asks for db.FAST), closed when the command ends."""
+        quick_check; `checkin scan` asks for db.FAST), closed when the command ends.
+        Without an operator: the station settings' one, else the login name."""
         OPENED[:] = [self.db_path]
-        store = Store(open_db(self.db_path, create=create, check=check), station=station,
-                      operator=operator)
+        if not operator:  # every event a command logs names someone (checkin.operators)
+            from checkin.operators import identity
+
+            operator = identity()[1]
+        store = places.open_store(self.place, create=create, check=check, station=station,
+                                  operator=operator)
         # Closed when the command ends: a connection left to the garbage collector would
         # count as another program holding the database (checkin.db.replace_database).
         ctx = click.get_current_context(silent=True)

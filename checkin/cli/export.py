@@ -24,9 +24,10 @@ def attendance(cli: CliContext, out: str, fmt: str | None) -> None:
     """
     from pathlib import Path
 
-    from checkin.exporting import export_attendance, format_for
+    from checkin.exporting import export_attendance, format_for, personal_data_note
 
     path = Path(out)
     chosen = format_for(path, fmt)
     count = export_attendance(cli.store(), path, chosen)
     click.echo(f"wrote {count} attendees to {path} ({chosen})")
+    click.echo(f"note: this file {personal_data_note(count)} (logged: `checkin audit`)")

@@ -34,10 +34,21 @@ def hub() -> None:
                    "(default: the address set by `checkin hub upload-url`).")
 @click.option("--upload-backoff", type=click.FloatRange(0.01, 3600), default=5.0,
               hidden=True, help="Seconds before the second upload attempt (doubles).")
+@click.option("--pretix-every", type=click.FloatRange(1, 86400), default=180.0,
+              show_default=True, metavar="SECONDS",
+              help="A database connected to pretix (`checkin pretix connect`): pull from "
+                   "pretix this often (admissions are pushed as desks send them).")
+@click.option("--pretix-backoff", type=click.FloatRange(0.01, 3600), default=5.0,
+              hidden=True, help="Seconds before pretix is tried again after a failure "
+                                "(doubles, at most 300).")
 @pass_cli
 def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key: Path | None,
-          tls_self_signed: bool, upload: str | None, upload_backoff: float) -> None:
+          tls_self_signed: bool, upload: str | None, upload_backoff: float,
+          pretix_every: float, pretix_backoff: float) -> None:
     """Serve the event database to the desks until Ctrl+C."""
+    from checkin.places import shown as shown_place
+    from checkin.pretix.connection import connected, load
+    from checkin.pretix.cycle import Policy
     from checkin.sync.hub import prepare
     from checkin.sync.hub import serve as run
     from checkin.sync.tls import display_fingerprint, ensure_self_signed, fingerprint_of_file
@@ -48,17 +59,17 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")
     if tls_self_signed:
-        prepare(cli.db_path)  # an event database, before files appear beside it
+        prepare(cli.place)  # an event database, before files appear beside it
         made = ensure_self_signed(cli.db_path, host)
         tls_cert, tls_key = made.cert, made.key
         if made.created:
             click.echo(f"made a self-signed TLS certificate {made.cert} (its key {made.key} "
                        "is readable by you only); every start reuses it")
     upload = check_url(upload) if upload else None
-    target = upload or configured_url(cli.db_path)
+    target = upload or configured_url(cli.place)
 
     def announce(url: str) -> None:
-        click.echo(f"hub serving {cli.db_path} on {url}/api/v1 (Ctrl+C stops)")
+        click.echo(f"hub serving {shown_place(cli.place)} on {url}/api/v1 (Ctrl+C stops)")
         if tls_cert is not None:
             click.echo(f"TLS certificate {display_fingerprint(fingerprint_of_file(tls_cert))} "
                        "(desks pin it: the pairing code of `checkin hub add-station` holds it)")
@@ -71,10 +82,15 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
         if target:
             click.echo(f"after each final sync of a desk the attendance is uploaded to "
                        f"{shown(target)}")
+        store = cli.store()
+        if connected(store):
+            click.echo(f"pretix: {load(store).describe()}: pulled every {pretix_every:.0f} s, "
+                       "admissions pushed as the desks send them")
 
-    run(cli.db_path, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+    run(cli.place, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
         announce=announce, upload_url=upload,
-        upload_policy=UploadPolicy(first_delay=upload_backoff))
+        upload_policy=UploadPolicy(first_delay=upload_backoff),
+        pretix_policy=Policy(pull_every=pretix_every, first_retry=pretix_backoff))
 
 
 @hub.command("add-station")
@@ -201,3 +217,12 @@ def uploads(cli: CliContext, as_json: bool, limit: int) -> None:
         code = "-" if u.http_code is None else str(u.http_code)
         click.echo(f"{u.time}  {u.status:<8} {code:>3}  {u.bytes:>9} B  attempt {u.attempt}  "
                    f"{u.url}  {u.trigger}" + (f"  ({u.error})" if u.error else ""))
+
+
+def _add_fields() -> None:
+    from checkin.cli.privacy import desk_fields
+
+    hub.add_command(desk_fields)
+
+
+_add_fields()  # `checkin hub fields` (checkin/cli/privacy.py: the privacy commands together)

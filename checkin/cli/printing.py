@@ -57,7 +57,9 @@ def print_(cli: CliContext, ids: tuple[str, ...], printer: str | None, layout: s
     # printer is its own default ("" = the CUPS default queue, the default PDF folder).
     target = printer if printer is not None else (
         config.printer if name == config.printer_backend else "")
-    store = cli.store(station=config.station, operator=operator or config.operator)
+    from checkin.operators import identity
+
+    store = cli.store(station=config.station, operator=identity(None, operator)[1])
     queue = PrintQueue(store)
     if status:
         _show_status(queue, store, name, target, show_all)

@@ -39,3 +39,7 @@ def report(cli: CliContext, out: str, day: str | None) -> None:
                f"{len(s.conflicts)} conflict{'s' if len(s.conflicts) != 1 else ''}")
     if s.sync.warning:
         click.echo(f"warning: {s.sync.warning}")
+    from checkin.exporting import personal_data_note
+
+    click.echo(f"note: {csv.name} and {xlsx.name} each {personal_data_note(result.attendees)}"
+               " (logged: `checkin audit`)")

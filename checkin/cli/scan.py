@@ -24,12 +24,11 @@ _ESCAPES: dict[int, str] = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F
 
 
 def _station_defaults(station: str | None, operator: str | None) -> tuple[str, str]:
-    """Options first, then the station config (the app's settings), then the Store's."""
-    from checkin.config import StationConfig
+    """Options first, then the station config (the app's settings), then the Store's
+    station and this computer's login name (checkin.operators)."""
+    from checkin.operators import identity
 
-    config = StationConfig.load()
-    return (station or config.station or "", operator if operator is not None
-            else config.operator)
+    return identity(station, operator)
 
 
 def _day_option(value: str | None) -> str | None:

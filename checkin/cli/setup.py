@@ -40,6 +40,7 @@ def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bo
          encrypted: bool, use_keyring: bool) -> None:
     """Create an event database with its name, days and time zone."""
     from checkin import cipher, clock, keys, passphrases
+    from checkin.places import shown
 
     day_list = parse_days(days)
     name = name.strip()
@@ -57,7 +58,7 @@ def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bo
         secret = passphrases.for_new(cli.db_path)
         passphrases.remember(cli.db_path, secret)  # open_db makes the new file encrypted
 
-    if not cli.db_path.exists():
+    if cli.db_url is None and not cli.db_path.exists():
         keys.check_adoptable(cli.db_path)  # before anything is created
     store = cli.store(create=True)
     # Checked and written under one write lock: an `init` or `demo` running at the same
@@ -65,14 +66,14 @@ def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bo
     with store.transaction():
         if store.meta("event_name") is not None and not force:
             raise CheckinError(
-                f"{cli.db_path} already holds an event (use --force to rename it)")
+                f"{shown(cli.place)} already holds an event (use --force to rename it)")
         keys.check_adoptable(cli.db_path, store)
         store.set_event(name, day_list)
         if zone_name is not None or store.meta(clock.ZONE_KEY) is None:
             store.set_meta(clock.ZONE_KEY, zone_name or clock.local_zone_name())
     _after_init(cli, store)
     click.echo(f"created event {name!r} ({', '.join(day_list)}, time zone "
-               f"{store.meta(clock.ZONE_KEY)}) in {cli.db_path}"
+               f"{store.meta(clock.ZONE_KEY)}) in {shown(cli.place)}"
                + (", encrypted" if cipher.is_encrypted(cli.db_path) else ""))
     if use_keyring:
         passphrases.keyring_store(cli.db_path, secret or passphrases.known(cli.db_path) or "")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from checkin.sync.client import SyncResult
 
 
-def _first_sync(path: Path, hub: str | None, token: str | None, fingerprint: str | None,
+def _first_sync(path: Path, hub: tuple[str, ...], token: str | None, fingerprint: str | None,
                 trust_on_first_use: bool, final: bool = False) -> tuple["SyncResult", str]:
     """Sync into a new database; (result, the line saying what was created)."""
     from checkin import passphrases
@@ -88,7 +88,10 @@ def _first_sync(path: Path, hub: str | None, token: str | None, fingerprint: str
               help="The pairing code of `checkin hub add-station` (scanned or copied): the "
                    "hub, this desk's token and the hub certificate's fingerprint at once "
                    "(remembered).")
-@click.option("--hub", help="The hub's address, e.g. http://192.168.1.10:8765 (remembered).")
+@click.option("--hub", multiple=True,
+              help="The hub's address, e.g. http://192.168.1.10:8765 (remembered). Given "
+                   "more than once: hub processes of one database, tried in turn when one "
+                   "does not answer.")
 @click.option("--token", help="This desk's token from `checkin hub add-station` (remembered "
                               "in a file beside the database, readable by you only).")
 @click.option("--fingerprint", metavar="SHA256",
@@ -103,7 +106,7 @@ def _first_sync(path: Path, hub: str | None, token: str | None, fingerprint: str
                    "(it may upload the attendance then).")
 @pass_cli
 @click.pass_context
-def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
+def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: tuple[str, ...],
          token: str | None, fingerprint: str | None, trust_on_first_use: bool,
          final: bool) -> None:
     """Push this desk's events to the hub and pull everybody else's."""
@@ -118,9 +121,8 @@ def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
             raise click.UsageError("--pair brings the hub, the token and the fingerprint: not "
                                    "with --hub, --token, --fingerprint or --trust-on-first-use")
         pairing = parse(code)
-        hub, token, fingerprint = pairing.url, pairing.token, pairing.fingerprint
-    if hub:
-        hub = normalise_hub(hub)
+        hub, token, fingerprint = (pairing.url,), pairing.token, pairing.fingerprint
+    hub = tuple(normalise_hub(h) for h in hub)
     if fingerprint:
         fingerprint = normalise_fingerprint(fingerprint)
     if not path.exists():
@@ -157,6 +159,8 @@ def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: str | None,
         if result.upload == "queued":
             click.echo("the hub uploads the attendance to the organiser now "
                        "(`checkin hub uploads` on the hub shows how it went)")
+        if result.pretix_final is not None:
+            click.echo(result.pretix_final.line())
 
 
 @click.command()

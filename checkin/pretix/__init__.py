@@ -12,8 +12,9 @@ and finds the API token in the file beside the database (db_path, default store.
 Failures the user can act on are CheckinErrors with a one-line message (PretixError for
 pretix's refusals, PretixUnavailable when it cannot be reached). A failed pull changes no
 attendee and no event; a push records each answer as it comes, so nothing is lost or
-sent twice. What is meant to call these on a schedule (a hub pulling every few minutes
-and pushing as the desks' events arrive) is not here: it calls pull() and push().
+sent twice. checkin.pretix.cycle calls them on a schedule (pull every few minutes, push
+soon after admissions, back off while pretix is away): the hub's relay
+(checkin.sync.pretix_relay) and the station app run it.
 """
 
 from checkin.pretix.client import PretixError, PretixUnavailable

@@ -9,8 +9,10 @@ Contract:
   the hub and token this database remembers. Never raises for the hub being away, slow
   or refusing: the status says so in one line, and `offline_since` keeps the time the
   hub was last lost. Without a remembered hub: `paired` is False and nothing is sent.
-  `final`: the end of the day: the status says whether the hub acknowledged every event
-  of this desk (`all_synced`) and how many events the desk holds.
+  `final`: the end of the day (`sync_once(final=True)`: the hub hears it): the status
+  says whether the hub acknowledged every event of this desk (`all_synced`), how many
+  events the desk holds, and a pretix-connected hub's final push (`pretix_final`).
+  `hub_pretix`: such a hub's pretix state, from every step.
 - ``next_delay(status, failures) -> float``: seconds to the next step: EVERY_S while the
   hub answers; after failures 5, 10, 20, 40, then every 60 s (a hub that is away is not
   hammered, and one that comes back is found within a minute).
@@ -22,9 +24,13 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checkin.errors import CheckinError
 from checkin.store import Store, now
+
+if TYPE_CHECKING:
+    from checkin.pretix.cycle import FinalPush, PretixState
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +51,8 @@ class SyncStatus:
     pulled: int = 0  # events new to this desk in the last step
     all_synced: bool = False  # final step: the hub acknowledged every event of this desk
     events: int = 0  # final step: events this desk holds
+    hub_pretix: PretixState | None = None  # a hub connected to pretix: how that stands
+    pretix_final: FinalPush | None = None  # final step: the hub's final push to pretix
 
 
 def step(store: Store, db_path: Path, before: SyncStatus, *, final: bool = False
@@ -55,7 +63,7 @@ def step(store: Store, db_path: Path, before: SyncStatus, *, final: bool = False
     if not hub or not token:
         return SyncStatus(waiting=outbox_count(store))
     try:
-        result = sync_once(store, db_path, hub, token)
+        result = sync_once(store, db_path, hub, token, final=final)
     except CheckinError as exc:  # SyncError and a busy database alike: try again later
         if before.online or not before.offline_since:
             log.warning("background sync with %s failed: %s", hub, exc)
@@ -63,10 +71,12 @@ def step(store: Store, db_path: Path, before: SyncStatus, *, final: bool = False
                        waiting=outbox_count(store), pulled=0, all_synced=False,
                        offline_since=before.offline_since or now())
     status = SyncStatus(paired=True, online=True, hub=hub, waiting=result.waiting,
-                        last_sync=now(), clock_skew=result.clock_skew, pulled=result.pulled)
+                        last_sync=now(), clock_skew=result.clock_skew, pulled=result.pulled,
+                        hub_pretix=result.pretix)
     if final:
         total = int(store.db.execute("SELECT count(*) FROM events").fetchone()[0])
-        status = replace(status, all_synced=result.waiting == 0, events=total)
+        status = replace(status, all_synced=result.waiting == 0, events=total,
+                         pretix_final=result.pretix_final)
         log.info("close of day: %s (%d events, %d waiting)",
                  "all synced" if status.all_synced else "NOT all synced", total,
                  result.waiting)

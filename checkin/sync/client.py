@@ -7,8 +7,10 @@ connection; no Qt here):
   trust_on_first_use=False) -> SyncResult``: one full exchange: GET /status (the token,
   the hub's id and event), this desk's station key to the hub once
   (checkin.station_keys), then push the outbox in batches (at least one push, empty or
-  not: it records this desk's contact and clock skew at the hub), then pull pages until
-  the hub has no more. hub/token default to the remembered ones. SyncError (a
+  not: it records this desk's contact and clock skew at the hub), then, on a desk whose
+  log is still empty, copy the hub's snapshot (checkin.sync.snapshot: a first sync in
+  one piece), then pull pages until the hub has no more (the event's name, days and time
+  zone come with each page). hub/token default to the remembered ones. SyncError (a
   CheckinError: one line for the user) when the hub is unreachable, refuses the token,
   or answers something else; everything committed before stays, and nothing is lost: at
   worst events are sent again, and the hub stores each uuid once.
@@ -20,12 +22,20 @@ connection; no Qt here):
   first certificate seen. The pin used is remembered once /status answered. A desk with
   a pin refuses an http:// hub (that would send its token in clear text).
 - ``final=True``: when the outbox is empty after the exchange, POST /final tells the hub
-  this desk's day is done (the hub may then upload the attendance: result.upload).
+  this desk's day is done (the hub may then upload the attendance: result.upload; a hub
+  connected to pretix pushes to pretix first: result.pretix_final). result.pretix: a
+  pretix-connected hub's pretix state, from its /status.
 - ``outbox_count(store) -> int``: own events the hub has not acknowledged yet.
 - ``remember(store, db_path, hub, token)`` / ``remembered(store, db_path)``: the hub URL
   in the database's meta (sync_hub), the token in ``token_path(db_path)``, a file beside
-  the database readable by its owner only (0600). ``pin(store, fingerprint)`` sets (or
-  with None clears) the remembered certificate fingerprint; ``pinned(store)`` reads it.
+  the database readable by its owner only (0600). ``hub`` may be several addresses of one
+  hub (hub processes on one PostgreSQL database, docs/deployment.md): all are kept (meta
+  sync_hubs, a JSON list), and ``sync_once`` tries the one that answered last first, then
+  the others in order, whenever one does not answer (HubUnreachable: no connection, a
+  timeout, or 502/503/504 from it or its proxy). The exchange then starts again at the
+  next address; nothing is lost or doubled, as after any interrupted sync. Both must serve
+  the same TLS certificate (one pin). ``pin(store, fingerprint)`` sets (or with None
+  clears) the remembered certificate fingerprint; ``pinned(store)`` reads it.
 
 State, all in the desk's database: meta ``sync_pull_seq`` (the hub_seq pulled up to),
 ``sync_push_seq`` (local events.seq up to which the hub acknowledged everything of ours),
@@ -41,24 +51,29 @@ lists the events, so a crash at any point re-sends at worst.
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checkin.clock import ZONE_KEY
 from checkin.errors import CheckinError
 from checkin.models import Event
+from checkin.net_errors import reason
 from checkin.store import Store, now
 from checkin.sync import protocol, tls
 
 if TYPE_CHECKING:
     import httpx
 
+    from checkin.pretix.cycle import FinalPush, PretixState
+
 log = logging.getLogger(__name__)
 
 HUB_KEY = "sync_hub"
+HUBS_KEY = "sync_hubs"  # every address of the hub (JSON list), tried in turn
 HUB_ID_KEY = "sync_hub_id"
 PULL_KEY = "sync_pull_seq"
 PUSH_KEY = "sync_push_seq"
@@ -74,6 +89,10 @@ class SyncError(CheckinError):
     """Sync stopped; str() is one line for the user. What was committed before stays."""
 
 
+class HubUnreachable(SyncError):
+    """The hub did not answer, or said it cannot now: another address of it is tried."""
+
+
 @dataclass(frozen=True)
 class SyncResult:
     hub: str
@@ -86,6 +105,10 @@ class SyncResult:
     clock_skew: float  # seconds: the hub's clock minus this desk's (network time included)
     fingerprint: str | None = None  # the hub certificate's pinned SHA-256 (https only)
     upload: str | None = None  # final: the hub's answer ("queued" or "off"); else None
+    # A hub connected to pretix: how its pretix stands (from /status), and with final,
+    # its final push to pretix (docs/pretix.md, "The hub"); None from other hubs.
+    pretix: "PretixState | None" = None
+    pretix_final: "FinalPush | None" = None
 
 
 # -- remembered hub and token ---------------------------------------------------------------
@@ -107,10 +130,14 @@ def normalise_hub(url: str) -> str:
     return url
 
 
-def remember(store: Store, db_path: Path, hub: str | None, token: str | None) -> None:
-    if hub:
+def remember(store: Store, db_path: Path, hub: str | Sequence[str] | None,
+             token: str | None) -> None:
+    hubs = [normalise_hub(h) for h in ([hub] if isinstance(hub, str) else hub or [])]
+    if hubs:
         with store.transaction():
-            store.set_meta(HUB_KEY, normalise_hub(hub))
+            if store.meta(HUB_KEY) not in hubs:  # else the one that answered last stays first
+                store.set_meta(HUB_KEY, hubs[0])
+            store.set_meta(HUBS_KEY, json.dumps(list(dict.fromkeys(hubs))))
     if token:
         path = token_path(db_path)
         tmp = path.with_name(path.name + ".new")
@@ -135,6 +162,16 @@ def pin(store: Store, fingerprint: str | None) -> None:
 
 def pinned(store: Store) -> str | None:
     return store.meta(FINGERPRINT_KEY) or None
+
+
+def remembered_hubs(store: Store) -> list[str]:
+    """The hub's addresses: the one that answered last first."""
+    first = store.meta(HUB_KEY)
+    try:
+        others = [str(h) for h in json.loads(store.meta(HUBS_KEY) or "[]")]
+    except (ValueError, TypeError):
+        others = []
+    return list(dict.fromkeys([first, *others] if first else others))
 
 
 def remembered(store: Store, db_path: Path) -> tuple[str | None, str | None]:
@@ -183,11 +220,13 @@ def _outbox_batch(store: Store) -> list[Event]:
     return batch
 
 
-def _advance_push_cursor(store: Store) -> None:
-    """Move the push cursor over pulled events when nothing of ours lies before them, so
-    the outbox query does not walk the whole pulled log each time. In one write
-    transaction: an admission committed meanwhile is either seen or gets a later seq."""
+def _finish(store: Store, hub_time: str) -> None:
+    """Note the sync's end (meta sync_last) and move the push cursor over pulled events
+    when nothing of ours lies before them, so the outbox query does not walk the whole
+    pulled log each time. One write transaction: an admission committed meanwhile is
+    either seen or gets a later seq."""
     with store.transaction():
+        store.set_meta(LAST_KEY, hub_time)
         cursor = _push_cursor(store)
         first = store.db.execute(f"SELECT min(e.seq) {_OUTBOX}", [cursor]).fetchone()[0]
         target = (int(first) - 1 if first is not None else int(
@@ -203,27 +242,12 @@ def _events_wait(count: int) -> str:
     return f"{count} event waits" if count == 1 else f"{count} events wait"
 
 
-def _reason(exc: Exception) -> str:
-    import httpx
-
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    text = str(exc) or type(exc).__name__
-    lowered = text.lower()
-    for needle, reason in (("refused", "connection refused"),
-                           ("name or service not known", "host name not found"),
-                           ("nodename nor servname", "host name not found"),
-                           ("no route", "no route to host"),
-                           ("unreachable", "network unreachable"),
-                           ("reset", "connection reset"),
-                           ("wrong version number", "it does not speak TLS (an http:// hub?)"),
-                           ("record layer failure", "it does not speak TLS (an http:// hub?)"),
-                           ("disconnected without", "it closed the connection without an "
-                                                    "answer (an https:// hub?)"),
-                           ("certificate", "TLS certificate not accepted")):
-        if needle in lowered:
-            return reason
-    return text.splitlines()[0][:200]
+def _outbox_note(store: Store) -> str:
+    try:
+        count = outbox_count(store)
+    except Exception:  # the count only decorates the message
+        return ""
+    return f"; {_events_wait(count)} in the outbox"
 
 
 class _Hub:
@@ -236,11 +260,7 @@ class _Hub:
         self.given = given  # the pin came with this call, not from an earlier sync
 
     def _waiting(self) -> str:
-        try:
-            count = outbox_count(self.store)
-        except Exception:  # the count only decorates the message
-            return ""
-        return f"; {_events_wait(count)} in the outbox"
+        return _outbox_note(self.store)
 
     def _changed(self, changed: tls.CertificateChanged) -> SyncError:
         expected = tls.short_fingerprint(changed.expected)
@@ -262,12 +282,20 @@ class _Hub:
         import httpx
 
         try:
-            answer = self.client.request(method, protocol.API + path, **kwargs)
+            try:
+                answer = self.client.request(method, protocol.API + path, **kwargs)
+            except httpx.RemoteProtocolError:
+                # The hub closed a kept-alive connection just as it was reused (its idle
+                # timeout ran out while this desk applied a page): once more on a new one.
+                # Every request is safe to repeat (pushes are stored once per uuid).
+                log.info("sync: hub %s closed a kept-alive connection: %s again", self.hub,
+                         path)
+                answer = self.client.request(method, protocol.API + path, **kwargs)
         except httpx.HTTPError as exc:
             if self.pinning is not None and self.pinning.changed is not None:
                 raise self._changed(self.pinning.changed) from None
-            raise SyncError(f"hub {self.hub} unreachable: {_reason(exc)}"
-                            f"{self._waiting()}") from None
+            raise HubUnreachable(f"hub {self.hub} unreachable: {reason(exc)}"
+                                 f"{self._waiting()}") from None
         if answer.status_code == 401:
             raise SyncError("the hub refused this station's token (revoked or wrong)")
         return answer
@@ -280,7 +308,8 @@ class _Hub:
             data = None
         if answer.status_code != 200:
             why = data.get("error") if isinstance(data, dict) else None
-            raise SyncError(f"hub {self.hub} answered {answer.status_code}"
+            refusal = HubUnreachable if answer.status_code in (502, 503, 504) else SyncError
+            raise refusal(f"hub {self.hub} answered {answer.status_code}"
                             f"{': ' + str(why)[:200] if why else ''}{self._waiting()}")
         if not isinstance(data, dict):
             raise SyncError(f"{self.hub} did not answer like a checkin hub (not JSON)")
@@ -335,18 +364,44 @@ def _pinning(store: Store, hub: str, fingerprint: str | None,
     return tls.pinned_context(pin_now or known)
 
 
-def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | None = None,
-              *, fingerprint: str | None = None, trust_on_first_use: bool = False,
-              final: bool = False) -> SyncResult:
-    """One push-and-pull exchange with the hub (see the module docstring)."""
-    import httpx
-
-    known_hub, known_token = remembered(store, db_path)
-    hub, token = hub or known_hub, token or known_token
-    if not hub or not token:
+def sync_once(store: Store, db_path: Path, hub: str | Sequence[str] | None = None,
+              token: str | None = None, *, fingerprint: str | None = None,
+              trust_on_first_use: bool = False, final: bool = False) -> SyncResult:
+    """One push-and-pull exchange with the hub (see the module docstring), at the first
+    of its addresses that answers."""
+    _, known_token = remembered(store, db_path)
+    given = [hub] if isinstance(hub, str) else list(hub or [])
+    hubs = list(dict.fromkeys(normalise_hub(h) for h in [*given, *remembered_hubs(store)]))
+    token = token or known_token
+    if not hubs or not token:
         raise SyncError("no hub known for this database: run `checkin sync --hub URL "
                         "--token TOKEN` once (the token comes from `checkin hub add-station`)")
-    hub = normalise_hub(hub)
+    missed: list[str] = []
+    for address in hubs:
+        try:
+            result = _sync_with(store, db_path, address, token, fingerprint=fingerprint,
+                                trust_on_first_use=trust_on_first_use, final=final)
+        except HubUnreachable as exc:
+            missed.append(str(exc).split("; ")[0])
+            if address != hubs[-1]:
+                log.warning("sync: %s; trying %s", exc, hubs[hubs.index(address) + 1])
+                continue
+            if len(hubs) == 1:
+                raise
+            raise HubUnreachable(f"no address of the hub answered ({'; '.join(missed)})"
+                                 f"{_outbox_note(store)}") from None
+        if len(hubs) > 1 and store.meta(HUB_KEY) != address:
+            with store.transaction():  # the one that answered is tried first next time
+                store.set_meta(HUB_KEY, address)
+        return result
+    raise AssertionError("unreachable: hubs is not empty")
+
+
+def _sync_with(store: Store, db_path: Path, hub: str, token: str, *,
+               fingerprint: str | None, trust_on_first_use: bool,
+               final: bool) -> SyncResult:
+    import httpx
+
     pinning = _pinning(store, hub, fingerprint, trust_on_first_use)
     # httpx logs every request at INFO: our own lines say what a supporter needs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -357,7 +412,8 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
                       headers={"Authorization": f"Bearer {token.strip()}"}) as client:
         talk = _Hub(client, hub, store, pinning, given=bool(fingerprint))
         try:
-            status = talk.call("GET", "/status")
+            cursor = int(store.meta(PULL_KEY) or 0)
+            status = talk.call("GET", "/status", params={"at": cursor} if cursor else None)
             with _understood(hub):
                 hub_id, station = str(status["hub_id"]), str(status["station"])
                 hub_time, event_name = str(status["hub_time"]), str(status["event"]["name"])
@@ -368,23 +424,24 @@ def sync_once(store: Store, db_path: Path, hub: str | None = None, token: str | 
                 log.info("sync: the hub's TLS certificate %s is pinned",
                          tls.display_fingerprint(pinning.expected or ""))
             _send_station_key(store, db_path, talk)
-            _restart_after_a_restored_hub(store, talk, hub_log)
+            _restart_after_a_restored_hub(store, talk, hub_log, status.get("at"))
             pushed = _push(store, talk)
+            copied = _first_from_snapshot(store, talk, hub_id)
             pulled, hub_seq = _pull(store, talk, hub_id)
-            upload = _final(store, talk) if final else None
+            pulled += copied
+            upload, pretix_final = _final(store, talk) if final else (None, None)
         except SyncError as exc:
             log.warning("sync with %s failed: %s", hub, exc)
             raise
-    _advance_push_cursor(store)
-    with store.transaction():
-        store.set_meta(LAST_KEY, hub_time)
+    _finish(store, hub_time)
     waiting = outbox_count(store)
     log.info("sync with %s finished: %d pushed, %d pulled, %d waiting, hub_seq %d", hub,
              pushed, pulled, waiting, hub_seq)
     return SyncResult(hub=hub, station=station, pushed=pushed, pulled=pulled, waiting=waiting,
                       hub_time=hub_time, hub_seq=hub_seq, clock_skew=_skew(hub_time),
                       fingerprint=pinning.expected if pinning is not None else None,
-                      upload=upload)
+                      upload=upload, pretix=_pretix_state(status.get("pretix")),
+                      pretix_final=pretix_final)
 
 
 def _send_station_key(store: Store, db_path: Path, talk: _Hub) -> None:
@@ -436,16 +493,31 @@ def _error_line(answer: "httpx.Response") -> str:
     return str(why)[:200] if why else answer.reason_phrase
 
 
-def _final(store: Store, talk: _Hub) -> str | None:
-    """Tell the hub this desk is done, if its outbox is empty (an admission made during
-    the sync waits for the next one); the hub's upload state, or None if not told."""
-    if outbox_count(store):
+def _pretix_state(data: Any) -> "PretixState | None":
+    if data is None:
         return None
+    from checkin.pretix.cycle import PretixState
+
+    return PretixState.from_wire(data)
+
+
+def _final(store: Store, talk: _Hub) -> tuple[str | None, "FinalPush | None"]:
+    """Tell the hub this desk is done, if its outbox is empty (an admission made during
+    the sync waits for the next one): the hub's upload state (None if not told) and, from
+    a hub connected to pretix, its final push to pretix."""
+    if outbox_count(store):
+        return None, None
     answer = talk.call("POST", "/final", json={"station_time": now()})
     with _understood(talk.hub):
         upload = str(answer["upload"])
-    log.info("sync: told hub %s this desk's sync is final (upload %s)", talk.hub, upload)
-    return upload
+    pretix = None
+    if answer.get("pretix") is not None:
+        from checkin.pretix.cycle import FinalPush
+
+        pretix = FinalPush.from_wire(answer["pretix"])
+    log.info("sync: told hub %s this desk's sync is final (upload %s)%s", talk.hub, upload,
+             f"; {pretix.line()}" if pretix else "")
+    return upload, pretix
 
 
 def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:
@@ -459,7 +531,8 @@ def _check_same_hub(store: Store, hub_id: str, event_name: str) -> None:
                         f"{event_name!r}: use a new database to sync with this hub")
 
 
-def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int) -> None:
+def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int,
+                                  at: Any = None) -> None:
     """A hub restored from a backup lacks events this desk saw acknowledged, and may have
     given their hub_seq to other events since. Seen as: its log ends before this desk's
     pull cursor, or the event at the cursor is not the one this desk pulled there. Then
@@ -472,11 +545,14 @@ def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int) -> Non
         return
     restored = hub_log < cursor
     if not restored and last:
-        page = talk.call("GET", "/pull", params={"since": cursor - 1, "limit": 1})
         with _understood(talk.hub):
-            events = page["events"]
-            restored = not events or events[0]["uuid"] != last \
-                or int(events[0]["hub_seq"]) != cursor
+            if isinstance(at, dict) and at.get("hub_seq") == cursor:  # asked with /status
+                restored = at.get("uuid") != last
+            else:  # a hub from before ?at=: one request more
+                page = talk.call("GET", "/pull", params={"since": cursor - 1, "limit": 1})
+                events = page["events"]
+                restored = not events or events[0]["uuid"] != last \
+                    or int(events[0]["hub_seq"]) != cursor
     if not restored:
         return
     log.warning("hub %s does not hold the events this desk pulled up to hub_seq %d (restored "
@@ -515,6 +591,39 @@ def _push(store: Store, talk: _Hub) -> int:
                             f"{_events_wait(outbox_count(store))} in the outbox")
 
 
+def _first_from_snapshot(store: Store, talk: _Hub, hub_id: str) -> int:
+    """A desk whose log is empty copies the hub's snapshot instead of replaying its log
+    (checkin.sync.snapshot); the events copied, 0 when it did not (a hub without
+    snapshots, or one that does not fit: the pull then replays)."""
+    from checkin.sync import snapshot
+
+    if store.meta(PULL_KEY) or store.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM events)").fetchone()[0]:
+        return 0
+    answer = talk.request("GET", "/snapshot")
+    if answer.status_code == 404:
+        log.info("sync: hub %s has no snapshots: replaying its log", talk.hub)
+        return 0
+    kind = answer.headers.get("content-type", "")
+    if answer.status_code != 200 or not kind.startswith(snapshot.MEDIA_TYPE):
+        raise SyncError(f"hub {talk.hub} answered {answer.status_code} to a snapshot request"
+                        f": {_error_line(answer) if answer.status_code != 200 else kind}")
+
+    def cursors(loaded: "snapshot.Loaded") -> None:
+        store.set_meta(PULL_KEY, str(loaded.hub_seq))
+        if loaded.last_uuid:
+            store.set_meta(PULL_UUID_KEY, loaded.last_uuid)
+        top = store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+        store.set_meta(PUSH_KEY, str(top))  # the hub's events: none of them to push back
+        store.set_meta(HUB_ID_KEY, hub_id)
+
+    try:
+        loaded = snapshot.load(store, answer.content, cursors)
+    except snapshot.SnapshotRefused as exc:
+        raise SyncError(f"hub {talk.hub}: {exc}") from None
+    return loaded.events if loaded is not None else 0
+
+
 def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
     """Pull pages until the hub has no more; (events new here, hub_seq reached)."""
     from checkin.sync.apply import merge_keys, merge_revoked_refs, store_events
@@ -527,6 +636,7 @@ def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
             events = [_pulled_event(e) for e in page["events"]]
             following, more = int(page["next"]), bool(page["more"])
             name, days = str(page["event"]["name"]), [str(d) for d in page["event"]["days"]]
+            zone = page["event"].get("timezone")
             keys, refs = list(page["public_keys"]), list(page["revoked_refs"])
             with store.transaction():
                 new = store_events(store, events)
@@ -538,6 +648,8 @@ def _pull(store: Store, talk: _Hub, hub_id: str) -> tuple[int, int]:
                 if store.meta("event_name") != name or \
                         json.loads(store.meta("event_days") or "[]") != sorted(days):
                     store.set_event(name, days)
+                if isinstance(zone, str) and zone and store.meta(ZONE_KEY) != zone:
+                    store.set_meta(ZONE_KEY, zone)
                 store.set_meta(PULL_KEY, str(following))
                 if events:
                     store.set_meta(PULL_UUID_KEY, events[-1].uuid)

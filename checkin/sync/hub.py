@@ -4,7 +4,9 @@ Contract:
 
 - ``create_app(db_path) -> FastAPI``: the ASGI app. Routes, all under /api/v1 and all
   behind ``Authorization: Bearer TOKEN`` of an active desk (checkin.sync.stations):
-  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N``, ``POST /push``,
+  ``GET /status``, ``GET /pull?since=HUBSEQ&limit=N`` (attendee payloads minimised as
+  the event's policy says: checkin.sync.minimise), ``GET /snapshot`` (a new desk's first
+  sync in one piece: checkin.sync.snapshot, minimised alike), ``POST /push``,
   ``POST /station-key`` (a desk's own public key, listed under its name:
   checkin.sync.stations.register_station_key; 409 when its key id is taken, 403 when it
   is refused), ``POST /final`` (`checkin sync --final`, after a sync that left the desk's
@@ -25,7 +27,10 @@ Contract:
   (``hub_url``, ``hub_tls_cert``) for the pairing codes of `checkin hub add-station`.
   ``upload_url`` (else the meta ``upload_url``, else none): after each final sync the
   attendance goes there as JSON, from a background thread (checkin.sync.upload.Uploader,
-  retried per ``upload_policy``).
+  retried per ``upload_policy``). A database connected to pretix (`checkin pretix
+  connect`) is pulled from pretix and pushed to it by checkin.sync.pretix_relay (timing
+  per ``pretix_policy``): ``/status`` then carries ``"pretix"`` (its state) and
+  ``/final`` waits for a final push to pretix (bounded) and reports it as ``"pretix"``.
 
 The pull cursor is the hub's events.seq: whatever reaches the hub's log reaches the desks,
 also changes made in the office with the ordinary CLI on the hub's database. A push is one
@@ -62,22 +67,30 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from checkin import cipher
+from checkin import cipher, clock
 from checkin.db import open_db
 from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Event
+from checkin.pg import share as shared
+from checkin.places import Place, is_postgres, open_store, shown
 from checkin.store import Store, now
-from checkin.sync import protocol, stations, tls
+from checkin.sync import minimise, protocol, snapshot, stations, tls
 from checkin.sync.apply import store_events
 
 if TYPE_CHECKING:
+    from checkin.pretix.cycle import Policy as PretixPolicy
+    from checkin.sync.pretix_relay import PretixRelay
     from checkin.sync.upload import UploadPolicy
 
 log = logging.getLogger(__name__)
 
 _STATION = "checkin.station"  # ASGI scope key: the authenticated desk's name
 _DRAIN_CAP = 32 * 1024 * 1024  # read at most this much of a refused body, then hang up
+# Snapshots built at once: each holds the attendee list in memory (about 1 MB per 1,000
+# attendees) until it is sent; more desks' first syncs wait their turn.
+_SNAPSHOTS_AT_ONCE = 2
+POOL_SIZE = 20  # PostgreSQL connections of one hub process (its threads wait for one)
 
 
 # -- the wire, as pydantic models (validation and the OpenAPI schema) --------------------
@@ -183,6 +196,8 @@ class PulledEvent(BaseModel):
 class EventAnswer(BaseModel):
     name: str
     days: list[str]
+    timezone: str | None = Field(default=None, description="the event's IANA time zone (its "
+                                                           "days are days there)")
 
 
 class KeyAnswer(BaseModel):
@@ -228,10 +243,22 @@ class FinalRequest(StationTimed):
     pass
 
 
+class PretixFinalAnswer(BaseModel):
+    """The hub's final push to pretix (docs/pretix.md, "The hub")."""
+
+    pushed: int = Field(description="admissions and undos this push sent that pretix answered")
+    accepted: int = Field(description="every admission and undo pretix took so far")
+    refused: int = Field(description="every one pretix refused so far")
+    waiting: int = Field(description="not in pretix yet")
+    error: str = Field(description="why some wait, one line; empty if none")
+
+
 class FinalAnswer(BaseModel):
     hub_seq: int
     upload: str = Field(description="queued: the hub uploads the attendance now; off: no "
                                     "upload address is set")
+    pretix: PretixFinalAnswer | None = Field(
+        default=None, description="only from a hub connected to pretix")
 
 
 class ErrorAnswer(BaseModel):
@@ -251,12 +278,33 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
         (422, "a field that is wrong"), (503, "the database is busy"))}
 
 
+class PretixStateAnswer(BaseModel):
+    connected: bool
+    last_pull: str
+    last_push: str
+    waiting: int
+    accepted: int
+    refused: int
+    error: str
+
+
+class AtAnswer(BaseModel):
+    hub_seq: int
+    uuid: str | None = Field(description="the event at that hub_seq; null when the log has "
+                                         "none there")
+
+
 class StatusAnswer(BaseModel):
     hub_time: str
     hub_seq: int
     hub_id: str
     station: str = Field(description="the desk's name as the hub knows it")
     event: EventAnswer
+    pretix: PretixStateAnswer | None = Field(
+        default=None, description="only from a hub connected to pretix: how its pulls and "
+                                  "pushes stand")
+    at: AtAnswer | None = Field(default=None, description="only with ?at=HUBSEQ: the event "
+                                                          "there (a desk checks its cursor)")
     encrypted: bool = Field(False, description="the hub's database is encrypted: a desk "
                                                "made by its first sync is encrypted too")
 
@@ -384,26 +432,35 @@ async def _drain(receive: Receive) -> None:
 
 
 class _Stores:
-    """One Store per server thread: sqlite3 connections are not shared across threads."""
+    """One Store per server thread: sqlite3 connections are not shared across threads. On
+    PostgreSQL the threads' Stores share one connection pool (checkin.pg)."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Place) -> None:
         self.db_path = db_path
         self.local = threading.local()
+        self.pool: Store | None = None
+        if is_postgres(db_path):
+            self.pool = open_store(db_path, station="hub", pool_size=POOL_SIZE)
 
     def get(self) -> Store:
         store: Store | None = getattr(self.local, "store", None)
         if store is None:
-            store = Store(open_db(self.db_path), station="hub")
+            if self.pool is not None:
+                store = Store(shared(self.pool.db), station="hub")
+            else:
+                store = Store(open_db(Path(self.db_path)), station="hub")
             self.local.store = store
         return store
 
 
-# An events row as the JSON object of protocol.to_wire, hub_seq included (an empty payload
-# column is an empty object, as Event.from_row reads it).
-_WIRE_EVENT = ("json_object('uuid', uuid, 'type', type, 'attendee_id', attendee_id, "
-               "'station', station, 'operator', operator, 'time', time, 'day', day, "
-               "'payload', json(coalesce(nullif(payload, ''), '{}')), 'hub_seq', seq)")
+# An events row as the JSON object of protocol.to_wire: checkin.sync.minimise.wire_event.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
+# The same on PostgreSQL (checkin.pg): json_build_object, the payload text read as json.
+_WIRE_EVENT_PG = ("json_build_object('uuid', uuid, 'type', type, 'attendee_id', attendee_id, "
+                  "'station', station, 'operator', operator, 'time', time, 'day', day, "
+                  "'payload', coalesce(nullif(payload, ''), '{}')::json, 'hub_seq', seq)::text")
 
 
 def _json_with_events(events: list[str], rest: dict[str, Any]) -> Response:
@@ -414,15 +471,16 @@ def _json_with_events(events: list[str], rest: dict[str, Any]) -> Response:
 
 def _event_answer(store: Store) -> dict[str, Any]:
     info = store.event_info()
-    return {"name": info.name, "days": info.days}
+    return {"name": info.name, "days": info.days, "timezone": store.meta(clock.ZONE_KEY)}
 
 
 def _hub_seq(store: Store) -> int:
     return int(store.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
 
 
-def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) -> FastAPI:
-    stores = _Stores(Path(db_path))
+def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
+               pretix: "PretixRelay | None" = None) -> FastAPI:
+    stores = _Stores(db_path)
     app = FastAPI(title="checkin hub", version="1", openapi_url=protocol.OPENAPI,
                   docs_url=None, redoc_url=None, responses=_REFUSALS,
                   description="Desks push their own events and pull everybody else's "
@@ -458,12 +516,22 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
         return _error(409, f"refused by the hub's database: {exc}")
 
     @app.get(f"{protocol.API}/status", response_model=StatusAnswer)
-    def status(request: Request) -> JSONResponse:
+    def status(request: Request,
+               at: int | None = Query(None, ge=1, le=2**62,
+                                      description="a desk's pull cursor: the answer names "
+                                                  "the event there")) -> JSONResponse:
         store = stores.get()
-        return JSONResponse({
-            "hub_time": now(), "hub_seq": _hub_seq(store),
-            "hub_id": store.meta("hub_id") or "", "station": request.scope[_STATION],
-            "event": _event_answer(store), "encrypted": encrypted})
+        answer: dict[str, Any] = {
+            "hub_time": now(), "hub_seq": _hub_seq(store), "hub_id": store.meta("hub_id") or "",
+            "station": request.scope[_STATION], "event": _event_answer(store),
+            "encrypted": encrypted}
+        if at is not None:
+            row = store.db.execute("SELECT uuid FROM events WHERE seq = ?", [at]).fetchone()
+            answer["at"] = {"hub_seq": at, "uuid": row[0] if row else None}
+        pretix_state = pretix.state() if pretix is not None else None
+        if pretix_state is not None:
+            answer["pretix"] = pretix_state.to_wire()
+        return JSONResponse(answer)
 
     @app.get(f"{protocol.API}/pull", response_model=PullAnswer)
     def pull(request: Request,
@@ -477,9 +545,14 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
         try:
             # Each event as JSON text made by SQLite: a first sync pulls every event there
             # is, and json.loads + json.dumps of each payload was most of the hub's work.
+            # Attendee payloads leave without what desks need not hold (minimise).
+            policy = minimise.load(store)
             rows = store.db.execute(
-                f"SELECT seq, {_WIRE_EVENT} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                f"SELECT seq, {_WIRE_EVENT_PG if stores.pool else minimise.wire_event(policy)} "
+                "FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                 [since, limit + 1]).fetchall()
+            if stores.pool:  # PostgreSQL: minimised here (minimise's SQL is SQLite's)
+                rows = [(seq, minimise.wire_text(policy, text)) for seq, text in rows]
             event = _event_answer(store)
             keys = [dict(zip(("key_id", "algorithm", "public_key", "created_at", "revoked_at",
                               "station"), r, strict=True)) for r in store.db.execute(
@@ -500,6 +573,26 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
             "event": event, "next": page[-1][0] if page else since, "more": more,
             "public_keys": keys, "revoked_refs": refs})
 
+    building = threading.BoundedSemaphore(_SNAPSHOTS_AT_ONCE)
+
+    @app.get(f"{protocol.API}/snapshot", response_class=Response, responses={200: {
+        "description": "the desk's tables as of one hub_seq, as an SQLite database image "
+                       "(checkin.sync.snapshot): a new desk's first sync",
+        "content": {snapshot.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        "headers": {"X-Hub-Seq": {"schema": {"type": "integer"},
+                                  "description": "the log position the image holds"}}}})
+    def snapshot_(request: Request) -> Response:
+        station: str = request.scope[_STATION]
+        store = stores.get()
+        with building:
+            made = snapshot.build(store)
+        with store.transaction():
+            stations.record_contact(store, station)
+        log.info("hub: snapshot for %s at hub_seq %d: %d rows, %.1f MB", station, made.hub_seq,
+                 made.rows, len(made.image) / 1e6)
+        return Response(made.image, media_type=snapshot.MEDIA_TYPE,
+                        headers={"X-Hub-Seq": str(made.hub_seq)})
+
     @app.post(f"{protocol.API}/push", response_model=PushAnswer)
     def push(request: Request, body: PushRequest) -> JSONResponse:
         station: str = request.scope[_STATION]
@@ -515,6 +608,8 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
             hub_seq = _hub_seq(store)
         log.info("hub: push from %s: %d events, %d new, clock skew %+.1f s", station,
                  len(events), len(new), skew)
+        if pretix is not None and new:
+            pretix.trigger(new)
         return JSONResponse({"acknowledged": list(dict.fromkeys(e.uuid for e in events)),
                              "hub_seq": hub_seq})
 
@@ -549,7 +644,11 @@ def create_app(db_path: Path, *, on_final: Callable[[str], bool] | None = None) 
         queued = on_final(f"final sync of {station}") if on_final is not None else False
         log.info("hub: final sync of %s at hub_seq %d%s", station, hub_seq,
                  "; upload queued" if queued else "")
-        return JSONResponse({"hub_seq": hub_seq, "upload": "queued" if queued else "off"})
+        answer: dict[str, Any] = {"hub_seq": hub_seq, "upload": "queued" if queued else "off"}
+        pushed = pretix.final() if pretix is not None else None  # bounded in time
+        if pushed is not None:
+            answer["pretix"] = pushed.to_wire()
+        return JSONResponse(answer)
 
     return app
 
@@ -579,9 +678,9 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def prepare(db_path: Path) -> str:
+def prepare(db_path: Place) -> str:
     """Check the database is an event (CheckinError otherwise); the hub's id, made once."""
-    store = Store(open_db(db_path), station="hub")
+    store = open_store(db_path, station="hub")
     try:
         store.event_info()
         with store.transaction():
@@ -600,8 +699,8 @@ def advertised_url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{name if ':' not in name else f'[{name}]'}:{port}"
 
 
-def _remember_served(db_path: Path, url: str, certfile: Path | None) -> None:
-    store = Store(open_db(db_path), station="hub")
+def _remember_served(db_path: Place, url: str, certfile: Path | None) -> None:
+    store = open_store(db_path, station="hub")
     try:
         with store.transaction():
             store.set_meta("hub_url", url)
@@ -613,15 +712,17 @@ def _remember_served(db_path: Path, url: str, certfile: Path | None) -> None:
         store.db.conn.close()
 
 
-def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
+def serve(db_path: Place, *, host: str = "127.0.0.1", port: int = 8765,
           ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None,
           announce: Callable[[str], None] | None = None, upload_url: str | None = None,
-          upload_policy: "UploadPolicy | None" = None) -> None:
+          upload_policy: "UploadPolicy | None" = None,
+          pretix_policy: "PretixPolicy | None" = None) -> None:
     import uvicorn
 
+    from checkin.sync.pretix_relay import PretixRelay
     from checkin.sync.upload import Uploader, configured_url
 
-    db_path = Path(db_path)
+    db_path = db_path if is_postgres(db_path) else Path(db_path)
     fingerprint = None
     if ssl_certfile is not None or ssl_keyfile is not None:
         if ssl_certfile is None or ssl_keyfile is None:
@@ -630,6 +731,7 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     prepare(db_path)
     upload_url = upload_url or configured_url(db_path)
     uploader = Uploader(db_path, upload_url, upload_policy) if upload_url else None
+    relay = PretixRelay(db_path, pretix_policy)  # idle until the database is connected
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
     scheme = "https" if ssl_certfile else "http"
@@ -641,11 +743,11 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
         raise
     on_final = uploader.trigger if uploader is not None else None
     config = uvicorn.Config(
-        create_app(db_path, on_final=on_final), host=host, port=bound_port, log_config=None,
-        access_log=False,
+        create_app(db_path, on_final=on_final, pretix=relay), host=host, port=bound_port,
+        log_config=None, access_log=False,
         server_header=False, timeout_graceful_shutdown=5, limit_concurrency=100,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
-    log.info("hub: serving %s on %s (listening on %s port %d)%s", db_path, url, host,
+    log.info("hub: serving %s on %s (listening on %s port %d)%s", shown(db_path), url, host,
              bound_port, f", TLS certificate {tls.display_fingerprint(fingerprint)}"
              if fingerprint else ", without TLS")
     if uploader is not None:
@@ -660,6 +762,7 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
     previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
     if uploader is not None:
         uploader.start()
+    relay.start()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except _Stop:
@@ -669,8 +772,9 @@ def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8765,
             signal.signal(signal.SIGTERM, previous)
         if uploader is not None:
             uploader.stop()
+        relay.stop()
         sock.close()
-        log.info("hub: stopped serving %s", db_path)
+        log.info("hub: stopped serving %s", shown(db_path))
 
 
 class _Stop(Exception):

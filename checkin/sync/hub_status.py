@@ -3,16 +3,19 @@ database is encrypted (GET /status, field ``encrypted``), so that a desk made by
 first sync is encrypted too (docs/encryption.md).
 
 Contract: ``peek(hub, token, fingerprint=None, trust_on_first_use=False) -> Peek``: one
-GET /status with the same TLS pinning as sync (checkin.sync.client), nothing written;
+GET /status with the same TLS pinning as sync (checkin.sync.client), nothing written; hub
+is an address or several (the first that answers counts, as in sync_once);
 ``Peek.fingerprint`` is the certificate seen (https), which the sync that follows must
 see again. SyncError in one line when the hub cannot be asked.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from checkin.net_errors import reason
 from checkin.sync import protocol, tls
-from checkin.sync.client import SyncError, _reason, normalise_hub
+from checkin.sync.client import HubUnreachable, SyncError, normalise_hub
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +26,24 @@ class Peek:
     fingerprint: str | None
 
 
-def peek(hub: str, token: str, fingerprint: str | None = None,
+def peek(hub: str | Sequence[str], token: str, fingerprint: str | None = None,
          trust_on_first_use: bool = False) -> Peek:
+    hubs = list(dict.fromkeys(normalise_hub(h) for h in ([hub] if isinstance(hub, str)
+                                                          else hub)))
+    missed: list[str] = []
+    for address in hubs:
+        try:
+            return _peek(address, token, fingerprint, trust_on_first_use)
+        except HubUnreachable as exc:
+            if len(hubs) == 1:
+                raise
+            missed.append(str(exc))
+    raise HubUnreachable(f"no address of the hub answered ({'; '.join(missed)})")
+
+
+def _peek(hub: str, token: str, fingerprint: str | None, trust_on_first_use: bool) -> Peek:
     import httpx
 
-    hub = normalise_hub(hub)
     pinning = None
     if hub.lower().startswith("https://"):
         if not (fingerprint or trust_on_first_use):
@@ -52,7 +68,7 @@ def peek(hub: str, token: str, fingerprint: str | None = None,
                             f"{tls.short_fingerprint(changed.expected)}, got {got}): check "
                             "the fingerprint `checkin hub serve` shows, or pair this desk "
                             "with the hub's current code") from None
-        raise SyncError(f"hub {hub} unreachable: {_reason(exc)}") from None
+        raise HubUnreachable(f"hub {hub} unreachable: {reason(exc)}") from None
     if answer.status_code == 401:
         raise SyncError("the hub refused this station's token (revoked or wrong)")
     try:

@@ -35,9 +35,13 @@ OPENAPI = f"{API}/openapi.json"
 TOKEN_REVOKED = "token_revoked"
 KEY_ADDED = "key_added"
 KEY_REVOKED = "key_revoked"
+# checkin.audit.DATA_EXPORTED (a file of personal data written) and
+# checkin.retention.DATA_PURGED (an event's personal data removed): no attendee.
+DATA_EXPORTED = "data_exported"
+DATA_PURGED = "data_purged"
 EVENT_TYPES = frozenset({ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED, CHECKIN, UNDO,
                          BADGE_PRINTED, TOKEN_REVOKED, KEY_ADDED, KEY_REVOKED,
-                         ATTENDEE_MERGED, SCAN_REFUSED})
+                         ATTENDEE_MERGED, SCAN_REFUSED, DATA_EXPORTED, DATA_PURGED})
 ATTENDEE_EVENTS = frozenset({ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED})
 
 MAX_PUSH_EVENTS = 500  # events per push

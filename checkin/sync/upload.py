@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from checkin.errors import CheckinError
+from checkin.net_errors import reason
+from checkin.places import Place, is_postgres
 from checkin.store import Store, now
 
 if TYPE_CHECKING:
@@ -121,11 +123,11 @@ def upload_url(store: Store) -> str | None:
     return store.meta(URL_KEY) or None
 
 
-def configured_url(db_path: Path) -> str | None:
+def configured_url(db_path: Place) -> str | None:
     """The upload address kept in this database (serve() reads it once at start)."""
-    from checkin.db import open_db
+    from checkin.places import open_store
 
-    store = Store(open_db(db_path), station="hub")
+    store = open_store(db_path, station="hub")
     try:
         return upload_url(store)
     finally:
@@ -215,25 +217,6 @@ class _Outcome:
     wait: float | None = None  # the endpoint's Retry-After, in seconds
 
 
-def _reason(exc: Exception) -> str:
-    import httpx
-
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    text = str(exc) or type(exc).__name__
-    lowered = text.lower()
-    for needle, reason in (("refused", "connection refused"),
-                           ("name or service not known", "host name not found"),
-                           ("nodename nor servname", "host name not found"),
-                           ("no route", "no route to host"),
-                           ("unreachable", "network unreachable"),
-                           ("reset", "connection reset"),
-                           ("certificate", "TLS certificate not accepted")):
-        if needle in lowered:
-            return reason
-    return " ".join(text.split())[:200]
-
-
 def _answer_line(answer: httpx.Response) -> str:
     try:
         text = answer.text
@@ -253,7 +236,7 @@ def _send(client: httpx.Client, url: str, body: bytes, upload_id: str) -> _Outco
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": f"checkin-hub/{__version__}", "Idempotency-Key": upload_id})
     except httpx.HTTPError as exc:
-        return _Outcome(False, True, None, _reason(exc))
+        return _Outcome(False, True, None, reason(exc))
     code = answer.status_code
     if 200 <= code < 300:
         return _Outcome(True, False, code, "")
@@ -270,9 +253,9 @@ def _send(client: httpx.Client, url: str, body: bytes, upload_id: str) -> _Outco
 class Uploader:
     """Uploads in a thread of their own (see the module docstring)."""
 
-    def __init__(self, db_path: Path, url: str, policy: UploadPolicy | None = None,
+    def __init__(self, db_path: Place, url: str, policy: UploadPolicy | None = None,
                  *, client: Callable[[], httpx.Client] | None = None) -> None:
-        self.db_path = Path(db_path)
+        self.db_path = db_path if is_postgres(db_path) else Path(db_path)
         self.url = check_url(url)
         self.policy = policy or UploadPolicy()
         self._client = client
@@ -324,13 +307,14 @@ class Uploader:
                             trust_env=False, follow_redirects=False)
 
     def _run(self) -> None:
-        from checkin.db import open_db
+        from checkin.places import open_store, shown
 
         logging.getLogger("httpx").setLevel(logging.WARNING)
         try:
-            store = Store(open_db(self.db_path), station="hub")
+            store = open_store(self.db_path, station="hub")
         except CheckinError as exc:
-            log.error("upload: cannot open %s: %s; no uploads in this run", self.db_path, exc)
+            log.error("upload: cannot open %s: %s; no uploads in this run",
+                      shown(self.db_path), exc)
             return
         try:
             self._resume(store)

@@ -118,6 +118,8 @@ def close_window(qtbot, window) -> None:
     if window.kiosk is not None:  # a test left the kiosk open: unlock it
         window.kiosk._unlocked = True
         window.kiosk.close()
+    if getattr(window, "locked", False):  # a test left the station locked (ui/lock.py)
+        window.unlock(window.config.operator)
     if window.dialog is not None:
         window.dialog.reject()
     window.confirm_quit = False  # badges a test left waiting: no question on the way out

@@ -258,6 +258,37 @@ def test_station_left_running_overnight_counts_the_new_day(qtbot, main_window):
     assert window.attendees.model.query.day == today()
 
 
+def test_the_new_day_begins_at_midnight_in_the_events_time_zone(qtbot, tmp_path,
+                                                               station_event,
+                                                               station_config):
+    """A laptop set to another zone than the event's: the counts move at the event's
+    midnight. The two zones are 25 hours apart, so one of them is on another date than
+    this laptop now."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from checkin import clock
+
+    far = next(name for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+               if datetime.now(ZoneInfo(name)).date() != date.today())
+    store = Store(open_db(station_event.db_path))
+    with store.transaction():
+        store.set_meta(clock.ZONE_KEY, far)
+    store.close()
+    window = open_window(qtbot, station_event.db_path, station_config,
+                         tmp_path / "station.toml")
+    try:
+        there = datetime.now(ZoneInfo(far)).date().isoformat()
+        assert window.summary.day == there
+        window.summary.day = "2000-01-01"  # opened "yesterday"
+        with qtbot.waitSignal(window.station.statsChanged, timeout=30_000,
+                              check_params_cb=lambda stats: stats.day == there):
+            window.check_day()
+        assert window.summary.day == there != date.today().isoformat()
+    finally:
+        close_window(qtbot, window)
+
+
 def test_first_start_creates_the_demo(qtbot, tmp_path, station_config):
     db_path = tmp_path / "fresh" / "event.sqlite"
     window = open_window(qtbot, db_path, station_config, tmp_path / "station.toml")

@@ -340,8 +340,16 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Kiosk-PIN</translation>
     </message>
     <message>
+        <source>Staff PIN</source>
+        <translation>Personal-PIN</translation>
+    </message>
+    <message>
         <source>Kiosk mode is left only with a staff PIN (Escape, then the PIN). Choose one: 4 to 8 digits. The settings (Ctrl+,) change it later.</source>
         <translation>Der Kioskmodus lässt sich nur mit einer Personal-PIN verlassen (Escape, dann die PIN). Bitte eine wählen: 4 bis 8 Ziffern. Die Einstellungen (Strg+,) ändern sie später.</translation>
+    </message>
+    <message>
+        <source>The locked station opens only with a staff PIN (it also leaves kiosk mode). Choose one: 4 to 8 digits. The settings (Ctrl+,) change it later.</source>
+        <translation>Die gesperrte Station öffnet sich nur mit einer Personal-PIN (sie verlässt auch den Kioskmodus). Bitte eine wählen: 4 bis 8 Ziffern. Die Einstellungen (Strg+,) ändern sie später.</translation>
     </message>
     <message>
         <source>&amp;PIN:</source>
@@ -431,6 +439,37 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
     </message>
 </context>
 <context>
+    <name>LockScreen</name>
+    <message>
+        <source>Type your name: what you do is logged under it.</source>
+        <translation>Bitte Ihren Namen eingeben: was Sie tun, wird unter ihm protokolliert.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN</source>
+        <translation>Falsche PIN</translation>
+    </message>
+    <message>
+        <source>Station locked</source>
+        <translation>Station gesperrt</translation>
+    </message>
+    <message>
+        <source>Type your name and the staff PIN to unlock. Another name signs you in: the desk logs what you do under it.</source>
+        <translation>Zum Entsperren Namen und Personal-PIN eingeben. Ein anderer Name meldet Sie an: der Schalter protokolliert, was Sie tun, unter diesem Namen.</translation>
+    </message>
+    <message>
+        <source>&amp;Operator:</source>
+        <translation>&amp;Bediener/in:</translation>
+    </message>
+    <message>
+        <source>Staff &amp;PIN:</source>
+        <translation>Personal-&amp;PIN:</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock</source>
+        <translation>&amp;Entsperren</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>The event database cannot be opened: %1</source>
@@ -517,6 +556,10 @@ Scanner und Namenssuche funktionieren wie gewohnt.</translation>
         <translation>Die Einstellungsdatei der Station wurde nicht wie geschrieben übernommen (%1): dort gelten die Standardwerte. Bitte die Einstellungen prüfen (Strg+,); Speichern schreibt die Datei neu.</translation>
     </message>
     <message>
+        <source>This station does not lock itself when left alone: no staff PIN is set. Set one in the settings (Ctrl+,) or lock it once (Ctrl+Shift+L).</source>
+        <translation>Diese Station sperrt sich nicht selbst, wenn niemand da ist: es ist keine Personal-PIN gesetzt. Bitte eine in den Einstellungen (Strg+,) setzen oder die Station einmal sperren (Strg+Umschalt+L).</translation>
+    </message>
+    <message>
         <source>Pair this desk with a hub</source>
         <translation>Diesen Schalter mit einem Hub verbinden</translation>
     </message>
@@ -593,6 +636,10 @@ Die Station startet neu mit der Veranstaltung des Hubs; eine Demo-Veranstaltung 
         <translation>Ein gescannter Code (%1) wurde nicht in dieses Formular übernommen. Formular abschließen oder abbrechen, dann erneut scannen.</translation>
     </message>
     <message>
+        <source>{n} of {expected} checked in today</source>
+        <translation>{n} von {expected} heute eingecheckt</translation>
+    </message>
+    <message>
         <source>CONFLICT: admitted at {n} desks while they could not see each other: {places}</source>
         <translation>KONFLIKT: an {n} Schaltern eingecheckt, während diese einander nicht sahen: {places}</translation>
     </message>
@@ -611,6 +658,42 @@ Die Station startet neu mit der Veranstaltung des Hubs; eine Demo-Veranstaltung 
     <message>
         <source>NOT all synced: {n} events of this desk wait for the hub ({why}). Try again when the hub is reachable.</source>
         <translation>NICHT alles synchronisiert: {n} Ereignisse dieses Schalters warten auf den Hub ({why}). Bitte erneut versuchen, sobald der Hub erreichbar ist.</translation>
+    </message>
+    <message>
+        <source>Remove the attendee data?</source>
+        <translation>Teilnehmerdaten entfernen?</translation>
+    </message>
+    <message>
+        <source>The hub has every event of this desk and the event is over. Remove the attendees and the event log from this laptop now? The day&apos;s numbers per role and country stay for the dashboard; the hub keeps everything. This cannot be undone.</source>
+        <translation>Der Hub hat jedes Ereignis dieses Schalters, und die Veranstaltung ist vorbei. Die Teilnehmenden und das Ereignisprotokoll jetzt von diesem Laptop entfernen? Die Zahlen des Tages nach Rolle und Land bleiben für die Übersicht; der Hub behält alles. Das lässt sich nicht rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove personal data</source>
+        <translation>Personenbezogene Daten &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;Not now</source>
+        <translation>&amp;Nicht jetzt</translation>
+    </message>
+    <message>
+        <source>Removing the attendee data…</source>
+        <translation>Teilnehmerdaten werden entfernt…</translation>
+    </message>
+    <message>
+        <source>The attendee data is removed from this desk: {attendees} attendees, {events} events.</source>
+        <translation>Die Teilnehmerdaten sind von diesem Schalter entfernt: {attendees} Teilnehmende, {events} Ereignisse.</translation>
+    </message>
+    <message>
+        <source>The attendee data was not removed: %1</source>
+        <translation>Die Teilnehmerdaten wurden nicht entfernt: %1</translation>
+    </message>
+    <message>
+        <source>pretix: {accepted} admissions and undos accepted, {refused} refused, {waiting} waiting.</source>
+        <translation>pretix: {accepted} Check-ins und Rücknahmen angenommen, {refused} abgelehnt, {waiting} wartend.</translation>
+    </message>
+    <message>
+        <source>The hub keeps trying ({why}).</source>
+        <translation>Der Hub versucht es weiter ({why}).</translation>
     </message>
     <message>
         <source>Check-in station {version}
@@ -735,6 +818,10 @@ Protokolldatei: {log}</translation>
         <translation>Tag ab&amp;schließen (alles an den Hub senden)</translation>
     </message>
     <message>
+        <source>Loc&amp;k the station</source>
+        <translation>Station s&amp;perren</translation>
+    </message>
+    <message>
         <source>&amp;Retry failed print jobs</source>
         <translation>Fehlgeschlagene Druckaufträge &amp;wiederholen</translation>
     </message>
@@ -843,6 +930,97 @@ Protokolldatei: {log}</translation>
     <message>
         <source>This passphrase does not open the database. Try again (mind the keyboard layout and Caps Lock).</source>
         <translation>Diese Passphrase öffnet die Datenbank nicht. Versuchen Sie es noch einmal (achten Sie auf die Tastaturbelegung und die Feststelltaste).</translation>
+    </message>
+</context>
+<context>
+    <name>PretixPanel</name>
+    <message>
+        <source>stored (type a new one to replace it)</source>
+        <translation>gespeichert (zum Ersetzen ein neues eingeben)</translation>
+    </message>
+    <message>
+        <source>a team API token of the event</source>
+        <translation>ein Team-API-Token der Veranstaltung</translation>
+    </message>
+    <message>
+        <source>The check-in list id is a number (pretix shows it in the list&apos;s address).</source>
+        <translation>Die ID der Check-in-Liste ist eine Zahl (pretix zeigt sie in der Adresse der Liste).</translation>
+    </message>
+    <message>
+        <source>Asking pretix…</source>
+        <translation>pretix wird gefragt…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbinde…</translation>
+    </message>
+    <message>
+        <source>Pulling the attendees from pretix…</source>
+        <translation>Teilnehmende werden von pretix abgerufen…</translation>
+    </message>
+    <message>
+        <source>event “{event}”, check-in list “{list}”</source>
+        <translation>Veranstaltung „{event}“, Check-in-Liste „{list}“</translation>
+    </message>
+    <message>
+        <source>({n} positions)</source>
+        <translation>({n} Positionen)</translation>
+    </message>
+    <message>
+        <source>Connected: {where}. “Pull now” imports the attendees.</source>
+        <translation>Verbunden: {where}. „Jetzt abrufen“ holt die Teilnehmenden.</translation>
+    </message>
+    <message>
+        <source>pretix answers: {where}. Nothing stored yet.</source>
+        <translation>pretix antwortet: {where}. Noch nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>Pulled: {added} added, {changed} changed, {cancelled} cancelled, {checkins} check-ins from other pretix devices.</source>
+        <translation>Abgerufen: {added} neu, {changed} geändert, {cancelled} storniert, {checkins} Check-ins anderer pretix-Geräte.</translation>
+    </message>
+    <message>
+        <source>Attendees from pretix</source>
+        <translation>Teilnehmende aus pretix</translation>
+    </message>
+    <message>
+        <source>pretix a&amp;ddress:</source>
+        <translation>pretix-&amp;Adresse:</translation>
+    </message>
+    <message>
+        <source>O&amp;rganizer:</source>
+        <translation>Ve&amp;ranstalter:</translation>
+    </message>
+    <message>
+        <source>E&amp;vent:</source>
+        <translation>Veranstaltun&amp;g:</translation>
+    </message>
+    <message>
+        <source>Check-&amp;in list id:</source>
+        <translation>C&amp;heck-in-Listen-ID:</translation>
+    </message>
+    <message>
+        <source>&amp;API token:</source>
+        <translation>API-T&amp;oken:</translation>
+    </message>
+    <message>
+        <source>the organizer&apos;s short form</source>
+        <translation>die Kurzform des Veranstalters</translation>
+    </message>
+    <message>
+        <source>the event&apos;s short form</source>
+        <translation>die Kurzform der Veranstaltung</translation>
+    </message>
+    <message>
+        <source>T&amp;est</source>
+        <translation>T&amp;esten</translation>
+    </message>
+    <message>
+        <source>Co&amp;nnect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>Pull no&amp;w</source>
+        <translation>Jetzt abru&amp;fen</translation>
     </message>
 </context>
 <context>
@@ -1350,6 +1528,10 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
         <translation>K&amp;iosk-PIN:</translation>
     </message>
     <message>
+        <source>Lock when i&amp;dle:</source>
+        <translation>Sp&amp;erren bei Untätigkeit nach:</translation>
+    </message>
+    <message>
         <source>e.g. Desk 1</source>
         <translation>z. B. Schalter 1</translation>
     </message>
@@ -1388,6 +1570,18 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
     <message>
         <source>4 to 8 digits (empty: asked at the first kiosk start)</source>
         <translation>4 bis 8 Ziffern (leer: wird beim ersten Kioskstart gefragt)</translation>
+    </message>
+    <message>
+        <source>The staff PIN: it leaves kiosk mode and unlocks the locked station.</source>
+        <translation>Die Personal-PIN: sie verlässt den Kioskmodus und entsperrt die gesperrte Station.</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> Min.</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
     </message>
     <message>
         <source>System default camera</source>
@@ -1459,6 +1653,42 @@ Niemand gefunden: Strg+N meldet vor Ort an.</translation>
     <message>
         <source>all synced</source>
         <translation>alles synchronisiert</translation>
+    </message>
+    <message>
+        <source>pretix via hub</source>
+        <translation>pretix über den Hub</translation>
+    </message>
+    <message>
+        <source>pretix</source>
+        <translation>pretix</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>pulled {time}</source>
+        <translation>abgerufen {time}</translation>
+    </message>
+    <message>
+        <source>connected, not pulled yet</source>
+        <translation>verbunden, noch nicht abgerufen</translation>
+    </message>
+    <message>
+        <source>1 admission waiting</source>
+        <translation>1 Check-in wartet</translation>
+    </message>
+    <message>
+        <source>{n} admissions waiting</source>
+        <translation>{n} Check-ins warten</translation>
+    </message>
+    <message>
+        <source>all sent</source>
+        <translation>alles gesendet</translation>
+    </message>
+    <message>
+        <source>{n} refused</source>
+        <translation>{n} abgelehnt</translation>
     </message>
 </context>
 </TS>
