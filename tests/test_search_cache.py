@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 from checkin import search, search_cache
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.desk import DbContext, open_event, save_attendee, search_hits, walk_in
 from checkin.models import Attendee
 from checkin.search import Searcher, search_key
