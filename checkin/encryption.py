@@ -30,7 +30,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from checkin import cipher, db, files, keys, passphrases, paths
+from checkin import cipher, db, files, keys, passphrases, paths, search_cache
 from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 
@@ -147,6 +147,7 @@ def _switch(path: Path, old_passphrase: str | None, new_passphrase: str | None) 
         conn.close()  # after the rename: the old file stays locked until then
     passphrases.forget(path)
     if new_passphrase is not None:
+        search_cache.cache_path(path).unlink(missing_ok=True)  # names in the clear
         passphrases.remember(path, new_passphrase)
         try:
             key_file = keys.reencrypt_key_file(path, None, new_passphrase)

@@ -497,3 +497,22 @@ def test_damage_in_an_encrypted_file_is_damage_not_a_wrong_passphrase(tmp_path: 
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "is damaged" in result.stderr
     assert "passphrase" not in result.stderr
+
+
+def test_no_search_index_in_the_clear_beside_an_encrypted_database(plain_copy: Path):
+    """checkin.search_cache keeps the folded names in a file beside a plain database;
+    `checkin encrypt` removes it and an encrypted database never gets one."""
+    from checkin import search_cache
+
+    cache = search_cache.cache_path(plain_copy)
+    found = checkin(plain_copy, "attendees", "--search", "Abubakar", "--json")
+    assert found.returncode == 0 and "Abubakar" in found.stdout
+    assert cache.exists() and b"abubakar" in cache.read_bytes().lower()
+    assert checkin(plain_copy, "encrypt", **{passphrases.ENV: SECRET}).returncode == 0
+    assert not cache.exists()
+    again = checkin(plain_copy, "attendees", "--search", "Abubakar", "--json",
+                    **{passphrases.ENV: SECRET})
+    assert again.returncode == 0 and "Abubakar" in again.stdout
+    assert not cache.exists()
+    assert [p.name for p in plain_copy.parent.iterdir()
+            if b"Abubakar" in p.read_bytes()] == []
