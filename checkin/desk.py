@@ -444,6 +444,9 @@ def print_state(ctx: PrintContext, error: str = "") -> PrintState:
         state, ready, reason = status.state, status.ready, status.reason
     except CheckinError as exc:
         state, ready, reason = PrinterCondition.OFFLINE, False, str(exc)
+    from checkin.printing import reported
+
+    reported.note(ctx.db_path, state)  # the background sync tells the hub (docs/live.md)
     last_failed = next((job.reason for job in reversed(jobs) if job.state == JobState.FAILED),
                        "")
     return PrintState(backend.name, backend.printer, state, ready, reason,

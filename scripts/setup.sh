@@ -21,6 +21,8 @@ APT_PACKAGES=(
   xvfb poppler-utils xdotool
   # the hub on PostgreSQL: the server the tests start (initdb, pg_ctl) and psql
   postgresql
+  # the hub's live view, tested and photographed in a real browser (tests/live_browser.py)
+  chromium chromium-driver
 )
 
 missing=()

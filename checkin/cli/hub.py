@@ -1,4 +1,5 @@
-"""`checkin hub ...`: serve this event database to the desks, and manage the desks.
+"""`checkin hub ...`: serve this event database to the desks, and manage the desks and
+the viewers of the live web page (docs/live.md).
 
 `hub serve` imports the web stack (FastAPI, uvicorn) only when it runs; the other
 subcommands are plain database work. docs/sync.md has the protocol, TLS and pairing.
@@ -70,6 +71,8 @@ def serve(cli: CliContext, host: str, port: int, tls_cert: Path | None, tls_key:
 
     def announce(url: str) -> None:
         click.echo(f"hub serving {shown_place(cli.place)} on {url}/api/v1 (Ctrl+C stops)")
+        click.echo(f"live view for the organiser at {url}/ (`checkin hub add-viewer NAME` "
+                   "prints a link that signs in)")
         if tls_cert is not None:
             click.echo(f"TLS certificate {display_fingerprint(fingerprint_of_file(tls_cert))} "
                        "(desks pin it: the pairing code of `checkin hub add-station` holds it)")
@@ -217,6 +220,71 @@ def uploads(cli: CliContext, as_json: bool, limit: int) -> None:
         code = "-" if u.http_code is None else str(u.http_code)
         click.echo(f"{u.time}  {u.status:<8} {code:>3}  {u.bytes:>9} B  attempt {u.attempt}  "
                    f"{u.url}  {u.trigger}" + (f"  ({u.error})" if u.error else ""))
+
+
+@hub.command("add-viewer")
+@click.argument("name")
+@click.option("--url", help="The hub's address for the link (default: the one `checkin hub "
+                            "serve` last announced).")
+@pass_cli
+def add_viewer(cli: CliContext, name: str, url: str | None) -> None:
+    """Add viewer NAME of the live web page: its sign-in link, alone on the last line
+    (shown once only; it stays valid until `checkin hub revoke-viewer NAME`)."""
+    from checkin.sync.live.viewers import add_viewer as add
+    from checkin.sync.live.viewers import check_name
+    from checkin.sync.pairing import hub_address
+
+    store = cli.store()
+    store.event_info()  # a hub serves an event: refuse a database without one now
+    name = check_name(name)
+    served = store.meta("hub_url")
+    address, fingerprint = hub_address(store, cli.db_path, url)  # checked before adding
+    token = add(store, name)
+    click.echo(f"viewer {name!r} added: the link below opens the live view at {address} "
+               "on any browser, as often as needed, until `checkin hub revoke-viewer "
+               f"{name}`" + ("" if url or served else
+                             " (not served yet: check the address, or give --url)"))
+    if fingerprint:
+        click.echo("the hub's certificate is its own (self-signed): the browser asks once "
+                   "whether to trust it; compare its SHA-256 fingerprint with the one "
+                   "`checkin hub serve` shows")
+    click.echo(f"{address}/sign-in?token={token}")
+
+
+@hub.command("revoke-viewer")
+@click.argument("name")
+@pass_cli
+def revoke_viewer(cli: CliContext, name: str) -> None:
+    """Revoke viewer NAME: its link and every session it opened end now."""
+    from checkin.sync.live.viewers import revoke_viewer as revoke
+
+    ended = revoke(cli.store(), name)
+    click.echo(f"viewer {name!r} revoked: its link answers 401 from now on"
+               + (f", and {ended} open session{'s' if ended != 1 else ''} ended" if ended
+                  else ""))
+
+
+@hub.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
+@pass_cli
+def viewers(cli: CliContext, as_json: bool) -> None:
+    """List the viewers of the live web page: state, last sign-in, open sessions."""
+    from checkin.sync.live.viewers import viewers as listed
+
+    found = listed(cli.store())
+    if as_json:
+        click.echo(json.dumps([{
+            "name": v.name, "created_at": v.created_at, "revoked_at": v.revoked_at,
+            "last_sign_in": v.last_sign_in, "sessions": v.sessions,
+        } for v in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("no viewers yet (`checkin hub add-viewer NAME` adds one)")
+        return
+    click.echo(f"{'viewer':<20} {'state':<8} {'last sign-in':<30} sessions")
+    for v in found:
+        state = "revoked" if v.revoked_at else "active"
+        click.echo(f"{v.name:<20} {state:<8} {v.last_sign_in or 'never':<30} {v.sessions}")
 
 
 def _add_fields() -> None:

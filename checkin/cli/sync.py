@@ -83,6 +83,13 @@ def _first_sync(path: Path, hub: tuple[str, ...], token: str | None, fingerprint
                     + (", encrypted like the hub's" if secret is not None else ""))
 
 
+def _station() -> str:
+    """The station name this desk's events carry (the hub's live view shows it)."""
+    from checkin.config import StationConfig
+
+    return StationConfig.load().station
+
+
 @click.command()
 @click.option("--pair", "code", metavar="CODE",
               help="The pairing code of `checkin hub add-station` (scanned or copied): the "
@@ -129,9 +136,9 @@ def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: tuple[str, 
         before = None
         result, created = _first_sync(path, hub, token, fingerprint, trust_on_first_use, final)
         click.echo(created)
-        store = cli.store()
+        store = cli.store(station=_station())
     else:
-        store = cli.store()
+        store = cli.store(station=_station())
         if pairing is not None:
             pair(store, pairing)
         else:

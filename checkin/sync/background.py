@@ -13,6 +13,8 @@ Contract:
   says whether the hub acknowledged every event of this desk (`all_synced`), how many
   events the desk holds, and a pretix-connected hub's final push (`pretix_final`).
   `hub_pretix`: such a hub's pretix state, from every step.
+  The printer's condition, as the print lane last saw it (checkin.printing.reported),
+  goes along to the hub for the organiser's live view.
 - ``next_delay(status, failures) -> float``: seconds to the next step: EVERY_S while the
   hub answers; after failures 5, 10, 20, 40, then every 60 s (a hub that is away is not
   hammered, and one that comes back is found within a minute).
@@ -57,13 +59,15 @@ class SyncStatus:
 
 def step(store: Store, db_path: Path, before: SyncStatus, *, final: bool = False
          ) -> SyncStatus:
+    from checkin.printing import reported
     from checkin.sync.client import outbox_count, remembered, sync_once
 
     hub, token = remembered(store, db_path)
     if not hub or not token:
         return SyncStatus(waiting=outbox_count(store))
     try:
-        result = sync_once(store, db_path, hub, token, final=final)
+        result = sync_once(store, db_path, hub, token, final=final,
+                           printer=reported.latest(db_path))
     except CheckinError as exc:  # SyncError and a busy database alike: try again later
         if before.online or not before.offline_since:
             log.warning("background sync with %s failed: %s", hub, exc)

@@ -21,6 +21,10 @@ connection; no Qt here):
   earlier sync); with none, sync refuses unless trust_on_first_use, which pins the
   first certificate seen. The pin used is remembered once /status answered. A desk with
   a pin refuses an http:// hub (that would send its token in clear text).
+- ``printer``: the desk's printer condition (printing.backend.PrinterCondition), sent
+  with each push together with the events still waiting and the station name its events
+  carry, for the organiser's live view (docs/live.md); each only if the hub's /status
+  lists it in ``push_fields`` (an older hub refuses fields it does not know).
 - ``final=True``: when the outbox is empty after the exchange, POST /final tells the hub
   this desk's day is done (the hub may then upload the attendance: result.upload; a hub
   connected to pretix pushes to pretix first: result.pretix_final). result.pretix: a
@@ -51,6 +55,7 @@ lists the events, so a crash at any point re-sends at worst.
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -366,7 +371,8 @@ def _pinning(store: Store, hub: str, fingerprint: str | None,
 
 def sync_once(store: Store, db_path: Path, hub: str | Sequence[str] | None = None,
               token: str | None = None, *, fingerprint: str | None = None,
-              trust_on_first_use: bool = False, final: bool = False) -> SyncResult:
+              trust_on_first_use: bool = False, final: bool = False,
+              printer: str | None = None) -> SyncResult:
     """One push-and-pull exchange with the hub (see the module docstring), at the first
     of its addresses that answers."""
     _, known_token = remembered(store, db_path)
@@ -380,7 +386,8 @@ def sync_once(store: Store, db_path: Path, hub: str | Sequence[str] | None = Non
     for address in hubs:
         try:
             result = _sync_with(store, db_path, address, token, fingerprint=fingerprint,
-                                trust_on_first_use=trust_on_first_use, final=final)
+                                trust_on_first_use=trust_on_first_use, final=final,
+                                printer=printer)
         except HubUnreachable as exc:
             missed.append(str(exc).split("; ")[0])
             if address != hubs[-1]:
@@ -399,7 +406,7 @@ def sync_once(store: Store, db_path: Path, hub: str | Sequence[str] | None = Non
 
 def _sync_with(store: Store, db_path: Path, hub: str, token: str, *,
                fingerprint: str | None, trust_on_first_use: bool,
-               final: bool) -> SyncResult:
+               final: bool, printer: str | None) -> SyncResult:
     import httpx
 
     pinning = _pinning(store, hub, fingerprint, trust_on_first_use)
@@ -418,6 +425,7 @@ def _sync_with(store: Store, db_path: Path, hub: str, token: str, *,
                 hub_id, station = str(status["hub_id"]), str(status["station"])
                 hub_time, event_name = str(status["hub_time"]), str(status["event"]["name"])
                 hub_log = int(status["hub_seq"])
+                takes = {str(f) for f in status.get("push_fields") or ()}
             _check_same_hub(store, hub_id, event_name)
             if pinning is not None and pinning.expected != pinned(store):
                 pin(store, pinning.expected)
@@ -425,7 +433,11 @@ def _sync_with(store: Store, db_path: Path, hub: str, token: str, *,
                          tls.display_fingerprint(pinning.expected or ""))
             _send_station_key(store, db_path, talk)
             _restart_after_a_restored_hub(store, talk, hub_log, status.get("at"))
-            pushed = _push(store, talk)
+            if printer is not None and not re.match(protocol.PRINTER_PATTERN, printer):
+                printer = None  # a backend's own word: not worth a refused push
+            report = {"printer": printer, "station_name": store.station}
+            pushed = _push(store, talk, {k: v for k, v in report.items()
+                                         if k in takes and v}, "waiting" in takes)
             copied = _first_from_snapshot(store, talk, hub_id)
             pulled, hub_seq = _pull(store, talk, hub_id)
             pulled += copied
@@ -565,13 +577,17 @@ def _restart_after_a_restored_hub(store: Store, talk: _Hub, hub_log: int,
         store.db.execute("DELETE FROM sync_pulled")
 
 
-def _push(store: Store, talk: _Hub) -> int:
-    """Push the outbox in batches; the number of events the hub acknowledged."""
+def _push(store: Store, talk: _Hub, report: dict[str, Any], waiting: bool) -> int:
+    """Push the outbox in batches; the number of events the hub acknowledged. report:
+    optional fields sent with each push; waiting: send the events left after it too."""
     pushed = 0
     while True:
         batch = _outbox_batch(store)
-        answer = talk.call("POST", "/push", json={
-            "station_time": now(), "events": [protocol.to_wire(e) for e in batch]})
+        body: dict[str, Any] = {"station_time": now(),
+                                "events": [protocol.to_wire(e) for e in batch], **report}
+        if waiting:
+            body["waiting"] = max(0, outbox_count(store) - len(batch))
+        answer = talk.call("POST", "/push", json=body)
         with _understood(talk.hub):
             acknowledged = {str(u) for u in answer["acknowledged"]}
         done = 0

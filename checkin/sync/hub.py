@@ -12,8 +12,10 @@ Contract:
   is refused), ``POST /final`` (`checkin sync --final`, after a sync that left the desk's
   outbox empty: notes the desk's final sync and calls ``on_final("final sync of
   STATION")``, the uploader's trigger, which must return at once), and the OpenAPI schema
-  at ``/api/v1/openapi.json``. A request without a
-  valid token gets 401 ``{"error": "unauthorized"}`` whatever its path; every other
+  at ``/api/v1/openapi.json``. Every other path is the organiser's live view
+  (checkin.sync.live.app: a viewer's session cookie instead of a desk's token). A request
+  without a valid token (or session) gets 401 ``{"error": "unauthorized"}`` whatever its
+  path (a browser asking for HTML gets a short page saying so); every other
   refusal is ``{"error": "one line"}`` with a 4xx status (400 not JSON, 404, 405, 409,
   413 body over protocol.MAX_BODY_BYTES, 422 a field that is wrong) and the database
   unchanged; 503 when the database is busy. Nothing is ever served from files: the
@@ -174,6 +176,15 @@ class StationTimed(BaseModel):
 
 class PushRequest(StationTimed):
     events: list[WireEvent] = Field(max_length=protocol.MAX_PUSH_EVENTS)
+    # What the desk says of itself, for the live view (docs/live.md); older desks send
+    # none of these, and the hub then shows "not reported".
+    printer: str | None = Field(default=None, pattern=protocol.PRINTER_PATTERN,
+                                description="the desk's printer: ready, busy, offline, "
+                                            "stopped, out_of_paper (null: not known)")
+    waiting: int | None = Field(default=None, ge=0, le=2**62,
+                                description="the desk's events still waiting after this push")
+    station_name: str | None = Field(default=None, min_length=1, max_length=protocol.MAX_NAME,
+                                     description="the station name the desk's events carry")
 
 
 class PushAnswer(BaseModel):
@@ -305,6 +316,8 @@ class StatusAnswer(BaseModel):
                                   "pushes stand")
     at: AtAnswer | None = Field(default=None, description="only with ?at=HUBSEQ: the event "
                                                           "there (a desk checks its cursor)")
+    push_fields: list[str] = Field(description="the optional fields of a push this hub "
+                                               "takes (a desk sends only these)")
     encrypted: bool = Field(False, description="the hub's database is encrypted: a desk "
                                                "made by its first sync is encrypted too")
 
@@ -349,9 +362,11 @@ class _Guard:
     """401 for a request without the token of an active desk, whatever its path; 413 for a
     body over the limit. The body is read here (bounded) and handed on."""
 
-    def __init__(self, app: ASGIApp, authenticate: Callable[[str], str | None]) -> None:
+    def __init__(self, app: ASGIApp, authenticate: Callable[[str], str | None],
+                 viewer: ASGIApp | None = None) -> None:
         self.app = app
         self.authenticate = authenticate
+        self.viewer = viewer  # every path outside the API: the live view, its own guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":  # no route speaks it: refused before any check
@@ -359,6 +374,11 @@ class _Guard:
             return
         if scope["type"] != "http":  # lifespan
             await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if self.viewer is not None and path != protocol.API \
+                and not path.startswith(protocol.API + "/"):
+            await self.viewer(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
         auth = headers.get(b"authorization", b"").decode("latin-1")
@@ -490,9 +510,11 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
     def authenticate(token: str) -> str | None:
         return stations.authenticate(stores.get(), token)
 
+    from checkin.sync.live.app import live_app
+
     encrypted = cipher.is_encrypted(db_path)  # docs/encryption.md: desks follow the hub
 
-    app.add_middleware(_Guard, authenticate=authenticate)
+    app.add_middleware(_Guard, authenticate=authenticate, viewer=live_app(stores.get))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -524,6 +546,7 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
         answer: dict[str, Any] = {
             "hub_time": now(), "hub_seq": _hub_seq(store), "hub_id": store.meta("hub_id") or "",
             "station": request.scope[_STATION], "event": _event_answer(store),
+            "push_fields": list(stations.REPORTED),
             "encrypted": encrypted}
         if at is not None:
             row = store.db.execute("SELECT uuid FROM events WHERE seq = ?", [at]).fetchone()
@@ -605,9 +628,12 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
         with store.transaction():
             new = store_events(store, events)
             stations.record_contact(store, station, received=len(new), skew=skew)
+            stations.record_report(store, station, printer=body.printer,
+                                   waiting=body.waiting, station_name=body.station_name)
             hub_seq = _hub_seq(store)
-        log.info("hub: push from %s: %d events, %d new, clock skew %+.1f s", station,
-                 len(events), len(new), skew)
+        log.info("hub: push from %s: %d events, %d new, clock skew %+.1f s%s", station,
+                 len(events), len(new), skew,
+                 f", printer {body.printer}" if body.printer else "")
         if pretix is not None and new:
             pretix.trigger(new)
         return JSONResponse({"acknowledged": list(dict.fromkeys(e.uuid for e in events)),

@@ -14,9 +14,10 @@ Contract:
 - ``attendee_sql(policy, column) -> str``: the SQL expression the hub's snapshot selects
   for an attendees column (withheld fields blank, extra reduced, the search key without
   the withheld e-mail address).
-- ``payload(policy, kind, data) -> dict``, ``wire_text(policy, text) -> str`` and
-  ``attendee_rows(policy, names) -> function(row) -> row``: the same in Python, for a hub
-  on PostgreSQL (whose SQL has other JSON functions).
+- For a hub on PostgreSQL (whose SQL has other JSON functions): ``payload(policy, kind,
+  data) -> dict`` and ``wire_text(policy, text) -> str`` in Python (its pulls, the
+  payloads in its snapshot), ``attendee_sql_pg(policy, column)`` in its SQL (the attendee
+  rows of its snapshot), ``key_without(key, email)``.
 - ``wire_event(policy) -> str``: the SQL expression the hub's pull selects for each
   events row: the JSON object of protocol.to_wire with hub_seq, its payload minimised.
   attendee_created: withheld fields replaced ("" for text, null for code), ``extra``
@@ -34,7 +35,6 @@ into what desks already pulled; make the desks again (a new first sync) to apply
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from checkin.errors import CheckinError
@@ -175,39 +175,28 @@ def attendee_sql(policy: Policy, column: str) -> str:
 ATTENDEE_TYPES = (ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED)
 
 
-def attendee_rows(policy: Policy, names: list[str]) -> Callable[[Sequence[object]], list[object]]:
-    """attendee_sql in Python, for rows with these columns: a function made once per
-    table (a PostgreSQL hub's snapshot calls it for 100,000 rows)."""
+def key_without(search_key: str, email: str) -> str:
+    """An attendee's search key without the e-mail address search_key folded into it."""
     from checkin.search import fold
 
-    stripped = policy.stripped
-    blanks = [(i, None if n in _NULLABLE else "") for i, n in enumerate(names) if n in stripped]
-    extra_at = names.index("extra") if policy.extra is not None and "extra" in names else None
-    searched = [f for f in _SEARCHED if f in stripped]
-    key_at = names.index("search_key") if searched and "search_key" in names else None
-    email_at = names.index("email") if "email" in names else None
-    blank_key = any(f != "email" for f in searched)
-    keys = policy.extra or ()
+    return f" {search_key} ".replace(f" {fold(email)} ", " ").strip()
 
-    def minimised(row: Sequence[object]) -> list[object]:
-        out = list(row)
-        if key_at is not None:
-            email = row[email_at] if email_at is not None else ""
-            if blank_key:
-                out[key_at] = ""
-            elif email:
-                out[key_at] = f" {row[key_at]} ".replace(f" {fold(str(email))} ", " ").strip()
-        for at, blank in blanks:
-            out[at] = blank
-        if extra_at is not None and row[extra_at] not in ("{}", ""):
-            try:
-                extra = json.loads(str(row[extra_at]))
-            except ValueError:
-                extra = {}
-            out[extra_at] = json.dumps(_kept_dict(extra, keys), ensure_ascii=False)
-        return out
 
-    return minimised
+def attendee_sql_pg(policy: Policy, column: str) -> str:
+    """PostgreSQL: attendee_sql, except a search key whose withheld e-mail address is not
+    ASCII: NULL there (attendee_rows makes it in Python; fold_search is lower() for
+    ASCII)."""
+    if column == "search_key" and "email" in policy.stripped and not any(
+            f in policy.stripped for f in _SEARCHED if f != "email"):
+        return ("CASE WHEN email = '' THEN search_key WHEN email ~ '^[ -~]*$' THEN btrim("
+                "replace(' ' || search_key || ' ', ' ' || lower(email) || ' ', ' '), ' ') "
+                "ELSE NULL END")
+    if column == "extra" and policy.extra is not None:
+        keep = ", ".join(_literal(k) for k in policy.extra) or "NULL"
+        return ("CASE WHEN extra = '{}' THEN extra WHEN jsonb_typeof(extra::jsonb) = 'object' "
+                "THEN (SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) FROM "
+                f"jsonb_each(extra::jsonb) WHERE key IN ({keep}))::text ELSE '{{}}' END")
+    return attendee_sql(policy, column)
 
 
 def payload(policy: Policy, kind: str, data: dict[str, object]) -> dict[str, object]:

@@ -54,6 +54,9 @@ MAX_PULL_LIMIT = 1000
 MAX_ID = 1000  # characters of an attendee id (the importer refuses longer cells)
 MAX_NAME = 200  # station and operator names
 MAX_TEXT = 10_000  # one attendee field
+# A push's optional "printer" (printing.backend.PrinterCondition values and any later
+# ones): a desk sends nothing rather than a value the hub would refuse with its push.
+PRINTER_PATTERN = "^[a-z_]{1,40}$"
 
 _TEXT_FIELDS = ("title", "given_name", "family_name", "badge_name", "organisation", "country",
                 "role", "email", "notes")

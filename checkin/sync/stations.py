@@ -19,6 +19,9 @@ Contract:
   this is (hashes compared with hmac.compare_digest), else None.
 - ``record_contact(store, name, *, received=0, skew=None)``: last contact now; events
   received added; clock skew replaced when given (inside the caller's transaction).
+- ``record_report(store, name, *, printer, waiting, station_name)``: what the desk said
+  of itself with its push (REPORTED: the optional push fields; None: not said, and a
+  printer or count not said is shown as not reported; the station name is kept).
 """
 
 import base64
@@ -36,6 +39,7 @@ from checkin.sync.protocol import KEY_ADDED, KEY_REVOKED
 
 log = logging.getLogger(__name__)
 
+REPORTED = ("printer", "waiting", "station_name")  # optional push fields (docs/live.md)
 SKEW_WARNING = 60.0  # seconds: `checkin hub stations` flags a desk clock this far off
 # Keys one desk may list: a desk makes a new key only when its database is made anew or
 # its key was refused, so more than this is a fault (or a stolen token) filling the list.
@@ -180,3 +184,11 @@ def record_contact(store: Store, name: str, *, received: int = 0,
         "UPDATE sync_stations SET last_contact = ?, events_received = events_received + ?, "
         "clock_skew = coalesce(?, clock_skew) WHERE name = ?",
         [now(), received, skew, name])
+
+
+def record_report(store: Store, name: str, *, printer: str | None, waiting: int | None,
+                  station_name: str | None) -> None:
+    store.db.execute(
+        "UPDATE sync_stations SET printer = ?, waiting = ?, "
+        "event_station = coalesce(?, event_station) WHERE name = ?",
+        [printer, waiting, station_name, name])
