@@ -19,7 +19,6 @@ database was written by the first run (measured apart: it builds the index).
 import os
 import random
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from anyascii import anyascii
 
 from bench.harness import Result, measure, summarise
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.demo import _email, countries, pick_name
 from checkin.models import Attendee
 from checkin.search import Searcher, search_key

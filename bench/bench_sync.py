@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import random
-import sqlite3
 import statistics
 import tempfile
 import threading
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import Result, measure, summarise
+from checkin.dbapi import sqlite3
 
 DAY1, DAY2 = "2026-12-01", "2026-12-02"
 DESKS = 20

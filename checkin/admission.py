@@ -66,7 +66,6 @@ knowing:
 
 import logging
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -77,6 +76,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from checkin import clock, confirmations, keyboard, keys, tokens
 from checkin.db import describe_error
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.store import CHECKIN, SCAN_REFUSED, UNDO, Store

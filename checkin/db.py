@@ -1,18 +1,24 @@
-"""Open an event database: pragmas for durability and concurrency, then migrations."""
+"""Open an event database: pragmas for durability and concurrency, then migrations.
+
+An encrypted database (SQLCipher, docs/encryption.md) opens the same way: open_db finds
+its passphrase (checkin.passphrases) and keys the connection (checkin.cipher) before
+anything else is read; everything after that is the same SQL on the same schema.
+"""
 
 import logging
 import os
 import re
-import sqlite3
 import stat
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
-from checkin import __version__, files, resources
+from checkin import __version__, cipher, files, passphrases, resources
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 
 log = logging.getLogger(__name__)
@@ -144,8 +150,9 @@ def check_integrity(conn: sqlite3.Connection, path: Path, how: str = FULL) -> No
         return
     try:
         if how == FAST:
-            pages, size = (conn.execute("PRAGMA page_count").fetchone()[0],
-                           conn.execute("PRAGMA page_size").fetchone()[0])
+            # int(): on an encrypted file SQLCipher answers page_size as text
+            pages, size = (int(conn.execute("PRAGMA page_count").fetchone()[0]),
+                           int(conn.execute("PRAGMA page_size").fetchone()[0]))
             if pages * size > FAST_CHECK_BYTES:
                 problems = [row for table in _SMALL_TABLES for row in conn.execute(
                     f"PRAGMA quick_check({table})").fetchall() if row != ("ok",)]
@@ -168,12 +175,17 @@ def _raise_if_damaged(conn: sqlite3.Connection, path: Path, problems: list[tuple
     raise damaged(path, str(problems[0][0]).splitlines()[0][:200])
 
 
-def open_db(path: Path | str, *, create: bool = False,
-            check: str = NONE) -> sqlite_utils.Database:
+def open_db(path: Path | str, *, create: bool = False, check: str = NONE,
+            passphrase: str | None = None, encrypt: bool | None = None
+            ) -> sqlite_utils.Database:
     """Open (or with create=True, make) an event database, migrated to the newest schema.
 
     check: FULL, FAST or NONE (see above): damage found is a DatabaseDamaged, and the
-    database is then neither migrated nor written."""
+    database is then neither migrated nor written.
+    passphrase: the one of an encrypted file (default: checkin.passphrases' sources); a
+    wrong one is a cipher.WrongPassphrase, nothing written. encrypt: a new (missing or
+    empty) file is made encrypted; None: when a passphrase is given or known for path,
+    or $CHECKIN_ENCRYPT says so (checkin.passphrases.encrypt_new)."""
     path = Path(path)
     if not create and not path.exists():
         raise CheckinError(
@@ -182,10 +194,30 @@ def open_db(path: Path | str, *, create: bool = False,
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         _repair_companions(path)
+    for _attempt in range(3):
+        db = _open_once(path, check, passphrase, encrypt)
+        if db is not None:
+            return db
+    raise CheckinError(f"{path} keeps being replaced while it is opened: try again")
+
+
+def _open_once(path: Path, check: str, passphrase: str | None,
+               encrypt: bool | None) -> sqlite_utils.Database | None:
+    """open_db's work; None when the file was switched meanwhile (then open it again)."""
+    before = _identity(path)
+    new = _empty(path)
+    conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        conn = _connect(str(path), path, passphrase, encrypt, timeout=10,
+                        isolation_level=None, check_same_thread=False)
         _refuse_foreign(conn, path)
         _refuse_newer(conn, path)
+        if before is not None and _identity(path) != before:
+            # `checkin encrypt`/`decrypt` switched the file while this connection waited
+            # for its lock: it holds the old one, which nobody else sees any more.
+            conn.close()
+            log.info("%s was switched for a new file while opening it: opened again", path)
+            return None
         check_integrity(conn, path, check)
         _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         # FULL: a commit is on disk before we report it; an admission survives power loss.
@@ -193,12 +225,118 @@ def open_db(path: Path | str, *, create: bool = False,
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
         _retry_locked(lambda: _migrate(conn, path))
-        db = sqlite_utils.Database(conn)
-    except sqlite3.DatabaseError as exc:
+        return sqlite_utils.Database(conn)
+    except (sqlite3.DatabaseError, cipher.WrongPassphrase) as exc:
+        if new and cipher.is_encrypted(path) and (
+                isinstance(exc, cipher.WrongPassphrase) or cipher.not_opened(exc)):
+            # Another process made the new file at the same time, encrypted with a salt
+            # of its own, and wrote first: open theirs (with the same passphrase).
+            if conn is not None:
+                conn.close()
+            log.info("%s was made by another process at the same time: opened again", path)
+            return None
+        if isinstance(exc, CheckinError):
+            raise
         if describe_error(exc) == DAMAGED:
             raise damaged(path, str(exc)) from None
         raise CheckinError(f"{path}: not a usable event database ({exc})") from None
-    return db
+
+
+def unlock(path: Path, passphrase: str | None = None) -> bool:
+    """Make the passphrase of the encrypted file at path known to this process (the
+    station app asks for it before its lanes open the database): the one given, else the
+    first of checkin.passphrases' sources but the prompt. False when path is plain or
+    missing; cipher.WrongPassphrase when it does not open it, CheckinError when there is
+    none to try. Nothing is written."""
+    path = Path(path)
+    if not cipher.is_encrypted(path):
+        return False
+    tries = ([("the one given", passphrase)] if passphrase is not None
+             else passphrases.candidates(path, prompt=False))
+    for _source, secret in tries:
+        try:
+            cipher.connect(str(path), path, secret).close()
+        except cipher.WrongPassphrase:
+            continue
+        passphrases.remember(path, secret)
+        return True
+    raise cipher.WrongPassphrase(f"{path}: the passphrase does not open it")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def connect(path: Path, *, read_only: bool = False, passphrase: str | None = None,
+            **kwargs: Any) -> sqlite3.Connection:
+    """A bare connection to an existing event database (no pragmas, no migration), keyed
+    when the file is encrypted (the passphrase as open_db finds it); read_only: SQLite's
+    mode=ro (`checkin doctor`). kwargs: those of sqlite3.connect."""
+    path = Path(path)
+    if read_only:
+        if not path.exists():
+            raise CheckinError(f"no event database at {path}")
+        return _connect(f"file:{path}?mode=ro", path, passphrase, False, uri=True, **kwargs)
+    return _connect(str(path), path, passphrase, False, **kwargs)
+
+
+def _connect(target: str, path: Path, passphrase: str | None, encrypt: bool | None,
+             **kwargs: Any) -> sqlite3.Connection:
+    """sqlite3.connect(target, **kwargs) for the file path, keyed if it is encrypted (or
+    about to be: see open_db's encrypt)."""
+    if cipher.is_encrypted(path):
+        return _open_encrypted(target, path, passphrase, **kwargs)
+    if passphrase is not None and not _empty(path):
+        raise CheckinError(f"{path} is not encrypted: `checkin encrypt` encrypts it "
+                           "(nothing was changed)")
+    secret = passphrase or passphrases.known(path)
+    if _empty(path) and encrypt is not False and (
+            encrypt or secret is not None or passphrases.encrypt_new()):
+        secret = secret or passphrases.for_new(path)
+        conn = cipher.connect(target, path, secret, new=True, **kwargs)
+        passphrases.remember(path, secret)
+        log.info("%s: a new encrypted database", path)
+        return conn
+    plain: sqlite3.Connection = sqlite3.connect(target, **kwargs)
+    return plain
+
+
+def _empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def _open_encrypted(target: str, file_path: Path, passphrase: str | None,
+                    **kwargs: Any) -> sqlite3.Connection:
+    """A keyed connection with the first passphrase that opens the file; WrongPassphrase
+    naming the sources tried, or CheckinError when there was none to try."""
+    tries = ([("the one given", passphrase)] if passphrase is not None
+             else passphrases.candidates(file_path))
+    tried: list[str] = []
+    for source, secret in tries:
+        try:
+            conn = cipher.connect(target, file_path, secret, **kwargs)
+        except cipher.WrongPassphrase:
+            if source not in tried:
+                tried.append(source)
+            continue
+        passphrases.remember(file_path, secret)
+        return conn
+    if not tried:
+        raise CheckinError(
+            f"{file_path}: not a usable event database without a passphrase (it is "
+            f"encrypted, or damaged); give the passphrase: {passphrases.SOURCES_HELP}")
+    log.warning("%s: no passphrase opened it (tried %s)", file_path, ", ".join(tried))
+    raise cipher.WrongPassphrase(
+        f"{file_path}: not a usable event database with the passphrase from "
+        f"{' or '.join(tried)} (a wrong passphrase, or the file is damaged or another "
+        "program's); nothing was changed")
 
 
 def _retry_locked(step: Callable[[], object], patience: float = 10.0) -> None:
@@ -232,7 +370,8 @@ def replace_database(path: Path, build: Callable[[Path], None], backup: Path) ->
     EXCLUSIVE) while the backup is written and the new content is copied in with SQLite's
     backup API. The file is never unlinked, so a process that starts meanwhile waits for
     the lock and then sees the new event, not a deleted one."""
-    conn = sqlite3.connect(path, timeout=HELD_TIMEOUT, isolation_level=None)
+    conn = connect(path, timeout=HELD_TIMEOUT, isolation_level=None)
+    secret = passphrases.known(path)  # an encrypted event: the new one is encrypted too
     try:
         conn.execute("PRAGMA locking_mode=EXCLUSIVE")
         try:
@@ -255,9 +394,11 @@ def replace_database(path: Path, build: Callable[[Path], None], backup: Path) ->
         os.close(fd)
         temp = Path(name)
         temp.unlink()  # build() creates the database itself
+        if secret is not None:
+            passphrases.remember(temp, secret)  # open_db makes it encrypted (_connect)
         try:
             build(temp)
-            source = sqlite3.connect(temp, isolation_level=None)
+            source = connect(temp, isolation_level=None)
             try:
                 source.backup(conn)
             finally:
@@ -265,6 +406,7 @@ def replace_database(path: Path, build: Callable[[Path], None], backup: Path) ->
         finally:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{temp}{suffix}").unlink(missing_ok=True)
+            passphrases.forget(temp)
         log.info("replaced the event database %s (the old one is %s)", path, backup)
     finally:
         try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING
 from checkin import clock, db
 from checkin.config import StationConfig
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.printing.backend import Backend, PrinterCondition

@@ -15,7 +15,6 @@ the newest entry in the log: checkin.clock), disk space.
 
 import os
 import shutil
-import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from pathlib import Path
 import sqlite_utils
 
 from checkin import db, paths
+from checkin.dbapi import sqlite3
+from checkin.errors import CheckinError
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 MIN_FREE = 50 * 1024 * 1024  # below this (or twice the database), writes may fail soon
@@ -45,9 +46,11 @@ def run(db_path: Path) -> list[Check]:
         return [Check("files", FAIL, f"no event database at {db_path}")]
     found = [_files(db_path)]
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        conn = db.connect(db_path, read_only=True, timeout=5)
     except sqlite3.Error as exc:
         return [*found, Check("schema", FAIL, f"cannot open {db_path}: {exc}")]
+    except CheckinError as exc:  # encrypted, and no passphrase opens it
+        return [*found, Check("schema", FAIL, str(exc))]
     try:
         for name, check in (("schema", _schema), ("integrity", _integrity),
                             ("event", _event), ("keys", _keys)):
@@ -147,7 +150,7 @@ def _key_file(conn: sqlite3.Connection, db_path: Path) -> Check:
         return Check("key file", FAIL, f"{path} can be read or written by other users "
                      f"(mode {stat.S_IMODE(info.st_mode):o}; make it 600)")
     try:
-        key = keys.read_private_key(path)
+        key = keys.read_private_key(path, keys.secret_of(db_path))
     except CheckinError as exc:
         return Check("key file", FAIL, str(exc))
     assert key is not None
@@ -181,7 +184,7 @@ def _clock(db_path: Path) -> Check:
     from checkin import clock
     from checkin.store import Store
 
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    conn = db.connect(db_path, read_only=True, timeout=5)
     try:
         store = Store(sqlite_utils.Database(conn))
         skew = clock.check_clock(store)

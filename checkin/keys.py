@@ -26,13 +26,21 @@ is written beside the old one and flushed, its public key committed, and only th
 file switched; the old key file stays until then. The private key never enters the
 database or the log: stations get only public keys. A key file found with group or other
 read access (copied with `cp`, unpacked from an archive) is made owner-only when read.
+
+The key file of an encrypted database is encrypted with the same passphrase (the one
+that opened the database in this process: checkin.passphrases.known): PKCS#8 PEM under
+a password that is the passphrase stretched as SQLCipher stretches it (PBKDF2-HMAC-SHA512,
+256,000 rounds, checkin.cipher.derive) with a salt of its own, written on a first line
+``checkin-key-salt: HEX`` before the PEM; so a guess costs as much on the key file as on
+the database. ``reencrypt_key_file`` switches a key file between plain and encrypted
+(`checkin encrypt` / `decrypt`). A plain key file beside an encrypted database is still
+read (`checkin encrypt` was interrupted between its two switches; it finishes it).
 """
 
 import base64
 import errno
 import logging
 import os
-import sqlite3
 import stat
 import uuid
 from dataclasses import dataclass
@@ -40,7 +48,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checkin import files, paths, tokens
+from checkin import cipher, files, passphrases, paths, tokens
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.store import Store, new_refs, now
@@ -81,12 +90,36 @@ def public_raw(private_key: "Ed25519PrivateKey") -> bytes:
         serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def _pem(private_key: "Ed25519PrivateKey") -> bytes:
+SALT_LINE = b"checkin-key-salt: "
+
+
+def _pem(private_key: "Ed25519PrivateKey", passphrase: str | None = None) -> bytes:
+    """The key file's bytes: plain PKCS#8 PEM, or encrypted with passphrase (module doc)."""
     from cryptography.hazmat.primitives import serialization
 
-    return private_key.private_bytes(
+    if passphrase is None:
+        return private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())
+    salt = os.urandom(cipher.SALT_BYTES)
+    password = cipher.derive(passphrase, salt).hex().encode("ascii")
+    pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+        serialization.BestAvailableEncryption(password))
+    return SALT_LINE + salt.hex().encode("ascii") + b"\n" + pem
+
+
+def secret_of(db_path: Path) -> str | None:
+    """The passphrase of db_path's key file: the database's, when it is encrypted."""
+    return passphrases.known(db_path)
+
+
+def is_encrypted_key(path: Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(SALT_LINE)) == SALT_LINE
+    except OSError:
+        return False
 
 
 def _owner_only(path: Path) -> None:
@@ -105,8 +138,9 @@ def _owner_only(path: Path) -> None:
         pass
 
 
-def read_private_key(path: Path) -> "Ed25519PrivateKey | None":
-    """The private key in path; None if there is no file; CheckinError if it is not one."""
+def read_private_key(path: Path, passphrase: str | None = None) -> "Ed25519PrivateKey | None":
+    """The private key in path (encrypted: with passphrase, see the module doc); None if
+    there is no file; CheckinError if it is not one, or passphrase does not open it."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -117,9 +151,24 @@ def read_private_key(path: Path) -> "Ed25519PrivateKey | None":
     except OSError as exc:
         raise CheckinError(f"cannot read the signing key {path}: {exc.strerror}") from None
     _owner_only(path)
+    password = None
+    if data.startswith(SALT_LINE):
+        first, _, data = data.partition(b"\n")
+        if passphrase is None:
+            raise CheckinError(f"the signing key {path} is encrypted: open its event database "
+                               "with the passphrase first")
+        try:
+            salt = bytes.fromhex(first[len(SALT_LINE):].decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            raise CheckinError(f"{path} is not a signing key (its salt line is damaged)"
+                               ) from None
+        password = cipher.derive(passphrase, salt).hex().encode("ascii")
     try:
-        key = serialization.load_pem_private_key(data, password=None)
+        key = serialization.load_pem_private_key(data, password=password)
     except (ValueError, TypeError):
+        if password is not None:
+            raise CheckinError(f"the passphrase does not open the signing key {path} (it "
+                               "is another event's, or damaged)") from None
         raise CheckinError(f"{path} is not an unencrypted PEM signing key") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise CheckinError(f"{path} is not an Ed25519 key")
@@ -155,15 +204,17 @@ def _check_key_file(path: Path) -> None:
                            "(move it away, or make it yours and owner-only)")
 
 
-def _write_exclusive(path: Path, private_key: "Ed25519PrivateKey") -> None:
+def _write_exclusive(path: Path, private_key: "Ed25519PrivateKey",
+                     passphrase: str | None = None) -> None:
     """A new file, owner-only, on disk before this returns; O_EXCL: a concurrent writer
-    fails instead of both writing. A file left half-written (full disk) is removed."""
+    fails instead of both writing. A file left half-written (full disk) is removed.
+    passphrase: the file is encrypted with it (module doc)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, 0o600)
     try:
         try:
-            data = _pem(private_key)
+            data = _pem(private_key, passphrase)
             if os.write(fd, data) != len(data):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             os.fsync(fd)
@@ -226,7 +277,7 @@ def recover_pending(store: Store, db_path: Path) -> None:
         if not pending.exists():
             return
         try:
-            key = read_private_key(pending)
+            key = read_private_key(pending, secret_of(db_path))
         except CheckinError:
             key = None  # torn by a crash before it was complete: never listed
         try:
@@ -265,7 +316,7 @@ def _install(store: Store, db_path: Path, key: "Ed25519PrivateKey", *,
     try:
         with store.transaction():  # the write lock first: recover_pending waits for it
             try:
-                _write_exclusive(pending, key)
+                _write_exclusive(pending, key, secret_of(db_path))
             except FileExistsError:
                 raise CheckinError(f"another key change is under way ({pending} exists); "
                                    "try again") from None
@@ -291,7 +342,7 @@ def _install(store: Store, db_path: Path, key: "Ed25519PrivateKey", *,
         os.replace(pending, path)
     except FileNotFoundError:
         # Another process's recover_pending switched it for us once we committed.
-        if not _holds(path, key):
+        if not _holds(path, key, secret_of(db_path)):
             raise CheckinError(f"the new key {key_id} is registered but {path} does not hold "
                                "it; run `checkin keys list` to repair") from None
     except OSError as exc:
@@ -303,9 +354,9 @@ def _install(store: Store, db_path: Path, key: "Ed25519PrivateKey", *,
     return key_id
 
 
-def _holds(path: Path, key: "Ed25519PrivateKey") -> bool:
+def _holds(path: Path, key: "Ed25519PrivateKey", passphrase: str | None) -> bool:
     try:
-        found = read_private_key(path)
+        found = read_private_key(path, passphrase)
     except CheckinError:
         return False
     return found is not None and public_raw(found) == public_raw(key)
@@ -355,7 +406,16 @@ def check_adoptable(db_path: Path, store: Store | None = None) -> None:
     about to be created (it lists no key yet)."""
     path = paths.key_path(Path(db_path))
     _check_key_file(path)
-    key = read_private_key(path)
+    try:
+        key = read_private_key(path, secret_of(db_path))
+    except CheckinError:
+        if not is_encrypted_key(path):
+            raise
+        log.warning("refused to adopt %s: encrypted, and not with this event's passphrase",
+                    path)
+        raise CheckinError(
+            f"{path} already exists and is not this event's signing key (left from "
+            "another event?): move it away; nothing was changed") from None
     if key is not None and (store is None or not _listed(store, key)):
         log.warning("refused to adopt %s: its key is not one of this event's", path)
         raise CheckinError(
@@ -373,7 +433,7 @@ def ensure_event_key(store: Store, db_path: Path, *, set_aside_stale: bool = Fal
     path = paths.key_path(Path(db_path))
     recover_pending(store, db_path)
     _check_key_file(path)
-    key = read_private_key(path)
+    key = read_private_key(path, secret_of(db_path))
     if key is not None:
         if _listed(store, key):
             return tokens.key_id_for(public_raw(key))
@@ -390,7 +450,7 @@ def rotate_key(store: Store, db_path: Path, *, revoke_old: bool = False) -> str:
     path = paths.key_path(Path(db_path))
     recover_pending(store, db_path)
     _check_key_file(path)
-    current = read_private_key(path)
+    current = read_private_key(path, secret_of(db_path))
     if current is not None and not _listed(store, current):
         raise CheckinError(f"{path} is not this event's signing key: rotating would "
                            "overwrite a key of another event; move it away first")
@@ -427,7 +487,7 @@ def load_signer(store: Store, db_path: Path, *, strict: bool = True) -> tokens.S
     path = paths.key_path(Path(db_path))
     try:
         recover_pending(store, db_path)
-        key = read_private_key(path)
+        key = read_private_key(path, secret_of(db_path))
         if key is None:
             if not list_keys(store):  # an event made before it had keys
                 raise CheckinError(f"this event has no signing key yet: `checkin keys "
@@ -447,3 +507,27 @@ def load_signer(store: Store, db_path: Path, *, strict: bool = True) -> tokens.S
             raise
         return None
     return tokens.Signer(key_id, key)
+
+
+def reencrypt_key_file(db_path: Path, old: str | None, new: str | None) -> bool:
+    """Rewrite db_path's key file encrypted with new (None: plain), read with old (or as
+    it is, if it is plain): the new file is written and flushed beside it, then renamed
+    over it. False when there is no key file (a desk). CheckinError, the file unchanged,
+    when old does not open it."""
+    path = paths.key_path(Path(db_path))
+    _check_key_file(path)
+    key = read_private_key(path, old if is_encrypted_key(path) else None)
+    if key is None:
+        return False
+    beside = path.with_name(path.name + ".rekey")
+    beside.unlink(missing_ok=True)  # left by an interrupted run: the key file still counts
+    try:
+        _write_exclusive(beside, key, new)
+        os.replace(beside, path)
+    except OSError as exc:
+        beside.unlink(missing_ok=True)
+        raise CheckinError(f"cannot rewrite the signing key {path}: {exc.strerror}; it is "
+                           "unchanged") from None
+    files.fsync_dir(path.parent)
+    log.info("signing key file %s is now %s", path, "encrypted" if new else "plain")
+    return True

@@ -43,7 +43,6 @@ in the schema (db/pg/0001_initial.sql).
 
 import logging
 import re
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -52,6 +51,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
 from checkin import __version__, paths, resources
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 
 if TYPE_CHECKING:

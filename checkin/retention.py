@@ -43,13 +43,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from checkin import clock, paths, search_cache
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.store import Store, now
 

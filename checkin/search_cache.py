@@ -452,9 +452,28 @@ def _save_marked(searcher: Searcher, store: Store, path: Path) -> None:
         _mark_written(searcher)
 
 
+def _plain(db_path: Path) -> bool:
+    """Whether a cache file may exist: not beside an encrypted database, whose names it
+    would hold in the clear (docs/encryption.md); one left from before the database was
+    encrypted is removed."""
+    from checkin import cipher
+
+    if not cipher.is_encrypted(db_path):
+        return True
+    path = cache_path(db_path)
+    if path.exists():
+        path.unlink(missing_ok=True)
+        log.warning("removed %s: a search index in the clear beside an encrypted database",
+                    path)
+    return False
+
+
 def open_searcher(store: Store, db_path: Path, *, write: bool = True) -> Searcher:
     """This database's search index, up to date: read from its cache file and refreshed
-    from the log, else built; written back when it was built or took many changes."""
+    from the log, else built; written back when it was built or took many changes. An
+    encrypted database has no cache file: its index is built in memory."""
+    if not _plain(db_path):
+        return Searcher.from_store(store)
     path = cache_path(db_path)
     searcher = load(store, path)
     if searcher is None:
@@ -474,7 +493,7 @@ def refresh(searcher: Searcher, store: Store, db_path: Path, *, write: bool = Tr
     more than WRITE_AFTER attendees were indexed since the file was: the next start then
     does not index them once more."""
     changed = searcher.refresh(store)
-    if changed and write:
+    if changed and write and _plain(db_path):
         state, written = searcher.state, _written.get(searcher)
         if (written is None or state.segments[0].core is not written.base
                 or _overlay_docs(state) - written.overlay_docs > WRITE_AFTER):
@@ -487,5 +506,5 @@ def keep(searcher: Searcher, store: Store, db_path: Path) -> None:
     written (a desk closing: the next start then indexes nothing again)."""
     searcher.refresh(store)
     written = _written.get(searcher)
-    if written is None or written.seq != searcher.seq:
+    if (written is None or written.seq != searcher.seq) and _plain(db_path):
         _save_marked(searcher, store, cache_path(db_path))

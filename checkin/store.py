@@ -4,7 +4,6 @@ import base64
 import json
 import secrets
 import socket
-import sqlite3
 import uuid as uuidlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -16,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError, NoEvent
 from checkin.models import Attendee, Event, EventInfo
 

@@ -2,9 +2,9 @@
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.db import open_db
 from checkin.store import Store
 
@@ -25,7 +25,7 @@ def write_csv(path: Path, rows: list[list[str]], *, delimiter: str = ",",
 
 def snapshot(db_path: Path) -> tuple[list[tuple[object, ...]], int]:
     """Attendee rows and event count, read through a separate connection."""
-    conn = sqlite3.connect(db_path)
+    conn = keyed_connect(db_path)
     try:
         attendees = conn.execute("SELECT * FROM attendees ORDER BY id").fetchall()
         events = conn.execute("SELECT count(*) FROM events").fetchone()[0]

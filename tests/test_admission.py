@@ -18,6 +18,7 @@ from checkin.admission import (
     VERDICTS,
     Engine,
 )
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Attendee
@@ -336,11 +337,10 @@ def test_two_desks_on_one_database_admit_once(ev):
 
 def test_locked_database_is_an_error_not_a_verdict(ev):
     """Another writer holds the lock past the busy timeout: no verdict, a one-line error."""
-    import sqlite3
 
     token = ev.token("a1")
     ev.store.db.execute("PRAGMA busy_timeout = 0")
-    other = sqlite3.connect(ev.path, isolation_level=None)
+    other = keyed_connect(ev.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(CheckinError, match="not recorded"):

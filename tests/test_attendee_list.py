@@ -1,6 +1,5 @@
 """The attendee list's queries (checkin.attendee_list) over a real event database."""
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from checkin.attendee_list import (
     load_rows,
 )
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.models import Attendee
 from checkin.search import search_key
 from checkin.store import CHECKIN, UNDO, Store

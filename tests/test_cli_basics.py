@@ -1,11 +1,10 @@
 """Every command has help; errors are one line on stderr with a non-zero exit."""
 
-import sqlite3
-
 import pytest
 from click.testing import CliRunner
 
 from checkin.cli import COMMANDS, cli
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from tests.conftest import run_checkin
 
 
@@ -28,7 +27,7 @@ def test_top_level_help_lists_commands():
 def test_init_creates_event(run_cli, db_path):
     result = run_cli("init", "--event", "Berlin PM 2026", "--days", "2026-12-01,2026-12-02")
     assert result.exit_code == 0, result.output
-    conn = sqlite3.connect(db_path)
+    conn = keyed_connect(db_path)
     assert conn.execute("SELECT value FROM meta WHERE key='event_name'").fetchone()[0] == (
         "Berlin PM 2026")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

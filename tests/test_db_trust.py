@@ -3,7 +3,6 @@ processes that open an older database at once migrate it once; init and demo at 
 make one event, not a mix of two."""
 
 import hashlib
-import sqlite3
 import subprocess
 import sys
 import time
@@ -12,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from checkin import db as dbmod
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.store import Store
 from tests.conftest import run_checkin
 
@@ -24,7 +25,7 @@ def _digest(path: Path) -> str:
 
 
 def test_a_database_of_a_newer_program_is_refused_and_left_alone(event_db: Path) -> None:
-    conn = sqlite3.connect(event_db)
+    conn = keyed_connect(event_db)
     conn.execute(f"PRAGMA user_version = {LATEST + 3}")
     conn.commit()
     conn.close()
@@ -81,7 +82,7 @@ def test_processes_opening_an_older_database_at_once_migrate_it_once(tmp_path, v
         start.touch()
         errors = [proc.communicate(timeout=120)[1] for proc in procs]
         assert all(proc.returncode == 0 for proc in procs), errors
-        conn = sqlite3.connect(path)
+        conn = keyed_connect(path)
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -12,6 +11,7 @@ import pytest
 
 from checkin.config import StationConfig
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.desk import (
     DbContext,
     PrintContext,

@@ -3,7 +3,6 @@ not each laptop's; a station clock set back is warned about and logged."""
 
 import json
 import os
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ import pytest
 
 from checkin import clock
 from checkin.admission import ALREADY_CHECKED_IN, OK, Engine
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.errors import CheckinError
 from tests.conftest import run_checkin
 from tests.test_admission_support import make_event
@@ -41,7 +41,7 @@ def test_init_stores_the_time_zone(tmp_path):
     result = run_checkin("--db", str(db), "init", "--event", "E", "--days", "2026-12-01",
                          "--timezone", "Europe/Berlin")
     assert result.returncode == 0, result.stderr
-    conn = sqlite3.connect(db)
+    conn = keyed_connect(db)
     assert conn.execute("SELECT value FROM meta WHERE key = ?",
                         [clock.ZONE_KEY]).fetchone() == ("Europe/Berlin",)
     conn.close()
@@ -49,7 +49,7 @@ def test_init_stores_the_time_zone(tmp_path):
     result = run_checkin("--db", str(other), "init", "--event", "E", "--days", "2026-12-01",
                          env={"TZ": "Asia/Kolkata"})
     assert result.returncode == 0, result.stderr
-    conn = sqlite3.connect(other)
+    conn = keyed_connect(other)
     assert conn.execute("SELECT value FROM meta WHERE key = ?",
                         [clock.ZONE_KEY]).fetchone() == ("Asia/Kolkata",)
     conn.close()

@@ -3,6 +3,7 @@ Indico and German spreadsheet shapes, country spellings as people type them, nam
 
 import pytest
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.importing import import_file
 from checkin.importing.values import parse_country
 from tests.import_helpers import new_store, write_csv
@@ -154,9 +155,7 @@ def test_days_that_cannot_be_read(text):
 
 
 def _indexes(db_path):
-    import sqlite3
-
-    conn = sqlite3.connect(db_path)
+    conn = keyed_connect(db_path)
     try:
         return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
     finally:
@@ -187,8 +186,7 @@ def test_chunked_import_keeps_every_index_and_event(tmp_path, monkeypatch):
 
 
 def test_the_first_import_is_one_transaction_with_indexes_rebuilt(tmp_path, monkeypatch):
-    import sqlite3
-
+    from checkin.dbapi import sqlite3
     from checkin.importing import importer
     from tests.import_helpers import snapshot
 
@@ -211,8 +209,7 @@ def test_the_first_import_is_one_transaction_with_indexes_rebuilt(tmp_path, monk
 
 
 def test_a_write_refused_half_way_says_what_was_written(tmp_path, monkeypatch):
-    import sqlite3
-
+    from checkin.dbapi import sqlite3
     from checkin.errors import CheckinError
     from checkin.importing import importer
     from tests.import_helpers import snapshot
@@ -417,8 +414,6 @@ def test_central_european_excel_csv(text, encoding):
 
 
 def test_busy_database_is_one_line_and_unchanged(tmp_path):
-    import sqlite3
-
     from checkin.errors import CheckinError
     from tests.import_helpers import snapshot
 
@@ -426,7 +421,7 @@ def test_busy_database_is_one_line_and_unchanged(tmp_path):
     store = new_store(db_path)
     store.db.conn.execute("PRAGMA busy_timeout = 50")  # the test need not wait 10 s
     before = snapshot(db_path)
-    other = sqlite3.connect(db_path, isolation_level=None)
+    other = keyed_connect(db_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
         with pytest.raises(CheckinError, match="database is busy"):

@@ -2,7 +2,6 @@
 the database commit and the file switch, and never by adopting a stranger's key file."""
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from checkin import keys
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.paths import key_path
 from checkin.store import Store
@@ -140,14 +141,14 @@ def test_a_key_file_others_control_is_refused(tmp_path, how):
         target = tmp_path / "elsewhere.key"
         path.rename(target)
         path.symlink_to(target)
-    listed = sqlite3.connect(db).execute("SELECT count(*) FROM public_keys").fetchone()[0]
+    listed = keyed_connect(db).execute("SELECT count(*) FROM public_keys").fetchone()[0]
     for command in (["keys", "rotate"], ["init", "--event", "Again", "--days", DAY, "--force"]):
         result = run_checkin("--db", str(db), *command)
         assert result.returncode == 1, (command, result.stdout)
         assert result.stderr.startswith("error: refused the signing key"), result.stderr
         assert len(result.stderr.splitlines()) == 1
     assert path.read_bytes() == original
-    after = sqlite3.connect(db).execute("SELECT count(*) FROM public_keys").fetchone()[0]
+    after = keyed_connect(db).execute("SELECT count(*) FROM public_keys").fetchone()[0]
     assert after == listed
 
 

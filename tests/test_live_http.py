@@ -4,13 +4,13 @@ viewer changes nothing. The browser's side is tests/test_live_browser.py.
 """
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.store import default_station
 from checkin.sync.client import sync_once
 from checkin.sync.live.app import COOKIE
@@ -282,7 +282,7 @@ def test_the_hub_tells_desks_which_fields_it_takes(hub: LiveHub) -> None:
                       headers={"Authorization": f"Bearer {token}"}) as api:
         status = api.get(f"{API}/status").json()
     assert status["push_fields"] == ["printer", "waiting", "station_name"]
-    row = sqlite3.connect(hub.path).execute(
+    row = keyed_connect(hub.path).execute(
         "SELECT event_station, waiting, printer FROM sync_stations WHERE name = ?",
         ["desk-status"]).fetchone()
     # its first sync, by the CLI: the configured station name (none here: the host's), no

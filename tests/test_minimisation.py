@@ -135,8 +135,7 @@ def test_no_shipped_badge_shows_an_email(tmp_path: Path) -> None:
 
 def test_minimised_payloads_keep_the_shapes_desks_check() -> None:
     """What the hub sends still passes the desk's checks (protocol.payload_problem)."""
-    import sqlite3
-
+    from checkin.dbapi import sqlite3
     from checkin.sync.protocol import payload_problem
 
     conn = sqlite3.connect(":memory:")
@@ -187,7 +186,7 @@ PAYLOADS = [
 @pytest.mark.parametrize("policy", POLICIES, ids=range(len(POLICIES)))
 def test_python_minimises_payloads_as_the_sql_does(policy: minimise.Policy,
                                                    tmp_path: Path) -> None:
-    import sqlite3
+    from checkin.dbapi import sqlite3
 
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE events (type TEXT, payload TEXT)")
@@ -203,8 +202,7 @@ def test_python_minimises_payloads_as_the_sql_does(policy: minimise.Policy,
 
 
 def _sqlite_attendee(policy: minimise.Policy, row: dict[str, object]) -> tuple[object, ...]:
-    import sqlite3
-
+    from checkin.dbapi import sqlite3
     from checkin.search import fold
 
     conn = sqlite3.connect(":memory:")

@@ -6,7 +6,6 @@ organiser's commands with --db postgresql://...; what the database itself guaran
 """
 
 import json
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ import pytest
 
 from checkin import pg, places
 from checkin.admission import OK, Engine
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
 from checkin.store import BADGE_PRINTED, CHECKIN, Store

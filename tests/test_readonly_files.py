@@ -6,13 +6,13 @@ anything (setpriv drops the capabilities), so file modes apply as on a desk lapt
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from tests.conftest import run_checkin
 
 pytestmark = pytest.mark.skipif(
@@ -27,7 +27,7 @@ def _as_user(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _first_code(db: Path) -> str:
-    conn = sqlite3.connect(db)
+    conn = keyed_connect(db)
     try:
         return str(conn.execute("SELECT code FROM attendees WHERE status = 'confirmed' "
                                 "AND days = '[]' ORDER BY id").fetchone()[0])

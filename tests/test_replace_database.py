@@ -2,13 +2,13 @@
 refused; with nobody holding it, the old one is kept as a backup, key file included."""
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.paths import key_path
 from tests.conftest import run_checkin
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes
 
 
 def _codes(path: Path, count: int) -> list[str]:
-    conn = sqlite3.connect(path)
+    conn = keyed_connect(path)
     try:
         rows = conn.execute("SELECT code FROM attendees WHERE status = 'confirmed' "
                             "AND days = '[]' ORDER BY id LIMIT ?", [count]).fetchall()
@@ -26,7 +26,7 @@ def _codes(path: Path, count: int) -> list[str]:
 
 
 def _checkins(path: Path) -> set[str]:
-    conn = sqlite3.connect(path)
+    conn = keyed_connect(path)
     try:
         return {row[0] for row in conn.execute("SELECT uuid FROM events WHERE type = 'checkin'")}
     finally:
@@ -87,5 +87,5 @@ def test_demo_force_is_refused_while_a_desk_holds_the_database(db_path: Path) ->
     assert _checkins(db_path) == set()
     assert key_path(backups[0]).read_bytes() == old_key
     assert key_path(db_path).read_bytes() != old_key
-    listed = sqlite3.connect(db_path).execute("SELECT count(*) FROM public_keys").fetchone()
+    listed = keyed_connect(db_path).execute("SELECT count(*) FROM public_keys").fetchone()
     assert listed[0] == 1

@@ -5,7 +5,6 @@ counts it keeps feed the day report; the event log stays append-only otherwise."
 
 import json
 import shutil
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from checkin import reports, search_cache
 from checkin.audit import audit
 from checkin.config import StationConfig
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Attendee
 from checkin.printing.pdf_folder import PdfFolderBackend

@@ -3,12 +3,12 @@ end the batch: every input gets its own verdict line, the failed ones say they w
 recorded, and every `ok` printed is in the database."""
 
 import json
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.models import Attendee
 from tests.disk import PAGE, fill, small_disk, unfill
 from tests.test_admission_support import DAY1, make_event
@@ -56,7 +56,7 @@ def test_a_full_disk_mid_batch_gives_every_input_its_line(tmp_path):
         assert len(lines) == len(inputs), result.stderr
         assert [line["input"] for line in lines] == inputs
         assert result.returncode == 1  # not every admission was recorded
-        conn = sqlite3.connect(path)
+        conn = keyed_connect(path)
         logged = {row[0] for row in conn.execute("SELECT uuid FROM events WHERE type = 'checkin'")}
         conn.close()
         for line in lines:

@@ -3,12 +3,12 @@
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.models import Attendee
 from checkin.store import CHECKIN
 from tests.test_admission_support import DAY1, make_event
@@ -50,7 +50,7 @@ def test_sigkill_during_a_burst(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert 40 <= len(reported) < BURST, "the kill must land in the middle of the burst"
 
-    conn = sqlite3.connect(ev.path)
+    conn = keyed_connect(ev.path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     logged = {row[0]: row[1] for row in conn.execute(
         "SELECT uuid, attendee_id FROM events WHERE type = ? AND day = ?", [CHECKIN, DAY1])}

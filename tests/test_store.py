@@ -1,10 +1,9 @@
 """Event database: migrations, append-only log, derived admissions."""
 
-import sqlite3
-
 import pytest
 
 from checkin.db import open_db, schema_version
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Attendee
 from checkin.store import CHECKIN, UNDO, Store

@@ -8,7 +8,6 @@ import hashlib
 import http.client
 import json
 import re
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.errors import CheckinError
 from checkin.store import Store
 from checkin.sync import stations
@@ -80,7 +80,7 @@ def push_body(events: list[dict[str, Any]], *, skew: float = 0.0) -> dict[str, A
 
 def snapshot(path: Path) -> tuple[Any, ...]:
     """What a refused request must not change: the log, attendees, revoked refs, keys."""
-    conn = sqlite3.connect(path)
+    conn = keyed_connect(path)
     try:
         return tuple(conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
                      for table in ("events", "attendees", "revoked_refs", "public_keys"))

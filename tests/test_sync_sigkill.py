@@ -4,7 +4,6 @@ runs against both hub stores (an SQLite file, a PostgreSQL database).
 """
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 
 from checkin.admission import OK, Engine
 from checkin.conflicts import conflicts
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.db import open_db
 from checkin.errors import CheckinError
 from checkin.models import Attendee, Event
@@ -74,7 +74,7 @@ def watcher(event: Setup) -> Iterator[Callable[[str], int]]:
     """A count query on the hub's database from a connection of its own (another process
     could hold it like this)."""
     if event.place is None:
-        with closing(sqlite3.connect(event.path)) as conn:
+        with closing(keyed_connect(event.path)) as conn:
             yield lambda sql: int(conn.execute(sql).fetchone()[0])
         return
     import psycopg
@@ -216,7 +216,7 @@ def test_a_hub_restored_from_a_backup_gets_everything_back(hub, run_cli, tmp_pat
             assert engine.scan(event.token(attendee_id), day=DAY1).verdict == OK
     for desk in (a, b, a):
         sync_once(desk, desk.path)
-    lost = uuids(event.store) - {row[0] for row in sqlite3.connect(backup).execute(
+    lost = uuids(event.store) - {row[0] for row in keyed_connect(backup).execute(
         "SELECT uuid FROM events")}
     assert len(lost) == 5
 

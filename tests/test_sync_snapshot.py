@@ -4,7 +4,7 @@ push only the desk's own events and pull only what came later; an image that doe
 is replayed instead, and one that is not a database is refused with the desk unchanged."""
 
 import json
-import sqlite3
+import sqlite3  # the standard module: serialize (SQLCipher's has none), on images only
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path

@@ -86,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     db_path = paths.resolve_db(args.db)
     logging.getLogger(__name__).info("station starting: database %s, settings %s",
                                      db_path, config_path or "default")
+    from ui.passphrase_dialog import install_prompter, unlock_at_start
+
+    install_prompter()
+    if not unlock_at_start(db_path):  # an encrypted database: asked before it opens
+        return 1
     QTimer.singleShot(0, register_fonts)
     note = ""
     while True:  # once more after the desk was paired with a hub by a scanned code

@@ -8,7 +8,6 @@ import contextlib
 import importlib
 import logging
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import click
 
 from checkin import __version__, logsetup
 from checkin.cli.context import CliContext
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError, Interrupted
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ COMMANDS = {
     "merge": "merging:merge",
     "audit": "privacy:audit",
     "purge": "privacy:purge",
+    "encrypt": "encryption:encrypt",
+    "decrypt": "encryption:decrypt",
 }
 
 
@@ -147,6 +149,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None) -> None:
     """Check-in station: event database, import, scan, badges and printing."""
+    from checkin.cli.encryption import install_prompt
+
+    install_prompt()  # an encrypted database's passphrase is asked for in a terminal
     ctx.obj = CliContext(db_option=db_path)
 
 

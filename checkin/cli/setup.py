@@ -30,10 +30,16 @@ def parse_days(text: str) -> list[str]:
                    "an admission counts for the event day of this zone, whatever zone a "
                    "desk's laptop is set to.")
 @click.option("--force", is_flag=True, help="Rename/redate an existing event database.")
+@click.option("--encrypt", "encrypted", is_flag=True,
+              help="Encrypt the new database and its signing key file (SQLCipher) with a "
+                   "passphrase: $CHECKIN_PASSPHRASE, else asked for (docs/encryption.md).")
+@click.option("--keyring", "use_keyring", is_flag=True,
+              help="With --encrypt: also store the passphrase in the OS keyring.")
 @pass_cli
-def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bool) -> None:
+def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bool,
+         encrypted: bool, use_keyring: bool) -> None:
     """Create an event database with its name, days and time zone."""
-    from checkin import clock, keys
+    from checkin import cipher, clock, keys, passphrases
     from checkin.places import shown
 
     day_list = parse_days(days)
@@ -42,6 +48,15 @@ def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bo
         raise click.BadParameter("the event name is empty", param_hint="--event")
     if zone_name is not None:
         clock.zone(zone_name)  # refused before anything is created
+    if use_keyring and not encrypted:
+        raise click.UsageError("--keyring goes with --encrypt")
+    secret = None
+    if encrypted and not cipher.is_encrypted(cli.db_path):
+        if cli.db_path.exists() and cli.db_path.stat().st_size:
+            raise CheckinError(f"{cli.db_path} exists and is not encrypted: `checkin "
+                               "encrypt` encrypts it (nothing was changed)")
+        secret = passphrases.for_new(cli.db_path)
+        passphrases.remember(cli.db_path, secret)  # open_db makes the new file encrypted
 
     if cli.db_url is None and not cli.db_path.exists():
         keys.check_adoptable(cli.db_path)  # before anything is created
@@ -58,7 +73,11 @@ def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bo
             store.set_meta(clock.ZONE_KEY, zone_name or clock.local_zone_name())
     _after_init(cli, store)
     click.echo(f"created event {name!r} ({', '.join(day_list)}, time zone "
-               f"{store.meta(clock.ZONE_KEY)}) in {shown(cli.place)}")
+               f"{store.meta(clock.ZONE_KEY)}) in {shown(cli.place)}"
+               + (", encrypted" if cipher.is_encrypted(cli.db_path) else ""))
+    if use_keyring:
+        passphrases.keyring_store(cli.db_path, secret or passphrases.known(cli.db_path) or "")
+        click.echo("the passphrase is in the OS keyring for this database")
 
 
 def _after_init(cli: CliContext, store: Store) -> None:

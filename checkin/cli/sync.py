@@ -28,9 +28,11 @@ if TYPE_CHECKING:
 def _first_sync(path: Path, hub: tuple[str, ...], token: str | None, fingerprint: str | None,
                 trust_on_first_use: bool, final: bool = False) -> tuple["SyncResult", str]:
     """Sync into a new database; (result, the line saying what was created)."""
+    from checkin import passphrases
     from checkin.db import open_db
     from checkin.station_keys import station_key_path
     from checkin.store import Store
+    from checkin.sync import hub_status
     from checkin.sync.client import SyncError, remember, sync_once
 
     if not hub or not token:
@@ -44,7 +46,14 @@ def _first_sync(path: Path, hub: tuple[str, ...], token: str | None, fingerprint
             partial.with_name(partial.name + suffix).unlink(missing_ok=True)
 
     discard()  # what an interrupted first sync left
-    store = Store(open_db(partial, create=True))
+    # An encrypted hub makes an encrypted desk (docs/encryption.md), with the desk's own
+    # passphrase, before the first attendee is written.
+    seen = hub_status.peek(hub, token, fingerprint, trust_on_first_use)
+    fingerprint = fingerprint or seen.fingerprint
+    secret = passphrases.for_new(path) if seen.encrypted else None
+    if secret is not None:
+        passphrases.remember(partial, secret)
+    store = Store(open_db(partial, create=True, encrypt=secret is not None))
     try:
         result = sync_once(store, partial, hub, token, fingerprint=fingerprint,
                            trust_on_first_use=trust_on_first_use, final=final)
@@ -58,6 +67,9 @@ def _first_sync(path: Path, hub: tuple[str, ...], token: str | None, fingerprint
         discard()
         raise CheckinError(f"{path} appeared while syncing: nothing was changed in it")
     partial.replace(path)
+    if secret is not None:
+        passphrases.forget(partial)
+        passphrases.remember(path, secret)
     if station_key_path(partial).exists():  # the key the hub just listed goes along
         os.replace(station_key_path(partial), station_key_path(path))
     discard()
@@ -67,7 +79,8 @@ def _first_sync(path: Path, hub: tuple[str, ...], token: str | None, fingerprint
     info = store.event_info()
     store.db.conn.close()
     return result, (f"created {path} from the hub: event {info.name!r} "
-                    f"({', '.join(info.days)}), {count} attendees")
+                    f"({', '.join(info.days)}), {count} attendees"
+                    + (", encrypted like the hub's" if secret is not None else ""))
 
 
 def _station() -> str:

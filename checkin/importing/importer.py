@@ -81,7 +81,6 @@ import json
 import logging
 import os
 import re
-import sqlite3
 import time
 import tomllib
 from collections import Counter
@@ -95,6 +94,7 @@ from typing import Any
 
 from checkin import resources, search
 from checkin.db import describe_error
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError, ImportRefused, Interrupted, NoEvent
 from checkin.importing import values
 from checkin.importing.columns import (

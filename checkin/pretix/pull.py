@@ -35,7 +35,6 @@ Contract: ``pull(store, db_path=None, *, full=None, client=None) -> PullResult``
 
 import json
 import logging
-import sqlite3
 import time as timing
 import uuid as uuidlib
 from dataclasses import dataclass, field, replace
@@ -43,6 +42,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.importing.columns import ColumnMap
 from checkin.importing.importer import Incoming, ParsedFile, plan_sync

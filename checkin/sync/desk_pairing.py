@@ -77,6 +77,19 @@ def _put_back(db_path: Path, aside: Path) -> None:
             moved.replace(target)
 
 
+def _follow_the_hub(db_path: Path, pairing: Pairing) -> None:
+    """An encrypted hub: the new database is encrypted too (docs/encryption.md), with the
+    passphrase this station already uses (the demo's), else one from
+    checkin.passphrases (the app asks for it)."""
+    from checkin import passphrases
+    from checkin.sync import hub_status
+
+    seen = hub_status.peek(pairing.url, pairing.token, pairing.fingerprint)
+    if seen.encrypted:
+        passphrases.remember(db_path, passphrases.known(db_path)
+                             or passphrases.for_new(db_path))
+
+
 def pair_and_sync(db_path: Path, pairing: Pairing) -> PairResult:
     from checkin.sync.client import sync_once
 
@@ -87,6 +100,8 @@ def pair_and_sync(db_path: Path, pairing: Pairing) -> PairResult:
         log.info("pairing: the demo event %s was set aside as %s", db_path, aside)
     store: Store | None = None
     try:
+        if not db_path.exists():
+            _follow_the_hub(db_path, pairing)
         pair(db_path, pairing)
         store = Store(open_db(db_path))
         result = sync_once(store, db_path)

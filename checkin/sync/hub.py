@@ -47,7 +47,6 @@ import json
 import logging
 import signal
 import socket
-import sqlite3
 import threading
 import uuid as uuidlib
 from collections.abc import Callable
@@ -70,8 +69,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from checkin import clock
+from checkin import cipher, clock
 from checkin.db import open_db
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.models import Event
 from checkin.pg import share as shared
@@ -318,6 +318,8 @@ class StatusAnswer(BaseModel):
                                                           "there (a desk checks its cursor)")
     push_fields: list[str] = Field(description="the optional fields of a push this hub "
                                                "takes (a desk sends only these)")
+    encrypted: bool = Field(False, description="the hub's database is encrypted: a desk "
+                                               "made by its first sync is encrypted too")
 
 
 # -- answers --------------------------------------------------------------------------------
@@ -510,6 +512,8 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
 
     from checkin.sync.live.app import live_app
 
+    encrypted = cipher.is_encrypted(db_path)  # docs/encryption.md: desks follow the hub
+
     app.add_middleware(_Guard, authenticate=authenticate, viewer=live_app(stores.get))
 
     @app.exception_handler(RequestValidationError)
@@ -542,7 +546,8 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
         answer: dict[str, Any] = {
             "hub_time": now(), "hub_seq": _hub_seq(store), "hub_id": store.meta("hub_id") or "",
             "station": request.scope[_STATION], "event": _event_answer(store),
-            "push_fields": list(stations.REPORTED)}
+            "push_fields": list(stations.REPORTED),
+            "encrypted": encrypted}
         if at is not None:
             row = store.db.execute("SELECT uuid FROM events WHERE seq = ?", [at]).fetchone()
             answer["at"] = {"hub_seq": at, "uuid": row[0] if row else None}

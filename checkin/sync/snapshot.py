@@ -38,7 +38,6 @@ image's hub_seq, with the uuid there for the restored-hub check.
 import json
 import logging
 import os
-import sqlite3
 import tempfile
 import threading
 import time
@@ -49,6 +48,7 @@ from pathlib import Path
 
 from checkin import clock
 from checkin.db import latest_version
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.search import fold
 from checkin.store import Store
@@ -147,7 +147,10 @@ def _scratch_file(image: bytes | None = None) -> Iterator[Path]:
 
 
 def _attach(conn: sqlite3.Connection, path: Path) -> None:
-    conn.execute(f"ATTACH DATABASE ? AS {_SCHEMA}", [str(path)])
+    # KEY '': the image is plain even when the database is encrypted (SQLCipher would
+    # otherwise key an attached file with the main database's key, and a desk could not
+    # read a hub's image, nor an encrypted desk a plain one); docs/encryption.md.
+    conn.execute(f"ATTACH DATABASE ? AS {_SCHEMA} KEY ''", [str(path)])
 
 
 def _detach(conn: sqlite3.Connection) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from checkin.db import connect as keyed_connect  # keyed when encrypted
 from checkin.db import open_db
 from checkin.store import BADGE_PRINTED, CHECKIN, UNDO, Store
 from tests.db_faults import refuse_inserts
@@ -171,10 +172,8 @@ def test_scanner_ending_with_tab(qtbot, main_window, station_event):
 def test_a_slow_answer_says_one_moment(qtbot, main_window, station_event):
     """Another program holds the database's write lock: the scan waits for it (busy
     timeout), and meanwhile the card says so instead of showing the last person."""
-    import sqlite3
-
     window = main_window
-    blocker = sqlite3.connect(station_event.db_path, isolation_level=None)
+    blocker = keyed_connect(station_event.db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
         field = window.scan.field

@@ -906,6 +906,33 @@ Protokolldatei: {log}</translation>
     </message>
 </context>
 <context>
+    <name>PassphraseDialog</name>
+    <message>
+        <source>Encrypted event database</source>
+        <translation>Verschlüsselte Veranstaltungsdatenbank</translation>
+    </message>
+    <message>
+        <source>The event database %1 is to be encrypted. Choose its passphrase (at least %2 characters; a whole sentence is better) and keep it safe: without it nobody can open the database, not even support.</source>
+        <translation>Die Veranstaltungsdatenbank %1 wird verschlüsselt. Wählen Sie ihre Passphrase (mindestens %2 Zeichen; ein ganzer Satz ist besser) und bewahren Sie sie sicher auf: ohne sie kann niemand die Datenbank öffnen, auch der Support nicht.</translation>
+    </message>
+    <message>
+        <source>The event database %1 is encrypted. Type its passphrase to open it.</source>
+        <translation>Die Veranstaltungsdatenbank %1 ist verschlüsselt. Geben Sie ihre Passphrase ein, um sie zu öffnen.</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase:</source>
+        <translation>&amp;Passphrase:</translation>
+    </message>
+    <message>
+        <source>&amp;Again:</source>
+        <translation>&amp;Wiederholen:</translation>
+    </message>
+    <message>
+        <source>This passphrase does not open the database. Try again (mind the keyboard layout and Caps Lock).</source>
+        <translation>Diese Passphrase öffnet die Datenbank nicht. Versuchen Sie es noch einmal (achten Sie auf die Tastaturbelegung und die Feststelltaste).</translation>
+    </message>
+</context>
+<context>
     <name>PretixPanel</name>
     <message>
         <source>stored (type a new one to replace it)</source>

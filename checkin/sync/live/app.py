@@ -21,7 +21,6 @@ Contract:
 
 import hashlib
 import logging
-import sqlite3
 from collections.abc import Callable
 from functools import cache
 from http.cookies import SimpleCookie
@@ -35,6 +34,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from checkin import resources
+from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.store import Store
 from checkin.sync.live import render, viewers
