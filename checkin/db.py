@@ -359,6 +359,26 @@ def _retry_locked(step: Callable[[], object], patience: float = 10.0) -> None:
 HELD_TIMEOUT = 1.0  # seconds to wait for a desk's brief transaction before calling it held
 
 
+def hold_alone(conn: sqlite3.Connection, path: Path, doing: str) -> None:
+    """Take path for this connection alone (exclusive locking, out of WAL mode), or
+    CheckinError in one line when another connection has it open; doing names the
+    change refused in the log."""
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        mode = "held"
+    if mode != "delete":
+        log.warning("refused to %s %s: another connection has it open", doing, path)
+        raise CheckinError(
+            f"{path} is open in another program (a desk, the hub, `checkin scan`, the "
+            "station app?): close it there first; nothing was changed")
+
+
 def replace_database(path: Path, build: Callable[[Path], None], backup: Path) -> None:
     """Replace the event database at path with the one build(temp_path) makes; the old one
     is copied to backup first. Refused (CheckinError, nothing changed) while any other
@@ -373,20 +393,7 @@ def replace_database(path: Path, build: Callable[[Path], None], backup: Path) ->
     conn = connect(path, timeout=HELD_TIMEOUT, isolation_level=None)
     secret = passphrases.known(path)  # an encrypted event: the new one is encrypted too
     try:
-        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-        try:
-            mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-            conn.execute("BEGIN EXCLUSIVE")
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            mode = "held"
-        if mode != "delete":
-            log.warning("refused to replace %s: another connection has it open", path)
-            raise CheckinError(
-                f"{path} is open in another program (a desk, `checkin scan`, the station "
-                "app?): close it there first; nothing was changed")
+        hold_alone(conn, path, "replace")
         conn.execute("VACUUM INTO ?", [str(backup)])
         files.fsync_file(backup)
         folder = path.parent

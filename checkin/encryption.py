@@ -53,24 +53,6 @@ def _leftovers(path: Path) -> None:
         log.warning("removed %s, left by an interrupted `checkin encrypt`/`decrypt`", stale)
 
 
-def _hold(conn: sqlite3.Connection, path: Path) -> None:
-    """Take path for this connection alone, or CheckinError (see replace_database)."""
-    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-    try:
-        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-        conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
-            raise
-        mode = "held"
-    if mode != "delete":
-        log.warning("refused to switch %s: another connection has it open", path)
-        raise CheckinError(
-            f"{path} is open in another program (a desk, the hub, `checkin scan`, the "
-            "station app?): close it there first; nothing was changed")
-
-
 def _counts(conn: sqlite3.Connection, schema: str = "main") -> dict[str, int]:
     names = [row[0] for row in conn.execute(
         f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' "
@@ -117,7 +99,7 @@ def _switch(path: Path, old_passphrase: str | None, new_passphrase: str | None) 
                       isolation_level=None)
     temp: Path | None = None
     try:
-        _hold(conn, path)
+        db.hold_alone(conn, path, "switch")
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if not version:
             raise CheckinError(f"{path} is not an event database (nothing was changed)")

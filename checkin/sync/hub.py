@@ -79,6 +79,7 @@ from checkin.places import Place, is_postgres, open_store, shown
 from checkin.store import Store, now
 from checkin.sync import minimise, protocol, snapshot, stations, tls
 from checkin.sync.apply import store_events
+from checkin.sync.asgi import drain
 
 if TYPE_CHECKING:
     from checkin.pretix.cycle import Policy as PretixPolicy
@@ -389,11 +390,11 @@ class _Guard:
                 station = await run_in_threadpool(self.authenticate, token.strip())
             except sqlite3.Error as exc:
                 log.warning("hub: cannot check a token: %s", exc)
-                await _drain(receive)
+                await drain(receive, _DRAIN_CAP)
                 await _send_error(send, 503, "the hub's database is busy; try again")
                 return
         if station is None:
-            await _drain(receive)
+            await drain(receive, _DRAIN_CAP)
             await _send_error(send, 401, "unauthorized", {"WWW-Authenticate": "Bearer"})
             return
         try:
@@ -402,7 +403,7 @@ class _Guard:
             declared = 0
         body = b"" if declared > protocol.MAX_BODY_BYTES else await _read(receive)
         if body is None or declared > protocol.MAX_BODY_BYTES:
-            await _drain(receive)
+            await drain(receive, _DRAIN_CAP)
             await _send_error(send, 413, f"request body over "
                                          f"{protocol.MAX_BODY_BYTES // (1024 * 1024)} MB")
             return
@@ -433,19 +434,6 @@ async def _read(receive: Receive) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-async def _drain(receive: Receive) -> None:
-    """Read what the client still sends (bounded), so that it gets to read our answer
-    instead of a reset connection."""
-    size = 0
-    while size <= _DRAIN_CAP:
-        message = await receive()
-        if message["type"] != "http.request":
-            return
-        size += len(message.get("body", b""))
-        if not message.get("more_body", False):
-            return
 
 
 # -- the app --------------------------------------------------------------------------------

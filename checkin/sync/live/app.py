@@ -37,6 +37,7 @@ from checkin import resources
 from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.store import Store
+from checkin.sync.asgi import drain
 from checkin.sync.live import render, viewers
 from checkin.sync.live.figures import Figures, pick_day
 from checkin.sync.live.texts import Texts, choose, texts
@@ -125,23 +126,10 @@ class _SessionGuard:
                 await answer(scope, receive, send)
                 return
         if viewer is None:
-            await _drain(receive)
+            await drain(receive, _DRAIN_CAP)
             await _unauthorized(scope)(scope, receive, send)
             return
         await self.app({**scope, _VIEWER: viewer}, receive, send)
-
-
-async def _drain(receive: Receive) -> None:
-    """Read what the client still sends (bounded), so that it reads the 401 instead of a
-    reset connection (as the desk API's guard does)."""
-    size = 0
-    while size <= _DRAIN_CAP:
-        message = await receive()
-        if message["type"] != "http.request":
-            return
-        size += len(message.get("body", b""))
-        if not message.get("more_body", False):
-            return
 
 
 def _unauthorized(scope: Scope) -> Response:
