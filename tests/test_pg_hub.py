@@ -258,6 +258,29 @@ def test_import_attendees_conflicts_and_report_with_a_postgresql_url(
     assert "Ångström" in csv and (tmp_path / "report" / f"summary-{DAY1}.pdf").exists()
 
 
+def test_keys_confirmations_duplicates_and_uploads_with_a_postgresql_url(
+        pg_server: PgServer, run_cli, tmp_path) -> None:
+    url = pg_server.new_database(migrated=False)
+    assert run_cli("init", "--event", "Big Congress", "--days", DAY1, db=url).exit_code == 0
+    source = tmp_path / "people.csv"
+    source.write_text("id,given_name,family_name,email\nq1,Ann,Lee,ann@example.org\n"
+                      "q2,Bo,Li,bo@example.org\n", encoding="utf-8")
+    assert run_cli("import", str(source), db=url).exit_code == 0
+    issued = run_cli("confirmations", "--out", str(tmp_path / "conf"), "--no-pdf", db=url)
+    assert issued.exit_code == 0 and "2 confirmations" in issued.output, issued.output
+    assert len(list((tmp_path / "conf").glob("*.png"))) == 2
+    rotated = run_cli("keys", "rotate", db=url)
+    assert rotated.exit_code == 0, rotated.output
+    listed = run_cli("keys", "list", db=url)
+    assert listed.exit_code == 0 and listed.output.count("valid") == 2, listed.output
+    revoked = run_cli("keys", "revoke", "q1", db=url)
+    assert revoked.exit_code == 0, revoked.output
+    assert run_cli("duplicates", db=url).exit_code == 0
+    target = run_cli("hub", "upload-url", "https://reg.example.org/hook", db=url)
+    assert target.exit_code == 0, target.output
+    assert "no uploads yet" in run_cli("hub", "uploads", db=url).output
+
+
 def test_an_unreachable_server_is_one_line(tmp_path) -> None:
     url = f"postgresql://checkin@/nothing?host={tmp_path}"
     done = run_checkin("--db", url, "hub", "stations")
