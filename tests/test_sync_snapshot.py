@@ -173,27 +173,47 @@ def test_a_desk_whose_log_is_not_empty_is_not_overwritten(hub: tuple[Setup, HubP
 
 
 def test_a_recent_snapshot_is_handed_out_again_until_the_log_moves_on(tmp_path: Path) -> None:
-    import threading
-
     first = make_event(tmp_path / "a" / "event.sqlite")
     recent = snapshot.Recent(max_behind=1)
-    lock = threading.Lock()
-    made = recent.get(first.store, lock)
-    assert recent.get(first.store, lock) is made  # nothing new: the same image
+    made = recent.get(first.store)
+    assert recent.get(first.store) is made  # nothing new: the same image
     people = first.store.all_attendees()
     assert Engine(first.store).check_in(people[0].id, day=DAY1).verdict == OK
-    assert recent.get(first.store, lock) is made  # one event behind: the desk pulls it
+    assert recent.get(first.store) is made  # one event behind: the desk pulls it
     assert Engine(first.store).check_in(people[1].id, day=DAY1).verdict == OK
-    newer = recent.get(first.store, lock)
+    newer = recent.get(first.store)
     assert newer is not made and newer.hub_seq == made.hub_seq + 2
     # A stricter field policy: a new image, never the old one's e-mail addresses.
     minimise.save(first.store, minimise.Policy(withheld=("organisation",)))
-    assert recent.get(first.store, lock) is not newer
+    assert recent.get(first.store) is not newer
     # Another log at the same seq (a hub restored from a backup, or purged): a new image.
     other = make_event(tmp_path / "b" / "event.sqlite")
     for person in other.store.all_attendees()[:2]:
         assert Engine(other.store).check_in(person.id, day=DAY1).verdict == OK
-    latest = recent.get(first.store, lock)
-    assert recent.get(other.store, lock).last_uuid != latest.last_uuid
+    latest = recent.get(first.store)
+    assert recent.get(other.store).last_uuid != latest.last_uuid
     first.store.close()
     other.store.close()
+
+
+def test_desks_asking_at_once_get_one_build(tmp_path: Path) -> None:
+    import threading
+
+    event = make_event(tmp_path / "event.sqlite")
+    recent = snapshot.Recent()
+    got: list[snapshot.Snapshot] = []
+    gate = threading.Barrier(4)
+
+    def desk() -> None:
+        store = Store(open_db(event.path), station="hub")
+        gate.wait()
+        got.append(recent.get(store))
+        store.close()
+
+    threads = [threading.Thread(target=desk) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(got) == 4 and all(made is got[0] for made in got)
+    event.store.close()

@@ -90,9 +90,6 @@ log = logging.getLogger(__name__)
 
 _STATION = "checkin.station"  # ASGI scope key: the authenticated desk's name
 _DRAIN_CAP = 32 * 1024 * 1024  # read at most this much of a refused body, then hang up
-# Snapshots built at once: each holds the attendee list in memory (about 1 MB per 1,000
-# attendees) until it is sent; more desks' first syncs wait their turn.
-_SNAPSHOTS_AT_ONCE = 2
 POOL_SIZE = 20  # PostgreSQL connections of one hub process (its threads wait for one)
 
 
@@ -584,8 +581,8 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
             "event": event, "next": page[-1][0] if page else since, "more": more,
             "public_keys": keys, "revoked_refs": refs})
 
-    building = threading.BoundedSemaphore(_SNAPSHOTS_AT_ONCE)
     recent = snapshot.Recent()
+    app.state.snapshots = recent  # serve() has it made ahead of the first desk
 
     @app.get(f"{protocol.API}/snapshot", response_class=Response, responses={200: {
         "description": "the desk's tables as of one hub_seq, as an SQLite database image "
@@ -596,7 +593,7 @@ def create_app(db_path: Place, *, on_final: Callable[[str], bool] | None = None,
     def snapshot_(request: Request) -> Response:
         station: str = request.scope[_STATION]
         store = stores.get()
-        made = recent.get(store, building)
+        made = recent.get(store)
         with store.transaction():
             stations.record_contact(store, station)
         log.info("hub: snapshot for %s at hub_seq %d: %d rows, %.1f MB", station, made.hub_seq,
@@ -756,8 +753,9 @@ def serve(db_path: Place, *, host: str = "127.0.0.1", port: int = 8765,
         sock.close()
         raise
     on_final = uploader.trigger if uploader is not None else None
+    app = create_app(db_path, on_final=on_final, pretix=relay)
     config = uvicorn.Config(
-        create_app(db_path, on_final=on_final, pretix=relay), host=host, port=bound_port,
+        app, host=host, port=bound_port,
         log_config=None, access_log=False,
         server_header=False, timeout_graceful_shutdown=5, limit_concurrency=100,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
@@ -777,6 +775,8 @@ def serve(db_path: Place, *, host: str = "127.0.0.1", port: int = 8765,
     if uploader is not None:
         uploader.start()
     relay.start()
+    threading.Thread(target=_warm, args=(db_path, app.state.snapshots), daemon=True,
+                     name="hub-snapshot").start()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except _Stop:
@@ -789,6 +789,23 @@ def serve(db_path: Place, *, host: str = "127.0.0.1", port: int = 8765,
         relay.stop()
         sock.close()
         log.info("hub: stopped serving %s", shown(db_path))
+
+
+def _warm(place: Place, recent: snapshot.Recent) -> None:
+    """Have the first desk's snapshot made while no desk waits for it (100,000 attendees:
+    1-4 s); a desk that asks meanwhile gets this build. A failure only costs that desk
+    the build it would have made anyway."""
+    try:
+        store = open_store(place, station="hub")
+        try:
+            made = recent.get(store)
+        finally:
+            store.close()
+    except (CheckinError, sqlite3.Error) as exc:
+        log.warning("hub: the first snapshot was not made ahead: %s", exc)
+        return
+    log.info("hub: a snapshot for new desks is ready (hub_seq %d, %.1f MB)", made.hub_seq,
+             len(made.image) / 1e6)
 
 
 class _Stop(Exception):

@@ -19,8 +19,8 @@ Contract:
   (checkin.sync.minimise: no e-mail addresses unless desks search by them), and a
   ``snapshot`` table of facts (format, schema version, hub_seq and the uuid there, the
   event's name, days and time zone).
-- ``Recent().get(store, building) -> Snapshot``: the hub's last snapshot again while it is
-  recent (see the class), else a new one built under the ``building`` lock.
+- ``Recent().get(store) -> Snapshot``: the hub's last snapshot again while it is recent
+  (see the class), else a new one (one build at a time).
 - ``load(store, image, on_loaded) -> Loaded | None``: on a desk whose log is empty: the
   image attached (never opened as a database of its own, never written), checked (format,
   the same schema version as this desk, every column there), copied in one write
@@ -42,7 +42,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,33 +80,42 @@ class Recent:
     hub's time). Recent: made less than ``max_age`` seconds ago, under the same field
     policy, at most ``max_behind`` events behind the log (the desk pulls those), and the
     event at its hub_seq still there (a purge or a restored backup makes a new one).
-    ``get(store, building)`` builds under the ``building`` lock when it is not."""
+    ``get(store)`` builds one at a time: desks that ask meanwhile get that build (and
+    the process holds at most two images: the kept one and the one being built)."""
 
     def __init__(self, max_behind: int = 5_000, max_age: float = 600.0) -> None:
         self.max_behind, self.max_age = max_behind, max_age
         self._lock = threading.Lock()
+        self._building = threading.Lock()
         self._kept: tuple[Snapshot, minimise.Policy, float] | None = None
 
-    def get(self, store: Store, building: AbstractContextManager[object]) -> Snapshot:
+    def get(self, store: Store) -> Snapshot:
         policy = minimise.load(store)
+        found = self._recent(store, policy)
+        if found is not None:
+            return found
+        with self._building:
+            found = self._recent(store, policy)  # built while this one waited
+            if found is not None:
+                return found
+            made = build(store)
+            with self._lock:
+                self._kept = (made, policy, time.monotonic())
+            return made
+
+    def _recent(self, store: Store, policy: minimise.Policy) -> Snapshot | None:
         with self._lock:
             kept = self._kept
-        if kept is not None and self._fits(store, *kept, policy):
-            return kept[0]
-        with building:
-            made = build(store)
-        with self._lock:
-            self._kept = (made, policy, time.monotonic())
-        return made
-
-    def _fits(self, store: Store, made: Snapshot, policy: minimise.Policy, at: float,
-              now_policy: minimise.Policy) -> bool:
-        if policy != now_policy or time.monotonic() - at > self.max_age:
-            return False
+        if kept is None:
+            return None
+        made, made_policy, at = kept
+        if made_policy != policy or time.monotonic() - at > self.max_age:
+            return None
         row = store.db.execute("SELECT uuid, (SELECT max(seq) FROM events) FROM events "
                                "WHERE seq = ?", [made.hub_seq]).fetchone()
-        return row is not None and row[0] == made.last_uuid \
+        fits = row is not None and row[0] == made.last_uuid \
             and int(row[1]) - made.hub_seq <= self.max_behind
+        return made if fits else None
 
 
 @dataclass(frozen=True)
