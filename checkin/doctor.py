@@ -1,16 +1,23 @@
 """`checkin doctor`: what a supporter checks first, one line each.
 
-Contract: ``run(db_path) -> list[Check]``; each ``Check(name, level, message)`` with level
-OK, WARN or FAIL (FAIL: the station should not be used as it is; `checkin doctor` then
-exits non-zero). Nothing is written: the database is opened without migrations, and the
-checks only read (integrity_check, the key file, the print queue, the free disk space).
+Contract: ``run(place) -> list[Check]`` for an SQLite file or a PostgreSQL URL
+(checkin.places); each ``Check(name, level, message)`` with level OK, WARN or FAIL (FAIL:
+the station should not be used as it is; `checkin doctor` then exits non-zero). Nothing
+is written: the database is opened without migrations, and the checks only read
+(integrity_check, the key file, the print queue, the free disk space).
 
-Checks, in order: files (the database and its -wal/-shm can be written: a -shm left
-read-only is found here), schema (the version against this program's), integrity
+Checks of a file, in order: files (the database and its -wal/-shm can be written: a -shm
+left read-only is found here), schema (the version against this program's), integrity
 (PRAGMA integrity_check: every page, index and constraint, 1.7 s for 100,000 attendees),
 event (name, days, time zone), keys (listed, revoked), key file (present, this event's,
 owner-only, no interrupted key change), print queue (failed or stuck jobs), clock (behind
 the newest entry in the log: checkin.clock), disk space.
+
+Of a PostgreSQL database: server (it answers; its version, the database's size), schema,
+integrity (one row per event uuid, which the unique constraint keeps; whether the server
+checksums its pages: the server checks its own storage, docs/deployment.md), then event,
+keys, key file (kept in checkin.pg.files_path on this machine), print queue and clock as
+for a file. The disk that matters is the server's: its administrator watches it.
 """
 
 import os
@@ -20,10 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import sqlite_utils
 
-from checkin import db, paths
+from checkin import db, paths, places
 from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 
@@ -39,9 +47,11 @@ class Check:
     message: str
 
 
-def run(db_path: Path) -> list[Check]:
+def run(place: places.Place) -> list[Check]:
     """Every check (module doc); a check that cannot run is a FAIL saying why."""
-    db_path = Path(db_path)
+    if places.is_postgres(place):
+        return _run_postgres(str(place))
+    db_path = Path(place)
     if not db_path.is_file():
         return [Check("files", FAIL, f"no event database at {db_path}")]
     found = [_files(db_path)]
@@ -52,22 +62,45 @@ def run(db_path: Path) -> list[Check]:
     except CheckinError as exc:  # encrypted, and no passphrase opens it
         return [*found, Check("schema", FAIL, str(exc))]
     try:
-        for name, check in (("schema", _schema), ("integrity", _integrity),
-                            ("event", _event), ("keys", _keys)):
-            found.append(_guarded(name, check, conn))
-        found.append(_guarded("key file", lambda c: _key_file(c, db_path), conn))
-        found.append(_guarded("print queue", _print_queue, conn))
-        found.append(_guarded("clock", lambda _c: _clock(db_path), conn))
+        database = sqlite_utils.Database(conn)
+        found += [_guarded("schema", _schema, database),
+                  _guarded("integrity", _integrity, database),
+                  *_common(database, db_path)]
     finally:
         conn.close()
     found.append(_disk_space(db_path))
     return found
 
 
-def _guarded(name: str, check: Callable[[sqlite3.Connection], Check],
-             conn: sqlite3.Connection) -> Check:
+def _run_postgres(url: str) -> list[Check]:
+    from checkin import pg
+
     try:
-        return check(conn)
+        database = pg.open_database(url, migrate=False)
+    except CheckinError as exc:
+        return [Check("server", FAIL, str(exc))]
+    try:
+        return [_guarded("server", _pg_server, database),
+                _guarded("schema", _pg_schema, database),
+                _guarded("integrity", _pg_integrity, database),
+                *_common(database, places.files_path(url))]
+    finally:
+        database.close()
+
+
+def _common(database: sqlite_utils.Database, files: Path) -> list[Check]:
+    """The checks of what the event holds, the same on either database."""
+    return [_guarded("event", _event, database),
+            _guarded("keys", _keys, database),
+            _guarded("key file", lambda d: _key_file(d, files), database),
+            _guarded("print queue", _print_queue, database),
+            _guarded("clock", _clock, database)]
+
+
+def _guarded(name: str, check: Callable[[sqlite_utils.Database], Check],
+             database: sqlite_utils.Database) -> Check:
+    try:
+        return check(database)
     except sqlite3.Error as exc:
         return Check(name, FAIL, f"cannot read it: {db.describe_error(exc)}")
 
@@ -84,8 +117,8 @@ def _files(db_path: Path) -> Check:
     return Check("files", OK, f"{db_path} ({size:,} bytes{extra})")
 
 
-def _schema(conn: sqlite3.Connection) -> Check:
-    version, known = conn.execute("PRAGMA user_version").fetchone()[0], db.latest_version()
+def _schema(database: sqlite_utils.Database) -> Check:
+    version, known = database.execute("PRAGMA user_version").fetchone()[0], db.latest_version()
     if version > known:
         return Check("schema", FAIL, f"schema {version} is newer than this checkin knows "
                      f"({known}): use a newer checkin")
@@ -95,8 +128,8 @@ def _schema(conn: sqlite3.Connection) -> Check:
     return Check("schema", OK, f"schema {version}, current")
 
 
-def _integrity(conn: sqlite3.Connection) -> Check:
-    rows = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+def _integrity(database: sqlite_utils.Database) -> Check:
+    rows = [row[0] for row in database.execute("PRAGMA integrity_check").fetchall()]
     if rows == ["ok"]:
         return Check("integrity", OK, "every page, index and constraint checked")
     first = str(rows[0]).splitlines()[0][:200]
@@ -104,8 +137,45 @@ def _integrity(conn: sqlite3.Connection) -> Check:
                  f"{db.RECOVERY.removeprefix('nothing was written; ')}")
 
 
-def _event(conn: sqlite3.Connection) -> Check:
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+def _pg_server(database: sqlite_utils.Database) -> Check:
+    version, size = database.execute(
+        "SELECT current_setting('server_version'), "
+        "pg_database_size(current_database())").fetchone()
+    return Check("server", OK, f"PostgreSQL {version}, the database {size / 1024 / 1024:,.1f} "
+                 "MB (its disk is the server's: watch it there)")
+
+
+def _pg_schema(database: sqlite_utils.Database) -> Check:
+    from checkin import pg
+
+    version, known = pg.schema_version(cast("pg.PgDatabase", database)), pg.latest_version()
+    if version == 0:
+        return Check("schema", FAIL, "no event tables in this database (`checkin --db URL "
+                     "init` makes them)")
+    if version > known:
+        return Check("schema", FAIL, f"schema {version} is newer than this checkin knows "
+                     f"({known}): use a newer checkin")
+    if version < known:
+        return Check("schema", WARN, f"schema {version}; upgraded to {known} when a command "
+                     "opens it")
+    return Check("schema", OK, f"schema {version}, current")
+
+
+def _pg_integrity(database: sqlite_utils.Database) -> Check:
+    events, uuids = database.execute(
+        "SELECT count(*), count(DISTINCT uuid) FROM events").fetchone()
+    if events != uuids:
+        return Check("integrity", FAIL, f"{events - uuids} events stored twice: the unique "
+                     "constraint on events.uuid is gone (restore it from a backup)")
+    checksums = database.execute("SELECT current_setting('data_checksums')").fetchone()[0]
+    pages = ("the server checksums its pages" if checksums == "on" else
+             "the server does not checksum its pages (initdb --data-checksums)")
+    return Check("integrity", OK, f"{events:,} event{'' if events == 1 else 's'} in the log, "
+                 f"each once; {pages}")
+
+
+def _event(database: sqlite_utils.Database) -> Check:
+    meta = dict(database.execute("SELECT key, value FROM meta").fetchall())
     if "event_name" not in meta:
         return Check("event", FAIL, "no event in this database (`checkin init`)")
     zone = meta.get("event_timezone", "")
@@ -114,8 +184,8 @@ def _event(conn: sqlite3.Connection) -> Check:
                  f"{where}")
 
 
-def _keys(conn: sqlite3.Connection) -> Check:
-    rows = conn.execute("SELECT key_id, revoked_at FROM public_keys").fetchall()
+def _keys(database: sqlite_utils.Database) -> Check:
+    rows = database.execute("SELECT key_id, revoked_at FROM public_keys").fetchall()
     valid = [key_id for key_id, revoked in rows if revoked is None]
     if not rows:
         return Check("keys", WARN, "no signing keys yet: only upstream codes admit "
@@ -129,7 +199,7 @@ def _keys(conn: sqlite3.Connection) -> Check:
                  + (f", {revoked} revoked" if revoked else ""))
 
 
-def _key_file(conn: sqlite3.Connection, db_path: Path) -> Check:
+def _key_file(database: sqlite_utils.Database, db_path: Path) -> Check:
     from checkin import keys
     from checkin.errors import CheckinError
 
@@ -155,7 +225,7 @@ def _key_file(conn: sqlite3.Connection, db_path: Path) -> Check:
         return Check("key file", FAIL, str(exc))
     assert key is not None
     key_id = keys.key_id_of(key)
-    row = conn.execute("SELECT revoked_at FROM public_keys WHERE key_id = ?",
+    row = database.execute("SELECT revoked_at FROM public_keys WHERE key_id = ?",
                        [key_id]).fetchone()
     if row is None:
         return Check("key file", FAIL, f"{path} holds key {key_id}, which this event does "
@@ -166,8 +236,8 @@ def _key_file(conn: sqlite3.Connection, db_path: Path) -> Check:
     return Check("key file", OK, f"{path}: key {key_id}, owner-only")
 
 
-def _print_queue(conn: sqlite3.Connection) -> Check:
-    counts = dict(conn.execute("SELECT state, count(*) FROM print_jobs GROUP BY state")
+def _print_queue(database: sqlite_utils.Database) -> Check:
+    counts = dict(database.execute("SELECT state, count(*) FROM print_jobs GROUP BY state")
                   .fetchall())
     summary = ", ".join(f"{counts[state]} {state}" for state in sorted(counts)) or "empty"
     if counts.get("failed"):
@@ -180,17 +250,13 @@ def _print_queue(conn: sqlite3.Connection) -> Check:
     return Check("print queue", OK, summary)
 
 
-def _clock(db_path: Path) -> Check:
+def _clock(database: sqlite_utils.Database) -> Check:
     from checkin import clock
     from checkin.store import Store
 
-    conn = db.connect(db_path, read_only=True, timeout=5)
-    try:
-        store = Store(sqlite_utils.Database(conn))
-        skew = clock.check_clock(store)
-        zone = clock.event_zone(store)
-    finally:
-        conn.close()
+    store = Store(database)
+    skew = clock.check_clock(store)
+    zone = clock.event_zone(store)
     now = datetime.now().astimezone()
     if skew is not None:
         return Check("clock", WARN, skew.message)

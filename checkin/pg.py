@@ -9,8 +9,9 @@ Contract:
   for this database (the private signing key, pairing PNGs, a self-signed certificate):
   ``DATA_DIR/postgresql/HOST_PORT_DB/event``, a name no file has; ``paths.key_path`` and
   friends put their files beside it.
-- ``open_database(url, *, pool_size=1) -> sqlite_utils.Database``: the database, migrated
-  to the newest schema (db/pg/, one transaction under an advisory lock, so hub processes
+- ``open_database(url, *, pool_size=1, migrate=True) -> sqlite_utils.Database``: the
+  database, migrated (unless ``migrate`` is False: `checkin doctor` writes nothing) to the
+  newest schema (db/pg/, one transaction under an advisory lock, so hub processes
   starting at once migrate it once; a newer schema or another program's tables are
   refused in one line). ``pool_size`` > 1: a psycopg_pool.ConnectionPool that the Stores
   of a hub's threads share (``PgDatabase.share()``). CheckinError when the server does not
@@ -329,7 +330,8 @@ def _configure(conn: "psycopg.Connection[Any]") -> None:
     conn.execute("SET application_name = 'checkin'")
 
 
-def open_database(url: str, *, pool_size: int = 1) -> "sqlite_utils.Database":
+def open_database(url: str, *, pool_size: int = 1,
+                  migrate: bool = True) -> "sqlite_utils.Database":
     """See the module docstring."""
     import psycopg
     from psycopg_pool import ConnectionPool
@@ -348,6 +350,8 @@ def open_database(url: str, *, pool_size: int = 1) -> "sqlite_utils.Database":
         log.warning("cannot connect to %s: %s (%s)", shown(url), reason, exc)
         raise CheckinError(f"cannot open the event database {shown(url)}: {reason}") from None
     database = PgDatabase(url, pool)
+    if not migrate:
+        return cast("sqlite_utils.Database", database)
     try:
         _migrate(database)
     except BaseException:

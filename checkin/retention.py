@@ -33,6 +33,12 @@ copies `checkin demo --force` kept beside it (with their key files), the search 
 file beside it (checkin.search_cache: names in the clear), and unpairs a desk
 (its hub token file and sync settings): a desk that synced again would pull names back.
 
+On a PostgreSQL hub (checkin.pg) the same transaction removes the same rows; then
+``VACUUM FULL`` rewrites each emptied table into new files (the old ones are deleted), so
+no name stays in the tables' pages. What the server keeps outside them (its WAL, a WAL
+archive, base backups, replicas) holds the rows until the server's own retention ends
+them: the result says so, and docs/privacy.md tells the administrator what to clear.
+
 A checkpoint another program blocks (it holds a read transaction open) is a CheckinError
 after the commit: the data is gone from the tables, but old pages may stay in the WAL
 until `checkin purge` runs again with nothing else holding the database. A second purge
@@ -48,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checkin import clock, paths, search_cache
+from checkin import clock, paths, pg, search_cache
 from checkin.dbapi import sqlite3
 from checkin.errors import CheckinError
 from checkin.store import Store, now
@@ -75,6 +81,7 @@ class PurgeResult:
     unpaired: bool = False  # the desk's hub token and sync settings were removed
     bytes_before: int = 0
     bytes_after: int = 0
+    server: bool = False  # a PostgreSQL database: rewritten by VACUUM FULL, not a file
 
     @property
     def attendees(self) -> int:
@@ -106,8 +113,13 @@ class PurgeResult:
             out.append("unpaired this desk from its hub (its token file and sync settings)")
         out.append(f"kept anonymous counts: {self.kept_counts} rows (day, role, country)"
                    if self.kept_counts else "kept no counts")
-        out.append(f"rewrote the database file (VACUUM, WAL emptied): {self.bytes_before:,} "
-                   f"-> {self.bytes_after:,} bytes")
+        if self.server:
+            out.append("rewrote the emptied tables (VACUUM FULL); the server's WAL, WAL "
+                       "archive, backups and replicas keep the old rows until they expire: "
+                       "docs/privacy.md")
+        else:
+            out.append(f"rewrote the database file (VACUUM, WAL emptied): "
+                       f"{self.bytes_before:,} -> {self.bytes_after:,} bytes")
         return out
 
 
@@ -215,6 +227,7 @@ def _remove(files: list[Path]) -> list[Path]:
 
 
 def _size(db_path: Path) -> int:
+    """The file and its WAL (0 for PostgreSQL, whose db_path names no file)."""
     return sum(Path(f"{db_path}{s}").stat().st_size for s in ("", "-wal")
                if Path(f"{db_path}{s}").exists())
 
@@ -254,7 +267,7 @@ def purge(store: Store, db_path: Path, *, keep_counts: bool = False,
         store.append(DATA_PURGED, payload=payload)
     log.info("purge of %s: removed %s; kept %d count rows", db_path, removed, len(kept))
     result = PurgeResult(removed, kept_counts=len(kept), unpaired=paired,
-                         bytes_before=before)
+                         bytes_before=before, server=pg.is_postgres_db(store.db))
     if paired:
         from checkin.sync.client import token_path
 
@@ -270,9 +283,25 @@ def purge(store: Store, db_path: Path, *, keep_counts: bool = False,
 
 def rewrite(store: Store, db_path: Path) -> None:
     """VACUUM the file and empty its WAL: nothing deleted stays in free pages or the WAL.
-    CheckinError when another program keeps the checkpoint from finishing."""
+    CheckinError when another program keeps the checkpoint from finishing. On
+    PostgreSQL: VACUUM FULL of the emptied tables (module docstring)."""
     conn = store.db.conn
+    if pg.is_postgres_db(store.db):
+        try:
+            for table in _TABLES:
+                conn.execute(f"VACUUM FULL {table}")
+            if _may_vacuum_catalogs(store):
+                # Statistics dropped by db/pg/0011 may still sit in its pages as dead rows.
+                conn.execute("VACUUM FULL pg_statistic")
+        except sqlite3.OperationalError as exc:  # a lock not granted in time (checkin.pg)
+            log.warning("purge: VACUUM FULL not done (%s)", exc)
+            raise CheckinError("the personal data is removed from the tables, but a hub "
+                               "process holds them, so their old pages remain: stop `checkin "
+                               "hub serve` and run `checkin purge` again") from None
+        return
     try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat4'").fetchone():
+            conn.execute("DELETE FROM sqlite_stat4")  # ANALYZE's samples: column values
         _checkpoint(conn, db_path)
         conn.execute("VACUUM")
         _checkpoint(conn, db_path)
@@ -280,6 +309,15 @@ def rewrite(store: Store, db_path: Path) -> None:
         if "locked" not in str(exc) and "busy" not in str(exc):
             raise
         _held(db_path, str(exc))
+
+
+def _may_vacuum_catalogs(store: Store) -> bool:
+    """A superuser or the database's owner (PostgreSQL lets only them vacuum a catalog)."""
+    row = store.db.execute(
+        "SELECT r.rolsuper OR pg_has_role(current_user, d.datdba, 'MEMBER') "
+        "FROM pg_roles r, pg_database d WHERE r.rolname = current_user "
+        "AND d.datname = current_database()").fetchone()
+    return bool(row and row[0])
 
 
 def _checkpoint(conn: sqlite3.Connection, db_path: Path) -> None:

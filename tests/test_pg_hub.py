@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
@@ -28,6 +29,7 @@ from checkin.sync.apply import store_events
 from checkin.sync.client import HUBS_KEY, outbox_count, remembered_hubs, sync_once
 from tests.conftest import run_checkin
 from tests.hub_server import HubProcess, free_port
+from tests.live_support import metrics
 from tests.pg_server import PgServer
 from tests.test_admission_support import DAY1, Setup, make_event
 
@@ -126,6 +128,39 @@ def test_two_hub_processes_three_desks_end_with_exactly_the_union(event, two_hub
     # later commit filled (one writer at a time, WRITE_LOCK).
     seqs = [r[0] for r in event.store.db.execute("SELECT seq FROM events ORDER BY seq")]
     assert seqs == sorted(seqs)
+
+
+def test_the_live_view_at_either_hub_process_shows_the_whole_entrance(event, two_hubs,
+                                                                       run_cli, tmp_path) -> None:
+    """Viewers, sessions and the desks' reports live in the database: a link opened at
+    one hub process is a session at the other too (behind a reverse proxy a browser
+    meets both), and both show what desks pushed through either."""
+    one, two = two_hubs
+    added = run_cli("hub", "add-viewer", "wall", "--url", one.url, db=event.db)
+    assert added.exit_code == 0, added.output
+    link = added.output.strip().splitlines()[-1]
+    a = desk(run_cli, event, tmp_path, "desk-a", one.url)
+    b = desk(run_cli, event, tmp_path, "desk-b", two.url)
+    admit(event, a, "p01", "p02", "p05")  # p05 at both desks while they do not sync
+    admit(event, b, "p03", "p05")
+    sync_once(a, a.path, printer="ready")
+    sync_once(b, b.path)
+    with httpx.Client(trust_env=False, timeout=20) as browser:
+        assert browser.get(f"{two.url}/?day={DAY1}").status_code == 401
+        assert browser.get(link).status_code == 200
+        for hub in (one, two):
+            page = browser.get(f"{hub.url}/?day={DAY1}")
+            assert page.status_code == 200, page.text
+            figures = metrics(page.text)
+            assert figures["checked-in"] == "4"  # p01 p02 p03 p05
+            assert figures["expected"] == str(len(PEOPLE))
+            assert figures["conflicts"] == "1"
+            assert figures["desks-online"] == "2"
+            assert 'data-desk="desk-a"' in page.text and "ready" in page.text
+        revoked = run_cli("hub", "revoke-viewer", "wall", db=event.db)
+        assert revoked.exit_code == 0, revoked.output
+        assert [browser.get(f"{hub.url}/live/part?day={DAY1}").status_code
+                for hub in (one, two)] == [401, 401]
 
 
 BULK = 20_000  # 40 pushes of 500
@@ -264,11 +299,12 @@ def test_keys_confirmations_duplicates_and_uploads_with_a_postgresql_url(
     assert run_cli("init", "--event", "Big Congress", "--days", DAY1, db=url).exit_code == 0
     source = tmp_path / "people.csv"
     source.write_text("id,given_name,family_name,email\nq1,Ann,Lee,ann@example.org\n"
-                      "q2,Bo,Li,bo@example.org\n", encoding="utf-8")
+                      "q2,Bo,Li,bo@example.org\nq3,Ann,Lee,ann@example.org\n",
+                      encoding="utf-8")
     assert run_cli("import", str(source), db=url).exit_code == 0
     issued = run_cli("confirmations", "--out", str(tmp_path / "conf"), "--no-pdf", db=url)
-    assert issued.exit_code == 0 and "2 confirmations" in issued.output, issued.output
-    assert len(list((tmp_path / "conf").glob("*.png"))) == 2
+    assert issued.exit_code == 0 and "3 confirmations" in issued.output, issued.output
+    assert len(list((tmp_path / "conf").glob("*.png"))) == 3
     rotated = run_cli("keys", "rotate", db=url)
     assert rotated.exit_code == 0, rotated.output
     listed = run_cli("keys", "list", db=url)
@@ -276,9 +312,53 @@ def test_keys_confirmations_duplicates_and_uploads_with_a_postgresql_url(
     revoked = run_cli("keys", "revoke", "q1", db=url)
     assert revoked.exit_code == 0, revoked.output
     assert run_cli("duplicates", db=url).exit_code == 0
+    merged = run_cli("merge", "q1", "q3", "--reason", "registered twice", db=url)
+    assert merged.exit_code == 0, merged.output
+    store = places.open_store(url)
+    try:
+        gone = store.attendee("q3")
+        assert gone is not None and gone.status == "cancelled"
+        assert store.merges() == {"q3": "q1"}
+    finally:
+        store.close()
     target = run_cli("hub", "upload-url", "https://reg.example.org/hook", db=url)
     assert target.exit_code == 0, target.output
     assert "no uploads yet" in run_cli("hub", "uploads", db=url).output
+
+
+def test_doctor_purge_and_the_desk_file_commands_with_a_postgresql_url(
+        pg_server: PgServer, tmp_path) -> None:
+    url = pg_server.new_database()
+    assert run_checkin("--db", url, "init", "--event", "Past Congress", "--days",
+                       "2025-03-01,2025-03-02").returncode == 0
+    doctor = run_checkin("--db", url, "doctor")
+    assert doctor.returncode == 0, doctor.stdout
+    checks = [line.split(":")[0].split() for line in doctor.stdout.splitlines()]
+    assert checks == [["ok", "server"], ["ok", "schema"], ["ok", "integrity"], ["ok", "event"],
+                      ["ok", "keys"], ["ok", "key", "file"], ["ok", "print", "queue"],
+                      ["ok", "clock"]], doctor.stdout
+    assert "PostgreSQL 1" in doctor.stdout and "'Past Congress'" in doctor.stdout
+    missing = run_checkin("--db", url.replace("/t", "/nothere"), "doctor")
+    assert missing.returncode == 1
+    assert missing.stdout.startswith("FAIL  server: cannot open the event database "), \
+        missing.stdout
+    assert "Traceback" not in missing.stdout + missing.stderr
+
+    # The desk's file commands say in one line why not, and change nothing.
+    for args in (("encrypt",), ("decrypt",), ("init", "--event", "X", "--days",
+                                              "2025-03-01", "--encrypt"),
+                 ("sync", "--hub", "http://127.0.0.1:9", "--token", "x")):
+        refused = run_checkin("--db", url, *args)
+        assert refused.returncode == 1, args
+        command = "init --encrypt" if "--encrypt" in args else args[0]
+        assert refused.stderr.startswith(f"error: `checkin {command}` works on an SQLite "
+                                         "event database, not on postgresql://"), refused.stderr
+        assert len(refused.stderr.splitlines()) == 1
+
+    purged = run_checkin("--db", url, "purge", "--keep-counts", "--yes")
+    assert purged.returncode == 0, purged.stderr
+    assert "VACUUM FULL" in purged.stdout and "WAL" in purged.stdout
+    assert run_checkin("--db", url, "doctor").returncode == 0
 
 
 def test_an_unreachable_server_is_one_line(tmp_path) -> None:
@@ -374,9 +454,14 @@ def test_migrations_refuse_a_newer_schema_and_a_foreign_database(pg_server: PgSe
 
 def test_both_schemas_have_the_same_tables_and_columns(pg_server: PgServer,
                                                         tmp_path) -> None:
-    from checkin.db import latest_version, open_db
+    from checkin import db
+    from checkin.db import open_db
 
-    assert pg.latest_version() == latest_version()
+    # Every SQLite migration has its PostgreSQL twin; pg/ alone may hold one that changes
+    # no table or column (db/README.md).
+    lite_numbers = {number for number, _ in db.migrations()}
+    assert lite_numbers <= {number for number, _ in pg.migrations()}
+    assert pg.latest_version() >= db.latest_version()
     lite = open_db(tmp_path / "x.sqlite", create=True)
     tables = [r[0] for r in lite.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]

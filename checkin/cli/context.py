@@ -31,6 +31,15 @@ class CliContext:
         url = self.db_url
         return places.files_path(url) if url else paths.resolve_db(self.db_option)
 
+    def sqlite_file(self, command: str, why: str) -> Path:
+        """db_path for a command that works on an SQLite file only; a PostgreSQL URL is
+        refused in one line saying why."""
+        url = self.db_url
+        if url:
+            raise CheckinError(f"`checkin {command}` works on an SQLite event database, "
+                               f"not on {places.shown(url)}: {why}")
+        return self.db_path
+
     @property
     def place(self) -> places.Place:
         return self.db_url or self.db_path

@@ -14,7 +14,7 @@ def doctor(ctx: click.Context, cli: CliContext) -> None:
     Writes nothing."""
     from checkin.doctor import FAIL, run
 
-    checks = run(cli.db_path)
+    checks = run(cli.place)
     for check in checks:
         click.echo(f"{check.level:<5} {check.name}: {check.message}")
     if any(check.level == FAIL for check in checks):

@@ -12,6 +12,10 @@ from checkin.cli.context import CliContext, pass_cli
 KEYRING_HELP = ("Also store the passphrase in the OS keyring for this database, so that "
                 "this user is not asked for it again here.")
 
+# Why `encrypt` and `decrypt` refuse a PostgreSQL URL.
+ON_SERVER = ("the PostgreSQL server protects its data itself (an encrypted disk, TLS, roles: "
+             "docs/deployment.md)")
+
 
 def interactive() -> bool:
     """Whether a person can be asked (a terminal on stdin); tests replace it."""
@@ -48,7 +52,7 @@ def encrypt(cli: CliContext, use_keyring: bool) -> None:
     station app has the database open."""
     from checkin import cipher, encryption, passphrases
 
-    path = cli.db_path
+    path = cli.sqlite_file("encrypt", ON_SERVER)
     if cipher.is_encrypted(path):
         outcome = encryption.encrypt(path, None)
         click.echo(f"{path} is encrypted already"
@@ -74,7 +78,7 @@ def decrypt(cli: CliContext) -> None:
     the keyring entry for the database is removed."""
     from checkin import encryption
 
-    path = cli.db_path
+    path = cli.sqlite_file("decrypt", ON_SERVER)
     outcome = encryption.decrypt(path)
     if outcome.already:
         click.echo(f"{path} is not encrypted: nothing to do")

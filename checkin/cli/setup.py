@@ -51,6 +51,10 @@ def init(cli: CliContext, name: str, days: str, zone_name: str | None, force: bo
     if use_keyring and not encrypted:
         raise click.UsageError("--keyring goes with --encrypt")
     secret = None
+    if encrypted:
+        from checkin.cli.encryption import ON_SERVER
+
+        cli.sqlite_file("init --encrypt", ON_SERVER)
     if encrypted and not cipher.is_encrypted(cli.db_path):
         if cli.db_path.exists() and cli.db_path.stat().st_size:
             raise CheckinError(f"{cli.db_path} exists and is not encrypted: `checkin "

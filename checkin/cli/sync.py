@@ -121,7 +121,9 @@ def sync(ctx: click.Context, cli: CliContext, code: str | None, hub: tuple[str, 
     from checkin.sync.pairing import pair, parse
     from checkin.sync.tls import display_fingerprint, normalise_fingerprint
 
-    path = cli.db_path
+    path = cli.sqlite_file("sync", "a desk keeps its own SQLite file, which works offline "
+                                   "(`checkin --db desk.sqlite sync --hub URL`); the hub's "
+                                   "database is served by `checkin hub serve`")
     pairing = None
     if code is not None:
         if hub or token or fingerprint or trust_on_first_use:
