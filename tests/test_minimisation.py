@@ -20,6 +20,7 @@ from checkin.sync import minimise
 from checkin.sync.client import sync_once
 from tests.conftest import run_checkin
 from tests.hub_server import HubProcess, synced_desk
+from tests.pg_server import HUB_STORES, hub_place
 from tests.test_admission_support import PEOPLE, Setup, make_event
 
 EMAIL = "henrike.quastenberg@example.org"
@@ -28,10 +29,10 @@ PERSON = Attendee(id="a8", given_name="Henrike", family_name="Quastenberg", coun
                   email=EMAIL, extra={"phone": PHONE, "vip": True, "diet": "vegan"})
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[tuple[Setup, HubProcess]]:
-    event = make_event(tmp_path / "hub" / "event.sqlite", [*PEOPLE, PERSON])
-    process = HubProcess(event.path, tmp_path / "hub").start()
+@pytest.fixture(params=HUB_STORES)
+def hub(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Setup, HubProcess]]:
+    event = make_event(hub_place(request, tmp_path / "hub"), [*PEOPLE, PERSON])
+    process = HubProcess(event.db, tmp_path / "hub").start()
     try:
         yield event, process
     finally:
@@ -75,7 +76,7 @@ def test_a_desk_synced_with_minimisation_on_holds_no_email(hub, run_cli, tmp_pat
 def test_search_by_email_sends_addresses_to_desks_made_after(hub, run_cli, tmp_path) -> None:
     event, process = hub
     turned = run_cli("hub", "fields", "--search-by-email", "--withhold", "notes", "--extra",
-                     "vip,diet", db=event.path)
+                     "vip,diet", db=event.db)
     assert turned.exit_code == 0, turned.output
     assert "kept on the hub: notes\n" in turned.output
     desk = synced_desk(run_cli, event.store, process.url, tmp_path, "desk-2")
@@ -86,7 +87,7 @@ def test_search_by_email_sends_addresses_to_desks_made_after(hub, run_cli, tmp_p
     assert [a.id for a in Searcher.from_store(desk).search(desk, "henrike.quastenberg")] == [
         "a8"]
     desk.close()
-    shown = json.loads(run_cli("hub", "fields", "--json", db=event.path).output)
+    shown = json.loads(run_cli("hub", "fields", "--json", db=event.db).output)
     assert shown == {"sent": [*minimise.REQUIRED, "code", "title", "badge_name",
                               "organisation", "country", "role", "email"],
                      "withheld": ["notes"], "extra": ["vip", "diet"],
@@ -97,7 +98,7 @@ def test_hub_fields_refuses_what_a_desk_cannot_do_without(hub) -> None:
     event, _process = hub
     for args, message in ((("--withhold", "family_name"), "'family_name': not a field desks"),
                           (("--send", "email"), "e-mail addresses are sent only with")):
-        refused = run_checkin("--db", str(event.path), "hub", "fields", *args)
+        refused = run_checkin("--db", str(event.db), "hub", "fields", *args)
         assert refused.returncode == 1 and refused.stderr.startswith(f"error: {message}")
     assert minimise.load(event.store) == minimise.DEFAULT
 
@@ -199,58 +200,3 @@ def test_python_minimises_payloads_as_the_sql_does(policy: minimise.Policy,
     assert by_python[0].get("email", "") in ("", "ann@example.org")
     if not policy.search_by_email:
         assert "ann@example.org" not in json.dumps(by_python)
-
-
-def _sqlite_attendee(policy: minimise.Policy, row: dict[str, object]) -> tuple[object, ...]:
-    from checkin.dbapi import sqlite3
-    from checkin.search import fold
-
-    conn = sqlite3.connect(":memory:")
-    conn.create_function(minimise.FOLD_FUNCTION, 1, fold)
-    conn.execute(f"CREATE TABLE attendees ({', '.join(row)})")
-    conn.execute(f"INSERT INTO attendees VALUES ({', '.join('?' * len(row))})", list(row.values()))
-    return tuple(conn.execute(
-        f"SELECT {', '.join(minimise.attendee_sql(policy, c) for c in row)} FROM attendees"
-    ).fetchone())
-
-
-def _same(names, a, b) -> bool:
-    """Rows alike, JSON columns compared as JSON (PostgreSQL's jsonb orders keys)."""
-    def norm(name, value):
-        return json.loads(value) if name in ("extra", "payload") and value else value
-    return [norm(n, v) for n, v in zip(names, a, strict=True)] == \
-        [norm(n, v) for n, v in zip(names, b, strict=True)]
-
-
-ROWS = [Attendee(id="a1", given_name="Ann", family_name="Lee", organisation="Charité",
-                 email="Ann.Lee@Example.org", code="SECRET1",
-                 extra={"vip": True, "phone": PHONE}),
-        Attendee(id="a2", given_name="Jörg", family_name="Weiß", email="jörg@bü.de"),
-        Attendee(id="a3", given_name="Bo", family_name="Li")]
-
-
-@pytest.mark.parametrize("policy", POLICIES, ids=range(len(POLICIES)))
-def test_postgresql_minimises_as_sqlite_does(policy: minimise.Policy, pg_server) -> None:
-    """The PostgreSQL hub's snapshot SQL for attendee rows against the SQLite SQL of the
-    SQLite hub's snapshot (payloads: the Python test above)."""
-    import psycopg
-
-    url = pg_server.new_database(migrated=False)
-    with psycopg.connect(url, autocommit=True) as pg:
-        for person in ROWS:
-            row = {"id": person.id, "given_name": person.given_name, "email": person.email,
-                   "organisation": person.organisation, "code": person.code,
-                   "extra": json.dumps(person.extra), "search_key": search_key(person)}
-            names = list(row)
-            pg.execute("CREATE TEMP TABLE attendees (id TEXT, given_name TEXT, email TEXT, "
-                       "organisation TEXT, code TEXT, extra TEXT, search_key TEXT)")
-            pg.execute("INSERT INTO attendees VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                       list(row.values()))
-            got = list(pg.execute(
-                f"SELECT {', '.join(minimise.attendee_sql_pg(policy, c) for c in names)}, "
-                "search_key, email FROM attendees").fetchone())
-            pg.execute("DROP TABLE attendees")
-            key_at = names.index("search_key")
-            if got[key_at] is None:  # non-ASCII e-mail: made in Python, as the snapshot does
-                got[key_at] = minimise.key_without(got[-2], got[-1])
-            assert _same(names, got[:-2], _sqlite_attendee(policy, row)), person.id

@@ -13,11 +13,10 @@ Contract:
   policy)`` writes it. Per event: the policy is part of the event's database.
 - ``attendee_sql(policy, column) -> str``: the SQL expression the hub's snapshot selects
   for an attendees column (withheld fields blank, extra reduced, the search key without
-  the withheld e-mail address).
-- For a hub on PostgreSQL (whose SQL has other JSON functions): ``payload(policy, kind,
-  data) -> dict`` and ``wire_text(policy, text) -> str`` in Python (its pulls, the
-  payloads in its snapshot), ``attendee_sql_pg(policy, column)`` in its SQL (the attendee
-  rows of its snapshot), ``key_without(key, email)``.
+  the withheld e-mail address). A hub on PostgreSQL runs it and payload_sql in SQLite too,
+  on the rows it copied into the image's connection (checkin.sync.snapshot).
+- For the pulls of a hub on PostgreSQL (whose SQL has other JSON functions): ``payload(
+  policy, kind, data) -> dict`` and ``wire_text(policy, text) -> str`` in Python.
 - ``wire_event(policy) -> str``: the SQL expression the hub's pull selects for each
   events row: the JSON object of protocol.to_wire with hub_seq, its payload minimised.
   attendee_created: withheld fields replaced ("" for text, null for code), ``extra``
@@ -173,30 +172,6 @@ def attendee_sql(policy: Policy, column: str) -> str:
 
 
 ATTENDEE_TYPES = (ATTENDEE_CREATED, ATTENDEE_UPDATED, ATTENDEE_CANCELLED)
-
-
-def key_without(search_key: str, email: str) -> str:
-    """An attendee's search key without the e-mail address search_key folded into it."""
-    from checkin.search import fold
-
-    return f" {search_key} ".replace(f" {fold(email)} ", " ").strip()
-
-
-def attendee_sql_pg(policy: Policy, column: str) -> str:
-    """PostgreSQL: attendee_sql, except a search key whose withheld e-mail address is not
-    ASCII: NULL there (attendee_rows makes it in Python; fold_search is lower() for
-    ASCII)."""
-    if column == "search_key" and "email" in policy.stripped and not any(
-            f in policy.stripped for f in _SEARCHED if f != "email"):
-        return ("CASE WHEN email = '' THEN search_key WHEN email ~ '^[ -~]*$' THEN btrim("
-                "replace(' ' || search_key || ' ', ' ' || lower(email) || ' ', ' '), ' ') "
-                "ELSE NULL END")
-    if column == "extra" and policy.extra is not None:
-        keep = ", ".join(_literal(k) for k in policy.extra) or "NULL"
-        return ("CASE WHEN extra = '{}' THEN extra WHEN jsonb_typeof(extra::jsonb) = 'object' "
-                "THEN (SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) FROM "
-                f"jsonb_each(extra::jsonb) WHERE key IN ({keep}))::text ELSE '{{}}' END")
-    return attendee_sql(policy, column)
 
 
 def payload(policy: Policy, kind: str, data: dict[str, object]) -> dict[str, object]:
