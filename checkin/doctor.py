@@ -201,7 +201,6 @@ def _keys(database: sqlite_utils.Database) -> Check:
 
 def _key_file(database: sqlite_utils.Database, db_path: Path) -> Check:
     from checkin import keys
-    from checkin.errors import CheckinError
 
     path = paths.key_path(db_path)
     if keys.pending_path(path).exists():
@@ -226,7 +225,7 @@ def _key_file(database: sqlite_utils.Database, db_path: Path) -> Check:
     assert key is not None
     key_id = keys.key_id_of(key)
     row = database.execute("SELECT revoked_at FROM public_keys WHERE key_id = ?",
-                       [key_id]).fetchone()
+                           [key_id]).fetchone()
     if row is None:
         return Check("key file", FAIL, f"{path} holds key {key_id}, which this event does "
                      "not list (another event's key?)")
