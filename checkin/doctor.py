@@ -118,7 +118,11 @@ def _files(db_path: Path) -> Check:
 
 
 def _schema(database: sqlite_utils.Database) -> Check:
-    version, known = database.execute("PRAGMA user_version").fetchone()[0], db.latest_version()
+    return _against(database.execute("PRAGMA user_version").fetchone()[0], db.latest_version())
+
+
+def _against(version: int, known: int) -> Check:
+    """The schema check: a database's version against the newest this program knows."""
     if version > known:
         return Check("schema", FAIL, f"schema {version} is newer than this checkin knows "
                      f"({known}): use a newer checkin")
@@ -148,17 +152,11 @@ def _pg_server(database: sqlite_utils.Database) -> Check:
 def _pg_schema(database: sqlite_utils.Database) -> Check:
     from checkin import pg
 
-    version, known = pg.schema_version(cast("pg.PgDatabase", database)), pg.latest_version()
+    version = pg.schema_version(cast("pg.PgDatabase", database))
     if version == 0:
         return Check("schema", FAIL, "no event tables in this database (`checkin --db URL "
                      "init` makes them)")
-    if version > known:
-        return Check("schema", FAIL, f"schema {version} is newer than this checkin knows "
-                     f"({known}): use a newer checkin")
-    if version < known:
-        return Check("schema", WARN, f"schema {version}; upgraded to {known} when a command "
-                     "opens it")
-    return Check("schema", OK, f"schema {version}, current")
+    return _against(version, pg.latest_version())
 
 
 def _pg_integrity(database: sqlite_utils.Database) -> Check:
